@@ -1,0 +1,1 @@
+"""Entities: turn parsed tables into budget records (projects, expenditure lines) and link them."""

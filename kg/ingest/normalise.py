@@ -1,0 +1,94 @@
+"""Line normalisation: drop page furniture and watermarks, unify the full-width forms that carry data.
+
+The original line number is kept on every line, and the raw text beside the normalised one, so that
+provenance can always quote what was printed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.records import Notice, SourceLine
+
+WATERMARKS: tuple[str, ...] = ("仅供内部审核",)
+
+# Full-width forms that carry data (digits in amounts, colons after labels, parentheses around units).
+# Chinese punctuation that is text (、，。《》〔〕【】) is left alone: the citation stage reads it.
+_FULLWIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        **{chr(0xFF21 + i): chr(ord("A") + i) for i in range(26)},
+        **{chr(0xFF41 + i): chr(ord("a") + i) for i in range(26)},
+        "：": ":",
+        "（": "(",
+        "）": ")",
+        "［": "[",
+        "］": "]",
+        "．": ".",
+        "－": "-",
+        "／": "/",
+        "％": "%",
+        "\u3000": " ",
+        "\u00a0": " ",
+        "\ufeff": "",
+    }
+)
+
+_HTML_TAG = re.compile(r"</?(?:p|td|tr|th|table|tbody|thead|span|div|br|b|i|font)\b[^>]{0,200}>", re.I)
+_HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot);")
+_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
+# "- 3 -", "-38-", "— 12 —", "第 3 页", "3 / 40"
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?)\s*$")
+# Lines made only of rules (dashes, underscores, box drawing) and TABs, e.g. markdown-ish "----\t-----".
+_RULE = re.compile(r"^[\s\-—–_=─━|+*]*[\-—–_=─━]{3,}[\s\-—–_=─━|+*]*$")
+
+
+def normalise_text(text: str) -> str:
+    """Normalise one line's text (no furniture test): HTML fragments out, full-width data forms unified."""
+    text = _HTML_TAG.sub("", text)
+    text = _HTML_ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
+    text = text.translate(_FULLWIDTH)
+    return text.rstrip("\r\n")
+
+
+def furniture_kind(text: str) -> str | None:
+    """Why a line is page furniture rather than content, or None when it is content."""
+    stripped = text.strip()
+    if stripped in WATERMARKS:
+        return "watermark"
+    if _PAGE_NUMBER.match(stripped):
+        return "page-number"
+    if _RULE.match(text):
+        return "rule-line"
+    return None
+
+
+def normalise_lines(raw_lines: list[str], file: str) -> tuple[list[SourceLine], list[Notice]]:
+    """Keep content lines (numbered as in the original), dropping furniture and saying how much was dropped.
+
+    Blank lines are kept (empty text): they are how the text extraction marks a page or block break.
+    """
+    kept: list[SourceLine] = []
+    dropped: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for number, raw in enumerate(raw_lines, start=1):
+        raw = raw.rstrip("\r\n")
+        text = raw
+        for mark in WATERMARKS:
+            if mark in text and text.strip() != mark:
+                text = text.replace(mark, "")  # a watermark printed over a content line
+                dropped["watermark-in-line"] += 1
+                first_seen.setdefault("watermark-in-line", number)
+        kind = furniture_kind(text)
+        if kind:
+            dropped[kind] += 1
+            first_seen.setdefault(kind, number)
+            continue
+        kept.append(SourceLine(number=number, text=normalise_text(text), raw=raw))
+    notices = [
+        Notice(file, first_seen[kind], f"dropped-{kind}", f"dropped {count} {kind} line(s), first at line "
+               f"{first_seen[kind]}", "info")
+        for kind, count in sorted(dropped.items())
+    ]
+    return kept, notices

@@ -1,0 +1,192 @@
+"""Plain records shared by the pipeline stages (ingest → tables → entities → citations/places → RDF).
+
+They carry no RDF: later stages turn them into a graph. Amounts are ``Decimal``; every record knows
+where in its source file it came from (``Span``) so that the graph can point an auditor to the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Severity = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A run of lines of one source file, 1-based and inclusive, numbered as in the original file."""
+
+    file: str
+    first_line: int
+    last_line: int
+
+    def __str__(self) -> str:
+        if self.first_line == self.last_line:
+            return f"{self.file}:{self.first_line}"
+        return f"{self.file}:{self.first_line}-{self.last_line}"
+
+
+@dataclass
+class Notice:
+    """Something a user must hear about: a skipped line, a sum that does not add up, an unreadable file."""
+
+    file: str
+    line: int | None
+    code: str  # short machine-readable kind, e.g. "sum-mismatch", "code-recovered", "not-a-disclosure"
+    message: str
+    severity: Severity = "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One kept line of a disclosure. ``text`` is normalised (cells TAB-separated); ``raw`` is as printed."""
+
+    number: int
+    text: str
+    raw: str
+
+    @property
+    def cells(self) -> list[str]:
+        return self.text.split("\t")
+
+
+@dataclass
+class SourceDocument:
+    """A disclosure read from disk and normalised, before any table is recognised."""
+
+    path: str
+    name: str
+    encoding: str
+    sha256: str
+    lines: list[SourceLine]
+    notices: list[Notice] = field(default_factory=list)
+
+    def span(self, first: int, last: int | None = None) -> Span:
+        return Span(self.name, first, first if last is None else last)
+
+
+@dataclass
+class Table:
+    """One standard table found by its title, parsed into a typed DataFrame.
+
+    ``frame`` holds amounts as ``Decimal`` in ``unit`` (the unit the table states) and a ``line`` column
+    with the source line of each row. ``kind`` is a key of ``kg/data/table_titles.toml``.
+    """
+
+    kind: str
+    title: str
+    unit: str  # "元" or "万元"
+    span: Span
+    frame: pd.DataFrame
+    empty: bool = False  # the document prints 本表无数据
+    notices: list[Notice] = field(default_factory=list)
+
+
+FundSource = Literal["general_budget", "gov_fund", "soe_capital", "special_account", "unit_funds"]
+FUND_SOURCES: tuple[str, ...] = ("general_budget", "gov_fund", "soe_capital", "special_account", "unit_funds")
+FUND_SOURCE_LABELS: dict[str, str] = {
+    "general_budget": "一般公共预算",
+    "gov_fund": "政府性基金预算",
+    "soe_capital": "国有资本经营预算",
+    "special_account": "财政专户管理资金",
+    "unit_funds": "单位资金",
+}
+
+
+@dataclass
+class ProjectRow:
+    """A row of 项目支出表 (本年 or 上年结转). Amounts in 元 (converted exactly from the table's unit)."""
+
+    name: str
+    unit_name: str | None  # the 预算单位 whose subtotal row the project falls under
+    total: Decimal
+    by_source: dict[str, Decimal]  # keys from FUND_SOURCES, only sources the row fills
+    carried_over: bool
+    printed_unit: str  # the unit the table printed ("元"/"万元")
+    span: Span
+
+
+@dataclass
+class ExpenditureLine:
+    """A row of 支出总表 by 科目编码. Amounts in 元."""
+
+    code: str  # 3, 5 or 7 digits
+    name: str
+    total: Decimal | None
+    basic: Decimal | None
+    project: Decimal | None
+    printed_unit: str
+    span: Span
+    code_as_printed: str | None = None  # set when the code had to be recovered
+
+
+@dataclass
+class Indicator:
+    """One row of the 绩效指标 block: (一级, 二级, 三级, 指标值) for the 实施期 or 年度 half."""
+
+    period: Literal["实施期", "年度"]
+    level1: str
+    level2: str
+    level3: str
+    value: str
+    line: int
+
+
+@dataclass
+class PerformanceTable:
+    """A 项目支出绩效目标表 (or the 部门整体 table), copies of one project merged into one record."""
+
+    kind: Literal["project", "department_overall"]
+    project_name: str
+    department: str | None
+    department_code: str | None
+    implementing_unit: str | None
+    attribute: str | None  # 项目属性
+    period: str | None  # 项目期
+    # 资金 in 元: {"实施期": {"total":…, "central":…, "provincial":…, "local":…, "self_raised":…, "other":…},
+    #              "年度": {…}}
+    funds: dict[str, dict[str, Decimal]]
+    overview: str  # 项目概况
+    basis: str  # 立项依据 / 项目依据, wrapped lines joined
+    necessity: str  # 项目设立必要性
+    measures: str  # 保证项目实施的制度、措施
+    plan: str  # 项目实施计划
+    goal_period: str  # 总体目标, 实施期 half
+    goal_year: str  # 总体目标, 年度 half
+    indicators: list[Indicator]
+    span: Span
+    field_spans: dict[str, Span] = field(default_factory=dict)  # e.g. {"basis": Span(...)}
+    copies: list[Span] = field(default_factory=list)  # spans of further printed copies merged in
+    matched_project: str | None = None  # name of the ProjectRow it was matched to
+    match_method: str | None = None  # "exact" | "normalised" | "fuzzy+amount" | "amount" | None
+    match_score: float | None = None
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass
+class Disclosure:
+    """Everything extracted from one document."""
+
+    source: SourceDocument
+    title: str | None
+    department: str | None  # 部门 name, e.g. 泽州县自然资源局
+    org_code: str | None  # e.g. "080"
+    unit_name: str | None  # for 单位预算: the 预算单位, e.g. 沁水县自然资源局本级
+    scope: Literal["department", "unit"] | None  # 部门预算 or 单位预算
+    fiscal_year: int | None
+    tables: list[Table] = field(default_factory=list)
+    projects: list[ProjectRow] = field(default_factory=list)
+    expenditure_lines: list[ExpenditureLine] = field(default_factory=list)
+    performance: list[PerformanceTable] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    def tables_of(self, kind: str) -> list[Table]:
+        return [t for t in self.tables if t.kind == kind]

@@ -1,0 +1,28 @@
+"""Shared fixtures: the bundled sample corpus (the five seed disclosures) read once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import read_source
+from kg.records import SourceDocument
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# short keys used across the tests → sample file names (the seed ids are in samples/README.md)
+SAMPLE_FILES = {
+    "qinshui2024": "qinshui-natural-resources-bureau-unit-2024.txt",
+    "zezhou2025": "zezhou-natural-resources-bureau-2025.txt",
+    "xingxian2025": "xingxian-natural-resources-bureau-2025.txt",
+    "yangquan2022": "yangquan-planning-natural-resources-bureau-unit-2022.txt",
+    "zezhou2026": "zezhou-natural-resources-bureau-2026.txt",
+}
+
+
+@pytest.fixture(scope="session")
+def sources() -> dict[str, SourceDocument]:
+    return {key: read_source(SAMPLES / name) for key, name in SAMPLE_FILES.items()}

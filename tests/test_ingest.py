@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.errors import IngestError
+from kg.ingest import read_source, source_from_text
+from kg.ingest.normalise import furniture_kind, normalise_text
+
+
+def test_watermark_lines_dropped_and_counted(sources):
+    xing = sources["xingxian2025"]
+    assert not any("仅供内部审核" in line.text for line in xing.lines)
+    notice = next(n for n in xing.notices if n.code == "dropped-watermark")
+    assert "40 watermark" in notice.message and notice.line == 3
+
+
+def test_line_numbers_are_those_of_the_original_file(sources):
+    zez = sources["zezhou2025"]
+    by_number = {line.number: line.text for line in zez.lines}
+    # line 80 of the file is the first 部门名称 line of 收支总表
+    assert by_number[80] == "部门名称:泽州县自然资源局"
+    assert by_number[125].startswith("单位:万元")
+
+
+def test_page_numbers_and_rules_are_furniture():
+    assert furniture_kind("- 3 -") == "page-number"
+    assert furniture_kind("-38-") == "page-number"
+    assert furniture_kind("-----------\t-------------------") == "rule-line"
+    assert furniture_kind("-3-兴县自然资源局") is None
+    assert furniture_kind("2080505\t机关事业单位基本养老保险缴费支出\t366.21") is None
+
+
+def test_html_fragments_and_fullwidth_forms():
+    assert normalise_text("<p>按照保证生态安全</p>") == "按照保证生态安全"
+    assert normalise_text('<td colspan="2">合计</td>') == "合计"
+    assert normalise_text("项目资金（元）\t实施期资金总额：\t１２３") == "项目资金(元)\t实施期资金总额:\t123"
+    # citation punctuation is text, not data: left as printed
+    assert normalise_text("《通知》（晋自然资函〔2021〕85号）") == "《通知》(晋自然资函〔2021〕85号)"
+
+
+def test_gb18030_file_is_detected(tmp_path: Path):
+    text = "2025年预算支出总表\n部门名称：泽州县自然资源局\n208\t社会保障和就业支出\t667.92\n"
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(text.encode("gb18030"))
+    doc = read_source(path)
+    assert doc.encoding == "gb18030"
+    assert doc.lines[2].cells == ["208", "社会保障和就业支出", "667.92"]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"", "empty-file"), (b"   \n\n", "empty-file"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary-file")],
+)
+def test_bad_files_raise_a_readable_error(tmp_path: Path, content: bytes, code: str):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(IngestError) as info:
+        read_source(path)
+    assert info.value.code == code
+    assert "bad.txt" in str(info.value)
+
+
+def test_form_feed_does_not_shift_line_numbers():
+    doc = source_from_text("a\fb\nc\n", name="x.txt")
+    assert [(line.number, line.text) for line in doc.lines] == [(1, "a\fb"), (2, "c")]
