@@ -1,0 +1,107 @@
+"""The extraction pipeline for one document: ingest → tables → entities.
+
+Each stage is a plain function of the previous stage's records. A stage that fails on a strange document
+becomes an error notice naming the file (the other stages and the other documents still run): a user gets
+every table that could be read, and a clear statement of what could not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from kg.entities.budget import check_sums, expenditure_lines, project_rows
+from kg.entities.matching import match_performance
+from kg.entities.metadata import read_metadata
+from kg.errors import NotADisclosureError
+from kg.ingest import read_source
+from kg.records import Disclosure, Notice, SourceDocument
+from kg.tables import find_tables
+from kg.tables.performance import parse_performance_tables
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _guarded(stage: str, file: str, notices: list[Notice], fallback: T, run: Callable[[], T]) -> T:
+    try:
+        return run()
+    except Exception as exc:  # a parser bug on one document must not lose the others' data
+        log.debug("stage %s failed on %s", stage, file, exc_info=True)
+        notices.append(Notice(file, None, "stage-failed",
+                              f"{stage} failed ({type(exc).__name__}: {exc}); its records are missing", "error"))
+        return fallback
+
+
+def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> Disclosure:
+    """Run tables and entities on an ingested document.
+
+    Raises NotADisclosureError when the document holds neither a standard table nor a performance table
+    (and ``require_tables`` is set): a novel, a contract, a wrong file.
+    """
+    file = source.name
+    notices: list[Notice] = list(source.notices)
+    meta = read_metadata(source)
+    tables, table_notices = _guarded("tables", file, notices, ([], []), lambda: find_tables(source))
+    notices += table_notices
+    performance, perf_notices = _guarded("performance tables", file, notices, ([], []),
+                                         lambda: parse_performance_tables(source))
+    notices += perf_notices
+    if require_tables and not tables and not performance:
+        raise NotADisclosureError(file, "no standard budget table (收支总表, 支出总表, 项目支出表, 绩效目标表…) found; "
+                                  "not a budget disclosure?", code="not-a-disclosure")
+    projects, project_notices = _guarded("project rows", file, notices, ([], []), lambda: project_rows(tables))
+    notices += project_notices
+    lines, line_notices = _guarded("expenditure lines", file, notices, ([], []),
+                                   lambda: expenditure_lines(tables))
+    notices += line_notices
+    notices += _guarded("sum checks", file, notices, [], lambda: check_sums(tables))
+    notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
+    return Disclosure(
+        source=source,
+        title=meta.title,
+        department=meta.department,
+        org_code=meta.org_code,
+        unit_name=meta.unit_name,
+        scope=meta.scope,  # type: ignore[arg-type]
+        fiscal_year=meta.fiscal_year,
+        tables=tables,
+        projects=projects,
+        expenditure_lines=lines,
+        performance=performance,
+        notices=notices,
+    )
+
+
+def extract_file(path: str | Path) -> Disclosure:
+    """Read and extract one file. Raises IngestError / NotADisclosureError with a readable message."""
+    return extract_disclosure(read_source(path))
+
+
+def expand_inputs(inputs: list[str | Path]) -> tuple[list[Path], list[Notice]]:
+    """Files given directly, and .txt/.pdf files found under given directories (sorted, each once)."""
+    found: list[Path] = []
+    notices: list[Notice] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            children = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".txt", ".pdf"})
+            skipped = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() not in {".txt", ".pdf"}
+                             and p.name != "README.md")
+            for other in skipped:
+                notices.append(Notice(str(other), None, "skipped-file", "not a .txt or .pdf file; skipped", "info"))
+            found.extend(children)
+        else:
+            found.append(path)
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in found:
+        key = path.resolve()
+        if key in seen:
+            notices.append(Notice(str(path), None, "duplicate-input", "given more than once; read once", "info"))
+            continue
+        seen.add(key)
+        unique.append(path)
+    return unique, notices
