@@ -1,18 +1,222 @@
-"""Budget records from parsed tables: 项目支出表 rows and 支出总表 lines, amounts converted to 元."""
+"""Budget records from parsed tables: 项目支出表 rows and 支出总表 lines, amounts converted to 元.
+
+Also the arithmetic a reader would check by hand (``check_sums``): children codes add up to their
+parent, 基本+项目 = 合计, sources add up to the total, projects add up to their unit's subtotal,
+收入总计 = 支出总计.  Differences of one cent in the table's unit are rounding in the documents
+themselves (severity "info", code "rounding"); larger ones are warnings.
+"""
 
 from __future__ import annotations
 
-from kg.records import ExpenditureLine, Notice, ProjectRow, Table
+from decimal import Decimal
+
+import pandas as pd
+
+from kg.records import FUND_SOURCES, ExpenditureLine, Notice, ProjectRow, Span, Table
+from kg.tables.amounts import to_yuan
+from kg.tables.knowledge import knowledge
+from kg.tables.layout import compact
+
+ROUNDING = Decimal("0.01")  # in the table's own unit
+_TOTAL_NAMES = ("合计", "总计")
+
+
+def _amount(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _zero(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(0)
+
+
+def _project_tables(tables: list[Table]) -> list[Table]:
+    kb = knowledge()
+    return [t for t in tables if (k := kb.kind(t.kind)) is not None and k.projects]
+
+
+def _known_unit_names(tables: list[Table]) -> set[str]:
+    """Organisation names the document prints: 部门名称/单位名称 lines and the 机关运行经费表 rows."""
+    names = {t.frame.attrs.get("organisation") for t in tables} - {None}
+    for table in tables:
+        if table.kind == "admin_operating" and "name" in table.frame.columns:
+            names.update(compact(n) for n in table.frame["name"] if isinstance(n, str))
+    return {n for n in names if isinstance(n, str) and n not in _TOTAL_NAMES and n != "部门合计"}
+
+
+def classify_project_table(table: Table, unit_names: set[str]) -> list[tuple[int, str, str | None]]:
+    """For each row: (position, "subtotal" | "project" | "total", the unit it falls under)."""
+    kb = knowledge()
+    frame = table.frame
+    names = [compact(n) if isinstance(n, str) else "" for n in frame.get("name", pd.Series(dtype=object))]
+    totals = [_zero(v) for v in frame.get("total", pd.Series(dtype=object))]
+    candidates = [n in unit_names or bool(kb.unit_name_suffix.search(n)) for n in names]
+
+    def covers(i: int) -> bool:
+        """Row i's total equals the following rows up to the next candidate row (or the next row's)."""
+        j = i + 1
+        if j < len(names) and candidates[j] and totals[j] == totals[i]:
+            return True  # a 部门 row followed by its only 单位 row
+        running = Decimal(0)
+        while j < len(names) and not candidates[j]:
+            running += totals[j]
+            j += 1
+        return j > i + 1 and abs(running - totals[i]) <= ROUNDING
+
+    out: list[tuple[int, str, str | None]] = []
+    unit: str | None = None
+    for i, name in enumerate(names):
+        if name in _TOTAL_NAMES:
+            out.append((i, "total", unit))
+        elif candidates[i] and (name in unit_names or covers(i)):
+            unit = name
+            out.append((i, "subtotal", unit))
+        else:
+            out.append((i, "project", unit))
+    return out
 
 
 def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
-    return [], []
+    """Every 项目支出表 row that is a project (not a 部门/单位 subtotal), amounts in 元."""
+    notices: list[Notice] = []
+    rows: list[ProjectRow] = []
+    unit_names = _known_unit_names(tables)
+    kb = knowledge()
+    for table in _project_tables(tables):
+        kind = kb.kind(table.kind)
+        frame = table.frame
+        for position, role, unit in classify_project_table(table, unit_names):
+            if role != "project":
+                continue
+            record = frame.iloc[position]
+            name = record.get("name")
+            line = int(record["line"])
+            total = _amount(record.get("total"))
+            if not isinstance(name, str) or not name or total is None:
+                notices.append(Notice(table.span.file, line, "project-skipped",
+                                      f"项目支出表 row without a name or a total: {name!r}"))
+                continue
+            by_source = {s: to_yuan(_amount(record.get(s)), table.unit) for s in FUND_SOURCES
+                         if _amount(record.get(s)) is not None}
+            rows.append(ProjectRow(
+                name=name, unit_name=unit, total=to_yuan(total, table.unit),  # type: ignore[arg-type]
+                by_source=by_source,  # type: ignore[arg-type]
+                carried_over=bool(kind and kind.carried_over), printed_unit=table.unit,
+                span=Span(table.span.file, line, int(record["last_line"]))))
+    return rows, notices
 
 
 def expenditure_lines(tables: list[Table]) -> tuple[list[ExpenditureLine], list[Notice]]:
-    return [], []
+    """Every coded row of the 支出总表, amounts in 元."""
+    notices: list[Notice] = []
+    lines: list[ExpenditureLine] = []
+    for table in tables:
+        if table.kind != "expenditure_summary" or "code" not in table.frame.columns:
+            continue
+        for _, record in table.frame.iterrows():
+            code = record.get("code")
+            if not isinstance(code, str):
+                if record.get("name") not in _TOTAL_NAMES:
+                    notices.append(Notice(table.span.file, int(record["line"]), "line-without-code",
+                                          f"支出总表 row without 科目编码: {record.get('name')!r}"))
+                continue
+            lines.append(ExpenditureLine(
+                code=code, name=str(record.get("name") or ""),
+                total=to_yuan(_amount(record.get("total")), table.unit),
+                basic=to_yuan(_amount(record.get("basic")), table.unit),
+                project=to_yuan(_amount(record.get("project")), table.unit),
+                printed_unit=table.unit,
+                span=Span(table.span.file, int(record["line"]), int(record["last_line"])),
+                code_as_printed=record.get("code_as_printed") or None))
+    return lines, notices
+
+
+def _compare(table: Table, line: int, what: str, expected: Decimal, printed: Decimal) -> Notice | None:
+    difference = abs(expected - printed)
+    if difference == 0:
+        return None
+    where = f"{table.kind} ({table.title})"
+    message = f"{where}: {what}: printed {printed} {table.unit}, parts add up to {expected} {table.unit}"
+    if difference <= ROUNDING:
+        return Notice(table.span.file, line, "rounding", message, "info")
+    return Notice(table.span.file, line, "sum-mismatch", message, "warning")
 
 
 def check_sums(tables: list[Table]) -> list[Notice]:
     """Children codes sum to parents, sources sum to totals; each disagreement a notice naming its line."""
-    return []
+    notices: list[Notice | None] = []
+    kb = knowledge()
+    unit_names = _known_unit_names(tables)
+    for table in tables:
+        frame = table.frame
+        if table.empty or frame.empty or (k := kb.kind(table.kind)) is None or k.cells_as_text:
+            continue
+        amount_columns = [c for c in frame.columns if c not in kb.text_columns
+                          and c not in ("line", "last_line", "code_as_printed")]
+        records = frame.to_dict("records")
+        if "code" in frame.columns:
+            notices.extend(_check_hierarchy(table, records, amount_columns))
+        for record in records:
+            line = int(record["line"])
+            if {"total", "basic", "project"} <= set(frame.columns) and _amount(record["total"]) is not None:
+                notices.append(_compare(table, line, "基本支出 + 项目支出 = 合计",
+                                        _zero(record["basic"]) + _zero(record["project"]), record["total"]))
+            sources = [s for s in FUND_SOURCES if s in frame.columns]
+            if "total" in frame.columns and len(sources) > 1 and any(
+                    _amount(record[s]) is not None for s in sources):
+                notices.append(_compare(table, line, "sources = 合计",
+                                        sum((_zero(record[s]) for s in sources), Decimal(0)),
+                                        _zero(record["total"])))
+            if k.two_sided and "income_amount" in frame.columns and "expenditure_total" in frame.columns:
+                item = compact(str(record.get("income_item") or ""))
+                if item == "收入总计" and _amount(record["income_amount"]) is not None:
+                    notices.append(_compare(table, line, "收入总计 = 支出总计",
+                                            _zero(record["expenditure_total"]), record["income_amount"]))
+        if k.projects:
+            notices.extend(_check_projects(table, unit_names))
+    return [n for n in notices if n is not None]
+
+
+def _check_hierarchy(table: Table, records: list[dict], columns: list[str]) -> list[Notice | None]:
+    """类 (3) ← 款 (5) ← 项 (7), and the 合计 row ← the 类 rows."""
+    out: list[Notice | None] = []
+    by_code = {r["code"]: r for r in records if isinstance(r.get("code"), str)}
+    for parent_length, child_length in ((3, 5), (5, 7)):
+        for code, parent in by_code.items():
+            if len(code) != parent_length:
+                continue
+            children = [r for c, r in by_code.items() if len(c) == child_length and c.startswith(code)]
+            if not children:
+                continue
+            for column in columns:
+                if _amount(parent.get(column)) is None and all(_amount(r.get(column)) is None for r in children):
+                    continue
+                expected = sum((_zero(r.get(column)) for r in children), Decimal(0))
+                what = f"{code} {column} = sum of its {child_length}-digit codes"
+                out.append(_compare(table, int(parent["line"]), what, expected, _zero(parent.get(column))))
+    total_row = next((r for r in records if r.get("name") in _TOTAL_NAMES and not r.get("code")), None)
+    top = [r for c, r in by_code.items() if len(c) == 3]
+    if total_row is not None and top:
+        for column in columns:
+            expected = sum((_zero(r.get(column)) for r in top), Decimal(0))
+            out.append(_compare(table, int(total_row["line"]), f"合计 {column} = sum of 类 rows",
+                                expected, _zero(total_row.get(column))))
+    return out
+
+
+def _check_projects(table: Table, unit_names: set[str]) -> list[Notice | None]:
+    """Each 单位 subtotal equals the projects listed under it."""
+    out: list[Notice | None] = []
+    frame = table.frame
+    roles = classify_project_table(table, unit_names)
+    for index, (position, role, unit) in enumerate(roles):
+        if role != "subtotal":
+            continue
+        following = roles[index + 1:]
+        if following and following[0][1] == "subtotal":
+            continue  # a 部门 row directly above its 单位 row
+        end = next((i for i, (_, r, _) in enumerate(following) if r == "subtotal"), len(following))
+        projects = [p for p, r, _ in following[:end] if r == "project"]
+        expected = sum((_zero(frame["total"].iat[p]) for p in projects), Decimal(0))
+        out.append(_compare(table, int(frame["line"].iat[position]), f"projects of {unit} = subtotal",
+                            expected, _zero(frame["total"].iat[position])))
+    return out

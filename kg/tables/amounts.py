@@ -1,0 +1,67 @@
+"""Amounts as printed in the tables → ``Decimal``; conversion to 元.
+
+Text extraction breaks numbers: thousands separators (``21,259.64``), spaces inside a number
+(``21,259.6 4``, ``1, 259. 64``, ``16021. 24``).  A cell is an amount only when, once those are removed,
+it is a plain decimal number; anything else (a year ``2025年``, a name) is not.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# Multiplier from the unit a table states to 元.
+UNIT_TO_YUAN: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+
+# digits, separators and spaces only, at most 40 chars: bounded, no nested quantifiers
+_AMOUNT_CHARS = re.compile(r"^-?[0-9][0-9, ]{0,30}(?:\.[0-9 ]{1,8})?$")
+_PLAIN = re.compile(r"^-?[0-9]{1,16}(?:\.[0-9]{1,6})?$")
+_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,6})?$")
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """The amount a cell prints, or None when the cell is empty or is not a number.
+
+    >>> parse_amount("21,259.6 4")
+    Decimal('21259.64')
+    >>> parse_amount("1, 259. 64")
+    Decimal('1259.64')
+    """
+    if text is None:
+        return None
+    cell = text.strip().replace("，", ",")
+    if not cell or not _AMOUNT_CHARS.match(cell):
+        return None
+    cell = cell.replace(" ", "")
+    if "," in cell and not _THOUSANDS.match(cell):
+        return None  # "1,2,3" is a list, not a number
+    cell = cell.replace(",", "")
+    if not _PLAIN.match(cell):
+        return None
+    try:
+        return Decimal(cell)
+    except InvalidOperation:
+        return None
+
+
+def is_amount(text: str | None) -> bool:
+    return parse_amount(text) is not None
+
+
+def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:
+    """Convert exactly (no float) from the table's unit to 元: ``7500.00`` 万元 → ``75000000.00``."""
+    if amount is None:
+        return None
+    try:
+        return amount * UNIT_TO_YUAN[unit]
+    except KeyError:
+        raise ValueError(f"unknown unit {unit!r}") from None
+
+
+_UNIT_IN_TEXT = re.compile(r"单位[:：]?(亿元|万元|元)")
+
+
+def find_unit(text: str) -> str | None:
+    """The unit a table states in its preamble (spaces and line breaks already removed)."""
+    match = _UNIT_IN_TEXT.search(text)
+    return match.group(1) if match else None

@@ -1,0 +1,138 @@
+"""科目编码 repair for code tables (收入总表, 支出总表, 一般公共预算支出表, 政府性基金 tables).
+
+What the text extraction does to codes, and what we do about it:
+
+* ``208 050 5`` + ``[2080505]机 关事业单位…``: the bracketed code is the authority; the printed code is
+  kept in ``code_as_printed``.
+* ``212 080`` ⇥ ``[2120805]补 助被征地农`` then a next line ``5⇥民支出``; ``221`` then a later ``02``:
+  a line with no amount, no bracket and a 1-2 digit code fragment continues the row above.
+* 003's 支出总表 prints the amounts on the line BEFORE their code row (``⇥⇥26.82⇥26.82⇥`` then
+  ``2010101⇥[2010101]行政运行⇥⇥⇥``): an amounts-only line is held for the next code row without amounts.
+* a code printed truncated (``2101`` where other tables print ``21011``): recovered across tables by
+  name, else from the next row's code, with a ``code-recovered`` notice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.records import Notice, Table
+from kg.tables.layout import compact, join_wrapped
+
+_BRACKET = re.compile(r"^\[([0-9]{3,7})\]\s{0,3}(.*)$", re.S)
+_TOTAL = ("合计", "总计")
+CODE_LENGTHS = (3, 5, 7)  # 类, 款, 项
+
+
+def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str],
+                     file: str) -> tuple[list[dict[str, object]], list[Notice]]:
+    notices: list[Notice] = []
+    out: list[dict[str, object]] = []
+    pending: dict[str, object] | None = None
+    for record in records:
+        raw_code = str(record.get("code") or "")
+        raw_name = str(record.get("name") or "")
+        code_cell = compact(raw_code)
+        has_amounts = any(record.get(c) is not None for c in amount_columns)
+
+        if code_cell in _TOTAL or (not code_cell and compact(raw_name) in _TOTAL):
+            record.update(code=None, name="合计", code_as_printed=None)
+            out.append(record)
+            continue
+
+        bracket = _BRACKET.match(raw_name.strip()) or _BRACKET.match(raw_code.strip())
+        if bracket:
+            code: str | None = bracket.group(1)
+            name = bracket.group(2) if _BRACKET.match(raw_name.strip()) else (bracket.group(2) or raw_name)
+        elif code_cell.isdigit():
+            code, name = code_cell, raw_name
+        else:
+            code, name = None, raw_name
+
+        if (not has_amounts and not bracket and out and out[-1].get("code")
+                and (not code_cell or (code_cell.isdigit() and len(code_cell) < 3))):
+            previous = out[-1]
+            previous["name"] = f"{previous['name']}{raw_name}"
+            previous["code_as_printed"] = f"{previous.get('code_as_printed') or previous['code']}{code_cell}"
+            if not previous.get("_bracketed"):
+                previous["code"] = f"{previous['code']}{code_cell}"
+            previous["last_line"] = record["line"]
+            continue
+
+        if has_amounts and not code and not compact(name):
+            if pending is not None:
+                notices.append(_orphan(pending, file))
+                out.append(pending)
+            pending = record
+            continue
+
+        if pending is not None and code and not has_amounts:
+            for column in amount_columns:
+                record[column] = pending.get(column)
+            record["last_line"] = record["line"]
+            record["line"] = pending["line"]
+            pending = None
+        elif pending is not None:
+            notices.append(_orphan(pending, file))
+            out.append(pending)
+            pending = None
+
+        record["code"] = code
+        record["name"] = name
+        record["_bracketed"] = bool(bracket)
+        record["code_as_printed"] = code_cell if code_cell and code_cell != code else None
+        out.append(record)
+    if pending is not None:
+        notices.append(_orphan(pending, file))
+        out.append(pending)
+    for record in out:
+        record.pop("_bracketed", None)
+        if record.get("code_as_printed") == record.get("code"):
+            record["code_as_printed"] = None
+    return out, notices
+
+
+def _orphan(record: dict[str, object], file: str) -> Notice:
+    return Notice(file, int(record["line"]), "orphan-amounts",  # type: ignore[call-overload]
+                  "amounts printed without a 科目编码 or name and no code row to attach them to")
+
+
+def recover_truncated_codes(tables: list[Table]) -> list[Notice]:
+    """Give every code of unexpected length its full code, from sibling tables or the next row."""
+    known: dict[str, set[str]] = {}
+    for table in tables:
+        if "code_as_printed" not in table.frame.columns:
+            continue
+        for code, name in zip(table.frame["code"], table.frame["name"], strict=False):
+            if isinstance(code, str) and len(code) in CODE_LENGTHS and isinstance(name, str):
+                known.setdefault(join_wrapped(name), set()).add(code)
+
+    notices: list[Notice] = []
+    for table in tables:
+        frame = table.frame
+        if "code_as_printed" not in frame.columns:  # not a code table we interpret
+            continue
+        codes = list(frame["code"])
+        for position, code in enumerate(codes):
+            if not isinstance(code, str) or len(code) in CODE_LENGTHS:
+                continue
+            name = frame["name"].iat[position]
+            line = int(frame["line"].iat[position])
+            by_name = sorted(c for c in known.get(name, ()) if c.startswith(code))
+            following = codes[position + 1] if position + 1 < len(codes) else None
+            recovered, how = None, ""
+            if len(by_name) == 1:
+                recovered, how = by_name[0], "the same name in another table"
+            elif isinstance(following, str) and following.startswith(code):
+                length = next((n for n in CODE_LENGTHS if n > len(code)), None)
+                if length and len(following) > length:
+                    recovered, how = following[:length], f"the next row's code {following}"
+            if recovered:
+                frame.iat[position, frame.columns.get_loc("code")] = recovered
+                frame.iat[position, frame.columns.get_loc("code_as_printed")] = code
+                notices.append(Notice(table.span.file, line, "code-recovered",
+                                      f"code printed as {code} for {name!r}; recovered {recovered} from {how}"))
+            else:
+                notices.append(Notice(table.span.file, line, "bad-code",
+                                      f"code {code} for {name!r} is not a 类/款/项 code and cannot be recovered"))
+    return notices

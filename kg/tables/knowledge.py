@@ -1,0 +1,70 @@
+"""Load the table knowledge from ``kg/data/table_titles.toml`` and ``kg/data/table_columns.toml`` once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class TableKind:
+    kind: str
+    title: re.Pattern[str]  # full-match pattern on the compacted title line
+    two_sided: bool = False  # 收入 | 支出 side by side (收支总表)
+    projects: bool = False  # rows are projects (项目支出表)
+    carried_over: bool = False  # the 上年结转 variant
+    cells_as_text: bool = False  # keep every cell as printed text (tables we find but do not interpret)
+
+
+@dataclass(frozen=True)
+class TableKnowledge:
+    kinds: tuple[TableKind, ...]
+    toc: re.Pattern[str]
+    stop_headings: tuple[re.Pattern[str], ...]
+    narrative_min_chars: int
+    narrative_punctuation: re.Pattern[str]
+    columns: tuple[tuple[str, re.Pattern[str]], ...]
+    text_columns: frozenset[str]
+    row_labels: re.Pattern[str]
+    furniture: re.Pattern[str]
+    empty_marker: str
+    unit_name_suffix: re.Pattern[str]
+
+    def kind(self, key: str) -> TableKind | None:
+        return next((k for k in self.kinds if k.kind == key), None)
+
+
+@cache
+def knowledge(data_dir: Path = DATA) -> TableKnowledge:
+    titles = tomllib.loads((data_dir / "table_titles.toml").read_text(encoding="utf-8"))
+    columns = tomllib.loads((data_dir / "table_columns.toml").read_text(encoding="utf-8"))
+    prefix, suffix = titles["title"]["prefix"], titles["title"]["suffix"]
+    kinds = tuple(
+        TableKind(
+            kind=entry["kind"],
+            title=re.compile(f"^{prefix}(?:{entry['pattern']}){suffix}$"),
+            two_sided=entry.get("two_sided", False),
+            projects=entry.get("projects", False),
+            carried_over=entry.get("carried_over", False),
+            cells_as_text=entry.get("cells_as_text", False),
+        )
+        for entry in titles["table"]
+    )
+    return TableKnowledge(
+        kinds=kinds,
+        toc=re.compile(titles["title"]["toc"]),
+        stop_headings=tuple(re.compile(p) for p in titles["stop"]["headings"]),
+        narrative_min_chars=titles["stop"]["narrative_min_chars"],
+        narrative_punctuation=re.compile(titles["stop"]["narrative_punctuation"]),
+        columns=tuple((name, re.compile(p)) for name, p in columns["columns"].items()),
+        text_columns=frozenset(columns["text"]["columns"]),
+        row_labels=re.compile(columns["rows"]["labels"]),
+        furniture=re.compile(columns["rows"]["furniture"]),
+        empty_marker=columns["rows"]["empty_marker"],
+        unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
+    )

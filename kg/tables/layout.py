@@ -1,0 +1,104 @@
+"""Line-level layout tests: is a line a table title, a section break, page furniture, a data row?
+
+Everything here looks at one line at a time (no scan of the document per line), so recognising the
+tables of a 1,000-document corpus stays linear.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.records import SourceLine
+from kg.tables.amounts import is_amount
+from kg.tables.knowledge import TableKind, TableKnowledge
+
+_SPACES = re.compile(r"\s+")
+# a space left between two CJK characters by a wrapped cell: "机 关事业单位" → "机关事业单位"
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff“”（）()、])\s+(?=[\u3400-\u9fff“”（）()、])")
+_COLUMN_NUMBER = re.compile(r"^[0-9]{1,2}$")
+_CODE_CELL = re.compile(r"^(?:\[[0-9]{3,7}\]|[0-9]{3}(?:\s?[0-9]{1,4}){0,3}$)")
+# "(9) 国有资本经营预算收入预算表" then "无": a table the document declares empty by its section heading
+_NUMBERED_HEADING = re.compile(r"^\(\s*[0-9]{1,2}\s*\)\s*(.{2,60})$")
+
+
+def compact(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def join_wrapped(text: str) -> str:
+    """Re-join a cell that the PDF wrapped: drop spaces between Chinese characters, trim the rest."""
+    return _CJK_GAP.sub("", text.strip())
+
+
+def cells_of(line: SourceLine) -> list[str]:
+    """The line's cells with trailing empty cells removed (they are only padding)."""
+    cells = [c.strip() for c in line.text.split("\t")]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def filled(cells: list[str]) -> list[str]:
+    return [c for c in cells if c]
+
+
+def is_single_cell(line: SourceLine) -> bool:
+    """No TAB inside the content: a heading, a sentence, a title — never a table row."""
+    return "\t" not in line.text.rstrip("\t \u3000")
+
+
+def title_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | None:
+    """The table kind a title line announces; None for TOC lines, narrative and everything else."""
+    cells = filled(cells_of(line))
+    if len(cells) != 1:  # a TOC line has its page number in a second cell
+        return None
+    text = compact(cells[0])
+    if len(text) > 60 or kb.toc.search(text):
+        return None
+    return next((k for k in kb.kinds if k.title.match(text)), None)
+
+
+def numbered_heading_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | None:
+    """A "(9) 国有资本经营预算收入预算表" section heading naming a standard table."""
+    if not is_single_cell(line):
+        return None
+    match = _NUMBERED_HEADING.match(line.text.strip())
+    if not match:
+        return None
+    text = compact(match.group(1))
+    text = re.sub(r"\(需要导入\)$", "", text)
+    return next((k for k in kb.kinds if k.title.match(text)), None)
+
+
+def is_stop(line: SourceLine, kb: TableKnowledge) -> bool:
+    """A line that ends the current table: a section heading or a narrative sentence."""
+    if not is_single_cell(line):
+        return False
+    text = compact(line.text)
+    if not text:
+        return False
+    if any(p.search(text) for p in kb.stop_headings):
+        return True
+    return len(text) >= kb.narrative_min_chars and bool(kb.narrative_punctuation.search(text))
+
+
+def is_column_number_row(cells: list[str]) -> bool:
+    """The "1 2 3 4 5 6 7" row under the header."""
+    values = filled(cells)
+    if len(values) < 3 or not all(_COLUMN_NUMBER.match(v) for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def looks_like_code(cell: str) -> bool:
+    return bool(_CODE_CELL.match(cell.strip()))
+
+
+def is_data_line(cells: list[str], kb: TableKnowledge) -> bool:
+    """A row rather than a header line: it has an amount, starts with a code, or with a row label."""
+    if any(is_amount(c) for c in cells[1:]):
+        return True
+    # only a label in the FIRST cell: "⇥合计⇥人员经费" is a header line under a spanning "项目"
+    first = cells[0] if cells else ""
+    return looks_like_code(first) or bool(kb.row_labels.match(compact(first)))

@@ -1,0 +1,201 @@
+"""Parse the lines of one standard table (title found) into a typed DataFrame.
+
+The block is: preamble (部门名称, 单位：万元 — in 003 split as ``单`` / ``位：`` / ``万元``), 1-3 header
+lines, an optional ``1 2 3 4 5`` column-number row, then rows.  Page breaks inside a table show up as
+blank lines and repeated header lines; both are skipped.  Code tables get their 科目编码 repaired
+(``kg.tables.codes``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pandas as pd
+
+from kg.records import Notice, SourceDocument, SourceLine, Table
+from kg.tables import codes
+from kg.tables.amounts import find_unit, parse_amount
+from kg.tables.knowledge import TableKind, TableKnowledge
+from kg.tables.layout import (
+    cells_of,
+    compact,
+    filled,
+    is_column_number_row,
+    is_data_line,
+    join_wrapped,
+)
+
+_ORGANISATION = re.compile(
+    r"(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(.{2,60}?)\s{0,3}(?:单位:.{0,10})?$")
+_MAX_HEADER_LINES = 4
+DEFAULT_UNIT = "万元"  # what every standard table in the corpus states when it states anything
+
+
+def _is_preamble(line: SourceLine, kb: TableKnowledge) -> bool:
+    text = compact(line.text)
+    if len(filled(cells_of(line))) > 1 and not text.startswith(("部门名称", "单位名称", "部门:")):
+        return False
+    return bool(kb.furniture.match(text) or _ORGANISATION.match(line.text.strip()) or "单位:" in text
+                or text.startswith(("部门名称", "单位名称")))
+
+
+def column_names(header: list[list[str]], width: int, kind: TableKind, kb: TableKnowledge) -> list[str]:
+    """Stable English names for each column, from the lowest header line that names it."""
+    names: list[str] = []
+    for j in range(width):
+        name = f"col{j}"
+        for cells in reversed(header):
+            label = compact(cells[j]) if j < len(cells) else ""
+            if not label:
+                continue
+            found = next((n for n, pattern in kb.columns if pattern.match(label)), None)
+            if found:
+                name = found
+                break
+        names.append(name)
+    if kind.two_sided:
+        names = _two_sided(names)
+    # a name used twice (unrecognised layout) keeps its position so that no column is lost
+    seen: dict[str, int] = {}
+    unique = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        unique.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    return unique
+
+
+def _two_sided(names: list[str]) -> list[str]:
+    """收支总表: columns before the second 项目 are the 收入 side, the rest the 支出 side."""
+    items = [i for i, n in enumerate(names) if n == "item"]
+    boundary = items[1] if len(items) > 1 else len(names) // 2
+    out = []
+    for i, n in enumerate(names):
+        if i < boundary:
+            out.append({"item": "income_item", "total": "income_amount"}.get(n, f"income_{n}"))
+        else:
+            out.append({"item": "expenditure_item", "total": "expenditure_total"}.get(n, n))
+    return out
+
+
+def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], source: SourceDocument,
+                kb: TableKnowledge) -> Table:
+    """One Table from its title line and the lines up to the next table or section."""
+    notices: list[Notice] = []
+    lines = [ln for ln in body if ln.text.strip()]
+    last_line = body[-1].number if body else title.number
+    span = source.span(title.number, last_line)
+
+    # preamble: organisation and unit, possibly split over several one-word lines
+    preamble: list[SourceLine] = []
+    index = 0
+    while index < len(lines) and _is_preamble(lines[index], kb) and compact(lines[index].text) != "无":
+        preamble.append(lines[index])
+        index += 1
+    preamble_text = "".join(compact(ln.text) for ln in preamble)
+    unit = find_unit(preamble_text) or find_unit(compact(title.text))
+    rest = lines[index:]
+    empty = any(kb.empty_marker in compact(ln.text) for ln in rest) or (
+        bool(rest) and all(compact(ln.text) == "无" for ln in rest))
+    if unit is None:
+        unit = DEFAULT_UNIT
+        if not empty:
+            notices.append(Notice(source.name, title.number, "unit-missing",
+                                  f"table {compact(title.text)!r} states no unit; assumed {DEFAULT_UNIT}",
+                                  "info"))
+    organisation = None
+    for ln in preamble:
+        match = _ORGANISATION.match(ln.text.strip())
+        if match and compact(match.group(1)) not in ("", "单位"):
+            organisation = compact(match.group(1))
+            break
+
+    header: list[list[str]] = []
+    header_keys: set[str] = set()
+    row_lines: list[SourceLine] = []
+    in_header = True
+    for ln in rest:
+        cells = cells_of(ln)
+        text = compact(ln.text)
+        if kb.empty_marker in text or text.startswith("注:"):
+            continue
+        if is_column_number_row(cells):
+            in_header = False
+            continue
+        if in_header and not is_data_line(cells, kb) and len(header) < _MAX_HEADER_LINES:
+            header.append(cells)
+            header_keys.add(text)
+            continue
+        in_header = False
+        if text in header_keys or kb.furniture.match(text):
+            continue  # a header repeated after a page break, or a "预算公开表3" label
+        row_lines.append(ln)
+
+    width = max([len(c) for c in header] + [len(cells_of(ln)) for ln in row_lines] + [1])
+    names = column_names(header, width, kind, kb)
+    frame, row_notices = _typed_frame(names, row_lines if not empty else [], source, kb,
+                                      all_text=kind.cells_as_text)
+    notices.extend(row_notices)
+    if empty and row_lines and any(parse_amount(c) is not None for ln in row_lines for c in cells_of(ln)):
+        notices.append(Notice(source.name, title.number, "empty-with-amounts",
+                              "table says 本表无数据 but prints amounts; rows ignored"))
+    frame.attrs["header"] = ["\t".join(c) for c in header]
+    frame.attrs["organisation"] = organisation
+    frame.attrs["text_columns"] = sorted(kb.text_columns & set(frame.columns))
+    return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
+                 notices=notices)
+
+
+def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDocument,
+                 kb: TableKnowledge, all_text: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
+    notices: list[Notice] = []
+    text_set = set(names) if all_text else kb.text_columns
+    text_columns = [n for n in names if n in text_set]
+    amount_columns = [n for n in names if n not in text_set]
+    records: list[dict[str, object]] = []
+    for ln in row_lines:
+        cells = cells_of(ln)
+        if len(cells) > len(names):
+            notices.append(Notice(source.name, ln.number, "extra-cells",
+                                  f"row has {len(cells)} cells, header {len(names)}; extra cells kept"))
+        record: dict[str, object] = {"line": ln.number, "last_line": ln.number}
+        for j, name in enumerate(names):
+            cell = cells[j] if j < len(cells) else ""
+            if name in text_set:
+                record[name] = cell
+            else:
+                value = parse_amount(cell)
+                if value is None and cell:
+                    # text in an amount column: a name wrapped into the next cell, or a bad number
+                    record[name] = None
+                    record.setdefault("_stray", []).append(cell)  # type: ignore[union-attr]
+                else:
+                    record[name] = value
+        records.append(record)
+
+    if "code" in names and not all_text:
+        records, code_notices = codes.repair_code_rows(records, amount_columns, source.name)
+        notices.extend(code_notices)
+
+    for record in records:
+        stray = record.pop("_stray", None)
+        if stray:
+            notices.append(Notice(source.name, int(record["line"]), "bad-amount",  # type: ignore[call-overload]
+                                  f"not an amount: {' | '.join(stray)!r}; cell left empty"))  # type: ignore[arg-type]
+        for name in text_columns:
+            value = record.get(name)
+            record[name] = join_wrapped(value) if isinstance(value, str) else value
+
+    columns = ["line", "last_line", *names]
+    if "code" in names and not all_text:
+        columns.append("code_as_printed")
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for name in amount_columns:
+        frame[name] = frame[name].astype(object)
+        frame[name] = frame[name].where(frame[name].map(lambda v: isinstance(v, Decimal)), None)
+    for name in [*text_columns, *(["code_as_printed"] if "code_as_printed" in columns else [])]:
+        frame[name] = frame[name].astype(object)
+        frame[name] = frame[name].where(frame[name].notna(), None)
+    frame["line"] = frame["line"].astype("int64")
+    frame["last_line"] = frame["last_line"].astype("int64")
+    return frame, notices
