@@ -1,10 +1,580 @@
-"""Performance tables (项目支出绩效目标表 / 申报表, 部门整体支出绩效目标表)."""
+"""Performance tables (项目支出绩效目标表 / 申报表, 部门整体支出绩效目标表).
+
+One pass over the document's lines. A table opens at its title line, or — for layouts that print no
+title (yangquan2022) — at a ``项目名称`` row followed by the table's other field labels. Every row is
+read by its labels (kg/data/performance_labels.toml), not by column: the text extraction drifts
+cells between columns. Copies of one project's table (printed twice, or split over page blocks
+that each repeat the header) are merged into one record afterwards.
+"""
 
 from __future__ import annotations
 
-from kg.records import Notice, PerformanceTable, SourceDocument
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.records import Indicator, Notice, PerformanceTable, SourceDocument, SourceLine, Span
+from kg.tables.performance_labels import (
+    DEPARTMENT_CODE,
+    Amount,
+    Vocabulary,
+    load_vocabulary,
+    parse_amount,
+    squeeze,
+)
+
+__all__ = ["normalise_name", "parse_performance_tables"]
+
+PERIODS: tuple[str, str] = ("实施期", "年度")
+TEXT_FIELDS: tuple[str, ...] = ("overview", "basis", "necessity", "measures", "plan")
+_FUND_KEYS = {"total_period": ("total", 0), "total_year": ("total", 1)}
+# Lines close to a table's fields that tell a 项目名称 row opens a table (not a 项目支出表 header).
+_OPENING_FIELDS = frozenset({"department", "implementing_unit", "attribute", "period", "funds"})
+_LOOKAHEAD_LINES = 4
+_ORG_SUFFIX = re.compile(r"(?:局|院|中心|所|站|委员会|办公室|厅|委|队)$")
+_PERIOD_VALUE = re.compile(r"^\d{1,3}年$")
+# Punctuation and brackets that copies (and 项目支出表 rows) print differently.
+_NAME_NOISE = re.compile(r"[\s\"“”‘’'《》〈〉()（）\[\]【】〔〕,，、.。:：;；\-—–_·]")
+
+
+def normalise_name(name: str) -> str:
+    """A project name with whitespace, quotes, brackets and punctuation removed, for comparison."""
+    return _NAME_NOISE.sub("", name)
+
+
+@dataclass
+class _Piece:
+    text: str
+    line: int
+
+
+@dataclass
+class _IndicatorState:
+    level1: str | None = None
+    level2: str | None = None
+
+
+@dataclass
+class _Draft:
+    """A table being read: raw pieces by field, before joining and merging."""
+
+    kind: str
+    file: str
+    first_line: int
+    last_line: int
+    title: str | None
+    mode: str = "fields"  # "fields" → "indicators" → "closed"
+    preamble: list[_Piece] = field(default_factory=list)
+    pieces: dict[str, list[_Piece]] = field(default_factory=dict)
+    label_lines: dict[str, int] = field(default_factory=dict)
+    value_on_label_line: dict[str, bool] = field(default_factory=dict)
+    current: str | None = None
+    pending: list[str] = field(default_factory=list)
+    goal: tuple[list[_Piece], list[_Piece]] = field(default_factory=lambda: ([], []))
+    goal_year_column: int | None = None
+    funds: tuple[dict[str, Decimal], dict[str, Decimal]] = field(default_factory=lambda: ({}, {}))
+    fund_factor: Decimal = Decimal(1)
+    indicators: list[Indicator] = field(default_factory=list)
+    states: tuple[_IndicatorState, _IndicatorState] = field(
+        default_factory=lambda: (_IndicatorState(), _IndicatorState()))
+    loose: list[SourceLine] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    def notice(self, line: int | None, code: str, message: str, severity: str = "warning") -> None:
+        self.notices.append(Notice(self.file, line, code, message, severity))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------------
+# reading rows
+
+
+def _nonempty(line: SourceLine) -> list[tuple[int, str]]:
+    return [(index, cell.strip()) for index, cell in enumerate(line.cells) if cell.strip()]
+
+
+def _opens_untitled_table(vocab: Vocabulary, lines: list[SourceLine], index: int) -> bool:
+    """A 项目名称 row opens a table only when the table's other labels follow within a few lines."""
+    cells = [c for _, c in _nonempty(lines[index])]
+    if any(squeeze(c) == "合计" for c in cells):  # the 项目支出表 header row
+        return False
+    seen = 0
+    for line in lines[index + 1:]:
+        row = _nonempty(line)
+        if not row:
+            continue
+        seen += 1
+        if seen > _LOOKAHEAD_LINES:
+            break
+        for _, cell in row:
+            label = vocab.field_label(cell)
+            if label and label[0] in _OPENING_FIELDS:
+                return True
+    return False
+
+
+def _assign_fund(draft: _Draft, key: str, amount: Amount, used: Counter[str], line: int) -> None:
+    name, half = _FUND_KEYS.get(key, (key, None))
+    if half is None:
+        half = min(used[key], 1)
+    used[key] += 1
+    value = amount.value * draft.fund_factor if amount.printed_unit == "元" else amount.value
+    if amount.printed_unit == "万元":
+        draft.notice(line, "amount-in-wan", f"资金 cell printed in 万元 in a table labelled 元: "
+                     f"{name} ({PERIODS[half]}) read as {value} 元", "warning")
+    slot = draft.funds[half]
+    if name in slot and slot[name] != value:
+        draft.notice(line, "fund-conflict", f"{name} ({PERIODS[half]}) printed as {slot[name]} and "
+                     f"{value}; keeping the first", "warning")
+        return
+    slot.setdefault(name, value)
+
+
+def _add_value(draft: _Draft, text: str, line: int, column: int, position: int = 0, count: int = 1) -> None:
+    """One value cell for the current field; ``position``/``count`` place it among the row's values."""
+    text = re.sub(r"</?p>", "", text).strip()
+    if not text:
+        return
+    if draft.current is None:
+        draft.preamble.append(_Piece(text, line))
+        return
+    if draft.current == "funds":
+        return  # a clipped piece of a 资金 label ("金"), not data
+    if draft.current == "goal":
+        if count > 1:  # both halves on one row: the first value is the 实施期 half
+            year_half = position > 0
+        else:
+            year_half = draft.goal_year_column is not None and column >= draft.goal_year_column
+        draft.goal[1 if year_half else 0].append(_Piece(text, line))
+        return
+    draft.pieces.setdefault(draft.current, []).append(_Piece(text, line))
+    if draft.label_lines.get(draft.current) == line:
+        draft.value_on_label_line[draft.current] = True
+    if draft.pending:
+        draft.current = draft.pending.pop(0)
+
+
+def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: list[tuple[int, str]]) -> None:
+    used: Counter[str] = Counter()
+    fund_key: str | None = None
+    orphans: list[Amount] = []
+    overall = draft.kind == "department_overall"
+    values_in_row = 0
+    value_count = sum(1 for _, cell in row if not vocab.field_label(cell, overall=overall)
+                      and (overall or not vocab.fund_label(cell)))
+    for column, cell in row:
+        fund = None if overall else vocab.fund_label(cell)
+        if fund:
+            fund_key, rest = fund
+            draft.current = "funds"
+            for amount in orphans:  # amounts printed left of their (clipped) label: the 实施期 half
+                _assign_fund(draft, fund_key, amount, used, line.number)
+            orphans = []
+            amount = parse_amount(rest) if rest else None
+            if amount is not None:
+                _assign_fund(draft, fund_key, amount, used, line.number)
+            continue
+        label = vocab.field_label(cell, overall=overall)
+        if label:
+            key, rest = label
+            keys = [key]
+            nested = vocab.field_label(rest, overall=overall) if rest else None
+            while nested:  # two labels stacked in one cell ("项目名称 主管部门及代码")
+                keys.append(nested[0])
+                rest = nested[1]
+                nested = vocab.field_label(rest, overall=overall) if rest else None
+            for k in keys:
+                draft.label_lines.setdefault(k, line.number)
+                draft.value_on_label_line.setdefault(k, False)
+            draft.current, draft.pending = keys[0], keys[1:]
+            if key == "funds" and "万元" in squeeze(cell):
+                draft.fund_factor = Decimal(10000)
+            if key == "goal" and squeeze(cell).startswith("年度目标"):
+                draft.goal_year_column = column
+            if rest:
+                _add_value(draft, rest, line.number, column)
+            continue
+        amount = parse_amount(cell)
+        if draft.current == "funds" and amount is not None:
+            if fund_key is None:
+                orphans.append(amount)
+            else:
+                _assign_fund(draft, fund_key, amount, used, line.number)
+            continue
+        if overall and draft.current == "funds":
+            _read_overall_fund_cell(vocab, draft, row, column, line.number)
+            continue
+        _add_value(draft, cell, line.number, column, values_in_row, value_count)
+        values_in_row += 1
+    for amount in orphans:
+        draft.notice(line.number, "amount-without-label", f"资金 amount {amount.value} printed without a "
+                     "label in its row; not assigned", "warning")
+
+
+def _read_overall_fund_cell(vocab: Vocabulary, draft: _Draft, row: list[tuple[int, str]], column: int,
+                            line: int) -> None:
+    """部门整体: the 合计 row of 年度预算情况 (万元) gives the year's total; the rest is by source/direction."""
+    cells = dict(row)
+    label = squeeze(cells[column])
+    if label not in {squeeze(t) for t in vocab.overall_total} or "total" in draft.funds[1]:
+        return
+    following = [c for c, _ in row if c > column]
+    if following:
+        amount = parse_amount(cells[following[0]])
+        if amount is not None:
+            draft.funds[1]["total"] = amount.value * 10000
+
+
+def _indicator_label(vocab: Vocabulary, cells: list[str], index: int) -> tuple[int, str] | None:
+    label = vocab.indicator_label(cells[index])
+    if label == (2, "成本指标"):  # level 1 in the current form when a cost level-2 label follows
+        following = vocab.indicator_label(cells[index + 1]) if index + 1 < len(cells) else None
+        if following and following[1] in vocab.cost_level2:
+            return 1, "成本指标"
+    return label
+
+
+def _read_indicator_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: list[tuple[int, str]]) -> None:
+    cells = [re.sub(r"</?p>", "", c).strip() for _, c in row]
+    cells = [c for c in cells if c]
+    states = draft.states
+    half = 0
+    seen: set[str] = set()
+    texts: list[str] = []
+    for index, cell in enumerate(cells):
+        label = _indicator_label(vocab, cells, index)
+        if label:
+            level, name = label
+            tag = f"l{level}"
+            if texts or tag in seen or (level == 1 and "l2" in seen):
+                if texts:
+                    _emit(draft, half, texts, line.number)
+                    texts = []
+                half, seen = 1, set()
+            state = states[half]
+            if level == 1:
+                state.level1, state.level2 = name, None
+                if half == 0:  # one 一级指标 column serves both halves in most layouts
+                    states[1].level1, states[1].level2 = name, None
+            else:
+                state.level2 = name
+                if state.level1 is None:
+                    state.level1 = vocab.level2_parent.get(name)
+            seen.add(tag)
+            continue
+        texts.append(cell)
+        seen.add("text")
+        if len(texts) == 2:
+            _emit(draft, half, texts, line.number)
+            texts = []
+            half, seen = 1, set()
+    if texts:
+        _emit(draft, half, texts, line.number)
+
+
+def _emit(draft: _Draft, half: int, texts: list[str], line: int) -> None:
+    first, own = draft.states[0], draft.states[half]
+    level3, value = texts[0], texts[1] if len(texts) > 1 else ""
+    if len(texts) == 1:
+        draft.notice(line, "indicator-without-value", f"indicator {level3!r} has no 指标值 on its row", "info")
+    period = "年度" if draft.kind == "department_overall" else PERIODS[half]
+    draft.indicators.append(Indicator(
+        period=period,  # type: ignore[arg-type]
+        level1=own.level1 or first.level1 or "",
+        level2=own.level2 or first.level2 or "",
+        level3=level3,
+        value=value,
+        line=line,
+    ))
+
+
+# ---------------------------------------------------------------------------------------------------
+# finishing a table
+
+
+def _joined(pieces: list[_Piece]) -> str:
+    # wrapped cells continue mid-sentence: join without a separator
+    return "".join(p.text for p in pieces).strip()
+
+
+def _span_of(file: str, pieces: list[_Piece], label_line: int | None = None) -> Span | None:
+    lines = [p.line for p in pieces] + ([label_line] if label_line else [])
+    return Span(file, min(lines), max(lines)) if lines else None
+
+
+def _reattach_dumped_fields(vocab: Vocabulary, draft: _Draft) -> None:
+    """Text fields whose values were dumped, one per line, under the first (empty) label line.
+
+    zezhou2026 prints ``项目概况⇥其他资金…`` and then the 项目概况, 立项依据, 必要性, 措施 and 计划 values as
+    five unlabelled lines: hand them out in the form's order when those fields are otherwise empty.
+    """
+    order = list(vocab.text_field_order)
+    for position, key in enumerate(order):
+        pieces = draft.pieces.get(key, [])
+        if draft.value_on_label_line.get(key, True) or len(pieces) < 2:
+            continue
+        later = [k for k in order[position + 1:] if not draft.pieces.get(k)]
+        if not later:
+            continue
+        spare = pieces[1:]
+        draft.pieces[key] = pieces[:1]
+        for target, piece in zip(later, spare, strict=False):
+            draft.pieces[target] = [piece]
+        for piece in spare[len(later):]:
+            draft.pieces[later[-1]].append(piece)
+        draft.notice(pieces[0].line, "fields-reattached",
+                     f"{len(spare) + 1} unlabelled lines after an empty {key} label read as "
+                     f"{', '.join([key, *later[:len(spare)]])} in the form's order", "info")
+        return
+
+
+def _reattach_loose(draft: _Draft, table: PerformanceTable) -> None:
+    """Values the extraction dumped as loose lines after the table (clipped cells) — where they fit."""
+    if not draft.loose:
+        return
+    placed: list[int] = []
+    amounts: list[tuple[Decimal, int]] = []
+    for line in draft.loose:
+        text = squeeze(line.text)
+        if not text:
+            continue
+        amount = parse_amount(text)
+        if amount is not None and amount.printed_unit == "元" and len(text) <= 15:
+            amounts.append((amount.value, line.number))
+        elif table.implementing_unit is None and _ORG_SUFFIX.search(text) and len(text) <= 30:
+            table.implementing_unit = text
+            placed.append(line.number)
+        elif table.period is None and _PERIOD_VALUE.match(text):
+            table.period = text
+            placed.append(line.number)
+    year = table.funds.setdefault("年度", {})
+    if not year and len(amounts) >= 5:
+        # the 年度 column in form order: 总额, 中央, 省级, 市县, 单位自筹
+        for key, (value, number) in zip(("total", "central", "provincial", "local", "self_raised"),
+                                        amounts, strict=False):
+            year[key] = value
+            placed.append(number)
+    unplaced = [line for line in draft.loose if squeeze(line.text) and line.number not in placed]
+    if placed:
+        table.notices.append(Notice(draft.file, min(placed), "loose-lines-reattached",
+                                    f"{len(placed)} loose line(s) after the table re-attached "
+                                    f"(实施单位/项目期/年度资金 left empty in the table)", "info"))
+    if unplaced:
+        table.notices.append(Notice(draft.file, unplaced[0].number, "loose-lines-unplaced",
+                                    f"{len(unplaced)} loose line(s) after the table (clipped cell text) "
+                                    f"could not be placed in a field", "warning"))
+
+
+def _finish(vocab: Vocabulary, draft: _Draft) -> PerformanceTable:
+    _reattach_dumped_fields(vocab, draft)
+    pieces = draft.pieces
+    name = _joined(pieces.get("name", []))
+    department_text = _joined(pieces.get("department", []))
+    if DEPARTMENT_CODE.match(name) or not name:
+        # the name cell holds the 主管部门 (xingxian2025) or is missing: the project name was printed
+        # as an unlabelled line between the title and the first label
+        recovered = _joined(draft.preamble)
+        if recovered:
+            if DEPARTMENT_CODE.match(name) and not department_text:
+                department_text = name
+            draft.notice(draft.preamble[0].line, "name-recovered",
+                         f"项目名称 read from the unlabelled line {recovered!r}", "info")
+            name = recovered
+    if draft.kind == "department_overall" and not name:
+        name = department_text
+    department = department_text or None
+    code = None
+    match = DEPARTMENT_CODE.match(department_text)
+    if match:
+        code, department = match.group(1), match.group(2).strip()
+    if draft.kind == "department_overall":
+        name = department or name or (draft.title or "")
+    if not name:
+        draft.notice(draft.first_line, "no-project-name", "performance table without a 项目名称", "warning")
+
+    def text(key: str) -> str:
+        return _joined(pieces.get(key, []))
+
+    funds = {PERIODS[h]: dict(draft.funds[h]) for h in (0, 1) if draft.funds[h]}
+    field_spans: dict[str, Span] = {}
+    for key in (*TEXT_FIELDS, "name"):
+        span = _span_of(draft.file, pieces.get(key, []), draft.label_lines.get(key) if key == "basis" else None)
+        if span and pieces.get(key):
+            field_spans[key] = span
+    goal_period, goal_year = _joined(draft.goal[0]), _joined(draft.goal[1])
+    if draft.kind == "department_overall":
+        goal_period, goal_year = text("goal_period"), text("goal_year")
+    table = PerformanceTable(
+        kind=draft.kind,  # type: ignore[arg-type]
+        project_name=name,
+        department=department,
+        department_code=code,
+        implementing_unit=text("implementing_unit") or None,
+        attribute=text("attribute") or None,
+        period=text("period") or None,
+        funds=funds,
+        overview=text("overview"),
+        basis=text("basis"),
+        necessity=text("necessity"),
+        measures=text("measures"),
+        plan=text("plan"),
+        goal_period=goal_period,
+        goal_year=goal_year,
+        indicators=draft.indicators,
+        span=Span(draft.file, draft.first_line, draft.last_line),
+        field_spans=field_spans,
+        notices=draft.notices,
+    )
+    _reattach_loose(draft, table)
+    if not table.basis and draft.kind == "project":
+        table.notices.append(Notice(draft.file, draft.first_line, "no-basis",
+                                    f"{name or 'table'}: no 立项依据 text", "warning"))
+    return table
+
+
+# ---------------------------------------------------------------------------------------------------
+# merging copies
+
+
+def _total(table: PerformanceTable, period: str) -> Decimal | None:
+    return table.funds.get(period, {}).get("total")
+
+
+def _same_funds(a: PerformanceTable, b: PerformanceTable) -> bool:
+    for period in PERIODS:
+        x, y = _total(a, period), _total(b, period)
+        if x is not None and y is not None and x != y:
+            return False
+    return True
+
+
+def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[Notice]) -> None:
+    differing: list[str] = []
+    for key in (*TEXT_FIELDS, "goal_period", "goal_year", "implementing_unit", "attribute", "period",
+                "department"):
+        mine, theirs = getattr(base, key) or "", getattr(copy, key) or ""
+        if normalise_name(mine) == normalise_name(theirs) or not theirs:
+            continue
+        if mine and not (normalise_name(mine).startswith(normalise_name(theirs))
+                         or normalise_name(theirs).startswith(normalise_name(mine))):
+            differing.append(key)
+        if len(theirs) > len(mine):  # keep the fuller text (the other copy was clipped or abridged)
+            setattr(base, key, theirs)
+            if key in copy.field_spans:
+                base.field_spans[key] = copy.field_spans[key]
+    if base.department_code is None:
+        base.department_code = copy.department_code
+    for period, values in copy.funds.items():
+        slot = base.funds.setdefault(period, {})
+        for key, value in values.items():
+            slot.setdefault(key, value)
+    seen = {(i.period, i.level1, i.level2, normalise_name(i.level3), normalise_name(i.value))
+            for i in base.indicators}
+    for indicator in copy.indicators:
+        key = (indicator.period, indicator.level1, indicator.level2, normalise_name(indicator.level3),
+               normalise_name(indicator.value))
+        if key not in seen:
+            seen.add(key)
+            base.indicators.append(indicator)
+    base.copies.append(copy.span)
+    base.notices.extend(copy.notices)
+    if differing:
+        notices.append(Notice(copy.span.file, copy.span.first_line, "copies-differ",
+                              f"{base.project_name}: the copy at {copy.span} differs from {base.span} in "
+                              f"{', '.join(differing)}; kept the fuller text", "info"))
+
+
+def _merge_copies(tables: list[PerformanceTable]) -> tuple[list[PerformanceTable], list[Notice]]:
+    notices: list[Notice] = []
+    merged: list[PerformanceTable] = []
+    by_name: dict[str, list[PerformanceTable]] = {}
+    for table in tables:
+        key = normalise_name(table.project_name)
+        if table.kind != "project" or not key:
+            merged.append(table)
+            continue
+        candidates = by_name.setdefault(key, [])
+        target = next((t for t in candidates if _same_funds(t, table)), None)
+        if target is None:
+            if candidates:
+                notices.append(Notice(table.span.file, table.span.first_line, "same-name-different-funds",
+                                      f"{table.project_name}: printed again at {table.span} with other "
+                                      "资金 totals; kept as a separate table", "warning"))
+            candidates.append(table)
+            merged.append(table)
+            continue
+        _merge_into(target, table, notices)
+    for table in merged:
+        if table.copies:
+            notices.append(Notice(table.span.file, table.span.first_line, "copies-merged",
+                                  f"{table.project_name}: {len(table.copies) + 1} printed blocks merged "
+                                  f"({table.span}, {', '.join(str(s) for s in table.copies)})", "info"))
+    return merged, notices
+
+
+# ---------------------------------------------------------------------------------------------------
+# the document pass
 
 
 def parse_performance_tables(source: SourceDocument) -> tuple[list[PerformanceTable], list[Notice]]:
     """Every performance table of the document, duplicate copies merged, in document order."""
-    return [], []
+    vocab = load_vocabulary()
+    drafts: list[_Draft] = []
+    draft: _Draft | None = None
+    lines = source.lines
+
+    def open_draft(kind: str, line: SourceLine, title: str | None) -> _Draft:
+        new = _Draft(kind=kind, file=source.name, first_line=line.number, last_line=line.number, title=title)
+        drafts.append(new)
+        return new
+
+    for index, line in enumerate(lines):
+        row = _nonempty(line)
+        if not row:
+            continue
+        first = row[0][1]
+        if len(row) == 1:
+            kind = vocab.title_kind(first)
+            if kind:
+                if draft is not None:
+                    draft.mode = "closed"
+                draft = open_draft(kind, line, first)
+                continue
+            if vocab.is_section_heading(first) and (draft is None or draft.mode != "fields"):
+                draft = None  # the performance part has ended: later lines are not loose table cells
+                continue
+        label = vocab.field_label(first)
+        starts_name = label is not None and label[0] == "name"
+        in_open_table = draft is not None and draft.mode == "fields" and not (
+            "name" in draft.pieces or "department" in draft.pieces)
+        if starts_name and not in_open_table and _opens_untitled_table(vocab, lines, index):
+            if draft is not None:
+                draft.mode = "closed"
+            draft = open_draft("project", line, None)
+            draft.notice(line.number, "untitled-table", "performance table without a title line, opened at "
+                         "its 项目名称 row", "info")
+        if draft is None:
+            continue
+        if draft.mode == "closed":
+            draft.loose.append(line)
+            continue
+        if vocab.is_footer(first):
+            draft.last_line = line.number
+            draft.mode = "closed"
+            continue
+        if draft.mode == "fields" and not draft.pieces and vocab.is_year_line(first):
+            continue
+        draft.last_line = line.number
+        if vocab.is_indicator_header([c for _, c in row]):
+            draft.mode = "indicators"
+            continue
+        if draft.mode == "indicators":
+            _read_indicator_row(vocab, draft, line, row)
+        else:
+            _read_field_row(vocab, draft, line, row)
+
+    tables = [_finish(vocab, d) for d in drafts]
+    merged, notices = _merge_copies(tables)
+    for table in merged:
+        notices.extend(table.notices)
+    return merged, notices
