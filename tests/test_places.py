@@ -276,3 +276,30 @@ def test_link_disclosure_zezhou_corrected_link(sources: dict[str, SourceDocument
     assert [(m.text, m.field, m.line, m.corrected) for m in link.evidence] == [
         ("柳树口镇", "project_name", 394, False), ("柳村口镇", "overview", 839, True)]
     assert any(n.code == "place-corrected" and n.line == 830 for n in links.notices)
+
+
+def test_city_document_counties_corrected_and_generic(mentions: dict[str, list[PlaceMention]]) -> None:
+    line_599 = [(m.text, m.code, m.how) for m in mentions["yangquan2022"] if m.line == 599]
+    # (孟县、平定县、阳泉市郊区范围内): 孟县 is 盂县 misprinted; 郊区 counts after 阳泉市 only
+    # the 实施期 and 年度 cells print the same sentence
+    assert line_599 == [("孟县", "140322", "corrected"), ("平定县", "140321", "exact"),
+                        ("郊区", "140311", "exact")] * 2
+    assert not any(m.line == 1215 for m in mentions["yangquan2022"])  # 郊区人均工资: no parent named
+
+
+def test_build_script_merges_former_rows() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_divisions", Path(__file__).resolve().parent.parent
+                                                  / "scripts" / "build_divisions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = {"140525": ("泽州县", "county", "1405"), "140525114": ("川底镇", "township", "140525")}
+    former = {"140525200": ("川底乡", "township", "140525"), "140525201": ("李寨乡", "township", "140525"),
+              "140525114": ("川底镇", "township", "140525")}
+    rows = module.merge(current, former)
+    assert ("140525200", "川底乡", "township", "140525", "former", "140525114") in rows
+    assert ("140525201", "李寨乡", "township", "140525", "former", "") in rows
+    assert len(rows) == 4
+    assert module.village_name("东南庄村委会") == "东南庄村"
+    assert module.village_name("杨河社区居委会") == "杨河社区"

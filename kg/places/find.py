@@ -54,6 +54,8 @@ class _Scope:
     fuzzy: dict[tuple[str, int], list[tuple[str, Division]]]  # (last char, length) → names
     county_names: tuple[str, ...]
     known_names: frozenset[str]
+    generic: re.Pattern[str] | None  # 阳泉市郊区: a generic name right after its parent's name
+    generic_by_name: dict[str, Division]
 
 
 def _alternation(names: list[str]) -> str:
@@ -112,6 +114,13 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
     county_names = tuple(d.name for d in (region.county, region.city) if d is not None)
     known = frozenset(d.name for d in gazetteer.children(region.county.code)) if region.county else frozenset()
     followers = rules.abbreviation_followers.pattern
+    generic_by_name: dict[str, Division] = {}
+    generic_parts: list[str] = []
+    for division in targets:
+        parent = gazetteer.get(division.parent)
+        if division.name in rules.generic_names and parent is not None and not division.former:
+            generic_by_name[division.name] = division
+            generic_parts.append(f"(?<={re.escape(parent.name)}){re.escape(division.name)}")
     return _Scope(
         exact=re.compile(_alternation(list(by_name))) if by_name else None,
         by_name=by_name,
@@ -121,6 +130,8 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
         fuzzy=fuzzy,
         county_names=county_names,
         known_names=known,
+        generic=re.compile("|".join(generic_parts)) if generic_parts else None,
+        generic_by_name=generic_by_name,
     )
 
 
@@ -172,6 +183,11 @@ def find_places(text: str, region: Region, field: str, line: int, *, gazetteer: 
         for match in scope.exact.finditer(text):
             division = scope.by_name[match.group()]
             take(_mention(division, gazetteer, match.group(), match.start(), field, line, "exact"))
+    if scope.generic is not None:
+        for match in scope.generic.finditer(text):
+            if free(match.start(), match.end()):
+                division = scope.generic_by_name[match.group()]
+                take(_mention(division, gazetteer, match.group(), match.start(), field, line, "exact"))
     if scope.abbreviation is not None:
         for match in scope.abbreviation.finditer(text):
             if free(match.start(), match.end()):
@@ -186,6 +202,8 @@ def find_places(text: str, region: Region, field: str, line: int, *, gazetteer: 
             printed, division = corrected
             take(_mention(division, gazetteer, printed, end_index + 1 - len(printed), field, line,
                           "corrected", corrected=True))
+    for mention in _correct_short_in_list(text, scope, taken, gazetteer, rules, field, line):
+        take(mention)
     for county in scope.county_names:
         _find_unlisted(text, county, scope, rules, taken, non_place, field, line, take)
     found.sort(key=lambda mention: mention.start)
@@ -206,6 +224,28 @@ def _correct(text: str, end_index: int, char: str, scope: _Scope,
             if len(differing) == 1 and "\u4e00" <= printed[differing[0]] <= "\u9fff":
                 hits[division.current_code] = (printed, division)
     return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def _correct_short_in_list(text: str, scope: _Scope, taken: list[bool], gazetteer: Gazetteer,
+                           rules: PlaceRules, field: str, line: int) -> list[PlaceMention]:
+    """孟县 for 盂县: a two-character name is corrected only inside an enumeration (、) next to a name read
+    exactly, and only when the region has a single two-character name with that ending."""
+    out: list[PlaceMention] = []
+    for end_index in range(1, len(text)):
+        char = text[end_index]
+        if char not in FUZZY_ENDINGS or taken[end_index] or taken[end_index - 1]:
+            continue
+        names = [(n, d) for n, d in scope.by_name.items() if len(n) == 2 and n[-1] == char and not d.former]
+        printed = text[end_index - 1:end_index + 1]
+        if (len(names) != 1 or printed == names[0][0] or not "\u4e00" <= printed[0] <= "\u9fff"
+                or printed[0] in rules.unlisted_stop_chars):  # 全县、本县 are no misprints
+            continue
+        before = end_index >= 3 and text[end_index - 2] == "、" and taken[end_index - 3]
+        after = end_index + 2 < len(text) and text[end_index + 1] == "、" and taken[end_index + 2]
+        if before or after:
+            out.append(_mention(names[0][1], gazetteer, printed, end_index - 1, field, line, "corrected",
+                                corrected=True))
+    return out
 
 
 def _find_unlisted(text: str, county: str, scope: _Scope, rules: PlaceRules, taken: list[bool],
