@@ -261,3 +261,43 @@ def test_read_source_on_a_corrupt_pdf_file(tmp_path: Path) -> None:
         read_source(path)
     assert caught.value.code == "pdf-corrupt"
     assert "broken.pdf" in str(caught.value)
+
+
+def test_one_unreadable_page_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.ingest.pdf as pdf_module
+
+    real_page_lines = pdf_module._page_lines
+
+    def page_three_breaks(page):  # type: ignore[no-untyped-def]
+        if page.page_number == 3:
+            raise ValueError("bad content stream")
+        return real_page_lines(page)
+
+    monkeypatch.setattr(pdf_module, "_page_lines", page_three_breaks)
+    data = (PDF_SAMPLES / NPC).read_bytes()
+    result = read_pdf(data, NPC)
+    assert result.unreadable_pages == [3]
+    [notice] = result.notices
+    assert notice.code == "pdf-page-unreadable" and notice.severity == "error"
+    assert "page 3" in notice.message and "bad content stream" in notice.message
+    lines = lines_of(result)
+    assert "支出预算总表" not in lines  # page 3 is missing…
+    assert "收入预算总表" in lines and "2019年政府采购预算表" in lines  # …the pages around it are not
+    # the notice points at the (empty) place of page 3: after page 2's last row and its blank line
+    assert lines[notice.line - 1] == "" and lines[notice.line - 2] == ""
+    assert lines[notice.line - 3] == "\t其中：动用上年结转和结余资金\t"
+    assert lines[notice.line + 1] == "财政拨款收支预算总表"
+    # the strict str contract cannot carry the notice, so it refuses instead of dropping the page silently
+    with pytest.raises(IngestError) as caught:
+        pdf_to_text(data, NPC)
+    assert caught.value.code == "pdf-corrupt" and caught.value.line == 3
+
+
+
+def test_image_only_page_is_a_warning_not_a_silent_gap() -> None:
+    result = read_pdf(fixture_bytes("mixed-scan.pdf"), "mixed-scan.pdf")
+    assert result.page_count == 2
+    assert result.text == "Budget 2019 total 1,259.64\n\n\n"
+    [notice] = result.notices
+    assert (notice.code, notice.severity, notice.line) == ("pdf-page-no-text", "warning", 3)
+    assert "page 2" in notice.message and "OCR" in notice.message

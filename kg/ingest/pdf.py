@@ -63,6 +63,7 @@ class PdfText:
     page_count: int
     table_count: int = 0
     notices: list[Notice] = field(default_factory=list)
+    unreadable_pages: list[int] = field(default_factory=list)  # 1-based page numbers
 
 
 @dataclass
@@ -78,12 +79,24 @@ class _Line:
 
 
 def pdf_to_text(data: bytes, file: str) -> str:
-    """The PDF's text in the seed .txt shape (see module doc). Raises IngestError when it cannot be read."""
-    return read_pdf(data, file).text
+    """The PDF's text in the seed .txt shape (see module doc). Raises IngestError when it cannot be read.
+
+    Strict: a page that cannot be read raises (code ``pdf-corrupt``, line = page number) rather than vanish,
+    since this contract has no way to report it. ``read_pdf`` keeps the other pages and returns notices.
+    """
+    result = read_pdf(data, file)
+    if result.unreadable_pages:
+        first = next(n for n in result.notices if n.code == "pdf-page-unreadable")
+        raise IngestError(file, f"{first.message} ({len(result.unreadable_pages)} unreadable page(s))",
+                          line=result.unreadable_pages[0], code="pdf-corrupt")
+    return result.text
 
 
 def read_pdf(data: bytes, file: str) -> PdfText:
-    """Like pdf_to_text, but also returns the page and table counts and the notices (pages without text)."""
+    """The PDF as seed-shaped text plus page/table counts and notices (unreadable pages, image-only pages).
+
+    Notice lines are line numbers in ``text`` (where the page's text would start), as read_source numbers them.
+    """
     _check_envelope(data, file)
     import pdfplumber  # heavy: imported only when a PDF is actually read
     from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -97,35 +110,46 @@ def read_pdf(data: bytes, file: str) -> PdfText:
                               code="pdf-encrypted") from None
         raise IngestError(file, f"PDF is corrupt and cannot be opened ({_describe(exc)})",
                           code="pdf-corrupt") from None
+    notices: list[Notice] = []
+    unreadable_pages: list[int] = []
+    page_texts: list[str] = []
+    table_count = 0
+    image_only_pages = 0
+    next_line = 1  # where the current page's text starts in the output
     with pdf:
         pages = _pages(pdf, file)
-        notices: list[Notice] = []
-        page_texts: list[str] = []
-        table_count = 0
-        image_only_pages: list[int] = []
         for page in pages:
+            number = page.page_number
+            notice: Notice | None = None
+            lines: list[str] = []
             try:
                 lines, tables_here, has_text = _page_lines(page)
-            except IngestError:
-                raise
-            except Exception as exc:
-                raise IngestError(file, f"page {page.page_number} cannot be read ({_describe(exc)})",
-                                  line=page.page_number, code="pdf-corrupt") from None
-            table_count += tables_here
-            if not has_text and page.images:
-                image_only_pages.append(page.page_number)
+            except Exception as exc:  # one bad page must not lose the others
+                unreadable_pages.append(number)
+                notice = Notice(file, next_line, "pdf-page-unreadable",
+                                f"page {number} cannot be read ({_describe(exc)}); its content is missing",
+                                "error")
+            else:
+                table_count += tables_here
+                if not has_text and page.images:
+                    image_only_pages += 1
+                    notice = Notice(file, next_line, "pdf-page-no-text",
+                                    f"page {number} holds only images (a scan?): its content is not read; OCR it",
+                                    "warning")
+            if notice is not None:
+                notices.append(notice)
             page_texts.append("\n".join(lines))
+            next_line += len(lines) + 1  # the page's lines and the blank line after it
     if not any(text.strip() for text in page_texts):
-        scanned = f"; {len(image_only_pages)} page(s) hold only images, so it is a scan" if image_only_pages else ""
+        if unreadable_pages:
+            raise IngestError(file, f"no page of the PDF can be read ({notices[0].message})", code="pdf-corrupt")
+        scanned = f"; {image_only_pages} page(s) hold only images, so it is a scan" if image_only_pages else ""
         raise IngestError(file, f"PDF has no text layer{scanned}: run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)"
                           " and give the OCR'd PDF", code="pdf-no-text")
-    for number in image_only_pages:
-        notices.append(Notice(file, None, "pdf-page-no-text",
-                              f"page {number} holds only images (scanned?): its content is not read; OCR it",
-                              "warning"))
     text = "\n\n".join(page_texts)
     text = _MISMAPPED_YEAR_BRACKETS.sub(r"〔\1〕", text)
-    return PdfText(text=text + "\n", page_count=len(pages), table_count=table_count, notices=notices)
+    return PdfText(text=text + "\n", page_count=len(pages), table_count=table_count, notices=notices,
+                   unreadable_pages=unreadable_pages)
 
 
 def _describe(exc: BaseException) -> str:
