@@ -64,13 +64,16 @@ def classify_project_table(table: Table, unit_names: set[str]) -> list[tuple[int
 
     out: list[tuple[int, str, str | None]] = []
     unit: str | None = None
+    seen_project = False
     for i, name in enumerate(names):
         if name in _TOTAL_NAMES:
             out.append((i, "total", unit))
-        elif candidates[i] and (name in unit_names or covers(i)):
+        # an organisation-like name above the first project is always a subtotal (the 部门 / 单位 rows)
+        elif candidates[i] and (name in unit_names or not seen_project or covers(i)):
             unit = name
             out.append((i, "subtotal", unit))
         else:
+            seen_project = True
             out.append((i, "project", unit))
     return out
 

@@ -1,0 +1,128 @@
+"""Project rows, expenditure lines and sum checks on the seed disclosures (values read from the files)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.entities.budget import check_sums, expenditure_lines, project_rows
+from kg.ingest import source_from_text
+from kg.records import SourceDocument
+from kg.tables import find_tables
+
+
+@pytest.fixture(scope="module")
+def tables(sources: dict[str, SourceDocument]):
+    return {key: find_tables(source)[0] for key, source in sources.items()}
+
+
+@pytest.fixture(scope="module")
+def projects(tables):
+    return {key: project_rows(found)[0] for key, found in tables.items()}
+
+
+@pytest.mark.parametrize(("key", "this_year", "carried_over"), [
+    ("qinshui2024", 53, 0), ("zezhou2025", 6, 1), ("xingxian2025", 48, 0), ("zezhou2026", 18, 3),
+    ("yangquan2022", 0, 0),  # no 项目支出表 printed
+])
+def test_project_row_counts(projects, key, this_year, carried_over):
+    rows = projects[key]
+    assert sum(not p.carried_over for p in rows) == this_year
+    assert sum(p.carried_over for p in rows) == carried_over
+
+
+def by_name(rows, name):
+    found = [p for p in rows if p.name == name]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def test_zezhou2025_projects_in_yuan(projects):
+    rows = projects["zezhou2025"]
+    land = by_name(rows, "2025年土地收储经费")
+    assert land.total == Decimal("75000000.00")
+    assert land.by_source == {"gov_fund": Decimal("75000000.00")}
+    assert (land.carried_over, land.printed_unit, land.unit_name) == (False, "万元", "泽州县自然资源局")
+    assert land.span.first_line == 389
+    hazard = by_name(rows, "山西省晋城市泽州县地质灾害综合治理项目")
+    assert hazard.carried_over and hazard.total == Decimal("4865500.00")
+    assert hazard.by_source == {"general_budget": Decimal("4865500.00")}
+
+
+def test_unit_subtotal_rows_are_not_projects(projects):
+    for key, unit in [("zezhou2025", "泽州县自然资源局"), ("qinshui2024", "沁水县自然资源局本级"),
+                      ("xingxian2025", "兴县自然资源局"), ("zezhou2026", "泽州县自然资源局")]:
+        assert all(p.name != unit for p in projects[key]), key
+        assert {p.unit_name for p in projects[key]} == {unit}
+
+
+def test_qinshui_and_zezhou2026_named_projects(projects):
+    qinshui = projects["qinshui2024"]
+    assert by_name(qinshui, "自主土地开发项目").total == Decimal("43650000.00")
+    assert by_name(qinshui, "土地收购成本").by_source == {"gov_fund": Decimal("10000000.00")}
+    assert by_name(qinshui, "2022-2023耕地“进出平衡”方案编制经费").total == Decimal("341900.00")
+    zezhou = projects["zezhou2026"]
+    # a name the PDF wrapped ("及排 测量经费") is re-joined
+    assert by_name(zezhou, "矿产资源开发利用水平调查及排测量经费").total == Decimal("1000000.00")
+    same_name = [p for p in zezhou if p.name.startswith("泽州县珏椿线")]
+    assert sorted(p.total for p in same_name) == [Decimal("5000000.00"), Decimal("6284700.00")]
+    assert all(p.carried_over and p.by_source.keys() == {"gov_fund"} for p in same_name)
+
+
+def test_expenditure_lines_in_yuan(tables):
+    lines, notices = expenditure_lines(tables["yangquan2022"])
+    assert not notices
+    assert len(lines) == 51
+    pension = next(x for x in lines if x.code == "2080505")
+    assert pension.name == "机关事业单位基本养老保险缴费支出"
+    assert (pension.total, pension.basic, pension.project) == (Decimal("2488700.00"), Decimal("2488700.00"), None)
+    shifted = next(x for x in lines if x.code == "21202")
+    assert shifted.code_as_printed == "212" and shifted.project == Decimal("7332300.00")
+    xingxian, _ = expenditure_lines(tables["xingxian2025"])
+    medical = next(x for x in xingxian if x.name == "行政事业单位医疗")
+    assert (medical.code, medical.code_as_printed, medical.total) == ("21011", "2101", Decimal("401500.00"))
+    assert {len(x.code) for x in xingxian} == {3, 5, 7}
+
+
+def test_sum_checks_find_only_cent_rounding_in_the_seeds(tables):
+    for key, found in tables.items():
+        notices = check_sums(found)
+        assert all(n.code == "rounding" and n.severity == "info" for n in notices), key
+    notices = check_sums(tables["zezhou2025"])
+    assert any(n.line == 183 and "22001" in n.message and "4222.90" in n.message for n in notices)
+
+
+ALTERED = """2025年预算支出总表
+
+单位：万元
+
+科目编码\t科目名称\t合计\t基本支出\t项目支出
+合计\t\t700.00\t300.00\t400.00
+208\t社会保障和就业支出\t700.00\t300.00\t400.00
+20805\t行政事业单位养老支出\t700.00\t300.00\t400.00
+2080501\t行政单位离退休\t118.60\t118.60\t
+2080505\t机关事业单位基本养老保险缴费支出\t500.00\t181.40\t300.00
+
+2025年项目支出预算表（本年预算）
+
+单位：万元
+
+项目名称\t合计\t一般公共预算\t政府性基金预算
+泽州县自然资源局\t300.00\t300.00\t
+甲项目\t100.00\t100.00\t
+乙项目\t150.00\t140.00\t
+"""
+
+
+def test_sum_checks_report_line_and_both_numbers():
+    found, _ = find_tables(source_from_text(ALTERED, name="altered.txt"))
+    notices = check_sums(found)
+    mismatches = {(n.line, n.code) for n in notices}
+    assert (8, "sum-mismatch") in mismatches  # 20805: 118.60 + 500.00 ≠ 700.00
+    assert (10, "sum-mismatch") in mismatches  # 181.40 + 300.00 ≠ 500.00
+    assert (19, "sum-mismatch") in mismatches  # 150.00 ≠ 140.00 from its sources
+    assert (17, "sum-mismatch") in mismatches  # unit subtotal 300.00 ≠ 250.00 of its projects
+    message = next(n.message for n in notices if n.line == 8 and "total" in n.message)
+    assert "700.00" in message and "618.60" in message
+    assert all(n.severity == "warning" for n in notices if n.code == "sum-mismatch")

@@ -1,0 +1,217 @@
+"""Standard budget tables: found by title, parsed into typed frames, traps of the seeds handled."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import source_from_text
+from kg.records import SourceDocument, Table
+from kg.tables import find_tables
+from kg.tables.amounts import parse_amount, to_yuan
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
+
+ALL_SHANXI_COUNTY = {
+    "income_expenditure_summary", "income_summary", "expenditure_summary", "fiscal_appropriation_summary",
+    "general_budget_expenditure", "basic_expenditure_economic", "gov_fund_income", "gov_fund_expenditure",
+    "soe_capital", "three_public", "admin_operating", "project_expenditure", "project_expenditure_carried_over",
+}
+EXPECTED_KINDS = {
+    "qinshui2024": ALL_SHANXI_COUNTY,
+    "zezhou2025": ALL_SHANXI_COUNTY,
+    "xingxian2025": ALL_SHANXI_COUNTY,
+    "zezhou2026": ALL_SHANXI_COUNTY,
+    # 003 has no 项目支出表; it prints a 政府采购预算明细表 instead
+    "yangquan2022": ALL_SHANXI_COUNTY - {"project_expenditure", "project_expenditure_carried_over"}
+    | {"gov_procurement"},
+}
+
+
+def fixture(name: str) -> SourceDocument:
+    return source_from_text((FIXTURES / name).read_text(encoding="utf-8"), name=name)
+
+
+def only(tables: list[Table], kind: str) -> Table:
+    found = [t for t in tables if t.kind == kind]
+    assert len(found) == 1, [t.kind for t in tables]
+    return found[0]
+
+
+def row(table: Table, **where: object) -> dict:
+    frame = table.frame
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    assert len(frame) == 1, (where, len(frame))
+    return frame.iloc[0].to_dict()
+
+
+@pytest.fixture(scope="module")
+def found(sources: dict[str, SourceDocument]) -> dict[str, tuple[list[Table], list]]:
+    return {key: find_tables(source) for key, source in sources.items()}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_KINDS))
+def test_every_standard_table_is_found(found, key):
+    tables, _ = found[key]
+    assert {t.kind for t in tables} == EXPECTED_KINDS[key]
+
+
+def test_tables_are_in_document_order_with_units(found):
+    tables, _ = found["zezhou2025"]
+    assert [t.span.first_line for t in tables] == sorted(t.span.first_line for t in tables)
+    assert only(tables, "expenditure_summary").span.first_line == 159
+    assert {t.unit for t in tables} == {"万元"}
+
+
+@pytest.mark.parametrize(("key", "code", "name", "total", "basic", "project"), [
+    ("zezhou2025", "2200199", "其他自然资源事务支出", "1550.47", None, "1550.47"),
+    ("zezhou2025", "2101101", "行政单位医疗", "217.44", "217.44", None),
+    ("qinshui2024", "2200106", "自然资源利用与保护", "4937.82", None, "4937.82"),
+    ("qinshui2024", "208", "社会保障和就业支出", "327.13", "323.04", "4.09"),
+    ("xingxian2025", "2200103", "机关服务", "546.64", "546.64", None),
+    ("zezhou2026", "210", None, "261.95", None, None),
+    ("yangquan2022", "2010101", "行政运行", "26.82", "26.82", None),  # amounts on the line before
+    ("yangquan2022", "20101", "人大事务", "26.82", "26.82", None),  # code column shifted: printed 201
+    ("yangquan2022", "2200199", "其他自然资源事务支出", "1089.46", "324.85", "764.61"),
+    ("yangquan2022", "2130234", "林业草原防灾减灾", "275.00", None, "275.00"),  # name re-joined
+])
+def test_expenditure_summary_rows(found, key, code, name, total, basic, project):
+    table = only(found[key][0], "expenditure_summary")
+    record = row(table, code=code)
+    if name is not None:
+        assert record["name"] == name
+    assert record["total"] == Decimal(total)
+    if basic is not None or project is not None:
+        assert record["basic"] == (Decimal(basic) if basic else None)
+        assert record["project"] == (Decimal(project) if project else None)
+
+
+def test_expenditure_summary_frame_has_typed_columns_and_header(found):
+    table = only(found["zezhou2025"][0], "expenditure_summary")
+    assert list(table.frame.columns[:7]) == ["line", "last_line", "code", "name", "total", "basic", "project"]
+    assert table.frame.attrs["header"][1].split("\t")[:2] == ["科目编码", "科目名称"]
+    total = row(table, name="合计")
+    assert (total["total"], total["basic"], total["project"]) == (
+        Decimal("13487.42"), Decimal("3950.40"), Decimal("9537.02"))
+    assert total["line"] == 167
+    assert len(table.frame) == 28
+
+
+def test_empty_tables_have_no_rows(found):
+    tables, _ = found["zezhou2025"]
+    for kind in ("soe_capital", "three_public"):
+        table = only(tables, kind)
+        assert table.empty and table.frame.empty
+    assert only(found["xingxian2025"][0], "gov_fund_income").empty
+    # 003 declares its 国有资本经营 table empty by "(9) …表" then "无"
+    assert only(found["yangquan2022"][0], "soe_capital").empty
+
+
+def test_xingxian_catalogue_is_not_budget_data(found):
+    tables, _ = found["xingxian2025"]
+    assert max(t.span.last_line for t in tables) < 460  # the A-code catalogue starts far below
+    for table in tables:
+        assert not table.frame.astype(str).apply(lambda col: col.str.match(r"^A\d")).any().any()
+
+
+# --- traps, on small fixtures cut from the seeds -------------------------------------------------
+
+def test_toc_lines_are_not_tables():
+    tables, _ = find_tables(fixture("zezhou_toc_projects_empty.txt"))
+    assert [t.kind for t in tables] == ["project_expenditure", "project_expenditure_carried_over",
+                                        "soe_capital", "three_public"]
+    assert tables[0].span.first_line == 27  # not the TOC line "表十二2025年项目支出预算表(本年预算).....⇥16"
+
+
+def test_column_number_row_and_subtotals_are_rows_not_headers():
+    tables, _ = find_tables(fixture("zezhou_toc_projects_empty.txt"))
+    frame = tables[0].frame
+    assert "1" not in set(frame["name"])
+    assert list(frame["name"][:3]) == ["泽州县自然资源局", "泽州县自然资源局", "2025年土地收储经费"]
+    assert row(tables[0], name="2025年土地收储经费")["gov_fund"] == Decimal("7500.00")
+    assert {"total", "general_budget", "gov_fund", "soe_capital", "special_account", "unit_funds"} <= set(
+        frame.columns)
+
+
+def test_page_break_with_repeated_header_keeps_all_rows():
+    tables, _ = find_tables(fixture("zezhou_projects_page_break.txt"))
+    (table,) = tables
+    assert list(table.frame["name"]) == [
+        "泽州县自然资源局", "泽州县自然资源局", "2025年土地收储经费", "补充耕地指标回购资金",
+        "国土实景三维建模工作经费", "遗属补贴", "国土收益业务费", "驻村工作队经费(柳树口镇东南庄村)"]
+
+
+def test_split_codes_and_names_in_yangquan_income_summary():
+    tables, notices = find_tables(fixture("yangquan_income_split_codes.txt"))
+    table = only(tables, "income_summary")
+    pension = row(table, code="2080505")
+    assert pension["name"] == "机关事业单位基本养老保险缴费支出"
+    assert pension["total"] == Decimal("248.87")
+    compensation = row(table, code="2120805")  # "212 080" + next line "5⇥民支出"
+    assert compensation["name"] == "补助被征地农民支出"
+    assert compensation["gov_fund"] == Decimal("5000.00")
+    assert (compensation["line"], compensation["last_line"]) == (34, 36)
+    housing = row(table, code="22102")  # "221" + a later line "02"
+    assert housing["name"] == "住房改革支出"
+    assert row(table, code="212")["gov_fund"] == Decimal("21259.64")  # "21,259.6 4"
+    assert row(table, code="2013299")["code_as_printed"] == "201329"
+    assert not [n for n in notices if n.severity != "info"]
+
+
+def test_shifted_code_column_and_amounts_before_their_code_row():
+    tables, _ = find_tables(fixture("yangquan_expenditure_shifted.txt"))
+    table = only(tables, "expenditure_summary")
+    assert list(table.frame["code"][:5]) == [None, "201", "20101", "2010101", "20132"]
+    running = row(table, code="2010101")
+    assert (running["total"], running["basic"], running["line"], running["last_line"]) == (
+        Decimal("26.82"), Decimal("26.82"), 12, 14)
+    assert row(table, code="20101")["code_as_printed"] == "201"
+
+
+def test_unit_split_over_lines_and_numbers_broken_by_spaces():
+    tables, _ = find_tables(fixture("yangquan_split_unit_spaced_numbers.txt"))
+    summary = only(tables, "income_expenditure_summary")
+    assert summary.unit == "万元"
+    assert row(summary, income_item="一、一般公共预算")["income_amount"] == Decimal("7139.98")
+    assert row(summary, income_item="本年收入合计")["expenditure_total"] == Decimal("28399.62")
+    fund_income = only(tables, "gov_fund_income")
+    assert row(fund_income, code="1030148")["total"] == Decimal("1259.64")  # "1, 259. 64"
+
+
+def test_truncated_code_is_recovered_with_a_notice():
+    tables, notices = find_tables(fixture("xingxian_truncated_code.txt"))
+    table = only(tables, "expenditure_summary")
+    recovered = row(table, name="行政事业单位医疗")
+    assert (recovered["code"], recovered["code_as_printed"]) == ("21011", "2101")
+    (notice,) = [n for n in notices if n.code == "code-recovered"]
+    assert notice.line == 50 and "2101" in notice.message and "21011" in notice.message
+
+
+def test_truncated_code_recovered_from_next_row_without_sibling_table():
+    text = (FIXTURES / "xingxian_truncated_code.txt").read_text(encoding="utf-8")
+    expenditure_only = "\n".join(text.split("\n")[34:])
+    tables, notices = find_tables(source_from_text(expenditure_only, name="cut.txt"))
+    assert row(only(tables, "expenditure_summary"), name="行政事业单位医疗")["code"] == "21011"
+    assert any(n.code == "code-recovered" and "next row" in n.message for n in notices)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("21,259.6 4", "21259.64"), ("1, 259. 64", "1259.64"), ("16021. 24", "16021.24"),
+    ("10,000.0 0", "10000.00"), ("7500.00", "7500.00"),
+])
+def test_parse_amount_repairs_broken_numbers(text, value):
+    assert parse_amount(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["", "2025年", "合计", "1,2,3", "2025年预算数", "036001a"])
+def test_parse_amount_rejects_non_numbers(text):
+    assert parse_amount(text) is None
+
+
+def test_to_yuan_is_exact():
+    assert to_yuan(Decimal("7500.00"), "万元") == Decimal("75000000.00")
+    assert to_yuan(Decimal("0.01"), "万元") == Decimal("100.00")
+    assert to_yuan(None, "万元") is None
