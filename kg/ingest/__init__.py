@@ -38,12 +38,15 @@ def read_source(path: str | Path) -> SourceDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(str(path), f"cannot read: {exc.strerror or exc}", code="unreadable") from None
+    pdf_notices = []
     if data.startswith(b"%PDF") or path.suffix.lower() == ".pdf":
-        from kg.ingest.pdf import pdf_to_text  # pdfplumber is heavy: import only for PDFs
+        from kg.ingest.pdf import read_pdf  # pdfplumber is heavy: import only for PDFs
 
-        text = pdf_to_text(data, name)
-        encoding = "pdf"
+        pdf = read_pdf(data, name)  # an unreadable page is a notice; the other pages are kept
+        text, encoding, pdf_notices = pdf.text, "pdf", pdf.notices
     else:
         text, encoding = decode(data, name)
-    return source_from_text(text, name=name, path=str(path), encoding=encoding,
-                            sha256=hashlib.sha256(data).hexdigest())
+    source = source_from_text(text, name=name, path=str(path), encoding=encoding,
+                              sha256=hashlib.sha256(data).hexdigest())
+    source.notices[:0] = pdf_notices
+    return source
