@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from kg.records import PerformanceTable
+from kg.ingest import source_from_text
+from kg.records import PerformanceTable, Span
 from kg.tables.performance import parse_performance_tables
 
 
@@ -116,3 +118,51 @@ def test_zezhou2025_drifted_indicator_cells(parsed):
     # line 515: the 二级 label clipped as 服务对象满意度
     assert ("满意度指标", "服务对象满意度指标", "实施区域受益人群满意度", "≥90%") in rows
     assert len(table.indicators) == 14
+
+
+# -- traps on fixtures cut from the seeds -------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "performance"
+
+
+def fixture_tables(name: str):
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    return parse_performance_tables(source_from_text(text, name))
+
+
+def test_fixture_printed_twice_merged_with_notices():
+    tables, notices = fixture_tables("zezhou2025-printed-twice.txt")
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.copies == [Span("zezhou2025-printed-twice.txt", 39, 60)]
+    codes = {n.code for n in notices}
+    assert {"copies-merged", "copies-differ"} <= codes
+    # the copies differ by a character (地质灾害隐患 / 地灾隐患): the fuller text is kept
+    assert "消除地质灾害隐患" in table.necessity
+
+
+def test_fixture_loose_lines_after_block_reattached():
+    tables, notices = fixture_tables("zezhou2026-loose-lines.txt")
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.project_name == "耕地保护相关经费"
+    assert len(table.copies) == 2
+    assert table.implementing_unit == "泽州县自然资源局"
+    assert table.period == "1年"
+    assert table.funds["年度"]["total"] == Decimal("3000000")
+    assert table.funds["实施期"]["total"] == Decimal("6940000")
+    assert any(n.code == "loose-lines-reattached" for n in notices)
+    assert any(n.code == "loose-lines-unplaced" for n in notices)
+
+
+def test_zezhou2026_split_over_17_blocks(parsed):
+    table = by_name(parsed["zezhou2026"], "泽州县详细规划及丹河新城起步区详细规划")
+    assert len(table.copies) == 16
+    assert table.basis.startswith("中共中央办公厅、国务院办公厅《关于推进以县城为重要载体的城镇化建设的意见》")
+
+
+def test_xingxian_name_printed_above_its_label(parsed):
+    table = by_name(parsed["xingxian2025"], "2024年兴县实用性村庄规划编制")
+    assert table.department_code == "048"
+    assert table.funds["年度"]["total"] == Decimal("451200")
+    assert table.basis == "中发[2019]18号中共中央、国务院关于建立国土空间规划体系并监督实施的若干意见"

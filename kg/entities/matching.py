@@ -1,10 +1,117 @@
-"""Match each performance table to its row in 项目支出表 (exact, normalised, or amount + fuzzy name)."""
+"""Match each performance table to its row in 项目支出表 (exact, normalised, or amount + fuzzy name).
+
+Tiers, strongest first; a table takes the first tier that gives exactly one free project:
+  exact         the printed names are equal
+  normalised    equal after removing whitespace, quotes, brackets and punctuation
+  fuzzy+amount  rapidfuzz name similarity ≥ FUZZY_THRESHOLD and equal amounts in 元
+  amount        the amount is unique among the free projects and among the tables
+A project already taken by another table is never given to a second one silently: a notice says so.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+
 from kg.records import Notice, PerformanceTable, ProjectRow
+from kg.tables.performance import normalise_name
+
+__all__ = ["FUZZY_THRESHOLD", "match_performance"]
+
+FUZZY_THRESHOLD = 80.0
+
+
+def _amounts(table: PerformanceTable) -> set[Decimal]:
+    """The table's non-zero totals in 元: 年度资金总额 first, 实施期资金总额 when the year is left at 0.
+
+    zezhou2025 prints 年度资金总额 0 and puts the year's money in 实施期资金总额, so both are tried.
+    """
+    values = {table.funds.get(period, {}).get("total") for period in ("年度", "实施期")}
+    return {v for v in values if v is not None and v != 0}
+
+
+def _unique(candidates: list[ProjectRow]) -> ProjectRow | None:
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def match_performance(performance: list[PerformanceTable], projects: list[ProjectRow]) -> list[Notice]:
     """Set matched_project / match_method / match_score on each performance table in place."""
-    return []
+    notices: list[Notice] = []
+    taken: dict[int, PerformanceTable] = {}  # id(project) → the table it went to
+    tables = [t for t in performance if t.kind == "project"]
+    by_norm: dict[str, list[ProjectRow]] = {}
+    for project in projects:
+        by_norm.setdefault(normalise_name(project.name), []).append(project)
+
+    def assign(table: PerformanceTable, project: ProjectRow, method: str, score: float) -> None:
+        table.matched_project, table.match_method, table.match_score = project.name, method, score
+        taken[id(project)] = table
+
+    def free(candidates: list[ProjectRow]) -> list[ProjectRow]:
+        return [p for p in candidates if id(p) not in taken]
+
+    def clash(table: PerformanceTable, candidates: list[ProjectRow]) -> None:
+        for project in candidates:
+            if id(project) in taken:
+                other = taken[id(project)]
+                notices.append(Notice(table.span.file, table.span.first_line, "project-already-matched",
+                                      f"{table.project_name}: its project row {project.name!r} "
+                                      f"({project.span}) is already matched to the table at {other.span}; "
+                                      "left unmatched", "warning"))
+                return
+
+    pending: list[PerformanceTable] = []
+    for table in tables:  # exact and normalised names first, for every table, before any guessing
+        exact = [p for p in projects if p.name == table.project_name]
+        normalised = by_norm.get(normalise_name(table.project_name), [])
+        if project := _unique(free(exact)):
+            assign(table, project, "exact", 100.0)
+        elif project := _unique(free(normalised)):
+            assign(table, project, "normalised", 100.0)
+        else:
+            if exact or normalised:
+                if len(free(exact or normalised)) > 1:
+                    notices.append(Notice(table.span.file, table.span.first_line, "ambiguous-match",
+                                          f"{table.project_name}: {len(free(exact or normalised))} project rows "
+                                          "carry this name; matched by amount if possible", "warning"))
+                else:
+                    clash(table, exact or normalised)
+                    continue
+            pending.append(table)
+
+    unmatched: list[PerformanceTable] = []
+    for table in pending:
+        amounts = _amounts(table)
+        scored = [(fuzz.ratio(normalise_name(table.project_name), normalise_name(p.name)), p)
+                  for p in free(projects) if p.total in amounts]
+        scored = [(s, p) for s, p in scored if s >= FUZZY_THRESHOLD]
+        scored.sort(key=lambda pair: -pair[0])
+        if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            assign(table, scored[0][1], "fuzzy+amount", round(scored[0][0], 1))
+            notices.append(Notice(table.span.file, table.span.first_line, "fuzzy-match",
+                                  f"{table.project_name!r} matched to project {scored[0][1].name!r} by name "
+                                  f"similarity {scored[0][0]:.0f} and equal amount", "info"))
+        else:
+            unmatched.append(table)
+
+    # amount alone, only when it points at one free project and no other waiting table has that amount
+    waiting_amounts: dict[Decimal, int] = {}
+    for table in unmatched:
+        for amount in _amounts(table):
+            waiting_amounts[amount] = waiting_amounts.get(amount, 0) + 1
+    for table in unmatched:
+        candidates = [p for p in free(projects) if p.total in _amounts(table)
+                      and waiting_amounts.get(p.total) == 1]
+        project = _unique(candidates)
+        if project is not None and sum(1 for p in projects if p.total == project.total) == 1:
+            score = round(fuzz.ratio(normalise_name(table.project_name), normalise_name(project.name)), 1)
+            assign(table, project, "amount", score)
+            notices.append(Notice(table.span.file, table.span.first_line, "amount-match",
+                                  f"{table.project_name!r} matched to project {project.name!r} by its unique "
+                                  f"amount {project.total} 元 only (name similarity {score:.0f})", "warning"))
+            continue
+        notices.append(Notice(table.span.file, table.span.first_line, "unmatched-performance",
+                              f"{table.project_name!r}: no row of 项目支出表 matches this performance table",
+                              "warning"))
+    return notices

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rapidfuzz import fuzz
+
 from kg.records import Indicator, Notice, PerformanceTable, SourceDocument, SourceLine, Span
 from kg.tables.performance_labels import (
     DEPARTMENT_CODE,
@@ -32,6 +34,8 @@ _FUND_KEYS = {"total_period": ("total", 0), "total_year": ("total", 1)}
 # Lines close to a table's fields that tell a 项目名称 row opens a table (not a 项目支出表 header).
 _OPENING_FIELDS = frozenset({"department", "implementing_unit", "attribute", "period", "funds"})
 _LOOKAHEAD_LINES = 4
+# Two copies' texts this similar (rapidfuzz ratio) are one text printed twice with small edits.
+SAME_TEXT_SIMILARITY = 80.0
 _ORG_SUFFIX = re.compile(r"(?:局|院|中心|所|站|委员会|办公室|厅|委|队)$")
 _PERIOD_VALUE = re.compile(r"^\d{1,3}年$")
 # Punctuation and brackets that copies (and 项目支出表 rows) print differently.
@@ -369,11 +373,16 @@ def _finish(vocab: Vocabulary, draft: _Draft) -> PerformanceTable:
     _reattach_dumped_fields(vocab, draft)
     pieces = draft.pieces
     name = _joined(pieces.get("name", []))
-    department_text = _joined(pieces.get("department", []))
+    department_pieces = pieces.get("department", [])
+    department_text = _joined(department_pieces)
+    if department_pieces and DEPARTMENT_CODE.match(department_pieces[0].text):
+        # "080-泽州县自然资源局" is complete in its cell; what follows is another column's spill-over
+        department_text = department_pieces[0].text
     if DEPARTMENT_CODE.match(name) or not name:
         # the name cell holds the 主管部门 (xingxian2025) or is missing: the project name was printed
         # as an unlabelled line between the title and the first label
-        recovered = _joined(draft.preamble)
+        # only the first unlabelled line: later ones are clipped pieces of the 主管部门 cell ("资源局")
+        recovered = draft.preamble[0].text if draft.preamble else ""
         if recovered:
             if DEPARTMENT_CODE.match(name) and not department_text:
                 department_text = name
@@ -440,10 +449,16 @@ def _total(table: PerformanceTable, period: str) -> Decimal | None:
     return table.funds.get(period, {}).get("total")
 
 
+def _clipped(x: Decimal, y: Decimal) -> bool:
+    """One amount is the other with its trailing digits cut off by the page edge (10 vs 1000000)."""
+    short, long = sorted((format(x, "f"), format(y, "f")), key=len)
+    return short != "0" and len(short) < len(long) and long.startswith(short)
+
+
 def _same_funds(a: PerformanceTable, b: PerformanceTable) -> bool:
     for period in PERIODS:
         x, y = _total(a, period), _total(b, period)
-        if x is not None and y is not None and x != y:
+        if x is not None and y is not None and x != y and not _clipped(x, y):
             return False
     return True
 
@@ -455,10 +470,14 @@ def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[No
         mine, theirs = getattr(base, key) or "", getattr(copy, key) or ""
         if normalise_name(mine) == normalise_name(theirs) or not theirs:
             continue
-        if mine and not (normalise_name(mine).startswith(normalise_name(theirs))
-                         or normalise_name(theirs).startswith(normalise_name(mine))):
+        a, b = normalise_name(mine), normalise_name(theirs)
+        clipped = a.startswith(b) or b.startswith(a)
+        if mine and not clipped:
             differing.append(key)
-        if len(theirs) > len(mine):  # keep the fuller text (the other copy was clipped or abridged)
+        # keep the fuller text when the copies say the same thing (one clipped, or a few characters
+        # apart: 地质灾害隐患 / 地灾隐患); text that says something else (a dumped neighbouring cell) is
+        # not "fuller": the first copy stands
+        if len(theirs) > len(mine) and (not mine or clipped or fuzz.ratio(a, b) >= SAME_TEXT_SIMILARITY):
             setattr(base, key, theirs)
             if key in copy.field_spans:
                 base.field_spans[key] = copy.field_spans[key]
@@ -467,6 +486,12 @@ def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[No
     for period, values in copy.funds.items():
         slot = base.funds.setdefault(period, {})
         for key, value in values.items():
+            if key in slot and slot[key] != value and _clipped(slot[key], value):
+                notices.append(Notice(copy.span.file, copy.span.first_line, "amount-clipped",
+                                      f"{base.project_name}: {key} ({period}) printed as {slot[key]} and "
+                                      f"{value} in two copies; kept {max(slot[key], value)} (digits clipped)",
+                                      "warning"))
+                slot[key] = max(slot[key], value)
             slot.setdefault(key, value)
     seen = {(i.period, i.level1, i.level2, normalise_name(i.level3), normalise_name(i.value))
             for i in base.indicators}
@@ -573,8 +598,17 @@ def parse_performance_tables(source: SourceDocument) -> tuple[list[PerformanceTa
         else:
             _read_field_row(vocab, draft, line, row)
 
-    tables = [_finish(vocab, d) for d in drafts]
+    tables: list[PerformanceTable] = []
+    empty: list[Notice] = []
+    for finished in drafts:
+        if not finished.pieces and not finished.indicators and not any(finished.funds):
+            empty.append(Notice(source.name, finished.first_line, "empty-performance-table",
+                                f"{finished.title or 'performance table'}: title without readable content "
+                                "(nothing kept)", "warning"))
+            continue
+        tables.append(_finish(vocab, finished))
     merged, notices = _merge_copies(tables)
+    notices.extend(empty)
     for table in merged:
         notices.extend(table.notices)
     return merged, notices

@@ -19,6 +19,7 @@ _HTML_LEFTOVER = re.compile(r"</?p>", re.I)
 # "080-泽州县自然资源局", "261 - 沁水县自然资源局"
 DEPARTMENT_CODE = re.compile(r"^(\d{3,6})\s{0,3}[-—–]\s{0,3}(\S.{0,80})$")
 # "3,000,000" / "1000万元" / "0" / "1,580,100.00"
+_ENUMERATOR = re.compile(r"^(?:\d{1,2}[.、]|\()")
 _AMOUNT = re.compile(r"^([+-]?\d{1,15}(?:,\d{3}){0,6}(?:\.\d{1,6})?)\s{0,2}(万元|元)?$")
 
 
@@ -95,15 +96,20 @@ class Vocabulary:
     @staticmethod
     def _split_label(cell: str, labels: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
         text = squeeze(cell)
+        # "1.部门及代码", "(项目属性)": an enumerator or brackets printed around the label
+        enumerator = _ENUMERATOR.match(text)
+        skip = len(enumerator.group(0)) if enumerator else 0
+        bare = text[skip:]
         for label, key in labels:
-            if text.startswith(label):
+            if bare.startswith(label):
+                width = skip + len(label) + (1 if bare[len(label):].startswith(")") and skip else 0)
                 rest = cell.strip()
                 # drop the label from the printed cell, keeping the value's own spacing
                 consumed = 0
                 for index, char in enumerate(rest):
                     if not char.isspace():
                         consumed += 1
-                    if consumed == len(label):
+                    if consumed == width:
                         rest = rest[index + 1:]
                         break
                 return key, rest.lstrip(" :").strip()
