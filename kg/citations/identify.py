@@ -1,0 +1,86 @@
+"""One PolicyDocument per real document, across projects, departments and years.
+
+Key: the normalised 发文字号 when there is one, else the normalised title stripped of its issuer (so that
+``自然资源部《关于…的通知》`` and ``《自然资源部关于…的通知》`` meet). A title-only citation joins a numbered
+document whose title agrees; two different titles under one number are reported, never merged silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from kg.citations.models import Citation
+from kg.records import Notice
+
+_ABOUT = re.compile(r"关于")
+
+
+def title_key(title: str) -> str:
+    """The part of a normalised title from its 关于 on (the issuer before it is printed in many ways)."""
+    match = _ABOUT.search(title)
+    key = title[match.start():] if match and match.start() <= 60 else title
+    return re.sub(r"[()（）,，、.。:：;；\-—]", "", key)
+
+
+@dataclass
+class PolicyDocument:
+    id: str  # stable: derived from the key
+    key: str
+    doc_number: str | None
+    title: str | None
+    issuer: str | None
+    issuer_level: str | None
+    kind: str
+    titles_seen: set[str] = field(default_factory=set)
+    cited_by: list[tuple[str, str]] = field(default_factory=list)  # (project id, citation text)
+
+
+@dataclass
+class DocumentRegistry:
+    """Collects citations from many cells; ``add`` answers the PolicyDocument each one cites."""
+
+    documents: dict[str, PolicyDocument] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+    _by_title: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def _id(key: str) -> str:
+        return "doc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+    def add(self, citation: Citation, project: str, file: str = "", line: int | None = None) -> PolicyDocument:
+        tkey = title_key(citation.title) if citation.title else None
+        if citation.doc_number:
+            key = "no:" + citation.doc_number
+        elif tkey and tkey in self._by_title:
+            key = self._by_title[tkey]
+        elif tkey:
+            key = "title:" + tkey
+        else:
+            key = "text:" + citation.text
+        document = self.documents.get(key)
+        if document is None:
+            # a title seen before without a number now arrives with one: fold the title-only record in
+            old = self.documents.pop("title:" + tkey, None) if tkey and citation.doc_number else None
+            document = PolicyDocument(self._id(key), key, citation.doc_number, citation.title, citation.issuer,
+                                      citation.issuer_level, citation.kind)
+            if old is not None:
+                document.cited_by.extend(old.cited_by)
+                document.titles_seen |= old.titles_seen
+            self.documents[key] = document
+        elif citation.title and document.title and tkey and tkey != title_key(document.title) \
+                and tkey not in {title_key(t) for t in document.titles_seen}:
+            self.notices.append(Notice(file, line, "citation-title-conflict",
+                                       f"{citation.doc_number}: title {citation.title!r} differs from "
+                                       f"{document.title!r}; kept as one document by its number"))
+        if citation.title:
+            document.titles_seen.add(citation.title)
+            if document.title is None:
+                document.title = citation.title
+        if document.issuer is None:
+            document.issuer, document.issuer_level = citation.issuer, citation.issuer_level
+        if tkey:
+            self._by_title.setdefault(tkey, key)
+        document.cited_by.append((project, citation.text))
+        return document

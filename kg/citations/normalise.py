@@ -1,0 +1,52 @@
+"""Normalise a 发文字号 to GB/T 9704-2012 §7.2.5 (机关代字〔年份〕序号号) and a title for comparison."""
+
+from __future__ import annotations
+
+import re
+
+from kg.citations.regexes import DOC_NUMBER, STANDARD_CODE
+from kg.citations.resolve import is_organ_name, trim_agency
+
+_FULLWIDTH = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "（": "(", "）": ")", "［": "[", "］": "]", "\u3000": " "}
+)
+
+
+def fold_width(text: str) -> str:
+    """Full-width digits and brackets to ASCII, one character for one, so offsets stay valid."""
+    return text.translate(_FULLWIDTH)
+
+
+def format_doc_number(agency: str, year: str, serial: str) -> str:
+    return f"{agency}〔{year}〕{int(serial)}号"
+
+
+def normalise_doc_number(text: str) -> str | None:
+    """``泽行审发【2021】130号`` → ``泽行审发〔2021〕130号``; None when ``text`` holds no complete number.
+
+    A number printed without its 机关代字 (``[2020]84号``) or with the organ's name in its place
+    (``自然资源部《2023》11号``) is not complete: it cannot identify a document, so the answer is None.
+    A standard's code (``TD/T 1057-2020``) is returned as its canonical code.
+    """
+    folded = fold_width(text)
+    match = DOC_NUMBER.search(folded)
+    if match is None:
+        standard = STANDARD_CODE.search(folded)
+        if standard:
+            return f"{standard['code']} {standard['number']}-{standard['year']}"
+        return None
+    agency = trim_agency(match["agency"] or "")
+    if not agency or is_organ_name(agency):
+        return None
+    return format_doc_number(agency, match["year"], match["serial"])
+
+
+_TITLE_NOISE = re.compile(r"[《》〈〉<>\s“”\"'‘’「」『』]")
+_TITLE_PUNCT = str.maketrans({"，": ",", "、": ",", "：": ":", "；": ";", "—": "-", "－": "-", "–": "-"})
+
+
+def normalise_title(title: str) -> str:
+    """A title for comparison: no 《》〈〉 or quotes or spaces, full-width forms folded, dashes unified."""
+    folded = fold_width(title).translate(_TITLE_PUNCT)
+    folded = _TITLE_NOISE.sub("", folded)
+    return re.sub(r"-{2,}", "-", folded)

@@ -1,0 +1,47 @@
+"""Regular expressions of the citation stage, kept apart so they can be read and tested on their own.
+
+Every repetition is bounded; none nests quantifiers, so no input can make them backtrack badly.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Every bracket style the seeds print around a year; 《》 only counts when it holds a bare year (《2023》11号).
+YEAR_OPEN = "〔[【(（<〈［{《"
+YEAR_CLOSE = "〕]】)）>〉］}》"
+
+_CJK = "\u4e00-\u9fff"
+
+# 机关代字〔年份〕序号号 in any bracket style, with the debris the seeds carry: spaces, 第, a stray ")" before 号.
+DOC_NUMBER = re.compile(
+    rf"(?P<agency>[{_CJK}A-Za-z]{{1,16}})?[ \t]{{0,2}}"
+    rf"[{re.escape(YEAR_OPEN)}][ \t]{{0,2}}(?P<year>(?:19|20)\d{{2}})[ \t]{{0,2}}[{re.escape(YEAR_CLOSE)}]"
+    rf"[ \t]{{0,2}}第?[ \t]{{0,2}}(?P<serial>\d{{1,6}})[ \t]{{0,2}}[)）\]]?[ \t]{{0,2}}号"
+)
+
+# Standards: TD/T 1057-2020, GB/T 9704-2012, GB 50137-2011, CJJ/T 97-2003.
+STANDARD_CODE = re.compile(
+    r"\b(?P<code>[A-Z]{1,4}(?:/[TZ])?)[ \t]{0,2}(?P<number>\d{1,6}(?:\.\d{1,3})?)-(?P<year>\d{4})\b"
+)
+
+# Pieces are cut at these; 、，, and spaces only cut outside 《》 and brackets (see find.py).
+STRONG_SEPARATORS = frozenset(";；。\n")
+WEAK_SEPARATORS = frozenset("、，, \t")
+
+# "1、" "2." "3," "(4)" — list markers that open a new citation.
+ENUMERATOR = re.compile(
+    r"(?:(?<=^)|(?<=[^\d.]))(?:\d{1,2}[、.．,](?!\d)|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}、)"
+)
+
+# Filler around a citation that cites nothing by itself.
+LEADING_FILLER = re.compile(r"^(?:[、，,\s]|根据|依据|按照|依照|将|以及|和|及|并)+")
+TRAILING_FILLER = re.compile(
+    r"(?:[、，,\s]|文件精神|文件要求|等部署要求|部署要求|的要求|要求|精神|文件|文|组织实施|批示要求立项|等|及|和|以及|备案|中)+$"
+)
+
+QUOTED_TITLE_OPEN = "《〈<"
+QUOTED_TITLE_CLOSE = "》〉>"
+
+# A phrase ending a title without 《》: …关于…的通知 / 批复 / 意见 …
+UNQUOTED_TITLE_HINT = re.compile(r"关于|印发|转发")

@@ -1,0 +1,137 @@
+"""Issuer and level of a cited document, from its 机关代字 or the issuer phrase printed before its title.
+
+The knowledge is ``kg/data/issuers.csv``; this module only looks it up. Short codes that only mean something
+inside one region (泽 = 泽州县 inside 晋城市) carry a ``scope`` and need a matching ``RegionContext``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from kg.citations.models import IssuerLevel, RegionContext
+
+_LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county"})
+# Relative issuer phrases (省自然资源厅, 市规划和自然资源局, 县政府) are completed from the region context.
+_RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (("省", "province"), ("市", "city"), ("县", "county"))
+# Endings that make a phrase an organ's name (not a 机关代字).
+ORGAN_ENDINGS: tuple[str, ...] = (
+    "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "行", "支行",
+)
+
+
+@dataclass(frozen=True)
+class IssuerRule:
+    pattern: str
+    match: str  # "code" or "name"
+    issuer: str
+    level: IssuerLevel
+    region_code: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str | None
+    level: IssuerLevel | None
+
+
+@cache
+def issuer_rules() -> tuple[IssuerRule, ...]:
+    """Rows of issuers.csv, longest pattern first (longest match wins)."""
+    text = resources.files("kg.data").joinpath("issuers.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#"))
+    rules = [
+        IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"])  # type: ignore[arg-type]
+        for r in rows
+        if r["level"] in _LEVELS and r["match"] in ("code", "name")
+    ]
+    return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
+
+
+def _in_scope(rule: IssuerRule, region: RegionContext | None) -> bool:
+    return not rule.scope or (region is not None and rule.scope in region.names())
+
+
+@cache
+def code_patterns() -> tuple[str, ...]:
+    return tuple(rule.pattern for rule in issuer_rules() if rule.match == "code")
+
+
+def trim_agency(run: str) -> str:
+    """The 机关代字 at the end of a run of CJK text printed before a bracketed year.
+
+    ``的批复泽行审发`` → ``泽行审发``; ``晋城市土地局晋市财综字`` → ``晋市财综字``: the longest known code
+    found in the run starts the agency; with none, the run is cut after the last word that ends a title.
+    """
+    best_at, best_len = -1, 0
+    for at in range(len(run)):
+        for pattern in code_patterns():
+            if len(pattern) > best_len and run.startswith(pattern, at):
+                best_at, best_len = at, len(pattern)
+    if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"):
+        return run[best_at:]
+    for boundary in ("的通知", "的批复", "的意见", "文件", "的", "》", "号"):
+        at = run.rfind(boundary)
+        if at >= 0:
+            return run[at + len(boundary):]
+    return run
+
+
+def is_organ_name(agency: str) -> bool:
+    """True when what stands before the bracket is an organ's name (自然资源部), not a 机关代字."""
+    known_code = any(
+        rule.pattern == agency and rule.match == "code" and len(rule.pattern) > 1 for rule in issuer_rules()
+    )
+    return not known_code and agency.endswith(ORGAN_ENDINGS)
+
+
+def issuer_from_code(agency: str, region: RegionContext | None = None) -> Issuer:
+    """Resolve a 机关代字 (晋自然资发, 泽行审发) by its longest known prefix valid in the region."""
+    for rule in issuer_rules():
+        if rule.match == "code" and agency.startswith(rule.pattern) and _in_scope(rule, region):
+            return Issuer(rule.issuer or None, rule.level)
+    return Issuer(None, None)
+
+
+def complete_relative(phrase: str, region: RegionContext | None) -> str:
+    """省自然资源厅 → 山西省自然资源厅 in a 山西省 disclosure (and 市…, 县… likewise)."""
+    if region is None:
+        return phrase
+    names = {"province": region.province, "city": region.city, "county": region.county}
+    for prefix, level in _RELATIVE_PREFIXES:
+        name = names[level]
+        if phrase.startswith(prefix) and name and not phrase.startswith(("省级", "市级", "县级")):
+            if level == "county" and phrase.startswith(("县长", "县委", "县政府")):
+                return name + phrase[1:] if phrase.startswith("县政府") else phrase
+            return name + phrase[1:]
+    return phrase
+
+
+def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLevel | None:
+    """Level of an organ from the start of its name (山西省… → province); most specific known name wins."""
+    for rule in issuer_rules():
+        if rule.match == "name" and name.startswith(rule.pattern):
+            return rule.level
+    if region is not None:
+        for level, place in (("county", region.county), ("city", region.city), ("province", region.province)):
+            if place and name.startswith(place):
+                return level  # type: ignore[return-value]
+    return None
+
+
+def resolve_issuer(
+    phrase: str | None, agency: str | None, region: RegionContext | None = None
+) -> Issuer:
+    """Issuer of a citation: the printed issuer phrase when there is one, else the 机关代字's owner."""
+    if phrase:
+        name = complete_relative(phrase, region)
+        level = level_from_name(name, region)
+        if level is None and agency:
+            level = issuer_from_code(agency, region).level
+        return Issuer(name, level)
+    if agency:
+        return issuer_from_code(agency, region)
+    return Issuer(None, None)
