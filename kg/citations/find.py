@@ -236,6 +236,16 @@ def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> 
             continue
         if atom.kind == "quote":
             body = atom.text.strip("《》〈〉")
+            whole_number = DOC_NUMBER.fullmatch(fold_width(body))
+            if whole_number and units and units[-1].number_atom is None:
+                # 《…的通知》《晋自然资发〔2023〕21号》: a number printed in 《》 belongs to the title before it
+                agency = trim_agency(whole_number["agency"] or "")
+                units[-1].number_atom = _Atom("number", atom.start, atom.end, atom.text, agency=agency or None,
+                                              number=format_doc_number(agency, whole_number["year"],
+                                                                       whole_number["serial"]) if agency else None)
+                units[-1].end = atom.end
+                index += 1
+                continue
             if len(body) < _MIN_TITLE_LENGTH and classify_title(body) == "other":
                 index += 1  # 《十五五》: a quoted term, not a title
                 continue
