@@ -1,10 +1,14 @@
-"""Precision/recall of the citation stage on the hand-written corpus, and what changed since the last run.
+"""Precision/recall of the citation stage on the hand-written corpora, and what changed since the last run.
 
-    python -m kg.citations.benchmark [--corpus tests/corpus/citations.json] [--no-save]
+    python -m kg.citations.benchmark [--corpus FILE ...] [--no-save]
 
-A predicted citation matches an expected one when their normalised numbers agree, or (no number expected)
-when one normalised title contains the other. The last run's matches are kept in
-``tests/corpus/citations.last-run.json``; a cell whose match changed is listed as gained or lost.
+Every ``tests/corpus/citations*.json`` is read (``*.last-run.json`` excepted) and reported on its own and
+overall. Expected and predicted citations of a cell are paired one-to-one by an optimal matching: as many
+pairs with equal normalised numbers as possible first, then pairs whose normalised titles contain one another
+(a pair whose numbers both exist and differ never matches). Greedy pairing could give an expected numbered
+citation to a number-less prediction by its title and call the right, numbered prediction spurious.
+The last run's outcomes are kept in ``tests/corpus/citations.last-run.json``; a changed cell is listed as
+gained or lost.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import networkx as nx
 
 from kg.citations.find import extract_citations
 from kg.citations.identify import title_key
@@ -21,22 +28,52 @@ from kg.citations.models import Citation, RegionContext
 from kg.citations.normalise import normalise_title
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = ROOT / "tests" / "corpus" / "citations.json"
-DEFAULT_LAST_RUN = ROOT / "tests" / "corpus" / "citations.last-run.json"
+CORPUS_DIR = ROOT / "tests" / "corpus"
+DEFAULT_LAST_RUN = CORPUS_DIR / "citations.last-run.json"
 FIELDS = ("link", "doc_number", "issuer", "issuer_level", "kind")
+# Matching weights: one pair agreeing on its number outweighs any number of pairs agreeing only on titles.
+_NUMBER_WEIGHT = 10_000
+_TITLE_WEIGHT = 10
+_SAME_TITLE_BONUS = 1
 
 
-def _titles_agree(expected: str | None, predicted: str | None) -> bool:
+def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
+    """Every corpus file of the directory: ``citations*.json`` except the ``*.last-run.json`` records."""
+    return sorted(p for p in directory.glob("citations*.json") if not p.name.endswith(".last-run.json"))
+
+
+def _title_keys(expected: str | None, predicted: str | None) -> tuple[str, str] | None:
     if not expected or not predicted:
-        return False
+        return None
     a, b = title_key(normalise_title(expected)), title_key(normalise_title(predicted))
-    return bool(a) and bool(b) and (a in b or b in a)
+    return (a, b) if a and b else None
 
 
-def _matches(expected: dict, predicted: Citation) -> bool:
+def pair_weight(expected: dict, predicted: Citation) -> int:
+    """0 when the two cannot be the same citation; otherwise higher for a better pair."""
+    keys = _title_keys(expected["title"], predicted.title)
+    titles_agree = keys is not None and (keys[0] in keys[1] or keys[1] in keys[0])
+    same_title = _SAME_TITLE_BONUS if keys is not None and keys[0] == keys[1] else 0
     if expected["doc_number"] and predicted.doc_number:
-        return expected["doc_number"] == predicted.doc_number
-    return _titles_agree(expected["title"], predicted.title)
+        if expected["doc_number"] != predicted.doc_number:
+            return 0
+        return _NUMBER_WEIGHT + (_TITLE_WEIGHT if titles_agree else 0) + same_title
+    return _TITLE_WEIGHT + same_title if titles_agree else 0
+
+
+def align(expected: list[dict], predicted: list[Citation]) -> list[tuple[dict, Citation]]:
+    """Optimal one-to-one pairing: numbers first, then titles (maximum-weight bipartite matching)."""
+    graph = nx.Graph()
+    for i, item in enumerate(expected):
+        for j, candidate in enumerate(predicted):
+            weight = pair_weight(item, candidate)
+            if weight:
+                graph.add_edge(("e", i), ("p", j), weight=weight)
+    pairs: list[tuple[int, int]] = []
+    for a, b in nx.max_weight_matching(graph):
+        e, p = (a, b) if a[0] == "e" else (b, a)
+        pairs.append((e[1], p[1]))
+    return [(expected[i], predicted[j]) for i, j in sorted(pairs)]
 
 
 @dataclass
@@ -68,67 +105,83 @@ class Tally:
 class Result:
     tallies: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in FIELDS})
     outcomes: dict[str, list[str]] = field(default_factory=dict)  # cell id → sorted outcome strings
+    cells: int = 0
+
+    def absorb(self, other: Result) -> None:
+        for name, tally in other.tallies.items():
+            self.tallies[name].add(tally.true_positive, tally.predicted, tally.expected)
+        self.outcomes.update(other.outcomes)
+        self.cells += other.cells
 
 
-def _align(expected: list[dict], predicted: list[Citation]) -> list[tuple[dict, Citation]]:
-    """Greedy one-to-one pairing in printed order (numbers first, then titles)."""
-    pairs: list[tuple[dict, Citation]] = []
-    free = list(predicted)
-    for by_number in (True, False):
-        for item in expected:
-            if any(item is e for e, _ in pairs) or bool(item["doc_number"]) != by_number:
-                continue
-            for candidate in free:
-                if _matches(item, candidate):
-                    pairs.append((item, candidate))
-                    free.remove(candidate)
-                    break
-    return pairs
+def _label(item: dict | Citation) -> str:
+    if isinstance(item, dict):
+        return item["doc_number"] or item["title"]
+    return item.doc_number or item.title or item.text
 
 
 def evaluate(corpus: dict) -> Result:
+    """Score one corpus (the parsed JSON of a citations*.json file)."""
     result = Result()
     regions = {key: RegionContext(*names) for key, names in corpus["regions"].items()}
     for cell in corpus["cells"]:
         cell_id = f"{cell['source']}:{cell['line']}"
         predicted = extract_citations(cell["cell"], regions.get(cell["source"]))
         expected = cell["expected"]
-        pairs = _align(expected, predicted)
+        pairs = align(expected, predicted)
+        result.cells += 1
         result.tallies["link"].add(len(pairs), len(predicted), len(expected))
-        outcome: list[str] = []
         for name in FIELDS[1:]:
             tp = sum(1 for e, p in pairs if e[name] is not None and e[name] == getattr(p, name))
-            n_pred = sum(1 for p in predicted if getattr(p, name) is not None and name != "kind") or (
-                len(predicted) if name == "kind" else 0)
+            # kind always has a value; the other fields count only where a value was predicted / expected
+            n_pred = len(predicted) if name == "kind" else sum(1 for p in predicted if getattr(p, name) is not None)
             n_exp = sum(1 for e in expected if e[name] is not None)
             result.tallies[name].add(tp, n_pred, n_exp)
+        outcome: list[str] = []
         for e, p in pairs:
             wrong = [n for n in FIELDS[1:] if e[n] != getattr(p, n)]
-            outcome.append(f"found {e['doc_number'] or e['title']}" + (f" (wrong {','.join(wrong)})" if wrong else ""))
-        matched_expected = [e for e, _ in pairs]
-        matched_predicted = [p for _, p in pairs]
-        outcome += [f"missed {e['doc_number'] or e['title']}" for e in expected
-                    if not any(e is m for m in matched_expected)]
-        outcome += [f"spurious {p.doc_number or p.title or p.text}" for p in predicted
-                    if not any(p is m for m in matched_predicted)]
+            outcome.append(f"found {_label(e)}" + (f" (wrong {','.join(wrong)})" if wrong else ""))
+        matched_expected = {id(e) for e, _ in pairs}
+        matched_predicted = {id(p) for _, p in pairs}
+        outcome += [f"missed {_label(e)}" for e in expected if id(e) not in matched_expected]
+        outcome += [f"spurious {_label(p)}" for p in predicted if id(p) not in matched_predicted]
         result.outcomes[cell_id] = sorted(outcome)
     return result
 
 
-def report(result: Result, previous: dict[str, list[str]] | None) -> str:
+def evaluate_files(paths: Iterable[Path]) -> tuple[dict[str, Result], Result]:
+    """Each corpus file's result, and all of them together."""
+    per_file: dict[str, Result] = {}
+    overall = Result()
+    for path in paths:
+        result = evaluate(json.loads(path.read_text(encoding="utf-8")))
+        per_file[path.name] = result
+        overall.absorb(result)
+    return per_file, overall
+
+
+def _table(result: Result) -> list[str]:
     lines = [f"{'field':<13}{'precision':>10}{'recall':>8}{'F1':>7}{'tp':>6}{'pred':>6}{'exp':>6}"]
     for name, tally in result.tallies.items():
         lines.append(f"{name:<13}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
                      f"{tally.true_positive:>6}{tally.predicted:>6}{tally.expected:>6}")
+    return lines
+
+
+def report(per_file: dict[str, Result], overall: Result, previous: dict[str, list[str]] | None) -> str:
+    lines: list[str] = []
+    for name, result in per_file.items():
+        lines += [f"== {name} ({result.cells} cells)", *_table(result), ""]
+    lines += [f"== overall ({overall.cells} cells)", *_table(overall)]
     bad = {cell: [o for o in outs if not o.startswith("found") or "wrong" in o] for cell, outs in
-           result.outcomes.items()}
+           overall.outcomes.items()}
     errors = [f"  {cell}: {o}" for cell, outs in bad.items() for o in outs]
     lines.append(f"\n{len(errors)} error(s):")
     lines += errors
     if previous is not None:
         gained, lost = [], []
-        for cell in sorted(set(previous) | set(result.outcomes)):
-            before, now = set(previous.get(cell, [])), set(result.outcomes.get(cell, []))
+        for cell in sorted(set(previous) | set(overall.outcomes)):
+            before, now = set(previous.get(cell, [])), set(overall.outcomes.get(cell, []))
             gained += [f"  + {cell}: {o}" for o in sorted(now - before)]
             lost += [f"  - {cell}: {o}" for o in sorted(before - now)]
         lines.append(f"\nsince the last run: {len(gained)} new outcome(s), {len(lost)} gone")
@@ -137,17 +190,18 @@ def report(result: Result, previous: dict[str, list[str]] | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="a corpus file (repeatable); default: every tests/corpus/citations*.json")
     parser.add_argument("--last-run", type=Path, default=DEFAULT_LAST_RUN)
     parser.add_argument("--no-save", action="store_true", help="do not overwrite the last run's results")
     args = parser.parse_args(argv)
-    corpus = json.loads(args.corpus.read_text(encoding="utf-8"))
-    result = evaluate(corpus)
+    per_file, overall = evaluate_files(args.corpus or corpus_files())
     previous = json.loads(args.last_run.read_text(encoding="utf-8")) if args.last_run.exists() else None
-    print(report(result, previous))
+    print(report(per_file, overall, previous))
     if not args.no_save:
-        args.last_run.write_text(json.dumps(result.outcomes, ensure_ascii=False, indent=1), encoding="utf-8")
+        args.last_run.write_text(json.dumps(overall.outcomes, ensure_ascii=False, indent=1) + "\n",
+                                 encoding="utf-8")
     return 0
 
 
