@@ -1,0 +1,446 @@
+"""`budget-kg build`: the whole pipeline over many documents, into one graph, a store and a report.
+
+Two parallel phases around one global step:
+
+1. per document (process pool): ingest → tables → entities → citations → places; the records are pickled
+   to a work folder and only the citations travel back, so memory stays flat however many documents;
+2. globally: the DocumentRegistry identifies each cited policy document once across all documents
+   (a title-only citation joins a numbered one printed elsewhere);
+3. per document (process pool): the RDF graph, written as sorted N-Triples.
+
+The output directory is written beside the old one and swapped in at the end: an interrupted build leaves
+the previous output intact, and re-running over the same inputs gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations
+from kg.citations.identify import title_key
+from kg.errors import BudgetKGError
+from kg.extract import expand_inputs, extract_file
+from kg.places import PlaceLinks as FoundPlaces
+from kg.places import Region, link_disclosure, resolve_region
+from kg.rdf import inputs as rdf_inputs
+from kg.rdf.build import build_disclosure, link_classification_years, sorted_ntriples
+from kg.rdf.namespaces import DEFAULT_BASE
+from kg.rdf.uris import Minter
+from kg.records import Disclosure, Notice, PerformanceTable, Span
+from kg.report import atomic_write_text, disclosure_summary, notice_dict
+
+# The citation stage speaks the issue's words (central/province/city/county); the ontology's levels
+# are individuals named NationalLevel, ProvincialLevel, …
+ISSUER_LEVELS: dict[str, rdf_inputs.IssuerLevel] = {
+    "central": "national",
+    "province": "provincial",
+    "city": "municipal",
+    "county": "county",
+}
+
+
+@dataclass
+class CitedBasis:
+    """The citations of one performance table's 立项依据 cell."""
+
+    project: str  # the project key: the matched 项目支出表 name, else the performance table's own name
+    cell: str
+    span: Span
+    citations: list[Citation]
+
+
+@dataclass
+class ExtractedDocument:
+    """What phase 1 keeps of a document (its source lines dropped: they are large and no longer needed)."""
+
+    disclosure: Disclosure
+    region: Region | None
+    places: FoundPlaces | None
+    bases: list[CitedBasis]
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    documents: list[dict[str, Any]]
+    failed: list[Notice]
+    notices: list[Notice]
+    triples: int
+    seconds: float
+    counts: dict[str, int]
+
+
+def project_key(table: PerformanceTable) -> str:
+    return table.matched_project or table.project_name
+
+
+def region_context(region: Region | None) -> RegionContext | None:
+    if region is None:
+        return None
+    return RegionContext(province=region.province.name, city=region.city.name if region.city else None,
+                         county=region.county.name if region.county else None)
+
+
+def extract_document(path: Path) -> ExtractedDocument:
+    """Phase 1 for one file. Raises BudgetKGError for a file that is not a readable disclosure."""
+    disclosure = extract_file(path)
+    notices: list[Notice] = []
+    source = disclosure.source
+    region = resolve_region(disclosure.unit_name or disclosure.department, (line.text for line in source.lines))
+    if region is None:
+        notices.append(Notice(source.name, None, "region-unresolved",
+                              "the department's region could not be resolved: no township links, and county "
+                              "abbreviations in 发文字号 stay unresolved"))
+        places = None
+    else:
+        places = link_disclosure(disclosure, region)
+        notices += places.notices
+    context = region_context(region)
+    bases = [
+        CitedBasis(project_key(table), table.basis, table.field_spans.get("basis", table.span),
+                   extract_citations(table.basis, context))
+        for table in disclosure.performance
+        if table.kind == "project" and table.basis.strip()
+    ]
+    # The lines were needed for places; the graph quotes cells from the records, not the lines.
+    disclosure.source = replace(source, lines=[])
+    return ExtractedDocument(disclosure, region, places, bases, notices)
+
+
+Phase1Result = tuple[int, str, str, list[tuple[str, Citation, int]], Notice | None]
+
+
+def _phase1(task: tuple[int, str, str]) -> Phase1Result:
+    index, path, work = task
+    try:
+        document = extract_document(Path(path))
+    except BudgetKGError as exc:
+        return index, path, "", [], Notice(exc.file, exc.line, exc.code, exc.message, "error")
+    except Exception as exc:  # never lose the other documents to one parser bug
+        return index, path, "", [], Notice(Path(path).name, None, "extract-failed",
+                                           f"extraction failed ({type(exc).__name__}: {exc})", "error")
+    with open(Path(work) / f"{index}.pkl", "wb") as handle:
+        pickle.dump(document, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    cited = [(basis.project, citation, basis.span.first_line) for basis in document.bases
+             for citation in basis.citations]
+    return index, path, document.disclosure.source.sha256, cited, None
+
+
+def citation_key(citation: Citation) -> str:
+    """How a citation finds its canonical document after the registry has seen every document."""
+    if citation.doc_number:
+        return "no:" + citation.doc_number
+    if citation.title:
+        return "title:" + title_key(citation.title)
+    return "text:" + citation.text
+
+
+def canonical_documents(registry: DocumentRegistry) -> dict[str, rdf_inputs.PolicyDocumentRef]:
+    """citation_key → the one PolicyDocumentRef each real document gets (numbered documents win a title)."""
+    canonical: dict[str, rdf_inputs.PolicyDocumentRef] = {}
+    by_title: dict[str, rdf_inputs.PolicyDocumentRef] = {}
+    for key, document in sorted(registry.documents.items()):
+        ref = rdf_inputs.PolicyDocumentRef(
+            number=document.doc_number, title=document.title, issuer=document.issuer,
+            issuer_level=ISSUER_LEVELS.get(document.issuer_level or ""), kind=document.kind)
+        canonical[key] = ref
+        for title in sorted(document.titles_seen):
+            tkey = "title:" + title_key(title)
+            if document.doc_number or tkey not in by_title:
+                by_title[tkey] = ref
+    for tkey, ref in by_title.items():
+        canonical.setdefault(tkey, ref)
+        if ref.number:  # a title-only citation of a numbered document
+            canonical[tkey] = ref
+    return canonical
+
+
+def basis_citations(bases: list[CitedBasis], canonical: dict[str, rdf_inputs.PolicyDocumentRef],
+                    ) -> list[rdf_inputs.BasisCitation]:
+    out: list[rdf_inputs.BasisCitation] = []
+    for basis in bases:
+        for citation in basis.citations:
+            ref = canonical.get(citation_key(citation))
+            if ref is None:
+                continue
+            nested = tuple(rdf_inputs.PolicyDocumentRef(number=None, title=title) for title in citation.nested)
+            if nested:
+                ref = replace(ref, cites=nested)
+            out.append(rdf_inputs.BasisCitation(
+                project_name=basis.project, document=ref,
+                method="number" if citation.doc_number else "title", span=basis.span, cell_text=basis.cell))
+    return out
+
+
+def _rdf_place(division: Any, region: Region) -> rdf_inputs.Place:
+    parents = {"township": region.county or region.city, "county": region.city or region.province,
+               "city": region.province, "province": None}
+    parent = parents.get(division.level)
+    parent_place = _rdf_place(parent, region) if parent is not None and parent is not division else None
+    return rdf_inputs.Place(code=division.code, name=division.name, level=division.level, parent=parent_place)
+
+
+def rdf_places(found: FoundPlaces | None, file: str) -> rdf_inputs.PlaceLinks:
+    """kg.places' links in the builder's input shape: townships with codes only (the graph keys places by code)."""
+    if found is None:
+        return rdf_inputs.PlaceLinks()
+    region = found.region
+    county = _rdf_place(region.narrowest, region)
+
+    def township(code: str, name: str) -> rdf_inputs.Place:
+        return rdf_inputs.Place(code=code, name=name, level="township", parent=county)
+
+    projects: dict[str, list[rdf_inputs.Place]] = {}
+    for link in found.project_links:
+        if link.level == "township" and link.code:
+            projects.setdefault(link.project, []).append(township(link.code, link.name))
+    mentioned = [
+        rdf_inputs.PlaceMention(township(m.code, m.name), Span(file, m.line, m.line))
+        for m in found.mentions if m.level == "township" and m.code
+    ]
+    return rdf_inputs.PlaceLinks(region=county, project_townships=projects, mentioned=mentioned)
+
+
+def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
+            ) -> tuple[int, dict[str, Any], list[Notice], int]:
+    index, work, base, canonical = task
+    with open(Path(work) / f"{index}.pkl", "rb") as handle:
+        document: ExtractedDocument = pickle.load(handle)
+    disclosure = document.disclosure
+    citations = basis_citations(document.bases, canonical)
+    graph_iri = str(Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256))
+    result = build_disclosure(disclosure, base, citations=citations,
+                              places=rdf_places(document.places, disclosure.source.name))
+    text = sorted_ntriples(result.graph)
+    atomic_write_text(Path(work) / f"{index}.nt", text)
+    notices = document.notices + result.notices
+    disclosure.notices += notices
+    summary = disclosure_summary(disclosure)
+    summary["region"] = document.region.name if document.region else None
+    summary["region_code"] = document.region.code if document.region else None
+    summary["citations"] = len(citations)
+    summary["townships"] = sorted({m.code for m in (document.places.mentions if document.places else [])
+                                   if m.level == "township" and m.code})
+    summary["graph"] = graph_iri
+    return index, summary, notices, text.count("\n")
+
+
+def _pool_map(function: Callable[[Any], Any], tasks: list[Any], jobs: int, label: str,
+              progress: bool) -> Iterator[Any]:
+    """Map over a process pool (or in-process for one job), with a progress bar on many tasks."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(tasks), desc=label, unit="doc", disable=not progress or len(tasks) < 2, leave=False)
+    try:
+        if jobs <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                yield function(task)
+                bar.update()
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
+                yield result
+                bar.update()
+    finally:
+        bar.close()
+
+
+def merge_ntriples(parts: Iterable[Path]) -> Iterator[str]:
+    """Sorted, de-duplicated union of sorted N-Triples files (shared nodes appear in many documents)."""
+    import heapq
+
+    handles = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
+    try:
+        previous = None
+        for line in heapq.merge(*handles):
+            if line != previous and line.strip():
+                yield line
+            previous = line
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def write_store(store_dir: Path, graph_files: list[tuple[str, Path]]) -> None:
+    """Bulk-load each disclosure's N-Triples into a persistent pyoxigraph store, one named graph each."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store(str(store_dir))
+    for graph_iri, path in graph_files:
+        with open(path, "rb") as handle:
+            store.bulk_load(handle, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(graph_iri))
+    store.flush()
+    store.optimize()
+    del store
+
+
+def write_turtle(nt_path: Path, ttl_path: Path) -> None:
+    """Turtle through pyoxigraph (rdflib's default store is ~70x slower on large graphs)."""
+    import pyoxigraph
+
+    from kg.rdf.namespaces import PREFIXES
+
+    with open(nt_path, "rb") as handle:
+        quads = pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
+        with open(ttl_path, "wb") as out:
+            pyoxigraph.serialize(quads, out, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def write_jsonld(nt_path: Path, jsonld_path: Path) -> None:
+    import pyoxigraph
+
+    with open(nt_path, "rb") as handle:
+        quads = pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        with open(jsonld_path, "wb") as out:
+            pyoxigraph.serialize(quads, out, format=pyoxigraph.RdfFormat.JSON_LD)
+
+
+def _swap_into_place(tmp_dir: Path, out_dir: Path) -> None:
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp_dir.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_BASE, jobs: int | None = None,
+          formats: tuple[str, ...] = ("ttl",), store: bool = True, progress: bool = True) -> BuildReport:
+    """Build the knowledge graph of ``inputs`` (files or directories) into ``out_dir``."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    paths, input_notices = expand_inputs(inputs)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    tmp_dir.chmod(0o755)  # mkdtemp makes it private; the output is meant to be shared
+    try:
+        work = tmp_dir / "work"
+        work.mkdir()
+        failed: list[Notice] = []
+        registry = DocumentRegistry()
+        built: list[int] = []
+        seen: dict[str, str] = {}
+        duplicates: list[Notice] = []
+        for index, path, sha256, cited, failure in _pool_map(
+                _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress):
+            if failure is not None:
+                failed.append(failure)
+                continue
+            if sha256 in seen:  # the same file under another name: one disclosure, not two
+                duplicates.append(Notice(path, None, "duplicate-content",
+                                         f"same content as {seen[sha256]}; built once", "info"))
+                continue
+            seen[sha256] = path
+            built.append(index)
+            for project, citation, line in cited:
+                registry.add(citation, project, Path(path).name, line)
+        canonical = canonical_documents(registry)
+
+        documents: list[dict[str, Any]] = []
+        notices: list[Notice] = list(input_notices) + duplicates + registry.notices
+        triples = 0
+        graph_files: list[tuple[str, Path]] = []
+        for index, summary, _doc_notices, count in sorted(_pool_map(
+                _phase2, [(i, str(work), base, canonical) for i in built], jobs, "graph", progress),
+                key=lambda item: item[0]):
+            documents.append(summary)
+            triples += count
+            graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
+
+        # skos:exactMatch between the same code in different years needs every year at once
+        from rdflib import Graph
+
+        codes = Graph()
+        for _, part in graph_files:
+            with open(part, encoding="utf-8") as handle:
+                lines = [line for line in handle if "FunctionCode" in line or "skos/core#notation" in line
+                         or "skos/core#prefLabel" in line]
+            codes.parse(data="".join(lines), format="nt")
+        links_path = work / "classification-links.nt"
+        atomic_write_text(links_path, sorted_ntriples(link_classification_years(codes)))
+        graph_files.append((f"{base}graph/classification-links", links_path))
+
+        nt_path = tmp_dir / "graph.nt"
+        with open(nt_path, "w", encoding="utf-8") as out:
+            union = 0
+            for line in merge_ntriples(path for _, path in graph_files):
+                out.write(line)
+                union += 1
+        if "ttl" in formats:
+            write_turtle(nt_path, tmp_dir / "graph.ttl")
+        if "jsonld" in formats:
+            write_jsonld(nt_path, tmp_dir / "graph.jsonld")
+        if store:
+            write_store(tmp_dir / "store", graph_files)
+        graphs_dir = tmp_dir / "graphs"
+        graphs_dir.mkdir()
+        names: Counter[str] = Counter()
+        for (graph_iri, part), summary in zip(graph_files, [*documents, None], strict=True):
+            name = Path(summary["file"]).stem if summary else part.stem
+            names[name] += 1
+            name = name if names[name] == 1 else f"{name}-{names[name]}"
+            shutil.move(str(part), graphs_dir / f"{name}.nt")
+            if summary:
+                summary["graph_file"] = f"graphs/{name}.nt"
+                summary["graph_iri"] = graph_iri
+        shutil.rmtree(work)
+        if "nt" not in formats:
+            nt_path.unlink()
+
+        counts = _entity_counts(documents, registry, union)
+        report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts)
+        _write_reports(tmp_dir, report)
+        _swap_into_place(tmp_dir, out_dir)
+        return report
+    except BaseException:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        raise
+
+
+def _entity_counts(documents: list[dict[str, Any]], registry: DocumentRegistry, triples: int) -> dict[str, int]:
+    return {
+        "disclosures": len(documents),
+        "projects": sum(d["projects"]["current"] + d["projects"]["carried_over"] for d in documents),
+        "performance tables": sum(d["performance_tables"]["count"] for d in documents),
+        "expenditure lines": sum(d["expenditure_lines"] for d in documents),
+        "policy documents": len(registry.documents),
+        "basis links": sum(d["citations"] for d in documents),
+        "townships named": len({code for d in documents for code in d["townships"]}),
+        "triples": triples,
+    }
+
+
+def summary_text(report: BuildReport) -> str:
+    lines = [f"budget-kg build: {report.counts['disclosures']} disclosure(s) in {report.seconds:.1f} s"]
+    lines += [f"  {name:<20} {value:>8}" for name, value in report.counts.items() if name != "disclosures"]
+    severities = Counter(n["severity"] for d in report.documents for n in d["notices"])
+    lines.append(f"  notices: {severities.get('error', 0)} error, {severities.get('warning', 0)} warning, "
+                 f"{severities.get('info', 0)} info (all in report.json, with file and line)")
+    for failure in report.failed:
+        lines.append(f"  FAILED {failure}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_reports(directory: Path, report: BuildReport) -> None:
+    payload = {
+        "documents": report.documents,
+        "failed": [notice_dict(n) for n in report.failed],
+        "notices": [notice_dict(n) for n in report.notices],
+        "counts": report.counts,
+    }
+    atomic_write_text(directory / "report.json", json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    atomic_write_text(directory / "summary.txt", summary_text(report))
