@@ -1,0 +1,174 @@
+"""The query library: ``queries/*.rq`` files, each opening with a header that says what it answers.
+
+A header is a run of ``# key: value`` comment lines at the top of the file::
+
+    # title: Every 立项依据 document behind a project
+    # answers: For a project given by name (or part of it) or IRI: each basis document, its
+    #   number, issuer and level.  (an indented comment line continues the previous key)
+    # param: project required -- A project name as printed, or part of it; or the project's IRI
+    # columns: project, project_label, ...
+
+A parameter ``NAME`` is bound through the VALUES blocks the query itself declares:
+``VALUES ?NAME_text { UNDEF }`` receives a text value and, if present, ``VALUES ?NAME { UNDEF }``
+receives an IRI. Left unbound (UNDEF), a parameter matches everything, so optional parameters need no
+second copy of a query. Users add a query by dropping a ``.rq`` file in a directory named by
+``BUDGET_KG_QUERIES`` (``os.pathsep``-separated) or passed as ``extra_dirs``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import BudgetKGError
+
+# queries/ sits at the repository root, beside kg/.
+DEFAULT_QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
+QUERY_DIRS_ENV = "BUDGET_KG_QUERIES"
+
+_HEADER_LINE = re.compile(r"^#\s{0,4}(?P<key>[a-z][a-z_-]{0,30}):\s{0,8}(?P<value>.*)$")
+_CONTINUATION = re.compile(r"^#\s{2,12}(?P<value>\S.*)$")
+# "project required normalise=doc-number -- description"
+_PARAM = re.compile(
+    r"^(?P<name>[a-z][a-z0-9_]{0,40})(?P<flags>(?:\s{1,8}[a-z][a-z0-9=_-]{0,40}){0,6})\s{0,8}(?:--\s{0,8}(?P<doc>.*))?$"
+)
+_KNOWN_FLAGS = {"required", "optional"}
+_KNOWN_NORMALISERS = {"doc-number", "name", "none"}
+
+
+class QueryLibraryError(BudgetKGError):
+    """A ``.rq`` file whose header or parameter blocks are malformed, or a query name that does not exist."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str = ""
+    required: bool = False
+    normalise: str = "name"  # how a text value is folded before binding: name | doc-number | none
+
+    @property
+    def text_variable(self) -> str:
+        return f"{self.name}_text"
+
+    @property
+    def iri_variable(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    answers: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    columns: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def accepts_iri(self, parameter: Parameter) -> bool:
+        return values_block(parameter.iri_variable).search(self.text) is not None
+
+
+def values_block(variable: str) -> re.Pattern[str]:
+    """The ``VALUES ?var { UNDEF }`` placeholder for one variable."""
+    return re.compile(r"VALUES[ \t]{1,8}\?" + re.escape(variable) + r"[ \t]{0,8}\{[ \t]{0,8}UNDEF[ \t]{0,8}\}")
+
+
+def _parse_header(path: Path, text: str) -> dict[str, list[str]]:
+    header: dict[str, list[str]] = {}
+    last_key: str | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if match := _HEADER_LINE.match(line):
+            last_key = match["key"]
+            header.setdefault(last_key, []).append(match["value"].strip())
+        elif (cont := _CONTINUATION.match(line)) and last_key is not None:
+            header[last_key][-1] = f"{header[last_key][-1]} {cont['value'].strip()}"
+    return header
+
+
+def _parse_parameter(path: Path, spec: str) -> Parameter:
+    match = _PARAM.match(spec.strip())
+    if match is None:
+        raise QueryLibraryError(str(path), f"cannot read parameter line {spec!r}", code="bad-query-header")
+    required = False
+    normalise = "name"
+    for flag in match["flags"].split():
+        if flag.startswith("normalise="):
+            normalise = flag.split("=", 1)[1]
+            if normalise not in _KNOWN_NORMALISERS:
+                raise QueryLibraryError(str(path), f"unknown normaliser {normalise!r} in {spec!r}",
+                                        code="bad-query-header")
+        elif flag in _KNOWN_FLAGS:
+            required = flag == "required"
+        else:
+            raise QueryLibraryError(str(path), f"unknown parameter flag {flag!r} in {spec!r}", code="bad-query-header")
+    return Parameter(match["name"], (match["doc"] or "").strip(), required, normalise)
+
+
+def read_query(path: Path) -> Query:
+    """Read one ``.rq`` file; its name is the file stem unless the header says ``# name:``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryLibraryError(str(path), f"cannot read query file: {exc}", code="unreadable-query") from exc
+    header = _parse_header(path, text)
+    parameters = tuple(_parse_parameter(path, spec) for spec in header.pop("param", []))
+    for parameter in parameters:
+        if values_block(parameter.text_variable).search(text) is None:
+            raise QueryLibraryError(
+                str(path),
+                f"parameter {parameter.name!r} is declared but the query has no "
+                f"'VALUES ?{parameter.text_variable} {{ UNDEF }}' block to bind it",
+                code="bad-query-header",
+            )
+    columns = tuple(c.strip() for c in " ".join(header.pop("columns", [])).split(",") if c.strip())
+    name = (header.pop("name", [path.stem]) or [path.stem])[0]
+    title = " ".join(header.pop("title", []))
+    answers = " ".join(header.pop("answers", []))
+    if not title:
+        raise QueryLibraryError(str(path), "query header has no '# title:' line", code="bad-query-header")
+    extra = {key: " ".join(values) for key, values in header.items()}
+    return Query(name, path, text, title, answers, parameters, columns, extra)
+
+
+def query_dirs(extra_dirs: tuple[str | Path, ...] = ()) -> list[Path]:
+    """Where queries are looked for: the built-in library, then $BUDGET_KG_QUERIES, then ``extra_dirs``."""
+    dirs = [DEFAULT_QUERY_DIR]
+    env = os.environ.get(QUERY_DIRS_ENV, "")
+    dirs += [Path(d) for d in env.split(os.pathsep) if d]
+    dirs += [Path(d) for d in extra_dirs]
+    return dirs
+
+
+def _load(dirs: tuple[Path, ...]) -> dict[str, Query]:
+    # Not cached: a dozen small files read in well under a millisecond, and edits show at once.
+    library: dict[str, Query] = {}
+    for directory in dirs:
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.glob("*.rq")):
+            query = read_query(path)
+            library[query.name] = query  # a later directory overrides a built-in query of the same name
+    return library
+
+
+def load_library(extra_dirs: tuple[str | Path, ...] = ()) -> dict[str, Query]:
+    """Every query by name."""
+    return dict(_load(tuple(query_dirs(extra_dirs))))
+
+
+def get_query(name: str, extra_dirs: tuple[str | Path, ...] = ()) -> Query:
+    library = load_library(extra_dirs)
+    if name in library:
+        return library[name]
+    known = ", ".join(sorted(library)) or "(none)"
+    raise QueryLibraryError(name, f"no query named {name!r}; the library has: {known}", code="unknown-query")

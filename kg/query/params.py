@@ -1,0 +1,127 @@
+"""Safe parameter binding: user text becomes one RDF term in the query's own ``VALUES`` block.
+
+User text is never spliced into SPARQL syntax. It is folded (like the graph's labels were), checked,
+and written as a single escaped string literal or a validated IRI into the ``VALUES ?x { UNDEF }``
+placeholder the query declares. The same bound text is sent to the embedded store and to a remote
+endpoint (HTTP has no other binding channel), so both see exactly the same query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from kg.errors import BudgetKGError
+from kg.ingest.normalise import normalise_text
+from kg.query.library import Parameter, Query, values_block
+
+
+class ParameterError(BudgetKGError):
+    """A parameter the query does not declare, a missing required one, or a value that cannot be bound."""
+
+
+MAX_PARAMETER_LENGTH = 500
+# Control characters and backslashes have no business in a name or a 文号, and a backslash could start a
+# \\u escape that some SPARQL engines decode before parsing: refuse rather than guess.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\\]")
+_IRI_START = re.compile(r"^(?:https?|urn|tag):", re.I)
+_WHITESPACE = re.compile(r"\s+")
+# Brackets a 年份 is printed in, for the fallback normaliser below.
+_YEAR_BRACKETS = re.compile(r"[\[【(（<〈［]\s{0,3}(\d{4})\s{0,3}[\]】)）>〉］]")
+
+
+def _fallback_doc_number(text: str) -> str | None:
+    """晋政办发[2019]10号 → 晋政办发〔2019〕10号. Used only when kg.citations is not importable."""
+    # TODO: drop once kg.citations.normalise_doc_number is committed (it is being written alongside).
+    folded = _YEAR_BRACKETS.sub(r"〔\1〕", text)
+    return folded if re.search(r"〔\d{4}〕\s{0,3}\d{1,5}\s{0,3}号", folded) else None
+
+
+def normalise_doc_number(text: str) -> str | None:
+    try:
+        from kg.citations.normalise import normalise_doc_number as citations_normalise
+    except ImportError:
+        return _fallback_doc_number(text)
+    return citations_normalise(text)
+
+
+def fold_name(text: str) -> str:
+    """Fold a name the way the graph's labels were folded, and drop whitespace (labels keep wrap spaces;
+    the queries compare with whitespace removed on both sides)."""
+    return _WHITESPACE.sub("", normalise_text(text))
+
+
+def _check(parameter: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ParameterError(parameter, "empty value", code="bad-parameter")
+    if len(value) > MAX_PARAMETER_LENGTH:
+        raise ParameterError(parameter, f"value longer than {MAX_PARAMETER_LENGTH} characters", code="bad-parameter")
+    if _FORBIDDEN.search(value):
+        raise ParameterError(parameter, "value holds a control character or a backslash", code="bad-parameter")
+    return value
+
+
+def sparql_literal(text: str) -> str:
+    """One plain string literal, escaped by pyoxigraph's N-Triples writer (valid SPARQL term syntax)."""
+    return str(ox.Literal(text))
+
+
+def sparql_iri(text: str) -> str:
+    try:
+        return str(ox.NamedNode(text))
+    except ValueError as exc:
+        raise ParameterError(text, f"not a valid IRI: {exc}", code="bad-parameter") from exc
+
+
+def bound_term(parameter: Parameter, value: str, accepts_iri: bool) -> tuple[str, str]:
+    """(variable, SPARQL term) for one user value."""
+    value = _check(parameter.name, value)
+    if accepts_iri and _IRI_START.match(value):
+        return parameter.iri_variable, sparql_iri(value)
+    if parameter.normalise == "doc-number":
+        # A 文号 in any bracket style becomes the graph's 〔〕 form; a title passes through folded.
+        number = normalise_doc_number(value)
+        text = number if number is not None else fold_name(value)
+    elif parameter.normalise == "name":
+        text = fold_name(value)
+    else:
+        text = value
+    if not text:
+        raise ParameterError(parameter.name, f"nothing left of {value!r} after folding", code="bad-parameter")
+    return parameter.text_variable, sparql_literal(text)
+
+
+def bind(query: Query, params: Mapping[str, str] | None = None) -> str:
+    """The query text with each given parameter written into its VALUES block; the rest stay UNDEF."""
+    params = dict(params or {})
+    declared = {p.name for p in query.parameters}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        allowed = ", ".join(sorted(declared)) or "none"
+        raise ParameterError(query.name, f"unknown parameter(s) {', '.join(unknown)}; {query.name} takes: {allowed}",
+                             code="bad-parameter")
+    text = query.text
+    for parameter in query.parameters:
+        if parameter.name not in params:
+            if parameter.required:
+                raise ParameterError(query.name, f"parameter {parameter.name!r} is required "
+                                     f"(--param {parameter.name}=…): {parameter.description}", code="bad-parameter")
+            continue
+        variable, term = bound_term(parameter, params[parameter.name], query.accepts_iri(parameter))
+        # A function replacement, so nothing in the term is read as a regex back-reference.
+        text = values_block(variable).sub(lambda _m, v=variable, t=term: f"VALUES ?{v} {{ {t} }}", text, count=1)
+    return text
+
+
+def parse_param_args(pairs: list[str] | None) -> dict[str, str]:
+    """``["project=补充耕地指标回购资金"]`` (the CLI's repeated --param k=v) → dict."""
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(pair, "a parameter is written key=value", code="bad-parameter")
+        params[key.strip()] = value
+    return params
