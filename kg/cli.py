@@ -51,6 +51,64 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failures and not disclosures else 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build, summary_text
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    unknown = set(formats) - {"ttl", "nt", "jsonld"}
+    if unknown:
+        raise SystemExit(f"budget-kg build: unknown format(s) {', '.join(sorted(unknown))} (use ttl, nt, jsonld)")
+    report = build(args.inputs, args.out, base=args.base, jobs=args.jobs, formats=formats,
+                   store=not args.no_store, progress=not args.quiet)
+    print(summary_text(report), end="")
+    print(f"wrote {report.out_dir}/ (graph.{formats[0] if formats else 'nt'}, report.json, summary.txt"
+          f"{', store/' if not args.no_store else ''})")
+    return 1 if report.failed and not report.documents else 0
+
+
+def cmd_citations(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from kg.build import extract_document
+    from kg.citations import DocumentRegistry
+
+    registry = DocumentRegistry()
+    paths, input_notices = _expand(args.inputs)
+    for notice in input_notices:
+        _print_notice(notice)
+    status = 0
+    for path in paths:
+        try:
+            document = extract_document(path)
+        except BudgetKGError as exc:
+            print(f"budget-kg: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"== {path.name} ({document.disclosure.department or '?'}, {document.disclosure.fiscal_year or '?'})")
+        for basis in document.bases:
+            print(f"  {basis.project}  [{basis.span}]")
+            if not basis.citations:
+                print("      (no identifiable document)")
+            for citation in basis.citations:
+                registry.add(citation, basis.project, path.name, basis.span.first_line)
+                number = citation.doc_number or "—"
+                level = citation.issuer_level or "?"
+                title = f"《{citation.title}》" if citation.title else citation.text
+                print(f"      {number:<24} {level:<8} {citation.kind:<6} {title}")
+    levels = Counter(d.issuer_level or "unknown" for d in registry.documents.values())
+    print(f"\n{len(registry.documents)} distinct documents by issuer level: "
+          + ", ".join(f"{level} {count}" for level, count in levels.most_common()))
+    for notice in registry.notices:
+        _print_notice(notice)
+    return status
+
+
+def _expand(inputs: list[str]) -> tuple[list[Path], list[Notice]]:
+    from kg.extract import expand_inputs
+
+    return expand_inputs(inputs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="budget-kg", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -61,6 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--out", required=True, help="output directory")
     extract.add_argument("-v", "--verbose", action="store_true", help="print every warning")
     extract.set_defaults(run=cmd_extract)
+
+    build = commands.add_parser("build", help="build the knowledge graph (graph.ttl, store/, report.json)")
+    build.add_argument("inputs", nargs="+", help="disclosure files (.txt, .pdf) or directories")
+    build.add_argument("--out", required=True, help="output directory (replaced atomically)")
+    build.add_argument("--format", default="ttl", help="comma-separated: ttl, nt, jsonld (default: ttl)")
+    build.add_argument("--base", default="https://w3id.org/budget-kg/id/", help="base IRI of minted nodes")
+    build.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count, at most 4)")
+    build.add_argument("--no-store", action="store_true", help="do not write the embedded store")
+    build.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    build.set_defaults(run=cmd_build)
+
+    citations = commands.add_parser("citations", help="print the policy documents each project's 立项依据 cites")
+    citations.add_argument("inputs", nargs="+", help="disclosure files or directories")
+    citations.set_defaults(run=cmd_citations)
     return parser
 
 
