@@ -55,12 +55,15 @@ class EndpointEngine:
     password: str | None = None
 
     def select(self, query: str) -> tuple[list[str], list[list[Term | None]]]:
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         client = SPARQLWrapper(self.endpoint)
         client.setQuery(query)
         client.setMethod(POST)
+        # SPARQLWrapper guesses the query type from the first keyword it finds, comments included: a header
+        # saying "levels add up" made it an ADD update, sent as `update=` and refused. We only send SELECTs.
+        client.queryType = SELECT
         client.setReturnFormat(JSON)
         client.setTimeout(self.timeout)
         if self.user is not None:
