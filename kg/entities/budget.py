@@ -19,6 +19,15 @@ from kg.tables.layout import compact
 
 ROUNDING = Decimal("0.01")  # in the table's own unit
 _TOTAL_NAMES = ("合计", "总计")
+# what a 合计 of expenditure is made of (Jiangsu adds 单位预留机动经费 and 结转下年资金 to 基本 + 项目)
+_EXPENDITURE_PARTS = ("basic", "project", "reserve", "carried_forward")
+_PART_LABELS = {"basic": "基本支出", "project": "项目支出", "reserve": "单位预留机动经费",
+                "carried_forward": "结转下年资金"}
+# 收入总计 / 收入合计 rows of a 收支总表, compared with the 支出 side(s) printed on the same row
+_INCOME_TOTALS = ("收入总计", "收入合计")
+# when the 支出总表 has no 科目编码 rows (Jiangsu), the coded rows of one of these tables stand in for
+# it, provided its 合计 is the 支出总表's 合计 (all spending is then 财政拨款 / 一般公共预算)
+_CODED_STAND_INS = ("fiscal_appropriation_expenditure", "general_budget_expenditure")
 
 
 def _amount(value: object) -> Decimal | None:
@@ -39,7 +48,10 @@ def _known_unit_names(tables: list[Table]) -> set[str]:
     names = {t.frame.attrs.get("organisation") for t in tables} - {None}
     for table in tables:
         if table.kind == "admin_operating" and "name" in table.frame.columns:
-            names.update(compact(n) for n in table.frame["name"] if isinstance(n, str))
+            # rows with a 科目编码 are economic classes (Jiangsu: 办公费), not organisations
+            codes = table.frame["code"] if "code" in table.frame.columns else [None] * len(table.frame)
+            names.update(compact(n) for n, c in zip(table.frame["name"], codes, strict=True)
+                         if isinstance(n, str) and not isinstance(c, str))
     return {n for n in names if isinstance(n, str) and n not in _TOTAL_NAMES and n != "部门合计"}
 
 
@@ -109,28 +121,75 @@ def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
 
 
 def expenditure_lines(tables: list[Table]) -> tuple[list[ExpenditureLine], list[Notice]]:
-    """Every coded row of the 支出总表, amounts in 元."""
+    """Every coded row of the 支出总表, amounts in 元.
+
+    A 支出总表 printed without 科目编码 (Jiangsu: one row of totals by use) takes its lines from the
+    财政拨款 / 一般公共预算 支出表 by 功能科目 when that table's 合计 is the same amount, with a notice;
+    otherwise no line is made up and a notice says why.
+    """
     notices: list[Notice] = []
     lines: list[ExpenditureLine] = []
     for table in tables:
-        if table.kind != "expenditure_summary" or "code" not in table.frame.columns:
+        if table.kind != "expenditure_summary":
             continue
-        for _, record in table.frame.iterrows():
-            code = record.get("code")
-            if not isinstance(code, str):
-                if record.get("name") not in _TOTAL_NAMES:
-                    notices.append(Notice(table.span.file, int(record["line"]), "line-without-code",
-                                          f"支出总表 row without 科目编码: {record.get('name')!r}"))
-                continue
-            lines.append(ExpenditureLine(
-                code=code, name=str(record.get("name") or ""),
-                total=to_yuan(_amount(record.get("total")), table.unit),
-                basic=to_yuan(_amount(record.get("basic")), table.unit),
-                project=to_yuan(_amount(record.get("project")), table.unit),
-                printed_unit=table.unit,
-                span=Span(table.span.file, int(record["line"]), int(record["last_line"])),
-                code_as_printed=record.get("code_as_printed") or None))
+        if "code" in table.frame.columns:
+            lines.extend(_coded_lines(table, notices))
+            continue
+        stand_in = _stand_in(table, tables)
+        if stand_in is None:
+            notices.append(Notice(table.span.file, table.span.first_line, "expenditure-lines-missing",
+                                  f"支出总表 {table.title!r} prints no 科目编码 rows and no 功能科目 table "
+                                  "has the same 合计; no expenditure lines"))
+            continue
+        notices.append(Notice(table.span.file, stand_in.span.first_line, "expenditure-lines-from-stand-in",
+                              f"支出总表 {table.title!r} prints no 科目编码 rows; lines taken from "
+                              f"{stand_in.title!r}, whose 合计 equals the 支出总表 合计", "info"))
+        lines.extend(_coded_lines(stand_in, notices))
     return lines, notices
+
+
+def _total_of(table: Table) -> Decimal | None:
+    frame = table.frame
+    if "total" not in frame.columns or frame.empty:
+        return None
+    if "name" in frame.columns:
+        totals = frame[frame["name"].isin(_TOTAL_NAMES)]
+        if "code" in frame.columns:
+            totals = totals[totals["code"].map(lambda c: not isinstance(c, str))]
+        return _amount(totals["total"].iat[0]) if len(totals) else None
+    return _amount(frame["total"].iat[0]) if len(frame) == 1 else None
+
+
+def _stand_in(summary: Table, tables: list[Table]) -> Table | None:
+    total = _total_of(summary)
+    if total is None:
+        return None
+    for kind in _CODED_STAND_INS:
+        for table in tables:
+            if (table.kind == kind and "code" in table.frame.columns and table.unit == summary.unit
+                    and _total_of(table) == total):
+                return table
+    return None
+
+
+def _coded_lines(table: Table, notices: list[Notice]) -> list[ExpenditureLine]:
+    lines: list[ExpenditureLine] = []
+    for _, record in table.frame.iterrows():
+        code = record.get("code")
+        if not isinstance(code, str):
+            if record.get("name") not in _TOTAL_NAMES:
+                notices.append(Notice(table.span.file, int(record["line"]), "line-without-code",
+                                      f"{table.title} row without 科目编码: {record.get('name')!r}"))
+            continue
+        lines.append(ExpenditureLine(
+            code=code, name=str(record.get("name") or ""),
+            total=to_yuan(_amount(record.get("total")), table.unit),
+            basic=to_yuan(_amount(record.get("basic")), table.unit),
+            project=to_yuan(_amount(record.get("project")), table.unit),
+            printed_unit=table.unit,
+            span=Span(table.span.file, int(record["line"]), int(record["last_line"])),
+            code_as_printed=record.get("code_as_printed") or None))
+    return lines
 
 
 def _compare(table: Table, line: int, what: str, expected: Decimal, printed: Decimal) -> Notice | None:
@@ -153,16 +212,19 @@ def check_sums(tables: list[Table]) -> list[Notice]:
         frame = table.frame
         if table.empty or frame.empty or (k := kb.kind(table.kind)) is None or k.cells_as_text:
             continue
-        amount_columns = [c for c in frame.columns if c not in kb.text_columns
+        text_columns = kb.text_columns | set(frame.attrs.get("text_columns", ()))
+        amount_columns = [c for c in frame.columns if c not in text_columns
                           and c not in ("line", "last_line", "code_as_printed")]
         records = frame.to_dict("records")
         if "code" in frame.columns:
             notices.extend(_check_hierarchy(table, records, amount_columns))
+        parts = [c for c in _EXPENDITURE_PARTS if c in frame.columns]
+        parts_label = " + ".join(_PART_LABELS[c] for c in parts) + " = 合计"
         for record in records:
             line = int(record["line"])
             if {"total", "basic", "project"} <= set(frame.columns) and _amount(record["total"]) is not None:
-                notices.append(_compare(table, line, "基本支出 + 项目支出 = 合计",
-                                        _zero(record["basic"]) + _zero(record["project"]), record["total"]))
+                notices.append(_compare(table, line, parts_label,
+                                        sum((_zero(record[c]) for c in parts), Decimal(0)), record["total"]))
             sources = [s for s in FUND_SOURCES if s in frame.columns]
             if "total" in frame.columns and len(sources) > 1 and any(
                     _amount(record[s]) is not None for s in sources):
@@ -171,12 +233,20 @@ def check_sums(tables: list[Table]) -> list[Notice]:
                                         _zero(record["total"])))
             if k.two_sided and "income_amount" in frame.columns and "expenditure_total" in frame.columns:
                 item = compact(str(record.get("income_item") or ""))
-                if item == "收入总计" and _amount(record["income_amount"]) is not None:
-                    notices.append(_compare(table, line, "收入总计 = 支出总计",
-                                            _zero(record["expenditure_total"]), record["income_amount"]))
+                if item in _INCOME_TOTALS and _amount(record["income_amount"]) is not None:
+                    notices.extend(_compare_sides(table, line, item, record))
         if k.projects:
             notices.extend(_check_projects(table, unit_names))
     return [n for n in notices if n is not None]
+
+
+def _compare_sides(table: Table, line: int, item: str, record: dict) -> list[Notice | None]:
+    """收入总计 = 支出总计 on every 支出 side that prints the total on this row (Jiangsu prints it only
+    under 支出用途); with none printed, the 支出 side's empty cell counts as 0."""
+    sides = [c for c in record if c == "expenditure_total" or (c.endswith("_amount") and c != "income_amount")]
+    printed = [c for c in sides if _amount(record[c]) is not None] or ["expenditure_total"]
+    return [_compare(table, line, f"{item} = 支出总计 ({column})", _zero(record[column]), record["income_amount"])
+            for column in printed]
 
 
 def _check_hierarchy(table: Table, records: list[dict], columns: list[str]) -> list[Notice | None]:

@@ -15,10 +15,12 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 class TableKind:
     kind: str
     title: re.Pattern[str]  # full-match pattern on the compacted title line
-    two_sided: bool = False  # 收入 | 支出 side by side (收支总表)
+    two_sided: bool = False  # 收入 | 支出 (| 支出用途 …) side by side (收支总表); the header says how many
     projects: bool = False  # rows are projects (项目支出表)
     carried_over: bool = False  # the 上年结转 variant
-    cells_as_text: bool = False  # keep every cell as printed text (tables we find but do not interpret)
+    # keep every cell as printed text when some column header is unknown (tables we find but cannot
+    # fully interpret); with every header known the table is typed like any other
+    cells_as_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class TableKnowledge:
     furniture: re.Pattern[str]
     empty_marker: str
     unit_name_suffix: re.Pattern[str]
+    side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
+    published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
 
     def kind(self, key: str) -> TableKind | None:
         return next((k for k in self.kinds if k.kind == key), None)
@@ -67,4 +71,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         furniture=re.compile(columns["rows"]["furniture"]),
         empty_marker=columns["rows"]["empty_marker"],
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
+        side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),
+        published_separately=tuple(
+            re.compile(p) for p in titles.get("published_separately", {}).get("patterns", [])),
     )

@@ -101,4 +101,10 @@ def is_data_line(cells: list[str], kb: TableKnowledge) -> bool:
         return True
     # only a label in the FIRST cell: "⇥合计⇥人员经费" is a header line under a spanning "项目"
     first = cells[0] if cells else ""
-    return looks_like_code(first) or bool(kb.row_labels.match(compact(first)))
+    if looks_like_code(first):
+        return True
+    if not kb.row_labels.match(compact(first)):
+        return False
+    # "合计⇥基本支出⇥项目支出⇥…" (Jiangsu 支出预算总表) is a header whose first column is the total
+    others = filled(cells[1:])
+    return len(others) < 2 or not all(any(p.match(compact(c)) for _, p in kb.columns) for c in others)

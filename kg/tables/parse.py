@@ -40,22 +40,35 @@ def _is_preamble(line: SourceLine, kb: TableKnowledge) -> bool:
                 or text.startswith(("部门名称", "单位名称")))
 
 
+_SUBTOTAL_LABEL = "小计"
+
+
+def _label_name(label: str, kb: TableKnowledge) -> str | None:
+    return next((n for n, pattern in kb.columns if pattern.match(label)), None)
+
+
 def column_names(header: list[list[str]], width: int, kind: TableKind, kb: TableKnowledge) -> list[str]:
     """Stable English names for each column, from the lowest header line that names it."""
     names: list[str] = []
     for j in range(width):
         name = f"col{j}"
-        for cells in reversed(header):
+        for level in range(len(header) - 1, -1, -1):
+            cells = header[level]
             label = compact(cells[j]) if j < len(cells) else ""
             if not label:
                 continue
-            found = next((n for n, pattern in kb.columns if pattern.match(label)), None)
+            found = _label_name(label, kb)
+            if label == _SUBTOTAL_LABEL and level > 0:
+                # "小计" under a spanning "“三公”经费" is that group's subtotal: name it after the group
+                above = header[level - 1]
+                group = _label_name(compact(above[j]), kb) if j < len(above) and above[j] else None
+                found = group or found
             if found:
                 name = found
                 break
         names.append(name)
     if kind.two_sided:
-        names = _two_sided(names)
+        names = _sides(names, header, kb)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
     seen: dict[str, int] = {}
     unique = []
@@ -65,17 +78,39 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
     return unique
 
 
-def _two_sided(names: list[str]) -> list[str]:
-    """收支总表: columns before the second 项目 are the 收入 side, the rest the 支出 side."""
-    items = [i for i, n in enumerate(names) if n == "item"]
-    boundary = items[1] if len(items) > 1 else len(names) // 2
+def _sides(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str]:
+    """收支总表: each 项目 / 项目名称 / 科目名称 column starts a side: 收入, 支出, then e.g. 支出用途.
+
+    The first two sides are ``income_*`` and ``expenditure_*`` (``income_item``, ``income_amount``,
+    ``expenditure_item``, ``expenditure_total``); a further side is named by its header label
+    (``use_item``, ``use_amount`` for Jiangsu's 支出用途).
+    """
+    labels = [i for i, n in enumerate(names) if n == "item"]
+    if len(labels) < 2:
+        labels = [i for i, n in enumerate(names) if n in ("item", "name")]
+    starts = [0, *labels[1:]] if len(labels) >= 2 else [0, len(names) // 2]
     out = []
     for i, n in enumerate(names):
-        if i < boundary:
-            out.append({"item": "income_item", "total": "income_amount"}.get(n, f"income_{n}"))
+        side = max(k for k, start in enumerate(starts) if start <= i)
+        if side == 0:
+            out.append({"item": "income_item", "name": "income_item", "total": "income_amount"}.get(n, f"income_{n}"))
+        elif side == 1:
+            out.append({"item": "expenditure_item", "name": "expenditure_item",
+                        "total": "expenditure_total"}.get(n, n))
         else:
-            out.append({"item": "expenditure_item", "total": "expenditure_total"}.get(n, n))
+            prefix = _side_prefix(header, starts[side], kb) or f"side{side}"
+            out.append({"item": f"{prefix}_item", "name": f"{prefix}_item",
+                        "total": f"{prefix}_amount"}.get(n, f"{prefix}_{n}"))
     return out
+
+
+def _side_prefix(header: list[list[str]], column: int, kb: TableKnowledge) -> str | None:
+    for cells in header:
+        label = compact(cells[column]) if column < len(cells) else ""
+        found = next((n for n, pattern in kb.side_labels if pattern.match(label)), None)
+        if found:
+            return found
+    return None
 
 
 def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], source: SourceDocument,
@@ -133,23 +168,71 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
 
     width = max([len(c) for c in header] + [len(cells_of(ln)) for ln in row_lines] + [1])
     names = column_names(header, width, kind, kb)
+    all_text = kind.cells_as_text and not _fully_named(names)
+    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(names, row_lines, kb)
     frame, row_notices = _typed_frame(names, row_lines if not empty else [], source, kb,
-                                      all_text=kind.cells_as_text)
+                                      all_text=all_text, extra_text=detail_columns)
     notices.extend(row_notices)
     if empty and row_lines and any(parse_amount(c) is not None for ln in row_lines for c in cells_of(ln)):
         notices.append(Notice(source.name, title.number, "empty-with-amounts",
                               "table says 本表无数据 but prints amounts; rows ignored"))
+    if not empty and row_lines and _only_empty_totals(row_lines):
+        # Jiangsu prints an empty table as its header and a bare "合计" row, without 本表无数据
+        empty = True
+        frame = frame.iloc[0:0]
+        notices.append(Notice(source.name, title.number, "table-empty",
+                              f"table {compact(title.text)!r} prints only an empty 合计 row; read as empty",
+                              "info"))
     frame.attrs["header"] = ["\t".join(c) for c in header]
     frame.attrs["organisation"] = organisation
-    frame.attrs["text_columns"] = sorted(kb.text_columns & set(frame.columns))
+    text_columns = set(frame.columns) if all_text else (kb.text_columns | detail_columns) & set(frame.columns)
+    frame.attrs["text_columns"] = sorted(text_columns - {"line", "last_line"})
     return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
                  notices=notices)
 
 
+_UNNAMED = re.compile(r"^col[0-9]{1,3}$")
+_REPEATED = re.compile(r"_[0-9]{1,2}$")
+_TOTAL_LABELS = frozenset({"合计", "总计"})
+
+
+def _fully_named(names: list[str]) -> bool:
+    """Every column header was recognised, none twice: the layout is understood."""
+    return not any(_UNNAMED.match(n) or _REPEATED.search(n) for n in names)
+
+
+def _detail_columns(names: list[str], row_lines: list[SourceLine],
+                    kb: TableKnowledge) -> tuple[list[str], frozenset[str]]:
+    """An unnamed column right of a text column, holding only text, continues that column's label.
+
+    Jiangsu's 收入预算总表 spans "项目名称" over two columns: 一般公共预算资金 | 小计 / | 专项收入.
+    The second column becomes ``name_detail`` (text), not an amount column full of bad amounts.
+    """
+    out = list(names)
+    details: set[str] = set()
+    for j in range(1, len(names)):
+        if not _UNNAMED.match(names[j]) or out[j - 1] not in kb.text_columns:
+            continue
+        column = [cells[j] for cells in map(cells_of, row_lines) if j < len(cells) and cells[j]]
+        if column and not any(parse_amount(c) is not None for c in column):
+            out[j] = f"{out[j - 1]}_detail"
+            details.add(out[j])
+    return out, frozenset(details)
+
+
+def _only_empty_totals(row_lines: list[SourceLine]) -> bool:
+    for ln in row_lines:
+        cells = filled(cells_of(ln))
+        if any(parse_amount(c) is not None for c in cells) or any(compact(c) not in _TOTAL_LABELS for c in cells):
+            return False
+    return True
+
+
 def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDocument,
-                 kb: TableKnowledge, all_text: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
+                 kb: TableKnowledge, all_text: bool = False,
+                 extra_text: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Notice]]:
     notices: list[Notice] = []
-    text_set = set(names) if all_text else kb.text_columns
+    text_set = set(names) if all_text else kb.text_columns | extra_text
     text_columns = [n for n in names if n in text_set]
     amount_columns = [n for n in names if n not in text_set]
     records: list[dict[str, object]] = []
@@ -185,6 +268,16 @@ def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDo
         for name in text_columns:
             value = record.get(name)
             record[name] = join_wrapped(value) if isinstance(value, str) else value
+
+    for detail in extra_text:
+        label = detail.removesuffix("_detail")
+        above: object = None
+        for record in records:
+            # the label cell is merged down over its detail rows: "一般公共预算资金" | 小计, then | 专项收入
+            if record.get(label):
+                above = record[label]
+            elif record.get(detail) and above:
+                record[label] = above
 
     columns = ["line", "last_line", *names]
     if "code" in names and not all_text:
