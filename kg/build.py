@@ -257,8 +257,48 @@ def _pool_map(function: Callable[[Any], Any], tasks: list[Any], jobs: int, label
         bar.close()
 
 
+def _tagged(handle: Iterable[str], index: int) -> Iterator[tuple[str, int]]:
+    for line in handle:
+        if line.strip():
+            yield line, index
+
+
+def partition_shared(parts: list[Path], owned: list[Path], shared: Path) -> int:
+    """Split sorted per-document N-Triples so each triple lives in exactly one named graph.
+
+    A triple only one document states stays in that document's graph; one several documents state (a
+    policy document's title, a function code's label, a township) goes to the shared graph. Queries over
+    the union of the graphs then see every triple once, so money is never counted twice. Streams a k-way
+    merge of the sorted files: memory does not grow with the corpus. Returns the number of distinct triples.
+    """
+    import heapq
+
+    handles = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
+    outputs = [open(path, "w", encoding="utf-8") for path in owned]  # noqa: SIM115 - closed below
+    distinct = 0
+    try:
+        with open(shared, "w", encoding="utf-8") as shared_out:
+            merged = heapq.merge(*(_tagged(handle, i) for i, handle in enumerate(handles)))
+            current: str | None = None
+            holders: set[int] = set()
+            for line, index in [*merged, ("", -1)]:  # the sentinel flushes the last group
+                if line != current:
+                    if current is not None:
+                        distinct += 1
+                        if len(holders) == 1:
+                            outputs[next(iter(holders))].write(current)
+                        else:
+                            shared_out.write(current)
+                    current, holders = line, set()
+                holders.add(index)
+    finally:
+        for handle in [*handles, *outputs]:
+            handle.close()
+    return distinct
+
+
 def merge_ntriples(parts: Iterable[Path]) -> Iterator[str]:
-    """Sorted, de-duplicated union of sorted N-Triples files (shared nodes appear in many documents)."""
+    """Sorted, de-duplicated union of sorted N-Triples files."""
     import heapq
 
     handles = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
@@ -352,13 +392,12 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
 
         documents: list[dict[str, Any]] = []
         notices: list[Notice] = list(input_notices) + duplicates + registry.notices
-        triples = 0
         graph_files: list[tuple[str, Path]] = []
         for index, summary, _doc_notices, count in sorted(_pool_map(
                 _phase2, [(i, str(work), base, canonical) for i in built], jobs, "graph", progress),
                 key=lambda item: item[0]):
+            summary["triples"] = count  # as built, before triples shared with other documents move out
             documents.append(summary)
-            triples += count
             graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
 
         # skos:exactMatch between the same code in different years needs every year at once
@@ -374,29 +413,33 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         atomic_write_text(links_path, sorted_ntriples(link_classification_years(codes)))
         graph_files.append((f"{base}graph/classification-links", links_path))
 
+        # each triple in exactly one named graph: its disclosure's, or the shared graph
+        graphs_dir = tmp_dir / "graphs"
+        graphs_dir.mkdir()
+        names: Counter[str] = Counter()
+        owned: list[Path] = []
+        for (_, part), summary in zip(graph_files, [*documents, None], strict=True):
+            name = Path(summary["file"]).stem if summary else part.stem
+            names[name] += 1
+            name = name if names[name] == 1 else f"{name}-{names[name]}"
+            owned.append(graphs_dir / f"{name}.nt")
+            if summary:
+                summary["graph_file"] = f"graphs/{name}.nt"
+                summary["graph_iri"] = summary["graph"]
+        shared_path = graphs_dir / "shared.nt"
+        union = partition_shared([part for _, part in graph_files], owned, shared_path)
+        named = [(iri, path) for (iri, _), path in zip(graph_files, owned, strict=True)]
+        named.append((f"{base}graph/shared", shared_path))
+
         nt_path = tmp_dir / "graph.nt"
         with open(nt_path, "w", encoding="utf-8") as out:
-            union = 0
-            for line in merge_ntriples(path for _, path in graph_files):
-                out.write(line)
-                union += 1
+            out.writelines(merge_ntriples(path for _, path in named))
         if "ttl" in formats:
             write_turtle(nt_path, tmp_dir / "graph.ttl")
         if "jsonld" in formats:
             write_jsonld(nt_path, tmp_dir / "graph.jsonld")
         if store:
-            write_store(tmp_dir / "store", graph_files)
-        graphs_dir = tmp_dir / "graphs"
-        graphs_dir.mkdir()
-        names: Counter[str] = Counter()
-        for (graph_iri, part), summary in zip(graph_files, [*documents, None], strict=True):
-            name = Path(summary["file"]).stem if summary else part.stem
-            names[name] += 1
-            name = name if names[name] == 1 else f"{name}-{names[name]}"
-            shutil.move(str(part), graphs_dir / f"{name}.nt")
-            if summary:
-                summary["graph_file"] = f"graphs/{name}.nt"
-                summary["graph_iri"] = graph_iri
+            write_store(tmp_dir / "store", named)
         shutil.rmtree(work)
         if "nt" not in formats:
             nt_path.unlink()

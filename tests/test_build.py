@@ -1,0 +1,143 @@
+"""`budget-kg build` on the sample corpus: the graph's real values, determinism, atomic and idempotent output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from kg import build as build_module
+from kg.build import build
+from tests.conftest import SAMPLE_FILES, SAMPLES
+
+BKG = "https://w3id.org/budget-kg/ontology#"
+PREFIXES = f"""PREFIX bkg: <{BKG}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+"""
+CONTRACT_CLASSES = ["Disclosure", "Department", "BudgetUnit", "Project", "PolicyDocument", "Township",
+                    "FunctionCode", "ExpenditureLine"]
+CONTRACT_PROPERTIES = ["fiscalYear", "sourceFile", "orgCode", "amount", "carriedOver", "basis", "basisText",
+                       "docNumber", "issuer", "issuerLevel", "documentKind", "township", "mentions", "functionCode",
+                       "total", "basicExpenditure", "projectExpenditure", "disclosure"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "out"
+    build([SAMPLES], out, formats=("ttl", "nt"), jobs=2, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def store(built) -> ox.Store:
+    return ox.Store.read_only(str(built / "store"))
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    results = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    return [{v.value: row[v].value for v in results.variables if row[v] is not None} for row in results]
+
+
+def test_outputs_written(built):
+    assert {p.name for p in built.iterdir()} >= {"graph.ttl", "graph.nt", "report.json", "summary.txt", "store",
+                                                  "graphs"}
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    files = {Path(d["file"]).name for d in report["documents"]}
+    assert set(SAMPLE_FILES.values()) <= files
+    zez = next(d for d in report["documents"] if d["file"].endswith(SAMPLE_FILES["zezhou2025"]))
+    assert (zez["region"], zez["region_code"]) == ("山西省晋城市泽州县", "140525")
+
+
+def test_projects_citing_a_county_document_across_years(store):
+    rows = select(store, """
+        SELECT ?year ?name ?amount WHERE {
+          ?doc bkg:docNumber "泽政发〔2019〕23号" .
+          ?project bkg:basis ?doc ; rdfs:label ?name ; bkg:amount ?amount ; bkg:fiscalYear ?year .
+        } ORDER BY ?year""")
+    assert [(r["year"], r["name"], Decimal(r["amount"])) for r in rows] == [
+        ("2025", "补充耕地指标回购资金", Decimal("10000000")),
+        ("2026", "补充耕地指标回购资金", Decimal("20000000")),
+    ]
+
+
+def test_expenditure_line_amounts_in_yuan_and_code_hierarchy(store):
+    rows = select(store, """
+        SELECT ?total ?basic ?parent WHERE {
+          ?line a bkg:ExpenditureLine ; bkg:functionCode ?code ; bkg:total ?total ; bkg:basicExpenditure ?basic ;
+                bkg:disclosure ?d .
+          ?d bkg:fiscalYear 2025 ; bkg:sourceFile "zezhou-natural-resources-bureau-2025.txt" .
+          ?code skos:notation "2080505" ; skos:broader ?broader .
+          ?broader skos:notation ?parent .
+        }""")
+    assert rows == [{"total": "3662100", "basic": "3662100", "parent": "20805"}]
+
+
+def test_carried_over_project(store):
+    rows = select(store, """
+        SELECT ?amount WHERE { ?p a bkg:Project ; rdfs:label "山西省晋城市泽州县地质灾害综合治理项目" ;
+                               bkg:fiscalYear 2025 ; bkg:carriedOver true ; bkg:amount ?amount }""")
+    assert [Decimal(r["amount"]) for r in rows] == [Decimal("4865500")]
+
+
+def test_project_linked_to_its_township(store):
+    rows = select(store, """
+        SELECT ?code ?name WHERE {
+          ?p a bkg:Project ; rdfs:label "驻村工作队经费(柳树口镇东南庄村)" ; bkg:township ?t .
+          ?t skos:notation ?code ; rdfs:label ?name }""")
+    assert rows == [{"code": "140525112", "name": "柳树口镇"}]
+
+
+def test_every_contract_term_is_used_by_the_data(store):
+    for cls in CONTRACT_CLASSES:
+        assert bool(store.query(f"ASK {{ ?s a <{BKG}{cls}> }}", use_default_graph_as_union=True)), cls
+    for prop in CONTRACT_PROPERTIES:
+        assert bool(store.query(f"ASK {{ ?s <{BKG}{prop}> ?o }}", use_default_graph_as_union=True)), prop
+
+
+def test_turtle_and_ntriples_hold_the_same_graph(built):
+    nt_lines = (built / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert nt_lines == sorted(nt_lines) and len(nt_lines) == len(set(nt_lines))
+    turtle = Graph(store="Oxigraph")
+    turtle.parse(built / "graph.ttl", format="ox-turtle")
+    assert len(turtle) == len(nt_lines)
+
+
+def test_rebuild_is_byte_identical_and_same_file_twice_adds_nothing(tmp_path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for name in SAMPLE_FILES.values():
+        shutil.copy(SAMPLES / name, texts / name)
+    once = build([texts], tmp_path / "once", formats=("nt",), jobs=2, progress=False, store=False)
+    shutil.copy(SAMPLES / SAMPLE_FILES["zezhou2025"], texts / "zz-copy-of-zezhou.txt")
+    twice = build([texts, texts / SAMPLE_FILES["zezhou2026"]], tmp_path / "twice", formats=("nt",), jobs=1,
+                  progress=False, store=False)
+    assert any(n.code == "duplicate-content" for n in twice.notices)
+    assert any(n.code == "duplicate-input" for n in twice.notices)
+    assert (tmp_path / "once" / "graph.nt").read_bytes() == (tmp_path / "twice" / "graph.nt").read_bytes()
+    assert once.counts == twice.counts
+
+
+def test_interrupted_build_leaves_previous_output(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build([SAMPLES / SAMPLE_FILES["zezhou2025"]], out, formats=("nt",), jobs=1, progress=False, store=False)
+    before = (out / "graph.nt").read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "write_turtle", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build([SAMPLES / SAMPLE_FILES["zezhou2026"]], out, formats=("ttl", "nt"), jobs=1, progress=False,
+              store=False)
+    assert (out / "graph.nt").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]
+    # and re-running over the same directory gives the same bytes
+    build([SAMPLES / SAMPLE_FILES["zezhou2025"]], out, formats=("nt",), jobs=1, progress=False, store=False)
+    assert (out / "graph.nt").read_bytes() == before
