@@ -15,6 +15,7 @@ and a second opinion on every query (the tests run the library on both and compa
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -122,13 +123,26 @@ class RdflibEngine:
         return variables, rows
 
 
+def build_graph_names(build_dir: Path) -> dict[Path, str]:
+    """A build directory's per-disclosure graph files and the graph IRIs the build gave them (report.json)."""
+    try:
+        report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {build_dir / d["graph_file"]: d["graph_iri"] for d in report.get("documents", [])
+            if d.get("graph_file") and d.get("graph_iri")}
+
+
 def graph_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Graph files among ``paths``; a directory contributes its graph files (sorted, not recursing into
-    a ``store`` directory)."""
+    """Graph files among ``paths``. A build directory (``budget-kg build --out DIR``) contributes its
+    per-disclosure ``graphs/*.nt`` only — not the merged graph.ttl, which would duplicate them; another
+    directory contributes its graph files (sorted, not recursing into a ``store`` directory)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if path.is_dir() and (path / "graphs").is_dir() and (path / "report.json").is_file():
+            found += sorted((path / "graphs").glob("*.nt"))
+        elif path.is_dir():
             found += sorted(p for p in path.rglob("*") if p.suffix in GRAPH_FORMATS and STORE_SUBDIR not in
                             p.relative_to(path).parts[:-1])
         else:
@@ -137,8 +151,13 @@ def graph_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def graph_name_for(path: Path, parsed: ox.Store | None = None) -> str:
-    """The named graph a file goes to: the IRI of the single bkg:Disclosure it describes, else one from
-    its file name. Stable across rebuilds, so loading or publishing again replaces the graph."""
+    """The named graph a file goes to: the IRI its build gave it (report.json), else the IRI of the single
+    bkg:Disclosure it describes, else one from its file name. Stable across rebuilds, so loading or
+    publishing again replaces the graph."""
+    if path.parent.name == "graphs":
+        named = build_graph_names(path.parent.parent)
+        if path in named:
+            return named[path]
     if parsed is not None:
         disclosures = {
             quad.subject.value
