@@ -225,6 +225,12 @@ def check_sums(tables: list[Table]) -> list[Notice]:
             if {"total", "basic", "project"} <= set(frame.columns) and _amount(record["total"]) is not None:
                 notices.append(_compare(table, line, parts_label,
                                         sum((_zero(record[c]) for c in parts), Decimal(0)), record["total"]))
+            for total_column, part_columns in kb.column_sums:
+                if ({total_column, *part_columns} <= set(frame.columns)
+                        and _amount(record[total_column]) is not None):
+                    notices.append(_compare(table, line, f"{' + '.join(part_columns)} = {total_column}",
+                                            sum((_zero(record[c]) for c in part_columns), Decimal(0)),
+                                            record[total_column]))
             sources = [s for s in FUND_SOURCES if s in frame.columns]
             if "total" in frame.columns and len(sources) > 1 and any(
                     _amount(record[s]) is not None for s in sources):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables.codes import recover_truncated_codes
-from kg.tables.knowledge import TableKind, knowledge
+from kg.tables.knowledge import TableKind, TableKnowledge, knowledge
 from kg.tables.layout import compact, is_stop, numbered_heading_kind, title_kind
 from kg.tables.parse import parse_table
 
@@ -63,9 +63,24 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
             continue
         body.append(line)
     close()
+    if not tables:
+        notices.append(_no_tables_notice(source, kb))
     notices.extend(recover_truncated_codes(tables))
     for table in tables:
         if table.frame.empty and not table.empty:
             notices.append(Notice(source.name, table.span.first_line, "table-without-rows",
                                   f"{table.kind} table {table.title!r} has no rows and no 本表无数据 note"))
     return tables, notices
+
+
+def _no_tables_notice(source: SourceDocument, kb: TableKnowledge) -> Notice:
+    """No standard table: say so, and where the document says its tables are (an attachment, a separate
+    file: "2018年度部门预算公开表附后"), so that a user looks for the other file."""
+    for line in source.lines:
+        text = compact(line.text)
+        if len(text) <= 80 and any(p.search(text) for p in kb.published_separately):
+            return Notice(source.name, line.number, "tables-published-separately",
+                          f"no standard budget table in this file; it says the tables are published "
+                          f"separately: {text!r}")
+    return Notice(source.name, None, "no-standard-tables",
+                  "no standard budget table title (收支总表, 支出总表, …) found in this file")

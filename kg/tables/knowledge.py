@@ -38,6 +38,7 @@ class TableKnowledge:
     unit_name_suffix: re.Pattern[str]
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
+    column_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total column, its part columns)
 
     def kind(self, key: str) -> TableKind | None:
         return next((k for k in self.kinds if k.kind == key), None)
@@ -74,4 +75,5 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),
         published_separately=tuple(
             re.compile(p) for p in titles.get("published_separately", {}).get("patterns", [])),
+        column_sums=tuple((rule["total"], tuple(rule["parts"])) for rule in columns.get("sums", [])),
     )

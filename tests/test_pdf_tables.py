@@ -1,0 +1,230 @@
+"""The standard tables of the two real Jiangsu PDFs (another province, another template).
+
+Values are read from samples/pdf/jiangsu-npc-office-2019.pdf as kg.ingest renders it (line numbers are
+those of the rendered text).  The 2018 CPPCC disclosure prints no table at all: its tables were
+published as a separate attachment, which the document says.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kg.entities.budget import check_sums, expenditure_lines, project_rows
+from kg.ingest import read_source, source_from_text
+from kg.records import SourceDocument, Table
+from kg.tables import find_tables
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pdf"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
+
+NPC_KINDS_IN_ORDER = [
+    "income_expenditure_summary", "income_summary", "expenditure_summary", "fiscal_appropriation_summary",
+    "fiscal_appropriation_expenditure", "fiscal_appropriation_basic_economic", "general_budget_expenditure",
+    "basic_expenditure_economic", "three_public", "gov_fund_expenditure", "admin_operating", "gov_procurement",
+]
+
+
+def fixture(name: str, replace: tuple[str, str] | None = None) -> SourceDocument:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    if replace is not None:
+        assert replace[0] in text
+        text = text.replace(*replace)
+    return source_from_text(text, name=name)
+
+
+def only(tables: list[Table], kind: str) -> Table:
+    found = [t for t in tables if t.kind == kind]
+    assert len(found) == 1, [t.kind for t in tables]
+    return found[0]
+
+
+def row(table: Table, **where: object) -> dict:
+    frame = table.frame
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    assert len(frame) == 1, (where, len(frame))
+    return frame.iloc[0].to_dict()
+
+
+@pytest.fixture(scope="module")
+def npc() -> tuple[list[Table], list]:
+    return find_tables(read_source(SAMPLES / "jiangsu-npc-office-2019.pdf"))
+
+
+def test_every_npc_table_is_found_in_order_with_unit_and_department(npc):
+    tables, notices = npc
+    assert [t.kind for t in tables] == NPC_KINDS_IN_ORDER
+    assert {t.unit for t in tables} == {"万元"}
+    assert {t.frame.attrs["organisation"] for t in tables} == {"江苏省人大常委会办公厅"}
+    assert only(tables, "gov_procurement").title == "2019年政府采购预算表"
+    # the "公开表N" label under each title is furniture, never a header or a row
+    assert not any("公开表" in h for t in tables for h in t.frame.attrs["header"])
+    assert not [n for n in notices if n.severity != "info"]
+
+
+@pytest.mark.parametrize("kind", ["fiscal_appropriation_expenditure", "general_budget_expenditure"])
+def test_functional_tables(npc, kind):
+    table = only(npc[0], kind)
+    assert list(table.frame.columns[:5]) == ["line", "last_line", "code", "name", "total"]
+    assert row(table, code="2010101")["name"] == "行政运行"
+    assert row(table, code="2010101")["total"] == Decimal("7448.20")
+    assert row(table, code="2080505")["total"] == Decimal("607.10")
+    assert row(table, code="2210202")["name"] == "提租补贴"
+    assert row(table, name="合计")["total"] == Decimal("18330.37")
+    assert len(table.frame) == 21  # 合计 + 20 coded rows
+
+
+@pytest.mark.parametrize(("kind", "line"), [("fiscal_appropriation_basic_economic", 112),
+                                            ("basic_expenditure_economic", 172)])
+def test_economic_tables(npc, kind, line):
+    table = only(npc[0], kind)
+    salary = row(table, code="30101")
+    assert (salary["name"], salary["total"], salary["line"]) == ("基本工资", Decimal("1258.23"), line)
+    assert row(table, code="30309")["total"] == Decimal("0.79")
+    assert row(table, name="合计")["total"] == Decimal("9312.90")
+
+
+def test_summary_has_three_sides(npc):
+    table = only(npc[0], "income_expenditure_summary")
+    assert list(table.frame.columns) == ["line", "last_line", "income_item", "income_amount", "expenditure_item",
+                                         "expenditure_total", "use_item", "use_amount"]
+    first = row(table, line=9)
+    assert (first["income_item"], first["income_amount"]) == ("一、财政拨款", Decimal("18330.37"))
+    assert (first["expenditure_item"], first["expenditure_total"]) == ("一、一般公共服务支出", Decimal("13907.78"))
+    assert (first["use_item"], first["use_amount"]) == ("一、基本支出", Decimal("9312.90"))
+    assert row(table, expenditure_item="十八、住房保障支出")["expenditure_total"] == Decimal("3301.20")
+    assert row(table, use_item="三、单位预留机动经费")["use_amount"] == Decimal("2557.89")
+    total = row(table, income_item="收入合计")
+    assert (total["income_amount"], total["expenditure_item"], total["use_amount"]) == (
+        Decimal("18330.37"), "支出合计", Decimal("18330.37"))
+
+
+def test_income_summary_keeps_the_merged_source_label(npc):
+    table = only(npc[0], "income_summary")
+    assert list(table.frame.columns) == ["line", "last_line", "name", "name_detail", "total"]
+    grant = row(table, name_detail="公共财政拨款(补助)资金")
+    assert (grant["name"], grant["total"], grant["line"]) == ("一般公共预算资金", Decimal("18330.37"), 42)
+    assert row(table, name="收入总计")["total"] == Decimal("18330.37")
+    assert row(table, name_detail="事业收入")["name"] == "其他资金"  # the label cell merged down
+
+
+def test_expenditure_summary_is_one_row_by_use(npc):
+    table = only(npc[0], "expenditure_summary")
+    assert table.frame.attrs["header"] == ["合计\t基本支出\t项目支出\t单位预留机动经费\t结转下年资金"]
+    (record,) = table.frame.to_dict("records")
+    assert (record["total"], record["basic"], record["project"], record["reserve"], record["carried_forward"]) == (
+        Decimal("18330.37"), Decimal("9312.90"), Decimal("6459.58"), Decimal("2557.89"), None)
+
+
+def test_fiscal_summary_two_sides(npc):
+    table = only(npc[0], "fiscal_appropriation_summary")
+    assert row(table, expenditure_item="二、项目支出")["expenditure_total"] == Decimal("6459.58")
+    assert row(table, income_item="一、一般公共预算")["income_amount"] == Decimal("18330.37")
+    assert row(table, income_item="收入合计")["expenditure_total"] == Decimal("18330.37")
+
+
+def test_three_public_row_columns_named_after_their_groups(npc):
+    (record,) = only(npc[0], "three_public").frame.to_dict("records")
+    assert {k: v for k, v in record.items() if k not in ("line", "last_line")} == {
+        "total": Decimal("2600.71"), "three_public": Decimal("767.60"), "outbound_travel": Decimal("199.25"),
+        "official_vehicles": Decimal("183.60"), "vehicle_purchase": None, "vehicle_operation": Decimal("183.60"),
+        "official_reception": Decimal("384.75"), "meetings": Decimal("1469.73"), "training": Decimal("363.38")}
+
+
+def test_admin_operating_and_empty_fund_table(npc):
+    tables, notices = npc
+    admin = only(tables, "admin_operating")
+    assert row(admin, code="30231")["total"] == Decimal("183.60")
+    assert row(admin, name="合计")["total"] == Decimal("1642.08")
+    fund = only(tables, "gov_fund_expenditure")
+    assert fund.empty and fund.frame.empty
+    assert any(n.code == "table-empty" and n.line == 206 for n in notices)
+
+
+def test_procurement_is_typed_when_its_header_is_known(npc):
+    table = only(npc[0], "gov_procurement")
+    assert row(table, procurement_category="合计")["total"] == Decimal("2416.43")
+    meeting = row(table, special_item="江苏省第十三届人代会二次会议经费")  # wrapped cell re-joined
+    assert (meeting["economic_name"], meeting["total"]) == ("会议费", Decimal("1035.00"))
+    desktops = row(table, procurement_item="台式计算机(20万以下)")
+    assert (desktops["procurement_method"], desktops["total"]) == ("分散自行组织", Decimal("17.92"))
+
+
+def test_expenditure_lines_come_from_the_functional_table_with_a_notice(npc):
+    lines, notices = expenditure_lines(npc[0])
+    assert len(lines) == 20
+    running = next(x for x in lines if x.code == "2010101")
+    assert (running.name, running.total, running.basic, running.project) == (
+        "行政运行", Decimal("74482000.00"), None, None)
+    assert (running.printed_unit, running.span.first_line) == ("万元", 85)
+    assert sum(x.total for x in lines if len(x.code) == 3) == Decimal("183303700.00")
+    (notice,) = notices
+    assert notice.code == "expenditure-lines-from-stand-in" and notice.severity == "info"
+    assert "财政拨款支出预算表(功能科目)" in notice.message
+    assert project_rows(npc[0]) == ([], [])  # Jiangsu prints no 项目支出表
+
+
+def test_sum_checks_pass_on_the_npc_tables(npc):
+    assert check_sums(npc[0]) == []
+
+
+# --- traps, on small fixtures cut from the PDF text ------------------------------------------------
+
+def test_header_starting_with_he_ji_is_a_header_not_a_row():
+    tables, _ = find_tables(fixture("jiangsu_summary_three_sides.txt"))
+    table = only(tables, "expenditure_summary")
+    assert len(table.frame) == 1 and table.frame["line"].iat[0] == 61
+
+
+def test_reserve_counts_in_the_expenditure_total_and_a_real_mismatch_is_reported():
+    clean, _ = find_tables(fixture("jiangsu_summary_three_sides.txt"))
+    assert check_sums(clean) == []
+    # 基本支出 9,312.90 → 9,300.00 in the 支出预算总表 row (line 61)
+    altered, _ = find_tables(fixture("jiangsu_summary_three_sides.txt",
+                                     ("18,330.37\t9,312.90", "18,330.37\t9,300.00")))
+    (notice,) = check_sums(altered)
+    assert (notice.line, notice.code, notice.severity) == (61, "sum-mismatch", "warning")
+    assert "单位预留机动经费" in notice.message and "18317.47" in notice.message
+
+
+def test_income_total_is_compared_with_the_side_that_prints_it():
+    # 收入合计 18,330.37 vs the 支出用途 side's 支出合计 (line 32), changed to 18,300.37
+    altered, _ = find_tables(fixture("jiangsu_summary_three_sides.txt",
+                                     ("支出合计\t\t\t18,330.37", "支出合计\t\t\t18,300.37")))
+    notices = check_sums(altered)
+    assert [(n.line, n.code) for n in notices] == [(32, "sum-mismatch")]
+    assert "use_amount" in notices[0].message
+
+
+def test_three_public_parts_are_checked():
+    # 公务接待费 384.75 → 380.75: the “三公” subtotal 767.60 no longer adds up
+    tables, _ = find_tables(fixture("jiangsu_income_three_public_empty.txt", ("\t384.75\t", "\t380.75\t")))
+    notices = check_sums(tables)
+    assert [(n.line, n.code) for n in notices] == [(30, "sum-mismatch")]  # the row under the header
+    assert "official_reception" in notices[0].message and "763.60" in notices[0].message
+
+
+def test_merged_label_column_and_empty_table_on_fixture():
+    tables, notices = find_tables(fixture("jiangsu_income_three_public_empty.txt"))
+    assert [t.kind for t in tables] == ["income_summary", "three_public", "gov_fund_expenditure"]
+    income = only(tables, "income_summary")
+    assert row(income, name_detail="专户管理教育收费")["name"] == "财政专户管理资金"
+    assert not [n for n in notices if n.code == "bad-amount"]
+    assert only(tables, "gov_fund_expenditure").empty
+
+
+def test_document_whose_tables_are_attached_says_so():
+    tables, notices = find_tables(fixture("jiangsu_tables_attached.txt"))
+    assert tables == []  # the table of contents ("一、收支预算总表") is not a table
+    (notice,) = notices
+    assert (notice.code, notice.line, notice.severity) == ("tables-published-separately", 25, "warning")
+    assert "公开表附后" in notice.message
+
+
+def test_cppcc_pdf_has_no_table_and_points_to_its_attachment():
+    tables, notices = find_tables(read_source(SAMPLES / "jiangsu-cppcc-office-2018.pdf"))
+    assert tables == []
+    assert [(n.code, n.line) for n in notices] == [("tables-published-separately", 60)]
