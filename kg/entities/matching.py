@@ -4,12 +4,14 @@ Tiers, strongest first; a table takes the first tier that gives exactly one free
   exact         the printed names are equal
   normalised    equal after removing whitespace, quotes, brackets and punctuation
   fuzzy+amount  rapidfuzz name similarity ≥ FUZZY_THRESHOLD and equal amounts in 元
-  amount        the amount is unique among the free projects and among the tables
+  amount        the amount is unique among the free projects and among the tables, and the names do
+                not print different years (兴县2025年度 vs 兴县2022年度国土变更调查)
 A project already taken by another table is never given to a second one silently: a notice says so.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from rapidfuzz import fuzz
@@ -20,6 +22,13 @@ from kg.tables.performance import normalise_name
 __all__ = ["FUZZY_THRESHOLD", "match_performance"]
 
 FUZZY_THRESHOLD = 80.0
+# Years printed in a project name ("兴县2022年度国土变更调查"): an amount-only match between two names
+# that both carry years, none in common, is a coincidence of amounts, not the same project.
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _years(name: str) -> set[str]:
+    return set(_YEAR.findall(name))
 
 
 def _amounts(table: PerformanceTable) -> set[Decimal]:
@@ -105,6 +114,14 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
                       and waiting_amounts.get(p.total) == 1]
         project = _unique(candidates)
         if project is not None and sum(1 for p in projects if p.total == project.total) == 1:
+            mine, theirs = _years(table.project_name), _years(project.name)
+            if mine and theirs and not mine & theirs:
+                notices.append(Notice(table.span.file, table.span.first_line, "amount-match-refused",
+                                      f"{table.project_name!r}: its amount {project.total} 元 is that of project "
+                                      f"{project.name!r} ({project.span}), but the names print different years "
+                                      f"({', '.join(sorted(mine))} / {', '.join(sorted(theirs))}); left unmatched",
+                                      "warning"))
+                continue
             score = round(fuzz.ratio(normalise_name(table.project_name), normalise_name(project.name)), 1)
             assign(table, project, "amount", score)
             notices.append(Notice(table.span.file, table.span.first_line, "amount-match",

@@ -9,6 +9,7 @@ that each repeat the header) are merged into one record afterwards.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -83,6 +84,11 @@ class _Draft:
     states: tuple[_IndicatorState, _IndicatorState] = field(
         default_factory=lambda: (_IndicatorState(), _IndicatorState()))
     loose: list[SourceLine] = field(default_factory=list)
+    fund_rows: set[int] = field(default_factory=set)  # lines that carry a 资金 row label
+    goal_label_rows: list[int] = field(default_factory=list)  # lines that carry a 目标 label
+    year_without_value: bool = False  # the indicator header prints no 指标值 column for the 年度 half
+    valueless: list[int] = field(default_factory=list)  # lines of indicators printed without 指标值
+    extra_cells: list[int] = field(default_factory=list)  # lines with a cell beyond both halves
     notices: list[Notice] = field(default_factory=list)
 
     def notice(self, line: int | None, code: str, message: str, severity: str = "warning") -> None:
@@ -119,7 +125,8 @@ def _opens_untitled_table(vocab: Vocabulary, lines: list[SourceLine], index: int
 
 def _assign_fund(draft: _Draft, key: str, amount: Amount, used: Counter[str], line: int) -> None:
     name, half = _FUND_KEYS.get(key, (key, None))
-    if half is None:
+    if half is None or (key == "total_period" and used[key]):
+        # the second amount after one label is the 年度 half ("本期资金总额:⇥1,112,500⇥⇥112,500")
         half = min(used[key], 1)
     used[key] += 1
     value = amount.value * draft.fund_factor if amount.printed_unit == "元" else amount.value
@@ -166,11 +173,13 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
     values_in_row = 0
     value_count = sum(1 for _, cell in row if not vocab.field_label(cell, overall=overall)
                       and (overall or not vocab.fund_label(cell)))
+    text_label: str | None = None  # a text field labelled on this row
     for column, cell in row:
         fund = None if overall else vocab.fund_label(cell)
         if fund:
             fund_key, rest = fund
             draft.current = "funds"
+            draft.fund_rows.add(line.number)
             for amount in orphans:  # amounts printed left of their (clipped) label: the 实施期 half
                 _assign_fund(draft, fund_key, amount, used, line.number)
             orphans = []
@@ -191,12 +200,19 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
                 draft.label_lines.setdefault(k, line.number)
                 draft.value_on_label_line.setdefault(k, False)
             draft.current, draft.pending = keys[0], keys[1:]
+            if key in TEXT_FIELDS:
+                text_label = key
+            if key == "goal" and (not draft.goal_label_rows or draft.goal_label_rows[-1] != line.number):
+                draft.goal_label_rows.append(line.number)
             if key == "funds" and "万元" in squeeze(cell):
                 draft.fund_factor = Decimal(10000)
             if key == "goal" and squeeze(cell).startswith("年度目标"):
                 draft.goal_year_column = column
             if rest:
                 _add_value(draft, rest, line.number, column)
+            continue
+        if overall and draft.current == "funds":
+            _read_overall_fund_cell(vocab, draft, row, column, line.number)
             continue
         amount = parse_amount(cell)
         if draft.current == "funds" and amount is not None:
@@ -205,11 +221,11 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
             else:
                 _assign_fund(draft, fund_key, amount, used, line.number)
             continue
-        if overall and draft.current == "funds":
-            _read_overall_fund_cell(vocab, draft, row, column, line.number)
-            continue
         _add_value(draft, cell, line.number, column, values_in_row, value_count)
         values_in_row += 1
+    if text_label is not None and draft.current == "funds" and not draft.pieces.get(text_label):
+        # "项目概况⇥其他资金": the text label shares the last 资金 row; its text follows on the next lines
+        draft.current = text_label
     for amount in orphans:
         draft.notice(line.number, "amount-without-label", f"资金 amount {amount.value} printed without a "
                      "label in its row; not assigned", "warning")
@@ -238,21 +254,57 @@ def _indicator_label(vocab: Vocabulary, cells: list[str], index: int) -> tuple[i
     return label
 
 
+def _read_indicator_header(vocab: Vocabulary, draft: _Draft, row: list[tuple[int, str]]) -> None:
+    """Note whether the 年度 half has a 指标值 column: some forms print only 二级/三级 for it."""
+    squeezed = [squeeze(c) for _, c in row]
+    halves, values = squeezed.count("三级指标"), squeezed.count("指标值")
+    draft.year_without_value = halves >= 2 and values < 2
+
+
+def _row_cells(vocab: Vocabulary, row: list[tuple[int, str]]) -> tuple[list[str], set[int]]:
+    """The row's cells without <p> leftovers, header words and drifted duplicates.
+
+    A text printed twice side by side and followed by a third text ("总经费⇥总经费⇥180万元") is one cell
+    the extraction repeated (a 三级 equal to its 指标值, "通过部门验收⇥通过部门验收", is followed by a label
+    or nothing). A level label printed twice side by side ("数量指标⇥数量指标⇥1个") is the label and a
+    三级 cell that repeats it: the second one's position is returned among the repeated labels.
+    """
+    kept = [(column, re.sub(r"</?p>", "", raw).strip()) for column, raw in row]
+    kept = [(column, cell) for column, cell in kept
+            if cell and squeeze(cell) not in vocab.indicator_block_words]
+    cells: list[str] = []
+    repeated_labels: set[int] = set()
+    for position, (column, cell) in enumerate(kept):
+        before = kept[position - 1] if position else None
+        after = kept[position + 1] if position + 1 < len(kept) else None
+        adjacent = before is not None and before[0] == column - 1 and squeeze(before[1]) == squeeze(cell)
+        if adjacent and vocab.indicator_label(cell):
+            if after is None or not vocab.is_value_cell(after[1]):
+                continue  # the label printed in both the 一级 and 二级 columns ("经济效益⇥经济效益⇥…")
+            repeated_labels.add(len(cells))
+        elif (adjacent and after is not None and after[0] == column + 1
+              and not vocab.indicator_label(after[1])):
+            continue
+        cells.append(cell)
+    return cells, repeated_labels
+
+
 def _read_indicator_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: list[tuple[int, str]]) -> None:
-    cells = [re.sub(r"</?p>", "", c).strip() for _, c in row]
-    cells = [c for c in cells if c]
+    cells, repeated_labels = _row_cells(vocab, row)
     states = draft.states
     half = 0
     seen: set[str] = set()
     texts: list[str] = []
+    last_value: str | None = None
+    emitted = 0  # complete (三级, 指标值) pairs read from this row
     for index, cell in enumerate(cells):
-        label = _indicator_label(vocab, cells, index)
+        label = None if index in repeated_labels else _indicator_label(vocab, cells, index)
         if label:
             level, name = label
             tag = f"l{level}"
             if texts or tag in seen or (level == 1 and "l2" in seen):
                 if texts:
-                    _emit(draft, half, texts, line.number)
+                    _emit(vocab, draft, half, texts, line.number)
                     texts = []
                 half, seen = 1, set()
             state = states[half]
@@ -266,21 +318,31 @@ def _read_indicator_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row:
                     state.level1 = vocab.level2_parent.get(name)
             seen.add(tag)
             continue
+        if not texts and last_value is not None and squeeze(cell) == squeeze(last_value):
+            continue  # the value printed once more after its pair (a drifted duplicate)
+        if not texts and emitted == 2:
+            draft.extra_cells.append(line.number)  # a cell beyond both halves: an extra column
+            continue
         texts.append(cell)
         seen.add("text")
         if len(texts) == 2:
-            _emit(draft, half, texts, line.number)
+            _emit(vocab, draft, half, texts, line.number)
+            emitted += 1
+            last_value = texts[1]
             texts = []
             half, seen = 1, set()
     if texts:
-        _emit(draft, half, texts, line.number)
+        _emit(vocab, draft, half, texts, line.number)
 
 
-def _emit(draft: _Draft, half: int, texts: list[str], line: int) -> None:
+def _emit(vocab: Vocabulary, draft: _Draft, half: int, texts: list[str], line: int) -> None:
     first, own = draft.states[0], draft.states[half]
     level3, value = texts[0], texts[1] if len(texts) > 1 else ""
     if len(texts) == 1:
-        draft.notice(line, "indicator-without-value", f"indicator {level3!r} has no 指标值 on its row", "info")
+        if vocab.is_value_cell(level3):  # the 三级 cell is empty or held the 二级 label: a value alone
+            level3, value = "", level3
+        elif not (half == 1 and draft.year_without_value):
+            draft.valueless.append(line)
     period = "年度" if draft.kind == "department_overall" else PERIODS[half]
     draft.indicators.append(Indicator(
         period=period,  # type: ignore[arg-type]
@@ -332,6 +394,48 @@ def _reattach_dumped_fields(vocab: Vocabulary, draft: _Draft) -> None:
         return
 
 
+def _unshift_labels(draft: _Draft) -> set[str]:
+    """Text labels printed one row off their text, under a 项目概况 label that sits on the 其他资金 row.
+
+    Two shapes (zezhou2026): every label one row below its text — the 项目实施计划 text then stands
+    beside a 年度目标 label above the 实施期目标/年度目标 row (line 2091) — so each text moves up one
+    field; or only 项目概况 is displaced, and the text under 项目依据 is the 项目概况 with the
+    立项依据 run into it (line 1563). The second is read as 项目概况, and both fields are returned as
+    doubtful: a copy that prints them on their own labels replaces them when copies are merged.
+    """
+    pieces = draft.pieces
+    overview_line = draft.label_lines.get("overview")
+    if overview_line is None or overview_line not in draft.fund_rows or pieces.get("overview"):
+        return set()
+    if not pieces.get("basis") or draft.label_lines.get("basis", 0) <= overview_line:
+        return set()
+    order = list(TEXT_FIELDS)
+    spill_line = draft.goal_label_rows[0] if len(draft.goal_label_rows) >= 2 else None
+    spill = [p for half in draft.goal for p in half if p.line == spill_line]
+    if spill and all(pieces.get(key) for key in order[1:]):
+        for target, source in itertools.pairwise(order):
+            pieces[target] = pieces[source]
+        pieces[order[-1]] = spill
+        draft.goal = ([p for p in draft.goal[0] if p.line != spill_line],
+                      [p for p in draft.goal[1] if p.line != spill_line])
+        draft.notice(overview_line, "labels-shifted", "each text field's label printed one row below its text "
+                     f"(项目概况 on the 其他资金 row, 项目实施计划 text beside the 目标 label at line {spill_line}): "
+                     "texts moved up one field", "info")
+        return set()
+    if len(pieces["basis"]) > 1 and not pieces.get("necessity"):
+        # the 项目依据 label heads all five texts dumped one per line (line 2153): they are handed out
+        # in the form's order by _reattach_dumped_fields
+        pieces["overview"] = pieces.pop("basis")
+        draft.value_on_label_line["overview"] = False
+        draft.notice(overview_line, "labels-shifted", "项目概况 label printed on the 其他资金 row, the texts "
+                     f"one per line from the 项目依据 label at line {draft.label_lines['basis']}", "info")
+        return set()
+    pieces["overview"] = pieces.pop("basis")
+    draft.notice(overview_line, "labels-shifted", "项目概况 label printed on the 其他资金 row: the text under "
+                 f"项目依据 at line {draft.label_lines['basis']} read as 项目概况 (立项依据 run into it)", "info")
+    return {"overview", "basis"}
+
+
 def _reattach_loose(draft: _Draft, table: PerformanceTable) -> None:
     """Values the extraction dumped as loose lines after the table (clipped cells) — where they fit."""
     if not draft.loose:
@@ -369,7 +473,9 @@ def _reattach_loose(draft: _Draft, table: PerformanceTable) -> None:
                                     f"could not be placed in a field", "warning"))
 
 
-def _finish(vocab: Vocabulary, draft: _Draft) -> PerformanceTable:
+def _finish(vocab: Vocabulary, draft: _Draft) -> tuple[PerformanceTable, set[str]]:
+    """The table record, and the fields whose text is doubtful (another copy's text is preferred)."""
+    doubtful = _unshift_labels(draft)
     _reattach_dumped_fields(vocab, draft)
     pieces = draft.pieces
     name = _joined(pieces.get("name", []))
@@ -435,10 +541,17 @@ def _finish(vocab: Vocabulary, draft: _Draft) -> PerformanceTable:
         notices=draft.notices,
     )
     _reattach_loose(draft, table)
-    if not table.basis and draft.kind == "project":
-        table.notices.append(Notice(draft.file, draft.first_line, "no-basis",
-                                    f"{name or 'table'}: no 立项依据 text", "warning"))
-    return table
+    if draft.valueless:
+        lines = ", ".join(str(n) for n in dict.fromkeys(draft.valueless))
+        table.notices.append(Notice(draft.file, draft.valueless[0], "indicator-without-value",
+                                    f"{name or 'table'}: {len(draft.valueless)} indicator(s) printed without "
+                                    f"指标值 (line {lines}); kept with an empty value", "info"))
+    if draft.extra_cells:
+        lines = ", ".join(str(n) for n in dict.fromkeys(draft.extra_cells))
+        table.notices.append(Notice(draft.file, draft.extra_cells[0], "indicator-extra-cell",
+                                    f"{name or 'table'}: a cell beyond the 实施期 and 年度 halves of an "
+                                    f"indicator row not read (line {lines})", "info"))
+    return table, doubtful
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -463,11 +576,22 @@ def _same_funds(a: PerformanceTable, b: PerformanceTable) -> bool:
     return True
 
 
-def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[Notice]) -> None:
+def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[Notice],
+                doubtful: dict[int, set[str]]) -> None:
     differing: list[str] = []
+    base_doubts, copy_doubts = doubtful.setdefault(id(base), set()), doubtful.get(id(copy), set())
     for key in (*TEXT_FIELDS, "goal_period", "goal_year", "implementing_unit", "attribute", "period",
                 "department"):
         mine, theirs = getattr(base, key) or "", getattr(copy, key) or ""
+        if key in base_doubts and key not in copy_doubts and theirs:
+            # a copy that prints the field under its own label beats a text read under a shifted one
+            setattr(base, key, theirs)
+            if key in copy.field_spans:
+                base.field_spans[key] = copy.field_spans[key]
+            base_doubts.discard(key)
+            continue
+        if key in copy_doubts and (mine or key not in base_doubts):
+            continue
         if normalise_name(mine) == normalise_name(theirs) or not theirs:
             continue
         a, b = normalise_name(mine), normalise_name(theirs)
@@ -509,7 +633,8 @@ def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[No
                               f"{', '.join(differing)}; kept the fuller text", "info"))
 
 
-def _merge_copies(tables: list[PerformanceTable]) -> tuple[list[PerformanceTable], list[Notice]]:
+def _merge_copies(tables: list[PerformanceTable], doubtful: dict[int, set[str]],
+                  ) -> tuple[list[PerformanceTable], list[Notice]]:
     notices: list[Notice] = []
     merged: list[PerformanceTable] = []
     by_name: dict[str, list[PerformanceTable]] = {}
@@ -528,7 +653,7 @@ def _merge_copies(tables: list[PerformanceTable]) -> tuple[list[PerformanceTable
             candidates.append(table)
             merged.append(table)
             continue
-        _merge_into(target, table, notices)
+        _merge_into(target, table, notices, doubtful)
     for table in merged:
         if table.copies:
             notices.append(Notice(table.span.file, table.span.first_line, "copies-merged",
@@ -592,6 +717,7 @@ def parse_performance_tables(source: SourceDocument) -> tuple[list[PerformanceTa
         draft.last_line = line.number
         if vocab.is_indicator_header([c for _, c in row]):
             draft.mode = "indicators"
+            _read_indicator_header(vocab, draft, row)
             continue
         if draft.mode == "indicators":
             _read_indicator_row(vocab, draft, line, row)
@@ -599,6 +725,7 @@ def parse_performance_tables(source: SourceDocument) -> tuple[list[PerformanceTa
             _read_field_row(vocab, draft, line, row)
 
     tables: list[PerformanceTable] = []
+    doubtful: dict[int, set[str]] = {}
     empty: list[Notice] = []
     for finished in drafts:
         if not finished.pieces and not finished.indicators and not any(finished.funds):
@@ -606,9 +733,27 @@ def parse_performance_tables(source: SourceDocument) -> tuple[list[PerformanceTa
                                 f"{finished.title or 'performance table'}: title without readable content "
                                 "(nothing kept)", "warning"))
             continue
-        tables.append(_finish(vocab, finished))
-    merged, notices = _merge_copies(tables)
+        table, doubts = _finish(vocab, finished)
+        tables.append(table)
+        doubtful[id(table)] = doubts
+    merged, notices = _merge_copies(tables, doubtful)
     notices.extend(empty)
     for table in merged:
+        _final_checks(table, doubtful.get(id(table), set()))
         notices.extend(table.notices)
     return merged, notices
+
+
+def _final_checks(table: PerformanceTable, doubts: set[str]) -> None:
+    """Warnings about the merged record (not about each printed block, which merging may have fixed)."""
+    if table.kind != "project":
+        return
+    blocks = len(table.copies) + 1
+    if not table.basis:
+        why = (" (its 项目依据 text ran into 项目概况 and no copy prints it apart)" if "basis" in doubts else "")
+        table.notices.append(Notice(table.span.file, table.span.first_line, "no-basis",
+                                    f"{table.project_name or 'table'}: no 立项依据 text{why}", "warning"))
+    if not table.indicators:
+        table.notices.append(Notice(table.span.file, table.span.first_line, "no-indicators",
+                                    f"{table.project_name or 'table'}: none of its {blocks} printed block(s) "
+                                    "holds a 绩效指标 row in the text", "warning"))

@@ -64,8 +64,11 @@ class Vocabulary:
     overall_total: tuple[str, ...]
     fund_labels: tuple[tuple[str, str], ...]  # (label, key), longest first
     header_cells: frozenset[str]
+    indicator_block_words: frozenset[str]
     level1: frozenset[str]
     level2_parent: dict[str, str]
+    level2_aliases: dict[str, str]
+    value_cell: re.Pattern[str]
     cost_level2: frozenset[str]
     max_clipped_chars: int
     min_label_chars: int
@@ -130,6 +133,10 @@ class Vocabulary:
                 return key, rest
         return None
 
+    def is_value_cell(self, cell: str) -> bool:
+        """A cell that reads as an indicator value on its own ("100%", "≥95%", "2024年3月1日")."""
+        return bool(self.value_cell.match(squeeze(cell)))
+
     def is_indicator_header(self, cells: list[str]) -> bool:
         squeezed = {squeeze(c) for c in cells}
         return len(squeezed & self.header_cells) >= 2
@@ -141,6 +148,8 @@ class Vocabulary:
             return 1, text
         if text in self.level2_parent:
             return 2, text
+        if text in self.level2_aliases:
+            return 2, self.level2_aliases[text]
         if len(text) >= self.min_label_chars:
             for label in self.level2_parent:
                 if label.startswith(text) and len(label) - len(text) <= self.max_clipped_chars:
@@ -177,8 +186,11 @@ def load_vocabulary(path: Path = DATA_FILE) -> Vocabulary:
         overall_total=tuple(layout["overall_total"]),
         fund_labels=_longest_first(data["funds"]),
         header_cells=frozenset(indicators["header_cells"]),
+        indicator_block_words=frozenset(indicators.get("block_words", [])),
         level1=frozenset(indicators["level1"]),
         level2_parent=dict(indicators["level2"]),
+        level2_aliases=dict(indicators.get("level2_aliases", {})),
+        value_cell=re.compile(indicators["values"]["pattern"]),
         cost_level2=frozenset(indicators["cost_level2"]),
         max_clipped_chars=int(indicators["max_clipped_chars"]),
         min_label_chars=int(indicators["min_label_chars"]),
