@@ -1,0 +1,509 @@
+"""Turn one ``Disclosure`` (plus optional citations, places and totals) into an RDF graph.
+
+One disclosure makes a small graph, so it is built in an in-memory rdflib ``Graph``; bulk loading
+streams the sorted N-Triples of many such graphs into pyoxigraph. The builder has no side effects and
+mints no blank nodes, so the same inputs always give byte-identical sorted N-Triples.
+
+Every extracted node gets ``prov:wasDerivedFrom`` its disclosure and a ``bkg:SourceLines`` resource
+(an ``oa:SpecificResource`` with an RFC 5147 line fragment and the quoted text) for the lines it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.records import Disclosure, Notice, PerformanceTable, ProjectRow, Span
+
+from .inputs import BasisCitation, BudgetTotals, Place, PlaceLinks, PolicyDocumentRef
+from .namespaces import (
+    ADMINISTRATIVE_LEVELS,
+    BKG,
+    CITO,
+    CURRENCY_CNY,
+    DEFAULT_BASE,
+    ELI,
+    FUND_SOURCE_CONCEPTS,
+    OA,
+    OBEU_ATTRIBUTE,
+    OBEU_DIMENSION,
+    ORG,
+    QB,
+    RFC5147,
+    SCHEMA,
+    XKOS,
+    bind_prefixes,
+    year_iri,
+)
+from .uris import Minter, slug
+
+# 科目编码 levels: digits → (XKOS depth, level name). 类 3 digits, 款 5, 项 7.
+CODE_LEVELS: dict[int, tuple[int, str, str]] = {3: (1, "类", "class"), 5: (2, "款", "section"), 7: (3, "项", "item")}
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_PLACE_CLASSES = {"province": BKG.Province, "city": BKG.City, "county": BKG.County, "township": BKG.Township}
+
+
+@dataclass
+class BuildResult:
+    graph: Graph
+    notices: list[Notice] = field(default_factory=list)
+
+
+def decimal_literal(amount: Decimal) -> Literal:
+    """xsd:decimal in its canonical lexical form, so 7500.00万元 and 75000000元 give the same triple."""
+    text = format(amount, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return Literal(text, datatype=XSD.decimal)
+
+
+def clean_label(text: str) -> str:
+    """A printed name with line-wrap spaces between Chinese characters removed."""
+    return _CJK_GAP.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def disclosure_graph(
+    disclosure: Disclosure,
+    base: str = DEFAULT_BASE,
+    citations: Sequence[BasisCitation] | None = None,
+    places: PlaceLinks | None = None,
+    totals: BudgetTotals | None = None,
+) -> Graph:
+    """The RDF graph of one disclosure. See ``build_disclosure`` for the notices the build raises."""
+    return build_disclosure(disclosure, base, citations, places, totals).graph
+
+
+def build_disclosure(
+    disclosure: Disclosure,
+    base: str = DEFAULT_BASE,
+    citations: Sequence[BasisCitation] | None = None,
+    places: PlaceLinks | None = None,
+    totals: BudgetTotals | None = None,
+) -> BuildResult:
+    builder = _Builder(disclosure, Minter(base), places or PlaceLinks())
+    builder.build(citations or (), totals)
+    return BuildResult(builder.graph, builder.notices)
+
+
+def sorted_ntriples(graph: Graph) -> str:
+    """The graph as N-Triples, lines sorted: the canonical form compared across runs and machines."""
+    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+
+
+def link_classification_years(graph: Graph) -> Graph:
+    """``skos:exactMatch`` between the same function code in different fiscal years' schemes.
+
+    Runs over a graph holding several years (a per-disclosure graph knows only its own year). Codes
+    whose Chinese labels differ between years get ``skos:closeMatch`` instead: the code was kept but
+    its meaning may have been redefined, which a reader should check.
+    """
+    by_code: dict[str, list[tuple[URIRef, set[str]]]] = {}
+    for concept in sorted(set(graph.subjects(RDF.type, BKG.FunctionCode))):
+        notation = graph.value(concept, SKOS.notation)
+        if notation is None or not isinstance(concept, URIRef):
+            continue
+        labels = {clean_label(str(label)) for label in graph.objects(concept, SKOS.prefLabel)}
+        by_code.setdefault(str(notation), []).append((concept, labels))
+    links = bind_prefixes(Graph())
+    for versions in by_code.values():
+        for index, (concept, labels) in enumerate(versions):
+            for other, other_labels in versions[index + 1 :]:
+                same = not labels or not other_labels or bool(labels & other_labels)
+                relation = SKOS.exactMatch if same else SKOS.closeMatch
+                links.add((concept, relation, other))
+                links.add((other, relation, concept))
+    return links
+
+
+class _Builder:
+    def __init__(self, disclosure: Disclosure, mint: Minter, places: PlaceLinks) -> None:
+        self.d = disclosure
+        self.mint = mint
+        self.places = places
+        self.graph = bind_prefixes(Graph())
+        self.notices: list[Notice] = []
+        self.year = disclosure.fiscal_year
+        self.node = mint.disclosure(disclosure.fiscal_year, disclosure.source.sha256)
+        self.raw_by_line = {line.number: line.raw for line in disclosure.source.lines}
+        self.region_code = places.region.code if places.region else None
+        self.projects: dict[str, URIRef] = {}  # ProjectRow.name → node (current-year rows win)
+        self.project_nodes: set[URIRef] = set()
+
+    # helpers ----------------------------------------------------------------------------------------
+    def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | None) -> None:
+        if obj is not None:
+            self.graph.add((subject, predicate, obj))
+
+    def notice(self, line: int | None, code: str, message: str, severity: str = "warning") -> None:
+        self.notices.append(Notice(self.d.source.name, line, code, message, severity))  # type: ignore[arg-type]
+
+    def source_lines(self, span: Span, quote: str | None = None, node: URIRef | None = None) -> URIRef:
+        """The ``bkg:SourceLines`` resource for ``span`` (minted once per span, or at ``node``)."""
+        lines = node or self.mint.lines(self.node, span)
+        self.add(lines, RDF.type, BKG.SourceLines)
+        self.add(lines, RDF.type, OA.SpecificResource)
+        self.add(lines, OA.hasSource, self.node)
+        self.add(lines, BKG.firstLine, Literal(span.first_line))
+        self.add(lines, BKG.lastLine, Literal(span.last_line))
+        fragment = URIRef(f"{lines}/fragment")
+        self.add(lines, OA.hasSelector, fragment)
+        self.add(fragment, RDF.type, OA.FragmentSelector)
+        self.add(fragment, DCTERMS.conformsTo, RFC5147)
+        # RFC 5147 counts line boundaries from 0: lines 10..12 (1-based) are "line=9,12"
+        self.add(fragment, RDF.value, Literal(f"line={span.first_line - 1},{span.last_line}"))
+        if quote is None:
+            printed = [self.raw_by_line[n] for n in range(span.first_line, span.last_line + 1)
+                       if n in self.raw_by_line]
+            quote = "\n".join(printed) if printed else None
+        if quote:
+            selector = URIRef(f"{lines}/quote")
+            self.add(lines, OA.hasSelector, selector)
+            self.add(selector, RDF.type, OA.TextQuoteSelector)
+            self.add(selector, OA.exact, Literal(quote))
+        return lines
+
+    def derived(self, node: URIRef, span: Span | None, quote: str | None = None) -> None:
+        self.add(node, PROV.wasDerivedFrom, self.node)
+        if span is not None:
+            self.add(node, PROV.wasDerivedFrom, self.source_lines(span, quote))
+
+    def observation_common(self, node: URIRef, printed_unit: str) -> None:
+        self.add(node, RDF.type, QB.Observation)
+        self.add(node, BKG.disclosure, self.node)
+        self.add(node, OBEU_ATTRIBUTE.currency, CURRENCY_CNY)
+        self.add(node, BKG.printedUnit, Literal(printed_unit))
+        if self.year is not None:
+            self.add(node, OBEU_DIMENSION.fiscalYear, year_iri(self.year))
+
+    # the build --------------------------------------------------------------------------------------
+    def build(self, citations: Iterable[BasisCitation], totals: BudgetTotals | None) -> None:
+        self.build_disclosure_node(totals)
+        self.department, self.publisher = self.build_organisations()
+        self.build_expenditure_lines()
+        self.build_projects()
+        self.build_performance()
+        for citation in citations:
+            self.build_citation(citation)
+        self.build_places()
+
+    def build_disclosure_node(self, totals: BudgetTotals | None) -> None:
+        d, node = self.d, self.node
+        self.add(node, RDF.type, BKG.Disclosure)
+        self.add(node, RDF.type, PROV.Entity)
+        self.add(node, DCTERMS.title, Literal(d.title) if d.title else None)
+        self.add(node, BKG.fiscalYear, Literal(d.fiscal_year) if d.fiscal_year is not None else None)
+        self.add(node, BKG.sourceFile, Literal(d.source.name))
+        self.add(node, BKG.sourceSha256, Literal(d.source.sha256))
+        self.add(node, BKG.scope, Literal(d.scope) if d.scope else None)
+        if totals is not None:
+            if totals.revenue_total is not None:
+                self.add(node, BKG.revenueTotal, decimal_literal(totals.revenue_total))
+            if totals.expenditure_total is not None:
+                self.add(node, BKG.expenditureTotal, decimal_literal(totals.expenditure_total))
+            self.add(node, BKG.printedUnit, Literal(totals.printed_unit))
+            self.add(node, PROV.wasDerivedFrom, self.source_lines(totals.span))
+
+    def organisation(self, name: str, kind: URIRef) -> URIRef:
+        node = self.mint.organisation(clean_label(name), self.region_code)
+        self.add(node, RDF.type, kind)
+        self.add(node, RDF.type, ORG.Organization)
+        self.add(node, RDFS.label, Literal(clean_label(name)))
+        self.add(node, SKOS.prefLabel, Literal(clean_label(name), lang="zh"))
+        self.derived(node, None)
+        return node
+
+    def build_organisations(self) -> tuple[URIRef | None, URIRef | None]:
+        d = self.d
+        department = self.organisation(d.department, BKG.Department) if d.department else None
+        publisher = department
+        if d.scope == "unit" and d.unit_name and clean_label(d.unit_name) != clean_label(d.department or ""):
+            publisher = self.organisation(d.unit_name, BKG.BudgetUnit)
+            self.add(publisher, ORG.subOrganizationOf, department)
+        if publisher is not None:
+            self.add(self.node, DCTERMS.publisher, publisher)
+        if department is not None and d.org_code:
+            # the code is printed as 主管部门及代码 ("080-泽州县自然资源局"): it is the department's
+            self.add(department, BKG.orgCode, Literal(d.org_code))
+        if department is None:
+            self.notice(None, "rdf-no-department", "no department name: projects get no department in their URI")
+        return department, publisher
+
+    # expenditure lines and the classification -------------------------------------------------------
+    def function_code(self, code: str, name: str | None, span: Span) -> URIRef:
+        scheme = self.mint.function_scheme(self.year)
+        if (scheme, RDF.type, BKG.FunctionClassification) not in self.graph:
+            self.build_scheme(scheme)
+        concept = self.mint.function_code(self.year, code)
+        self.add(concept, RDF.type, BKG.FunctionCode)
+        self.add(concept, RDF.type, SKOS.Concept)
+        self.add(concept, SKOS.inScheme, scheme)
+        self.add(concept, SKOS.notation, Literal(code))
+        if name:
+            self.add(concept, SKOS.prefLabel, Literal(clean_label(name), lang="zh"))
+        self.derived(concept, span)
+        level = CODE_LEVELS.get(len(code))
+        if level is not None:
+            self.add(self.mint.function_level(self.year, level[0]), SKOS.member, concept)
+        if len(code) == 3:
+            self.add(concept, SKOS.topConceptOf, scheme)
+            self.add(scheme, SKOS.hasTopConcept, concept)
+        elif len(code) in (5, 7):
+            parent = self.mint.function_code(self.year, code[: len(code) - 2])
+            self.add(concept, SKOS.broader, parent)
+            self.add(parent, SKOS.narrower, concept)
+        return concept
+
+    def build_scheme(self, scheme: URIRef) -> None:
+        year = f"{self.year}年" if self.year is not None else ""
+        self.add(scheme, RDF.type, BKG.FunctionClassification)
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, SKOS.prefLabel, Literal(f"{year}政府收支分类科目（支出功能分类）", lang="zh"))
+        self.add(scheme, SKOS.prefLabel, Literal(f"Functional classification of expenditure {self.year or ''}".strip(),
+                                                 lang="en"))
+        self.add(scheme, XKOS.numberOfLevels, Literal(len(CODE_LEVELS)))
+        levels = sorted(CODE_LEVELS.values())
+        self.add(scheme, XKOS.levels, self.mint.function_levels_list(self.year, 1))
+        for depth, zh, en in levels:
+            level = self.mint.function_level(self.year, depth)
+            self.add(level, RDF.type, XKOS.ClassificationLevel)
+            self.add(level, XKOS.depth, Literal(depth))
+            self.add(level, SKOS.prefLabel, Literal(zh, lang="zh"))
+            self.add(level, SKOS.prefLabel, Literal(en, lang="en"))
+            self.add(level, SKOS.inScheme, scheme)
+            cell = self.mint.function_levels_list(self.year, depth)
+            self.add(cell, RDF.first, level)
+            rest = self.mint.function_levels_list(self.year, depth + 1) if depth < len(levels) else RDF.nil
+            self.add(cell, RDF.rest, rest)
+
+    def build_expenditure_lines(self) -> None:
+        if not self.d.expenditure_lines:
+            return
+        dataset = self.mint.dataset(self.node, "expenditure")
+        self.add(dataset, RDF.type, QB.DataSet)
+        self.add(dataset, QB.structure, BKG.expenditureStructure)
+        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        for line in self.d.expenditure_lines:
+            node = self.mint.expenditure_line(self.node, line.code)
+            if (node, RDF.type, BKG.ExpenditureLine) in self.graph:
+                node = URIRef(f"{node}/L{line.span.first_line}")
+                self.notice(line.span.first_line, "rdf-duplicate-code",
+                            f"科目编码 {line.code} appears twice in 支出总表; the second row is kept as {node}")
+            concept = self.function_code(line.code, line.name, line.span)
+            self.add(node, RDF.type, BKG.ExpenditureLine)
+            self.observation_common(node, line.printed_unit)
+            self.add(node, QB.dataSet, dataset)
+            self.add(node, RDFS.label, Literal(f"{line.code} {clean_label(line.name)}"))
+            self.add(node, BKG.functionCode, concept)
+            self.add(node, OBEU_DIMENSION.organization, self.publisher)
+            for predicate, amount in ((BKG.total, line.total), (BKG.basicExpenditure, line.basic),
+                                      (BKG.projectExpenditure, line.project)):
+                if amount is not None:
+                    self.add(node, predicate, decimal_literal(amount))
+            if line.code_as_printed:
+                self.add(node, BKG.printedCode, Literal(line.code_as_printed))
+            self.derived(node, line.span)
+
+    # projects -----------------------------------------------------------------------------------------
+    def project_node(self, row: ProjectRow, department: URIRef) -> URIRef:
+        node = self.mint.project(department, self.year, clean_label(row.name))
+        if node in self.project_nodes:
+            suffix = "carried-over" if row.carried_over else f"L{row.span.first_line}"
+            node = URIRef(f"{node}/{suffix}")
+            self.notice(row.span.first_line, "rdf-duplicate-project",
+                        f"project {row.name!r} is listed twice in {self.year} 项目支出表; this row is {node}")
+        self.project_nodes.add(node)
+        return node
+
+    def build_projects(self) -> None:
+        if not self.d.projects:
+            return
+        department = self.department or self.mint.organisation("unknown-department", self.region_code)
+        dataset = self.mint.dataset(self.node, "project-funding")
+        self.add(dataset, RDF.type, QB.DataSet)
+        self.add(dataset, QB.structure, BKG.projectFundingStructure)
+        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        # current-year rows first so that they keep the contract URI when a carried-over row shares a name
+        for row in sorted(self.d.projects, key=lambda r: (r.carried_over, r.span.first_line)):
+            node = self.project_node(row, department)
+            self.projects.setdefault(clean_label(row.name), node)
+            self.add(node, RDF.type, BKG.Project)
+            self.add(node, RDF.type, FOAF.Project)
+            self.add(node, RDFS.label, Literal(clean_label(row.name)))
+            self.add(node, BKG.amount, decimal_literal(row.total))
+            self.add(node, BKG.fiscalYear, Literal(self.year) if self.year is not None else None)
+            self.add(node, BKG.carriedOver, Literal(row.carried_over))
+            self.add(node, BKG.printedUnit, Literal(row.printed_unit))
+            self.add(node, BKG.disclosure, self.node)
+            if row.unit_name:
+                unit_name = clean_label(row.unit_name)
+                if self.d.department and unit_name == clean_label(self.d.department):
+                    unit = department  # the department's own office is listed under the department's name
+                else:
+                    unit = self.organisation(unit_name, BKG.BudgetUnit)
+                    self.add(unit, ORG.subOrganizationOf, self.department)
+                self.add(node, BKG.budgetUnit, unit)
+            self.derived(node, row.span)
+            key = str(node).rsplit("/project/", 1)[-1]
+            allocation = BKG.CarriedOver if row.carried_over else BKG.CurrentYear
+            for source, amount in sorted(row.by_source.items()):
+                concept = FUND_SOURCE_CONCEPTS.get(source)
+                if concept is None:
+                    self.notice(row.span.first_line, "rdf-unknown-fund-source",
+                                f"fund source {source!r} of {row.name!r} has no concept in the ontology")
+                    continue
+                funding = self.mint.funding(self.node, key, source)
+                self.add(funding, RDF.type, BKG.ProjectFunding)
+                self.observation_common(funding, row.printed_unit)
+                self.add(funding, QB.dataSet, dataset)
+                self.add(funding, BKG.project, node)
+                self.add(funding, BKG.fundSource, concept)
+                self.add(funding, BKG.allocation, allocation)
+                self.add(funding, BKG.amount, decimal_literal(amount))
+                self.derived(funding, row.span)
+
+    # performance targets ------------------------------------------------------------------------------
+    def build_performance(self) -> None:
+        seen: set[URIRef] = set()
+        for table in self.d.performance:
+            node = self.mint.performance(self.node, slug(clean_label(table.project_name)))
+            if node in seen:
+                node = URIRef(f"{node}/L{table.span.first_line}")
+            seen.add(node)
+            self.build_performance_table(node, table)
+
+    def build_performance_table(self, node: URIRef, table: PerformanceTable) -> None:
+        self.add(node, RDF.type, BKG.PerformanceTarget)
+        self.add(node, RDF.type, PROV.Entity)
+        self.add(node, RDFS.label, Literal(clean_label(table.project_name)))
+        for predicate, text in ((BKG.overview, table.overview), (BKG.necessity, table.necessity),
+                                (BKG.implementationPlan, table.plan), (BKG.annualGoal, table.goal_year),
+                                (BKG.basisText, table.basis), (BKG.implementingUnit, table.implementing_unit)):
+            if text:
+                self.add(node, predicate, Literal(text))
+        self.add(node, BKG.matchMethod, Literal(table.match_method) if table.match_method else None)
+        self.derived(node, table.span)
+        for copy in table.copies:
+            self.add(node, PROV.wasDerivedFrom, self.source_lines(copy))
+        for index, indicator in enumerate(table.indicators, start=1):
+            item = URIRef(f"{node}/indicator/{index}")
+            self.add(node, BKG.indicator, item)
+            self.add(item, RDF.type, BKG.PerformanceIndicator)
+            self.add(item, BKG.indicatorPeriod, Literal(indicator.period))
+            path = " / ".join(part for part in (indicator.level1, indicator.level2, indicator.level3) if part)
+            self.add(item, BKG.indicatorPath, Literal(path))
+            self.add(item, BKG.indicatorValue, Literal(indicator.value))
+            self.derived(item, Span(table.span.file, indicator.line, indicator.line))
+        project = self.projects.get(clean_label(table.matched_project)) if table.matched_project else None
+        if project is not None:
+            self.add(project, BKG.performanceTarget, node)
+            if table.basis:
+                self.add(project, BKG.basisText, Literal(table.basis))
+                basis_span = table.field_spans.get("basis")
+                if basis_span is not None:
+                    self.add(project, PROV.wasDerivedFrom, self.source_lines(basis_span))
+        elif table.kind == "project":
+            self.notice(table.span.first_line, "rdf-unmatched-performance",
+                        f"绩效目标表 for {table.project_name!r} matches no project row; not linked to a project",
+                        "info")
+
+    # citations ------------------------------------------------------------------------------------------
+    def policy_document(self, ref: PolicyDocumentRef, span: Span, depth: int = 0) -> URIRef:
+        node = self.mint.policy_document(ref.number, ref.title)
+        self.add(node, RDF.type, BKG.PolicyDocument)
+        self.add(node, RDF.type, ELI.LegalResource)
+        self.add(node, BKG.docNumber, Literal(ref.number) if ref.number else None)
+        self.add(node, DCTERMS.title, Literal(ref.title) if ref.title else None)
+        if ref.issuer:
+            issuer = self.mint.issuer(ref.issuer)
+            self.add(issuer, RDF.type, BKG.Issuer)
+            self.add(issuer, RDF.type, ORG.Organization)
+            self.add(issuer, RDFS.label, Literal(ref.issuer))
+            self.add(node, BKG.issuer, issuer)
+            self.derived(issuer, span)
+        if ref.issuer_level:
+            self.add(node, BKG.issuerLevel, ADMINISTRATIVE_LEVELS.get(ref.issuer_level))
+        if ref.kind:
+            kind = self.mint.document_kind(ref.kind)
+            scheme = self.mint.document_kind_scheme()
+            self.add(kind, RDF.type, BKG.DocumentKind)
+            self.add(kind, RDF.type, SKOS.Concept)
+            self.add(kind, SKOS.prefLabel, Literal(ref.kind, lang="zh"))
+            self.add(kind, SKOS.inScheme, scheme)
+            self.add(scheme, RDF.type, SKOS.ConceptScheme)
+            self.add(scheme, SKOS.prefLabel, Literal("公文种类", lang="zh"))
+            self.add(node, BKG.documentKind, kind)
+        self.derived(node, span)
+        if depth < 8:  # nested citations are short chains; the bound guards against a cyclic input
+            for cited in ref.cites:
+                self.add(node, ELI.cites, self.policy_document(cited, span, depth + 1))
+        return node
+
+    def build_citation(self, citation: BasisCitation) -> None:
+        project = self.projects.get(clean_label(citation.project_name))
+        if project is None:
+            self.notice(citation.span.first_line, "rdf-citation-unknown-project",
+                        f"立项依据 citation for {citation.project_name!r} names no project of this disclosure")
+            return
+        if not (citation.document.number or citation.document.title):
+            self.notice(citation.span.first_line, "rdf-citation-no-key",
+                        "立项依据 citation without number or title skipped")
+            return
+        document = self.policy_document(citation.document, citation.span)
+        self.add(project, BKG.basis, document)
+        project_key = str(project).rsplit("/project/", 1)[-1].replace("/", "~")
+        document_key = str(document).rsplit("/policy/", 1)[-1].replace("/", "~")
+        node = URIRef(f"{self.node}/citation/{project_key}/{document_key}")
+        self.add(node, RDF.type, BKG.BasisCitation)
+        self.add(node, RDF.type, CITO.Citation)
+        self.add(node, CITO.hasCitingEntity, project)
+        self.add(node, CITO.hasCitedEntity, document)
+        self.add(node, CITO.hasCitationCharacterization, CITO.citesAsAuthority)
+        self.add(node, BKG.matchMethod, Literal(citation.method))
+        self.add(node, PROV.wasDerivedFrom, self.node)
+        # the cell gets its own source resource so the quote is the cell, not the whole printed lines
+        cell = self.source_lines(citation.span, citation.cell_text, node=URIRef(f"{node}/cell"))
+        self.add(node, PROV.wasDerivedFrom, cell)
+
+    # places ---------------------------------------------------------------------------------------------
+    def place(self, place: Place, span: Span | None = None) -> URIRef:
+        node = self.mint.place(place.code)
+        scheme = self.mint.place_scheme()
+        self.add(node, RDF.type, _PLACE_CLASSES[place.level])
+        self.add(node, RDF.type, SCHEMA.AdministrativeArea)
+        self.add(node, RDF.type, SKOS.Concept)
+        self.add(node, SKOS.inScheme, scheme)
+        self.add(node, SKOS.notation, Literal(place.code))
+        self.add(node, RDFS.label, Literal(place.name))
+        self.add(node, SKOS.prefLabel, Literal(place.name, lang="zh"))
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, SKOS.prefLabel, Literal("统计用区划代码", lang="zh"))
+        if span is not None:
+            self.derived(node, span)
+        if place.parent is not None:
+            self.add(node, SCHEMA.containedInPlace, self.place(place.parent))
+        return node
+
+    def build_places(self) -> None:
+        if self.places.region is not None:
+            region = self.place(self.places.region)
+            self.add(self.node, BKG.region, region)
+            if self.department is not None:
+                self.add(self.department, BKG.region, region)
+        for mention in self.places.mentioned:
+            self.add(self.node, BKG.mentions, self.place(mention.place, mention.span))
+        for name, townships in sorted(self.places.project_townships.items()):
+            project = self.projects.get(clean_label(name))
+            if project is None:
+                self.notice(None, "rdf-place-unknown-project", f"township link for unknown project {name!r}")
+                continue
+            for township in townships:
+                self.add(project, BKG.township, self.place(township))

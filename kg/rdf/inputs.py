@@ -1,0 +1,76 @@
+"""What the builder accepts besides a ``Disclosure``: citations, places and the 收支总表 totals.
+
+kg/citations and kg/places are built separately; they (or the pipeline) hand their results to
+``disclosure_graph`` in these shapes. Everything here is optional: a disclosure without them still builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from kg.records import Span
+
+PlaceLevel = Literal["province", "city", "county", "township"]
+IssuerLevel = Literal["national", "provincial", "municipal", "county", "township"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """An administrative division. ``code`` is the statistical division code: 6 digits for province,
+    city and county (GB/T 2260, e.g. "140525" 泽州县), 9 for a township (e.g. "140525100")."""
+
+    code: str
+    name: str  # official name
+    level: PlaceLevel
+    parent: Place | None = None  # the division it lies in; the chain goes up to the province
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    place: Place
+    span: Span  # where the document names it
+
+
+@dataclass(frozen=True)
+class PlaceLinks:
+    """Places resolved for one disclosure."""
+
+    region: Place | None = None  # the division the department belongs to (usually its county)
+    project_townships: Mapping[str, Sequence[Place]] = field(default_factory=dict)  # ProjectRow.name → towns
+    mentioned: Sequence[PlaceMention] = ()  # every township the document names
+
+
+@dataclass(frozen=True)
+class PolicyDocumentRef:
+    """A policy document as the citations stage identified it (already normalised)."""
+
+    number: str | None  # normalised 发文字号, e.g. "晋税发〔2021〕55号"
+    title: str | None  # normalised title, without 《》
+    issuer: str | None = None  # e.g. "山西省自然资源厅"
+    issuer_level: IssuerLevel | None = None
+    kind: str | None = None  # 公文种类, e.g. "通知"
+    cites: tuple[PolicyDocumentRef, ...] = ()  # documents it is said to cite (nested citations)
+
+
+@dataclass(frozen=True)
+class BasisCitation:
+    """One policy document found in a project's 立项依据 cell."""
+
+    project_name: str  # ProjectRow.name of the citing project
+    document: PolicyDocumentRef
+    method: Literal["number", "title"]  # how the document was recognised
+    span: Span  # the lines of the cell
+    cell_text: str  # the cell's text as printed
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    """收入总计 and 支出总计 of the 收支总表, in 元."""
+
+    revenue_total: Decimal | None
+    expenditure_total: Decimal | None
+    printed_unit: str
+    span: Span

@@ -1,0 +1,124 @@
+"""Deterministic, readable URIs for every node the builder mints.
+
+A URI depends only on what identifies the thing (a code, a name, a year, a file's checksum), never on the
+order records arrive in or on the machine, so building the same inputs twice gives the same graph and the
+same function code, policy document or township is one node whatever document mentions it.
+
+Names stay readable: Chinese characters are kept (the result is an IRI, RFC 3987) and only characters
+that are not letters or digits are percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from kg.records import Span
+
+from .namespaces import DEFAULT_BASE
+
+_SPACES = re.compile(r"\s+")
+_UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
+
+
+def slug(text: str) -> str:
+    """A path segment for ``text``: NFKC-normalised, spaces removed, non-alphanumerics percent-encoded.
+
+    Spaces are removed rather than encoded because they come from line wraps in the PDFs
+    ("国有资本经营 预算支出"), not from the names themselves.
+    """
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    out: list[str] = []
+    for char in text:
+        if char in _UNRESERVED_ASCII or (ord(char) > 127 and unicodedata.category(char)[0] in "LN"):
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out) or "_"
+
+
+class Minter:
+    """Mints the URIs of one build under a configurable base."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+
+    def _iri(self, *segments: str) -> URIRef:
+        return URIRef(self.base + "/".join(segments))
+
+    # documents and their provenance --------------------------------------------------------------
+    def disclosure(self, fiscal_year: int | None, sha256: str) -> URIRef:
+        # the file's checksum identifies the document; a revised edition is a different disclosure
+        return self._iri("disclosure", str(fiscal_year or "unknown-year"), sha256[:16])
+
+    @staticmethod
+    def lines(disclosure: URIRef, span: Span) -> URIRef:
+        return URIRef(f"{disclosure}/lines/{span.first_line}-{span.last_line}")
+
+    @staticmethod
+    def dataset(disclosure: URIRef, table: str) -> URIRef:
+        return URIRef(f"{disclosure}/dataset/{table}")
+
+    # organisations --------------------------------------------------------------------------------
+    def organisation(self, name: str, region_code: str | None) -> URIRef:
+        # region + name: county names repeat across provinces (城区, 郊区), so the division code comes first
+        if region_code:
+            return self._iri("org", region_code, slug(name))
+        return self._iri("org", slug(name))
+
+    def issuer(self, name: str) -> URIRef:
+        return self._iri("issuer", slug(name))
+
+    # budget records -------------------------------------------------------------------------------
+    def project(self, department: URIRef, fiscal_year: int | None, name: str) -> URIRef:
+        department_key = str(department)[len(self.base) :].removeprefix("org/")
+        return self._iri("project", department_key, str(fiscal_year or "unknown-year"), slug(name))
+
+    @staticmethod
+    def expenditure_line(disclosure: URIRef, code: str) -> URIRef:
+        return URIRef(f"{disclosure}/expenditure/{slug(code)}")
+
+    @staticmethod
+    def funding(disclosure: URIRef, project_key: str, source: str) -> URIRef:
+        return URIRef(f"{disclosure}/funding/{project_key}/{source}")
+
+    @staticmethod
+    def performance(disclosure: URIRef, key: str) -> URIRef:
+        return URIRef(f"{disclosure}/performance/{key}")
+
+    # classifications ------------------------------------------------------------------------------
+    def function_scheme(self, fiscal_year: int | None) -> URIRef:
+        return self._iri("classification", "function", str(fiscal_year or "unknown-year"))
+
+    def function_code(self, fiscal_year: int | None, code: str) -> URIRef:
+        return URIRef(f"{self.function_scheme(fiscal_year)}/{slug(code)}")
+
+    def function_level(self, fiscal_year: int | None, depth: int) -> URIRef:
+        return URIRef(f"{self.function_scheme(fiscal_year)}/level/{depth}")
+
+    def function_levels_list(self, fiscal_year: int | None, depth: int) -> URIRef:
+        # named list cells (not blank nodes) keep the N-Triples byte-identical across runs
+        return URIRef(f"{self.function_scheme(fiscal_year)}/levels/{depth}")
+
+    # policy documents -----------------------------------------------------------------------------
+    def policy_document(self, number: str | None, title: str | None) -> URIRef:
+        if number:
+            return self._iri("policy", "no", slug(number))
+        if title:
+            return self._iri("policy", "title", slug(title))
+        raise ValueError("a policy document needs a normalised number or title")
+
+    def document_kind(self, kind: str) -> URIRef:
+        return self._iri("document-kind", slug(kind))
+
+    def document_kind_scheme(self) -> URIRef:
+        return self._iri("document-kind")
+
+    # places ---------------------------------------------------------------------------------------
+    def place(self, code: str) -> URIRef:
+        return self._iri("place", slug(code))
+
+    def place_scheme(self) -> URIRef:
+        return self._iri("place")
