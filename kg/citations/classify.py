@@ -25,6 +25,10 @@ class Vocabulary:
     rules: tuple[KindRule, ...]
     generic_markers: tuple[str, ...]
     generic_whole: frozenset[str]
+    registration_own: tuple[str, ...] = ()
+    registration_marks: tuple[str, ...] = ()
+    issuer_prefix_before: tuple[str, ...] = ()
+    truncated: tuple[tuple[str, str], ...] = ()
 
 
 @cache
@@ -40,7 +44,16 @@ def vocabulary() -> Vocabulary:
         for entry in data["kind"]
     )
     generic = data.get("generic", {})
-    return Vocabulary(rules, tuple(generic.get("markers", [])), frozenset(generic.get("whole", [])))
+    registration = data.get("registration", {})
+    return Vocabulary(
+        rules,
+        tuple(generic.get("markers", [])),
+        frozenset(generic.get("whole", [])),
+        tuple(registration.get("own", [])),
+        tuple(registration.get("marks", [])),
+        tuple(data.get("issuer_prefix", {}).get("before", [])),
+        tuple(sorted(data.get("truncated", {}).items(), key=lambda item: -len(item[0]))),
+    )
 
 
 def strip_qualifiers(title: str) -> str:
@@ -78,3 +91,11 @@ def is_generic(phrase: str) -> bool:
 def cites_nothing(cell: str) -> bool:
     """True for whole cells that cite no document (无, 根据工作需要)."""
     return cell.strip(" 。;；,，、") in vocabulary().generic_whole
+
+
+def repair_truncated(title: str) -> str | None:
+    """The title meant when ``title`` ends with a known truncated word (…项目合 → …项目合同), else None."""
+    for printed, meant in vocabulary().truncated:
+        if title.endswith(printed):
+            return title[: len(title) - len(printed)] + meant
+    return None

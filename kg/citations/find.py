@@ -11,20 +11,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from kg.citations.classify import cites_nothing, classify_title, ends_with_kind_word, is_generic
+from kg.citations.classify import (
+    cites_nothing,
+    classify_title,
+    ends_with_kind_word,
+    is_generic,
+    repair_truncated,
+    vocabulary,
+)
+from kg.citations.identify import title_key
 from kg.citations.models import Citation, RegionContext
-from kg.citations.normalise import fold_width, format_doc_number, normalise_title
+from kg.citations.normalise import fold_width, format_doc_number, format_order_number, normalise_title
 from kg.citations.regexes import (
+    CLOSING_DATE,
     DOC_NUMBER,
+    DOUBLE_QUOTED,
     ENUMERATOR,
     LEADING_FILLER,
+    MEETING_SESSION,
+    ORDER_NUMBER,
+    QUALIFIER,
     STANDARD_CODE,
     STRONG_SEPARATORS,
     TRAILING_FILLER,
     WEAK_SEPARATORS,
+    registration_pattern,
 )
-from kg.citations.resolve import ORGAN_ENDINGS, is_organ_name, resolve_issuer, trim_agency
+from kg.citations.resolve import ORGAN_ENDINGS, is_organ_name, lead_organ, resolve_issuer, trim_agency
+from kg.records import Notice
 
 _OPEN_QUOTES = "《〈"
 _CLOSE_QUOTES = "》〉"
@@ -36,17 +52,41 @@ _ISSUER_BEFORE_ABOUT = re.compile(r"^(?P<issuer>.{2,60}?)(?:关于|印发|转发
 _MIN_TITLE_LENGTH = 4
 # What is left of a title whose 》 came too early: 《…办法》的通知
 _TITLE_TAILS = ("的通知", "的批复", "的意见", "通知")
+# A piece "closes" a citation when it ends with one of these (a quote, a number's bracket or 号, a date).
+_CLOSING_CHARS = "》〉)]〕】>）］号"
+# Only the end of a piece decides whether it closes; a bounded tail keeps the cut scan linear.
+_CLOSING_TAIL = 80
+# Leftover text shorter than this is punctuation or filler, not worth a notice.
+_MIN_SKIPPED_NOTICE = 6
+_BARE_YEAR = re.compile(r"\s{0,2}(?:19|20)\d{2}\s{0,2}")
+
+
+@cache
+def _registration() -> re.Pattern[str] | None:
+    vocab = vocabulary()
+    forms = vocab.registration_own + vocab.registration_marks
+    return registration_pattern(forms) if forms else None
+
+
+@cache
+def _issuer_before_meeting() -> re.Pattern[str] | None:
+    words = vocabulary().issuer_prefix_before
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^(?P<issuer>.{{2,30}}?(?:人民政府|政府|委员会|办公室|办公厅|厅|局))(?={alternatives})")
 
 
 @dataclass
 class _Atom:
-    kind: str  # "quote", "number", "standard", "text"
+    kind: str  # "quote", "number", "standard", "order", "registration", "text"
     start: int
     end: int
     text: str
-    agency: str | None = None
+    agency: str | None = None  # 机关代字, or the organ named (order, registration, a number printed with a name)
     number: str | None = None  # normalised
     inner: list[str] = field(default_factory=list)  # titles quoted inside a quote
+    own: bool = False  # a registration that is a document of its own (公文批办单 … 批示)
 
 
 @dataclass
@@ -60,15 +100,56 @@ class _Unit:
     number_atom: _Atom | None = None
     nested: list[str] = field(default_factory=list)
     how: str = "quoted"
+    doubts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CellReading:
+    """What one cell gave: the citations, and the text that was read but cited nothing recognisable."""
+
+    citations: list[Citation]
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (offset, fragment)
+
+
+def _closes(segment: str) -> bool:
+    """True when a piece ends a citation, so that a 、，, or space after it starts the next one."""
+    tail = segment[-_CLOSING_TAIL:].rstrip(" \t")
+    if not tail:
+        return False
+    if tail[-1] in _CLOSING_CHARS or CLOSING_DATE.search(tail) or STANDARD_CODE.search(tail[-24:]):
+        return True
+    cleaned = _clean_text(tail)
+    if cleaned and (cleaned[-1] in _CLOSING_CHARS or ends_with_kind_word(cleaned)):
+        return True
+    return is_generic(segment)
+
+
+def _opens(text: str, at: int) -> bool:
+    """True when a citation starts at ``at``: a quote, a number or a standard's code."""
+    rest = text[at:].lstrip(" \t")
+    if not rest:
+        return False
+    if rest[0] in _OPEN_QUOTES:
+        return True
+    number = DOC_NUMBER.match(rest)
+    return bool(number and not any(sep in number.group(0) for sep in "、，,;；。")) or bool(STANDARD_CODE.match(rest))
 
 
 def _pieces(text: str) -> list[tuple[int, int]]:
-    """Cut at separators outside 《》 and brackets; list markers (1、 2.) always cut; never inside a number."""
+    """Cut at separators; list markers (1、 2.) and ；。 always cut, never inside a number.
+
+    、，, and spaces cut outside 《》 and brackets only where a citation ends before them or starts after them,
+    so that an enumeration inside one title (对沁水县蒲池、下苏庄…初步设计文件) or a list of joint issuers
+    (中共中央、国务院关于…) stays whole. ；。 cut even inside an unclosed 《 (a title never holds them).
+    """
     cuts: set[int] = {m.start() for m in ENUMERATOR.finditer(text)}
     protected = {at for pattern in (DOC_NUMBER, STANDARD_CODE) for m in pattern.finditer(text)
                  for at in range(m.start() + 1, m.end())}
     quote_depth = bracket_depth = 0
+    last_cut = 0
     for at, char in enumerate(text):
+        if at in cuts:
+            last_cut = at
         if char in _OPEN_QUOTES:
             quote_depth += 1
         elif char in _CLOSE_QUOTES:
@@ -77,11 +158,16 @@ def _pieces(text: str) -> list[tuple[int, int]]:
             bracket_depth += 1
         elif char in _CLOSE_BRACKETS:
             bracket_depth = max(0, bracket_depth - 1)
-        elif char in STRONG_SEPARATORS and quote_depth == 0:
+        elif char in STRONG_SEPARATORS and at not in protected:
             cuts.add(at)
-            bracket_depth = 0
-        elif char in WEAK_SEPARATORS and quote_depth == 0 and bracket_depth == 0 and at not in protected:
+            quote_depth = bracket_depth = 0
+            last_cut = at
+        elif (
+            char in WEAK_SEPARATORS and quote_depth == 0 and bracket_depth == 0 and at not in protected
+            and (_closes(text[last_cut:at]) or _opens(text, at + 1))
+        ):
             cuts.add(at)
+            last_cut = at
     pieces: list[tuple[int, int]] = []
     start = 0
     for cut in [*sorted(cuts - protected), len(text)]:
@@ -92,7 +178,10 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 
 
 def _quote_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, list[str]]]:
-    """Top-level 《…》 in text[lo:hi] with the titles nested in them; an unclosed 《 runs to the end."""
+    """Top-level 《…》 in text[lo:hi] with the titles nested in them; an unclosed 《 runs to the end.
+
+    《2023》 holding a bare year is the bracket of a number (自然资源部《2023》11号), not a title.
+    """
     spans: list[tuple[int, int, list[str]]] = []
     depth, opened, inner_open = 0, -1, -1
     inner: list[str] = []
@@ -108,11 +197,21 @@ def _quote_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, list[str]]
             depth -= 1
             if depth == 1 and inner_open >= 0:
                 inner.append(text[inner_open + 1 : at])
-            if depth == 0:
+            if depth == 0 and not _BARE_YEAR.fullmatch(text[opened + 1 : at]):
                 spans.append((opened, at + 1, inner))
     if depth > 0:
         spans.append((opened, hi, inner))
     return spans
+
+
+def _number_atom(text: str, match: re.Match[str]) -> _Atom:
+    agency = trim_agency(match["agency"] or "")
+    start = match.end() - len(match.group(0)) + (len(match["agency"] or "") - len(agency))
+    number = format_doc_number(agency, match["year"], match["serial"]) if agency else None
+    if agency and is_organ_name(agency):
+        number = None  # 自然资源部《2023》11号: an organ's name where the 机关代字 belongs
+        agency = LEADING_FILLER.sub("", agency)
+    return _Atom("number", start, match.end(), text[start : match.end()], agency=agency or None, number=number)
 
 
 def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
@@ -126,17 +225,32 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for match in DOC_NUMBER.finditer(text, lo, hi):
         if inside_quote(match.start("year")):
             continue  # 《…(2023-2025年)》 or a quoted title's own number: not a citation of its own
-        agency = trim_agency(match["agency"] or "")
-        start = match.end() - len(match.group(0)) + (len(match["agency"] or "") - len(agency))
-        number = format_doc_number(agency, match["year"], match["serial"]) if agency else None
-        if agency and is_organ_name(agency):
-            number = None
-        atoms.append(_Atom("number", start, match.end(), text[start : match.end()], agency=agency or None,
-                           number=number))
+        atoms.append(_number_atom(text, match))
+
+    def free(start: int, end: int) -> bool:
+        return not inside_quote(start) and not any(a.start < end and start < a.end for a in atoms if a.kind != "quote")
+
     for match in STANDARD_CODE.finditer(text, lo, hi):
-        if not any(a.start <= match.start() < a.end for a in atoms if a.kind == "number"):
+        if free(match.start(), match.end()):
             code = f"{match['code']} {match['number']}-{match['year']}"
             atoms.append(_Atom("standard", match.start(), match.end(), match.group(0), number=code))
+    registration = _registration()
+    if registration is not None:
+        own_forms = vocabulary().registration_own
+        for match in registration.finditer(text, lo, hi):
+            organ = LEADING_FILLER.sub("", match["organ"])
+            start = match.end("organ") - len(organ)
+            if free(start, match.end()):
+                own = match["form"] in own_forms
+                atoms.append(_Atom("registration", start, match.end(), text[start : match.end()], agency=organ,
+                                   own=own))
+    for match in ORDER_NUMBER.finditer(text, lo, hi):
+        organ = LEADING_FILLER.sub("", match["organ"])
+        start = match.end("organ") - len(organ)
+        if len(organ) >= 2 and free(start, match.end()):
+            serial = match["serial"] or match["serial_first"]
+            atoms.append(_Atom("order", start, match.end(), text[start : match.end()], agency=organ,
+                               number=format_order_number(organ, serial)))
     atoms.sort(key=lambda a: a.start)
     # Plain text between the atoms found so far, with brackets that held a number or standard removed.
     result: list[_Atom] = []
@@ -153,11 +267,27 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     return result
 
 
+def _trim_brackets(fragment: str) -> str:
+    """Drop brackets left unpaired at either end ("…细则(试行)(" → "…细则(试行)")."""
+    while fragment and (fragment[-1] in _OPEN_BRACKETS or (
+            fragment[-1] in _CLOSE_BRACKETS and _count(fragment, _CLOSE_BRACKETS) > _count(fragment, _OPEN_BRACKETS))):
+        fragment = fragment[:-1].rstrip(" \t")
+    while fragment and (fragment[0] in _CLOSE_BRACKETS + "》〉" or (
+            fragment[0] in _OPEN_BRACKETS and _count(fragment, _OPEN_BRACKETS) > _count(fragment, _CLOSE_BRACKETS))):
+        fragment = fragment[1:].lstrip(" \t")
+    return fragment
+
+
+def _count(fragment: str, chars: str) -> int:
+    return sum(fragment.count(c) for c in chars)
+
+
 def _clean_text(fragment: str) -> str:
-    fragment = fragment.strip(" \t" + _OPEN_BRACKETS + _CLOSE_BRACKETS + "》〉")
+    fragment = _trim_brackets(fragment.strip(" \t"))
     fragment = LEADING_FILLER.sub("", fragment)
     fragment = _ARTICLE.sub("", fragment)
-    return TRAILING_FILLER.sub("", fragment).strip(" \t" + _OPEN_BRACKETS + _CLOSE_BRACKETS)
+    fragment = TRAILING_FILLER.sub("", fragment)
+    return _trim_brackets(fragment.strip(" \t"))
 
 
 def _is_organ_phrase(fragment: str) -> bool:
@@ -168,25 +298,40 @@ def _is_organ_phrase(fragment: str) -> bool:
                                                        for p in parts)
 
 
+def _title_core(fragment: str) -> str:
+    """The part of an unquoted title that must end with a 文种 word (a meeting's 〔2024〕4次 removed)."""
+    return MEETING_SESSION.sub("", fragment).rstrip(" \t")
+
+
 def _unquoted_title(fragment: str) -> bool:
     if len(fragment) < _MIN_TITLE_LENGTH or is_generic(fragment) or "万元" in fragment or len(fragment) > 120:
         return False
-    return ends_with_kind_word(fragment)
+    core = _title_core(fragment)
+    return ends_with_kind_word(core) or repair_truncated(core) is not None
 
 
 def _split_issuer(title: str) -> tuple[str | None, str]:
     """山西省自然资源厅关于…的通知 → (山西省自然资源厅, 山西省自然资源厅关于…的通知); issuer is the lead organ."""
     match = _ISSUER_BEFORE_ABOUT.match(title)
-    if match and _is_organ_phrase(match["issuer"].strip()):
-        return match["issuer"].strip(), title
+    if match and _is_organ_phrase(match["issuer"].strip(" \t“”\"")):
+        return match["issuer"].strip(" \t“”\""), title
+    meeting = _issuer_before_meeting()
+    match = meeting.match(title) if meeting else None
+    if match and _is_organ_phrase(match["issuer"]):
+        return match["issuer"], title
     return None, title
 
 
-def _lead_organ(phrase: str) -> str:
-    return re.split(r"[、 \t]|及", phrase.strip())[0]
+def _in_narrative(text: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when text[start:end] lies inside quoted speech (“…”) that is more than the phrase itself."""
+    phrase = text[start:end].strip("“”")
+    return any(s <= start and end <= e and text[s + 1 : e - 1] != phrase for s, e in spans)
 
 
-def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> tuple[list[_Unit], str | None]:
+def _units_of_piece(
+    text: str, lo: int, hi: int, carried_issuer: str | None, narrative: list[tuple[int, int]],
+    skipped: list[tuple[int, str]],
+) -> tuple[list[_Unit], str | None]:
     """Pair the atoms of one piece into citations; return them and an issuer phrase left for the next piece."""
     units: list[_Unit] = []
     pending_issuer = carried_issuer
@@ -198,40 +343,58 @@ def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> 
         if atom.kind == "text":
             fragment = _clean_text(atom.text)
             following = atoms[index + 1] if index + 1 < len(atoms) else None
+            start = atom.start + atom.text.find(fragment[:1]) if fragment else atom.start
             if not fragment:
                 pass
             elif following is not None and following.kind == "quote" and re.search(r"(关于|印发|转发|执行)$",
                                                                                     fragment):
                 # 晋城市规划和自然资源局关于印发《…》的通知: the quote is nested in a title printed without 《》
+                nested = [following.text.strip("《》〈〉")]
                 end_index = index + 1
                 tail_end = following.end
+                # 关于印发《A》《B的通知》: a second quote right after the first closes the same title
+                second = atoms[end_index + 1] if end_index + 1 < len(atoms) else None
+                if second is not None and second.kind == "quote" and second.start == following.end \
+                        and second.text.strip("《》〈〉").endswith(_TITLE_TAILS[:3]):
+                    nested.append(re.sub(r"的(通知|批复|意见)$", "", second.text.strip("《》〈〉")))
+                    end_index += 1
+                    tail_end = second.end
                 if end_index + 1 < len(atoms) and atoms[end_index + 1].kind == "text":
                     tail = re.match(r"^[》〉]?(的[通知批复意见函]{1,2}》?|的通知)", atoms[end_index + 1].text)
                     if tail:
                         tail_end = atoms[end_index + 1].start + tail.end()
                         atoms[end_index + 1] = _Atom("text", tail_end, atoms[end_index + 1].end,
                                                      text[tail_end : atoms[end_index + 1].end])
-                start = atom.start + atom.text.find(fragment[:1])
                 title = text[start:tail_end]
                 issuer, _ = _split_issuer(title)
-                unit = _Unit(start, tail_end, title, pending_issuer or issuer,
-                             nested=[following.text.strip("《》〈〉")], how="unquoted-with-nested")
+                unit = _Unit(start, tail_end, title, pending_issuer or issuer, nested=nested,
+                             how="unquoted-with-nested")
+                if pending_number is not None and len(_clean_text(text[pending_number.end : start])) == 0:
+                    # 晋自然办发〔2023〕15号山西省…关于印发《…》的通知: the number printed first
+                    unit.number_atom, unit.start, unit.how = pending_number, pending_number.start, "number-first"
+                    pending_number = None
                 units.append(unit)
                 pending_issuer = None
-                index += 2
+                index = end_index + 1
                 continue
             elif _is_organ_phrase(fragment) and "关于" not in fragment:
                 pending_issuer = pending_issuer or fragment  # joint issuers: the first named leads
             elif _unquoted_title(fragment) and not is_generic(atom.text):
-                start = atom.start + atom.text.find(fragment[:1])
-                issuer, _ = _split_issuer(fragment)
-                units.append(
-                    _Unit(start, start + len(fragment), fragment, pending_issuer or issuer, how="unquoted")
-                )
-                pending_issuer = None
+                if _in_narrative(text, narrative, start, start + len(fragment)):
+                    skipped.append((start, fragment))  # a phrase inside quoted article text, not a title
+                else:
+                    issuer, _ = _split_issuer(fragment)
+                    unit = _Unit(start, start + len(fragment), fragment, pending_issuer or issuer, how="unquoted")
+                    if pending_number is not None and len(_clean_text(text[pending_number.end : start])) == 0:
+                        unit.number_atom, unit.start, unit.how = pending_number, pending_number.start, "number-first"
+                        pending_number = None
+                    units.append(unit)
+                    pending_issuer = None
             elif units and units[-1].number_atom is None and fragment.startswith(_TITLE_TAILS):
-                units[-1].end = atom.start + atom.text.find(fragment[:1]) + len(fragment)
+                units[-1].end = start + len(fragment)
                 units[-1].title = (units[-1].title or "") + fragment
+            elif not is_generic(atom.text) and len(fragment) >= _MIN_SKIPPED_NOTICE:
+                skipped.append((start, fragment))
             index += 1
             continue
         if atom.kind == "quote":
@@ -249,8 +412,11 @@ def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> 
             if len(body) < _MIN_TITLE_LENGTH and classify_title(body) == "other":
                 index += 1  # 《十五五》: a quoted term, not a title
                 continue
+            if atom.end == hi and not atom.text.endswith(tuple(_CLOSE_QUOTES)):
+                # an unclosed 《 runs to the end of its piece: drop what follows a title there (等部署要求)
+                body = TRAILING_FILLER.sub("", body)
             issuer, _ = _split_issuer(body)
-            unit = _Unit(atom.start, atom.end, atom.text, pending_issuer or issuer, nested=list(atom.inner))
+            unit = _Unit(atom.start, atom.end, "《" + body + "》", pending_issuer or issuer, nested=list(atom.inner))
             pending_issuer = None
             leading_number = DOC_NUMBER.match(fold_width(body))
             if leading_number and pending_number is None:
@@ -267,11 +433,24 @@ def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> 
             units.append(unit)
             index += 1
             continue
-        # a number or a standard code
+        if atom.kind == "registration":
+            if atom.own:
+                units.append(_Unit(atom.start, atom.end, atom.text, atom.agency, how="registration"))
+            else:
+                pending_issuer = pending_issuer or atom.agency  # 阳泉市人民政府办文第Q-681号《…的请示》
+            index += 1
+            continue
+        if atom.kind == "number" and atom.agency and _names_a_kind(atom.agency):
+            # 县长办公会议纪要【2024】6号: a series of minutes numbered like a 发文字号, a document of its own
+            units.append(_Unit(atom.start, atom.end, atom.agency, pending_issuer, atom, how="minutes-number"))
+            pending_issuer = None
+            index += 1
+            continue
+        # a number, a 令号 or a standard code
         previous = units[-1] if units else None
-        gap = text[previous.end : atom.start] if previous else ""
+        gap = QUALIFIER.sub("", text[previous.end : atom.start]) if previous else ""
         adjacent = previous is not None and len(_clean_text(gap)) == 0 and len(gap) <= 8
-        if previous is not None and previous.number_atom is None and adjacent:
+        if previous is not None and previous.number_atom is None and adjacent and previous.how != "registration":
             previous.number_atom, previous.end = atom, max(previous.end, atom.end)
         elif atom.kind == "standard" and previous is not None and previous.number_atom is None:
             previous.number_atom, previous.end = atom, atom.end
@@ -287,7 +466,9 @@ def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> 
                 if fragment and not following.text[:1].isspace() and _unquoted_title(fragment):
                     issuer, _ = _split_issuer(fragment)
                     start = following.start + following.text.find(fragment[:1])
-                    units.append(_Unit(atom.start, start + len(fragment), fragment, issuer, atom, how="number-first"))
+                    units.append(_Unit(atom.start, start + len(fragment), fragment, pending_issuer or issuer, atom,
+                                       how="number-first"))
+                    pending_issuer = None
                     pending_number = None
                     index += 2
                     continue
@@ -297,16 +478,24 @@ def _units_of_piece(text: str, lo: int, hi: int, carried_issuer: str | None) -> 
     return units, pending_issuer
 
 
-def extract_citations(cell: str, region: RegionContext | None = None) -> list[Citation]:
-    """The documents cited in one 立项依据 cell, in the order printed; offsets index ``cell``."""
+def _names_a_kind(agency: str) -> bool:
+    """True when the 机关代字 is itself the name of a document series (…会议纪要), not an office's code."""
+    return any(len(ending) >= 2 and agency.endswith(ending)
+               for rule in vocabulary().rules for ending in rule.endings)
+
+
+def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
+    """The documents cited in one 立项依据 cell, and the text left over; offsets index ``cell``."""
     text = fold_width(cell)
     if cites_nothing(text):
-        return []
+        return CellReading([])
+    narrative = [m.span() for m in DOUBLE_QUOTED.finditer(text)]
     units: list[_Unit] = []
+    skipped: list[tuple[int, str]] = []
     carried: str | None = None
     pieces = _pieces(text)
     for number, (lo, hi) in enumerate(pieces):
-        piece_units, carried = _units_of_piece(text, lo, hi, carried)
+        piece_units, carried = _units_of_piece(text, lo, hi, carried, narrative, skipped)
         # a lone number after a title-only piece (…的通知,晋市自然资发[2023]267号) belongs to it
         if (
             len(piece_units) == 1 and piece_units[0].how == "number-only" and units
@@ -321,21 +510,89 @@ def extract_citations(cell: str, region: RegionContext | None = None) -> list[Ci
             first.number_atom, first.start, first.how = units[-1].number_atom, units[-1].start, "number-first"
             units.pop()
         units.extend(piece_units)
-    return [_to_citation(cell, unit, region) for unit in units]
+    citations = _deduplicate([_to_citation(cell, unit, region) for unit in units])
+    return CellReading(citations, skipped)
+
+
+def extract_citations(cell: str, region: RegionContext | None = None) -> list[Citation]:
+    """The documents cited in one 立项依据 cell, in the order printed; offsets index ``cell``."""
+    return read_cell(cell, region).citations
+
+
+def extract_citations_with_notices(
+    cell: str, region: RegionContext | None = None, *, file: str = "", line: int | None = None
+) -> tuple[list[Citation], list[Notice]]:
+    """The citations of a cell and a Notice for each doubt on them and each piece of text that cited nothing."""
+    reading = read_cell(cell, region)
+    notices = [
+        Notice(file, line, f"citation-{doubt}", f"{citation.text!r}: {_DOUBT_MESSAGES.get(doubt, doubt)}")
+        for citation in reading.citations for doubt in citation.doubts
+    ]
+    notices += [
+        Notice(file, line, "citation-text-skipped", f"text at offset {offset} names no document: {fragment!r}",
+               severity="info")
+        for offset, fragment in reading.skipped
+    ]
+    return reading.citations, notices
+
+
+_DOUBT_MESSAGES = {
+    "number-without-code": (
+        "发文字号 printed without a 机关代字 (or with an organ's name in its place); kept as printed"
+    ),
+    "truncated-title": "title cut short in the source; the word meant was restored",
+}
+
+
+def _same_document(a: Citation, b: Citation) -> bool:
+    if a.doc_number and b.doc_number:
+        return a.doc_number == b.doc_number
+    if a.title and b.title:
+        return title_key(a.title) == title_key(b.title)
+    return False
+
+
+def _deduplicate(citations: list[Citation]) -> list[Citation]:
+    """One citation per document in a cell: a repeat (same number, or same title with or without number and
+    issuer) is folded into the first mention, which takes the number and issuer it lacked."""
+    kept: list[Citation] = []
+    for citation in citations:
+        first = next((k for k in kept if _same_document(k, citation)), None)
+        if first is None:
+            kept.append(citation)
+            continue
+        if first.doc_number is None and citation.doc_number:
+            first.doc_number, first.doc_number_printed = citation.doc_number, citation.doc_number_printed
+        if first.issuer is None and citation.issuer:
+            first.issuer, first.issuer_level = citation.issuer, citation.issuer_level
+        if first.title is None and citation.title:
+            first.title, first.kind = citation.title, citation.kind
+    return kept
 
 
 def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citation:
+    doubts = list(unit.doubts)
     title = normalise_title(unit.title) if unit.title else None
     if title:
         title = re.sub(r"^(?:根据|依据)+", "", title)
+        session = MEETING_SESSION.search(title)
+        if session:  # 会议纪要[2024]4次 → 会议纪要〔2024〕4次, the bracket of GB/T 9704
+            title = title[: session.start()] + f"〔{session['year']}〕{int(session['session'])}次"
+        repaired = repair_truncated(title)
+        if repaired is not None and not ends_with_kind_word(title):
+            title = repaired
+            doubts.append("truncated-title")
     atom = unit.number_atom
-    doubts: list[str] = []
     agency = atom.agency if atom is not None else None
     number = atom.number if atom is not None else None
     if atom is not None and atom.kind == "number" and number is None:
         doubts.append("number-without-code")
-    issuer_phrase = _lead_organ(unit.issuer_phrase) if unit.issuer_phrase else None
-    issuer = resolve_issuer(issuer_phrase, agency if number else None, region)
+    issuer_phrase = unit.issuer_phrase
+    if not issuer_phrase and atom is not None and atom.agency and (
+            atom.kind == "order" or (number is None and is_organ_name(atom.agency))):
+        issuer_phrase = atom.agency  # 国家发展改革委第7号令, 吕梁市…办公室《2022》2号: the organ is named
+    issuer_phrase = lead_organ(issuer_phrase, region) if issuer_phrase else None
+    issuer = resolve_issuer(issuer_phrase, agency if number and atom and atom.kind == "number" else None, region)
     is_standard = atom is not None and atom.kind == "standard"
     kind = "standard" if is_standard else (classify_title(title) if title else "other")
     return Citation(

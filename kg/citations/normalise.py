@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.citations.regexes import DOC_NUMBER, STANDARD_CODE
+from kg.citations.regexes import DOC_NUMBER, LEADING_FILLER, ORDER_NUMBER, STANDARD_CODE
 from kg.citations.resolve import is_organ_name, trim_agency
 
 _FULLWIDTH = str.maketrans(
@@ -21,12 +21,26 @@ def format_doc_number(agency: str, year: str, serial: str) -> str:
     return f"{agency}〔{year}〕{int(serial)}号"
 
 
+def format_order_number(organ: str, serial: str) -> str:
+    """A 令号 in the form GB/T 9704-2012 §10.1 prints it: the 发文机关标志 (organ + 令) and 第N号."""
+    return f"{organ}令第{int(serial)}号"
+
+
+def order_number(match: re.Match[str]) -> tuple[str, str] | None:
+    """(organ as printed without filler, normalised 令号) of an ORDER_NUMBER match, or None without an organ."""
+    organ = LEADING_FILLER.sub("", match["organ"])
+    if len(organ) < 2:
+        return None
+    return organ, format_order_number(organ, match["serial"] or match["serial_first"])
+
+
 def normalise_doc_number(text: str) -> str | None:
     """``泽行审发【2021】130号`` → ``泽行审发〔2021〕130号``; None when ``text`` holds no complete number.
 
     A number printed without its 机关代字 (``[2020]84号``) or with the organ's name in its place
     (``自然资源部《2023》11号``) is not complete: it cannot identify a document, so the answer is None.
-    A standard's code (``TD/T 1057-2020``) is returned as its canonical code.
+    A standard's code (``TD/T 1057-2020``) is returned as its canonical code, and a 令号 in the form of
+    GB/T 9704-2012 §10.1 (``国家发展改革委第7号令`` → ``国家发展改革委令第7号``): an order has no year in its number.
     """
     folded = fold_width(text)
     match = DOC_NUMBER.search(folded)
@@ -34,6 +48,9 @@ def normalise_doc_number(text: str) -> str | None:
         standard = STANDARD_CODE.search(folded)
         if standard:
             return f"{standard['code']} {standard['number']}-{standard['year']}"
+        order = ORDER_NUMBER.search(folded)
+        if order and (parsed := order_number(order)):
+            return parsed[1]
         return None
     agency = trim_agency(match["agency"] or "")
     if not agency or is_organ_name(agency):

@@ -35,7 +35,9 @@ ENUMERATOR = re.compile(
 )
 
 # Filler around a citation that cites nothing by itself.
-LEADING_FILLER = re.compile(r"^(?:[、，,\s]|根据|依据|按照|依照|将|以及|和|及|并)+")
+LEADING_FILLER = re.compile(
+    r"^(?:[、，,;；。\s]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|根据|依据|按照|依照|将|以及|和|及|并|文件)+"
+)
 TRAILING_FILLER = re.compile(
     r"(?:[、，,\s]|文件精神|文件要求|等部署要求|部署要求|的要求|要求|精神|文件|文|组织实施|批示要求立项|等|及|和|以及|备案|中)+$"
 )
@@ -45,3 +47,33 @@ QUOTED_TITLE_CLOSE = "》〉>"
 
 # A phrase ending a title without 《》: …关于…的通知 / 批复 / 意见 …
 UNQUOTED_TITLE_HINT = re.compile(r"关于|印发|转发")
+
+# 令号 (GB/T 9704-2012 §10.1, 命令(令)格式): 国家发展改革委第7号令, 国家发展改革委令第7号, 国务院令 第 687 号.
+ORDER_NUMBER = re.compile(
+    rf"(?P<organ>[{_CJK}]{{2,20}}?)[ \t]{{0,2}}(?:令[ \t]{{0,2}}第[ \t]{{0,2}}(?P<serial>\d{{1,5}})[ \t]{{0,2}}号"
+    rf"|第[ \t]{{0,2}}(?P<serial_first>\d{{1,5}})[ \t]{{0,2}}号令)"
+)
+
+# A meeting's session printed like a number: 兴县人民政府常务会议纪要[2024]4次.
+MEETING_SESSION = re.compile(
+    rf"[{re.escape(YEAR_OPEN)}][ \t]{{0,2}}(?P<year>(?:19|20)\d{{2}})[ \t]{{0,2}}[{re.escape(YEAR_CLOSE)}]"
+    rf"[ \t]{{0,2}}第?[ \t]{{0,2}}(?P<session>\d{{1,4}})[ \t]{{0,2}}次$"
+)
+
+# A date closing a phrase (…市长批示 2021 年 2 月 2 日): the phrase is complete, a list may continue after it.
+CLOSING_DATE = re.compile(r"\d{1,2}[ \t]{0,2}日$")
+
+# Edition or status qualifiers printed between a title and its number: 《…通知》(试行)(晋自然资发〔2024〕22号).
+QUALIFIER = re.compile(r"[(（](?:试行|暂行|修订稿?|征求意见稿|草案|第[一二三四五六七八九十\d]{1,3}版)[)）]")
+
+# “…” (or "…") spans: quoted speech, such as the article text after 第11条, is narrative, not a list of titles.
+DOUBLE_QUOTED = re.compile(r"“[^“”]{0,400}”")
+
+
+def registration_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    """A government's registration of a file: 阳泉市人民政府公文批办单第 Q-095 号(雷健坤市长批示)."""
+    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.compile(
+        rf"(?P<organ>[{_CJK}]{{2,20}}?(?:人民政府|政府|办公室|办公厅))(?P<form>{alternatives})[ \t]{{0,2}}第"
+        rf"[ \t]{{0,2}}(?P<serial>[A-Za-z]{{0,3}}-?\d{{1,6}})[ \t]{{0,2}}号(?P<note>[{_CJK}]{{0,12}}?批示)?"
+    )

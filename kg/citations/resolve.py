@@ -7,6 +7,7 @@ inside one region (泽 = 泽州县 inside 晋城市) carry a ``scope`` and need 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,6 +21,13 @@ _RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (("省", "province"), ("市", 
 ORGAN_ENDINGS: tuple[str, ...] = (
     "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "行", "支行",
 )
+
+
+# A bare place name (晋城市, 泽州县): printed before a known code it is part of the code, not a title's tail.
+_PLACE_ONLY = re.compile(r"[\u4e00-\u9fff]{1,4}[省市县区]")
+_ORGAN_ENDING = re.compile("|".join(sorted(ORGAN_ENDINGS, key=len, reverse=True)))
+# Names that start a second organ glued to the first (中共…, 国务院…), beside the region's own place names.
+_SECOND_ORGAN_STARTS: tuple[str, ...] = ("中共", "国务院", "国家")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ def trim_agency(run: str) -> str:
         for pattern in code_patterns():
             if len(pattern) > best_len and run.startswith(pattern, at):
                 best_at, best_len = at, len(pattern)
+    if best_at > 0 and _PLACE_ONLY.fullmatch(run[:best_at]):
+        return run  # 晋城市自然资发: a place printed before the code is part of the code as printed
     if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"):
         return run[best_at:]
     for boundary in ("的通知", "的批复", "的意见", "文件", "的", "》", "号"):
@@ -135,3 +145,18 @@ def resolve_issuer(
     if agency:
         return issuer_from_code(agency, region)
     return Issuer(None, None)
+
+
+def lead_organ(phrase: str, region: RegionContext | None = None) -> str:
+    """The first organ of a joint-issuer phrase: 山西省自然资源厅、山西省发展和改革委员会 → 山西省自然资源厅.
+
+    Names are also printed glued together (晋城市财政局晋城市土地局, 中共泽州县委组织部泽州县乡村振兴中心):
+    the phrase is cut after an organ's ending that is followed by a place of the region or 中共/国务院/国家.
+    """
+    first = re.split(r"[、 \t]|及", phrase.strip())[0]
+    starts = (*(region.names() if region else ()), *_SECOND_ORGAN_STARTS)
+    for match in _ORGAN_ENDING.finditer(first):
+        rest = first[match.end():]
+        if len(rest) >= 3 and rest.startswith(starts):
+            return first[: match.end()]
+    return first
