@@ -79,3 +79,37 @@ def _table(name: str, year_total: Decimal) -> PerformanceTable:
                             funds={"年度": {"total": year_total}}, overview="", basis="", necessity="",
                             measures="", plan="", goal_period="", goal_year="", indicators=[],
                             span=Span("t.txt", 1, 30))
+
+
+# xingxian2025 项目支出表 line 407 and the table at lines 927-960 whose name is printed as "兴县2025年度"
+XINGXIAN = "xingxian-natural-resources-bureau-2025.txt"
+XINGXIAN_SURVEY = ProjectRow(name="兴县2022年度国土变更调查", unit_name="兴县自然资源局", total=Decimal("179300"),
+                             by_source={"general_budget": Decimal("179300")}, carried_over=False,
+                             printed_unit="万元", span=Span(XINGXIAN, 407, 407))
+
+
+def test_amount_alone_refused_when_the_names_print_different_years():
+    table = _table("兴县2025年度", Decimal(179300))
+    notices = match_performance([table], [XINGXIAN_SURVEY])
+    assert table.matched_project is None
+    refused = [n for n in notices if n.code == "amount-match-refused"]
+    assert len(refused) == 1 and "兴县2022年度国土变更调查" in refused[0].message
+    assert "2025 / 2022" in refused[0].message
+
+
+def test_amount_alone_still_matches_a_name_without_a_year():
+    table = _table("2026年土地收储经费", Decimal(75000000))
+    match_performance([table], [*ZEZHOU2025_PROJECTS[:1], row("土地收储工作", "1.00", 1)])
+    assert table.match_method is None  # 2026 vs 2025: neither fuzzy nor amount-only
+    other = _table("土地收储经费", Decimal(75000000))
+    match_performance([other], ZEZHOU2025_PROJECTS)
+    assert (other.match_method, other.matched_project) == ("amount", "2025年土地收储经费")
+
+
+def test_xingxian_seed_table_with_clipped_name_left_unmatched(sources):
+    tables = parse_performance_tables(sources["xingxian2025"])[0]
+    projects = [XINGXIAN_SURVEY]
+    notices = match_performance(tables, projects)
+    table = next(t for t in tables if t.project_name == "兴县2025年度")
+    assert table.matched_project is None
+    assert any(n.code == "amount-match-refused" and n.line == 927 for n in notices)

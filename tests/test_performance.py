@@ -166,3 +166,118 @@ def test_xingxian_name_printed_above_its_label(parsed):
     assert table.department_code == "048"
     assert table.funds["年度"]["total"] == Decimal("451200")
     assert table.basis == "中发[2019]18号中共中央、国务院关于建立国土空间规划体系并监督实施的若干意见"
+
+
+# -- accuracy pass: shifted labels, indicator rows, notices, loose lines ---------------------------------
+
+def notices_of(sources, seed: str):
+    return parse_performance_tables(sources[seed])[1]
+
+
+def test_zezhou2026_basis_is_the_real_cell_not_the_overview_under_a_shifted_label(parsed):
+    table = by_name(parsed["zezhou2026"], "耕地保护相关经费")
+    # blocks 1 and 2 print 项目概况 on the 其他资金 row and the 项目概况 text under 项目依据 (lines 1563,
+    # 1592); block 3 prints 项目概况 (line 1620) and 立项依据 (line 1621) under their own labels
+    assert table.basis.startswith("1、《山西省自然资源厅关于建设省级耕地后备资源储备库有关事项的通知》")
+    assert table.field_spans["basis"] == Span("zezhou-natural-resources-bureau-2026.txt", 1621, 1621)
+    assert table.overview.startswith("1.根据相关文件精神建设省级耕地后备库")
+    assert table.field_spans["overview"].first_line == 1620
+    assert not table.basis.startswith("1.根据相关文件精神")
+
+
+def test_fixture_basis_run_into_overview_alone_is_reported_not_guessed():
+    tables, notices = fixture_tables("zezhou2026-basis-run-into-overview.txt")
+    (table,) = tables
+    assert table.overview.startswith("1.根据相关文件精神建设省级耕地后备库")
+    assert table.basis == ""
+    assert table.necessity == "保障耕地保护相关工作开展，切实守牢耕地保护红线。"
+    assert any(n.code == "labels-shifted" and n.line == 14 for n in notices)
+    assert any(n.code == "no-basis" and "ran into 项目概况" in n.message for n in notices)
+
+
+def test_fixture_every_label_one_row_below_its_text():
+    # zezhou2026 lines 2073-2093: 立项依据 beside the 项目概况 text … 年度目标 beside the 项目实施计划 text
+    tables, notices = fixture_tables("zezhou2026-labels-one-row-low.txt")
+    (table,) = tables
+    assert table.overview.startswith("1.该项目用于自然资源基础调查监测工作")
+    assert table.basis.startswith("《土地调查条例》、《土地调查条例实施办法》、"
+                                  "《自然资源部关于开展水资源基础调查工作的通知》")
+    assert table.necessity.startswith("通过开展2026年度国土变更调查工作")
+    assert table.measures.startswith("年度国土变更调查工作调查监测股负责")
+    assert table.plan.startswith("1.根据国家要求下发图斑后先梳理图斑类型")
+    assert not (table.goal_period + table.goal_year).startswith("1.根据国家要求")
+    assert table.goal_period.startswith("2026年度国土变更调查工作，以12月31日为标准时点")
+    assert any(n.code == "labels-shifted" for n in notices)
+
+
+def test_zezhou2026_survey_table_30_blocks_without_indicator_rows(parsed, sources):
+    table = by_name(parsed["zezhou2026"], "自然资源基础调查监测工作经费")
+    assert len(table.copies) == 29
+    assert table.basis.startswith("《土地调查条例》、《土地调查条例实施办法》")
+    # none of the 30 blocks (lines 1666-2308) prints a 绩效指标 row: said once, on the merged record
+    assert table.indicators == []
+    notices = notices_of(sources, "zezhou2026")
+    assert [n.line for n in notices if n.code == "no-indicators"] == [1666]
+    # per-block no-basis warnings do not survive the merge
+    assert not [n for n in notices if n.code == "no-basis"]
+
+
+def test_zezhou2026_loose_fragment_finishes_the_clipped_plan(parsed, sources):
+    table = by_name(parsed["zezhou2026"], "耕地保护相关经费")
+    assert table.plan.endswith("2026年4月确定项目实施单位，2026年10月底前完成以上项目的验收工作。")
+    unplaced = [n for n in notices_of(sources, "zezhou2026") if n.code == "loose-lines-unplaced"]
+    assert any(n.line == 1639 and "line 1639-1647, 1650, 1652-1664" in n.message for n in unplaced)
+
+
+def test_fixture_repeated_labels_are_the_third_level_cell():
+    # xingxian2025 lines 1108-1142: "数量指标⇥数量指标⇥1个", "满意度指标⇥服务对象满意度⇥服务对象满意度⇥…⇥100%"
+    tables, notices = fixture_tables("xingxian2025-repeated-labels.txt")
+    (table,) = tables
+    rows = {(i.period, i.level1, i.level2, i.level3, i.value) for i in table.indicators}
+    assert ("实施期", "产出指标", "数量指标", "数量指标", "1个") in rows
+    assert ("年度", "满意度指标", "服务对象满意度指标", "服务对象满意度", "100%") in rows
+    # "经济效益" with an empty 一级 cell below the 产出指标 rows belongs to 效益指标
+    assert ("实施期", "效益指标", "经济效益指标", "2023年耕地进出平衡任务完成率", "1,50000万亩") in rows
+    assert all(i.value for i in table.indicators)
+    assert len(table.indicators) == 28
+    assert not any(n.code == "indicator-without-value" for n in notices)
+
+
+def test_fixture_duplicated_value_cells_and_a_second_total_without_label():
+    # xingxian2025 lines 668-697: "本期资金总额:⇥1,112,500⇥⇥112,500"; "…⇥≥100%⇥…⇥≥100%⇥≥100%"
+    tables, notices = fixture_tables("xingxian2025-duplicated-value-cells.txt")
+    (table,) = tables
+    assert table.funds["实施期"]["total"] == Decimal("1112500")
+    assert table.funds["年度"]["total"] == Decimal("112500")
+    assert not any(n.code == "amount-without-label" for n in notices)
+    assert len(table.indicators) == 20
+    assert all(i.level3 and i.value for i in table.indicators)
+    assert ("年度", "经济效益指标", "节约利用土地资源", "≥100%") in {
+        (i.period, i.level2, i.level3, i.value) for i in table.indicators}
+
+
+def test_seed_notices_quieter(sources, parsed):
+    qinshui, xingxian = notices_of(sources, "qinshui2024"), notices_of(sources, "xingxian2025")
+    assert not [n for n in qinshui + xingxian if n.code == "amount-without-label"]
+    # 部门整体: the 合计 row of 年度预算情况 (16243.99 万元) is the year's total; the rest is by source
+    overall = next(t for t in parsed["qinshui2024"] if t.kind == "department_overall")
+    assert overall.funds["年度"]["total"] == Decimal("162439900")
+    # one notice per table, not one per row; the 年度 half of a form without its 指标值 column is silent
+    valueless = [n for n in xingxian if n.code == "indicator-without-value"]
+    assert len(valueless) <= 9 and all(n.severity == "info" for n in valueless)
+    assert len({n.line for n in valueless}) == len(valueless)
+
+
+def test_qinshui_indicator_rows_below_the_block_caption(parsed):
+    table = by_name(parsed["qinshui2024"], "沁水县龙港镇下苏庄不稳定斜坡地质灾害应急治理工程")
+    rows = {(i.level1, i.level2, i.level3, i.value) for i in table.indicators}
+    # line 1480 prints the 绩效指标 caption in the first cell of the first indicator row
+    assert ("产出指标", "数量指标", "不稳定斜坡地质灾害应急治理工程保障家庭数", "4户") in rows
+    assert not any(i.level3 == "绩效指标" for i in table.indicators)
+
+
+def test_xingxian_clipped_title_opens_the_table(parsed, sources):
+    table = by_name(parsed["xingxian2025"], "兴县2025年度")
+    assert table.span.first_line == 927  # "兴县县(区)级预算部门(单位)项目", clipped after 项目
+    assert table.funds["年度"]["total"] == Decimal("179300")
+    assert not any(n.code == "untitled-table" for n in notices_of(sources, "xingxian2025"))

@@ -3,7 +3,8 @@
 Tiers, strongest first; a table takes the first tier that gives exactly one free project:
   exact         the printed names are equal
   normalised    equal after removing whitespace, quotes, brackets and punctuation
-  fuzzy+amount  rapidfuzz name similarity ≥ FUZZY_THRESHOLD and equal amounts in 元
+  fuzzy+amount  rapidfuzz name similarity ≥ FUZZY_THRESHOLD and equal amounts in 元 (names that print
+                different years never match below "exact"/"normalised")
   amount        the amount is unique among the free projects and among the tables, and the names do
                 not print different years (兴县2025年度 vs 兴县2022年度国土变更调查)
 A project already taken by another table is never given to a second one silently: a notice says so.
@@ -29,6 +30,12 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 def _years(name: str) -> set[str]:
     return set(_YEAR.findall(name))
+
+
+def _years_differ(a: str, b: str) -> bool:
+    """Both names print years and share none ("兴县2022年耕地卫片监督" / "兴县2023年耕地卫片监督")."""
+    mine, theirs = _years(a), _years(b)
+    return bool(mine and theirs and not mine & theirs)
 
 
 def _amounts(table: PerformanceTable) -> set[Decimal]:
@@ -94,7 +101,7 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
         amounts = _amounts(table)
         scored = [(fuzz.ratio(normalise_name(table.project_name), normalise_name(p.name)), p)
                   for p in free(projects) if p.total in amounts]
-        scored = [(s, p) for s, p in scored if s >= FUZZY_THRESHOLD]
+        scored = [(s, p) for s, p in scored if s >= FUZZY_THRESHOLD and not _years_differ(table.project_name, p.name)]
         scored.sort(key=lambda pair: -pair[0])
         if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             assign(table, scored[0][1], "fuzzy+amount", round(scored[0][0], 1))
@@ -114,8 +121,8 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
                       and waiting_amounts.get(p.total) == 1]
         project = _unique(candidates)
         if project is not None and sum(1 for p in projects if p.total == project.total) == 1:
-            mine, theirs = _years(table.project_name), _years(project.name)
-            if mine and theirs and not mine & theirs:
+            if _years_differ(table.project_name, project.name):
+                mine, theirs = _years(table.project_name), _years(project.name)
                 notices.append(Notice(table.span.file, table.span.first_line, "amount-match-refused",
                                       f"{table.project_name!r}: its amount {project.total} 元 is that of project "
                                       f"{project.name!r} ({project.span}), but the names print different years "

@@ -314,8 +314,11 @@ def _read_indicator_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row:
                     states[1].level1, states[1].level2 = name, None
             else:
                 state.level2 = name
-                if state.level1 is None:
-                    state.level1 = vocab.level2_parent.get(name)
+                parent = vocab.level2_parent.get(name)
+                if state.level1 is None or (parent and parent != state.level1 and name != "成本指标"):
+                    # the row's 一级 cell is empty and the one above belongs to another group
+                    # ("经济效益" after the 产出指标 rows): the 二级 label names its own parent
+                    state.level1 = parent
             seen.add(tag)
             continue
         if not texts and last_value is not None and squeeze(cell) == squeeze(last_value):
@@ -462,15 +465,69 @@ def _reattach_loose(draft: _Draft, table: PerformanceTable) -> None:
                                         amounts, strict=False):
             year[key] = value
             placed.append(number)
+    continued = _continue_clipped_field(draft, table, placed)
     unplaced = [line for line in draft.loose if squeeze(line.text) and line.number not in placed]
     if placed:
+        what = "实施单位/项目期/年度资金 left empty in the table" + (f"; the end of {continued}" if continued else "")
         table.notices.append(Notice(draft.file, min(placed), "loose-lines-reattached",
-                                    f"{len(placed)} loose line(s) after the table re-attached "
-                                    f"(实施单位/项目期/年度资金 left empty in the table)", "info"))
+                                    f"{len(placed)} loose line(s) after the table re-attached ({what}): "
+                                    f"line {_line_list(placed)}", "info"))
     if unplaced:
         table.notices.append(Notice(draft.file, unplaced[0].number, "loose-lines-unplaced",
-                                    f"{len(unplaced)} loose line(s) after the table (clipped cell text) "
-                                    f"could not be placed in a field", "warning"))
+                                    f"{len(unplaced)} loose line(s) after the table (pieces of clipped cells) "
+                                    f"could not be placed in a field: line {_line_list([x.number for x in unplaced])}",
+                                    "warning"))
+
+
+_SENTENCE_END = ("。", "；", ";", "!", "！", "?", "？")
+_NEW_ITEM = re.compile(r"^(?:\d{1,2}[.、]|[一二三四五六七八九十]{1,3}、|《|\()")
+
+
+def _continue_clipped_field(draft: _Draft, table: PerformanceTable, placed: list[int]) -> str | None:
+    """The last loose text line of a run may finish the last text field the page edge clipped.
+
+    The fragments come out in the order of the cells they were cut from, and 项目实施计划 is the form's
+    last text cell: a run's final fragment that ends a sentence continues it when its text stops mid-sentence
+    ("…2026年4月确定项目实施单位，2026" + "年10月底前完成以上项目的验收工作。", zezhou2026 line 1648).
+    """
+    key = _last_text_field(table)
+    if key is None or getattr(table, key).endswith(_SENTENCE_END):
+        return None
+    texts = [line for line in draft.loose if squeeze(line.text) and line.number not in placed
+             and parse_amount(squeeze(line.text)) is None]
+    # runs of fragments separated by a blank line: each run is one column of clipped cell ends
+    ends = [line for position, line in enumerate(texts)
+            if position + 1 == len(texts) or texts[position + 1].number > line.number + 1]
+    last = next((line for line in ends if line.text.strip().endswith(_SENTENCE_END)
+                 and not _NEW_ITEM.match(line.text.strip())), None)
+    if last is None:
+        return None
+    fragment = last.text.strip()
+    current = getattr(table, key)
+    setattr(table, key, current + fragment)
+    span = table.field_spans.get(key)
+    if span is not None:
+        table.field_spans[key] = Span(span.file, span.first_line, max(span.last_line, last.number))
+    placed.append(last.number)
+    return key
+
+
+def _last_text_field(table: PerformanceTable) -> str | None:
+    """The last text field of the form's order that the table fills (项目实施计划 in a complete form)."""
+    filled = [key for key in TEXT_FIELDS if getattr(table, key)]
+    return filled[-1] if filled and filled[-1] == TEXT_FIELDS[-1] else None
+
+
+def _line_list(numbers: list[int]) -> str:
+    """"1639-1648, 1659" for a sorted run of line numbers."""
+    ordered = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for number in ordered:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _finish(vocab: Vocabulary, draft: _Draft) -> tuple[PerformanceTable, set[str]]:
