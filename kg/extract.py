@@ -49,9 +49,14 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     performance, perf_notices = _guarded("performance tables", file, notices, ([], []),
                                          lambda: parse_performance_tables(source))
     notices += perf_notices
-    if require_tables and not tables and not performance:
+    published_separately = any(n.code == "tables-published-separately" for n in table_notices)
+    if require_tables and not tables and not performance and not published_separately:
         raise NotADisclosureError(file, "no standard budget table (收支总表, 支出总表, 项目支出表, 绩效目标表…) found; "
                                   "not a budget disclosure?", code="not-a-disclosure")
+    if meta.year_source == "most-frequent":
+        notices.append(Notice(file, None, "fiscal-year-guessed",
+                              f"no cover line states the fiscal year; {meta.fiscal_year} is the year the document "
+                              "names most often"))
     projects, project_notices = _guarded("project rows", file, notices, ([], []), lambda: project_rows(tables))
     notices += project_notices
     lines, line_notices = _guarded("expenditure lines", file, notices, ([], []),

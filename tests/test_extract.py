@@ -72,3 +72,12 @@ def test_yangquan_performance_tables_without_budget_rows_are_kept(disclosures):
     assert names[0] == "阳泉市耕地核查"
     assert names[1] == "阳泉市国土空间生态修复规划(2021-2035 年)"  # as printed, space included
     assert all(t.matched_project is None for t in yq.performance)
+
+
+def test_narrative_disclosure_with_tables_published_separately_is_kept():
+    from kg.extract import extract_file
+    from tests.conftest import SAMPLES
+
+    cppcc = extract_file(SAMPLES / "pdf" / "jiangsu-cppcc-office-2018.pdf")
+    assert cppcc.tables == [] and cppcc.department == "江苏省政协办公厅"
+    assert any(n.code == "tables-published-separately" for n in cppcc.notices)
