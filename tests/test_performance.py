@@ -281,3 +281,10 @@ def test_xingxian_clipped_title_opens_the_table(parsed, sources):
     assert table.span.first_line == 927  # "兴县县(区)级预算部门(单位)项目", clipped after 项目
     assert table.funds["年度"]["total"] == Decimal("179300")
     assert not any(n.code == "untitled-table" for n in notices_of(sources, "xingxian2025"))
+
+
+def test_xingxian_period_total_printed_left_of_a_clipped_label(parsed):
+    # line 1431: "1,150,000⇥⇥年度资金总额:⇥⇥1,150,000", the 实施期资金总额 label cut off
+    table = by_name(parsed["xingxian2025"], "兴县第三次国土调查")
+    assert table.funds["实施期"]["total"] == Decimal("1150000")
+    assert table.funds["年度"]["total"] == Decimal("1150000")

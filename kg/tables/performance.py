@@ -174,6 +174,7 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
     value_count = sum(1 for _, cell in row if not vocab.field_label(cell, overall=overall)
                       and (overall or not vocab.fund_label(cell)))
     text_label: str | None = None  # a text field labelled on this row
+    fund_row = not overall and any(vocab.fund_label(cell) for _, cell in row)
     for column, cell in row:
         fund = None if overall else vocab.fund_label(cell)
         if fund:
@@ -181,7 +182,9 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
             draft.current = "funds"
             draft.fund_rows.add(line.number)
             for amount in orphans:  # amounts printed left of their (clipped) label: the 实施期 half
-                _assign_fund(draft, fund_key, amount, used, line.number)
+                # "1,150,000⇥⇥年度资金总额:⇥⇥1,150,000" (xingxian2025 line 1431): the clipped label is 实施期's
+                orphan_key = "total_period" if fund_key == "total_year" else fund_key
+                _assign_fund(draft, orphan_key, amount, used, line.number)
             orphans = []
             amount = parse_amount(rest) if rest else None
             if amount is not None:
@@ -215,7 +218,8 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
             _read_overall_fund_cell(vocab, draft, row, column, line.number)
             continue
         amount = parse_amount(cell)
-        if draft.current == "funds" and amount is not None:
+        # an amount left of the row's 资金 label belongs to 资金 even when the row's own label was clipped
+        if amount is not None and (draft.current == "funds" or (fund_key is None and fund_row)):
             if fund_key is None:
                 orphans.append(amount)
             else:
