@@ -103,10 +103,12 @@ def _issues(results: Graph, data: Graph, shapes: Graph) -> Iterable[ValidationIs
         messages = sorted(str(message) for message in results.objects(result, SH.resultMessage))
         value = results.value(result, SH.value)
         path = results.value(result, SH.resultPath)
+        # arithmetic rules run once per disclosure and name the offending line or project as the value
+        node = value if isinstance(value, URIRef) and (value, PROV.wasDerivedFrom, None) in data else focus
         yield ValidationIssue(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            source=source_of(data, focus) if isinstance(focus, URIRef) else None,
-            focus=str(focus),
+            source=source_of(data, node) if isinstance(node, URIRef) else None,
+            focus=str(node),
             rule=_rule_name(shapes, shape, path),
             message=messages[0] if messages else "constraint not met",
             value=str(value) if isinstance(value, (Literal, URIRef)) else None,
