@@ -29,6 +29,7 @@ class Vocabulary:
     registration_marks: tuple[str, ...] = ()
     issuer_prefix_before: tuple[str, ...] = ()
     truncated: tuple[tuple[str, str], ...] = ()
+    numbered_series: tuple[str, ...] = ()
 
 
 @cache
@@ -53,6 +54,7 @@ def vocabulary() -> Vocabulary:
         tuple(registration.get("marks", [])),
         tuple(data.get("issuer_prefix", {}).get("before", [])),
         tuple(sorted(data.get("truncated", {}).items(), key=lambda item: -len(item[0]))),
+        tuple(data.get("numbered_series", {}).get("endings", [])),
     )
 
 
@@ -63,10 +65,13 @@ def strip_qualifiers(title: str) -> str:
 def classify_title(title: str) -> str:
     """通知 / 批复 / … / law / regulation / plan / standard / contract / design, or "other"."""
     core = strip_qualifiers(title)
+    raw = title.rstrip("》〉>”\"'。；;、，, ")
     for rule in vocabulary().rules:
         if any(core.endswith(ending) for ending in rule.not_endings):
             continue
-        if any(core.endswith(ending) for ending in rule.endings) or any(word in core for word in rule.contains):
+        # the raw title too: a qualifier can be the 文种 (…应急治理方案(代初步设计) is a design)
+        if any(core.endswith(ending) or raw.endswith(ending) for ending in rule.endings) \
+                or any(word in core for word in rule.contains):
             return rule.kind
     return "other"
 

@@ -39,7 +39,14 @@ from kg.citations.regexes import (
     WEAK_SEPARATORS,
     registration_pattern,
 )
-from kg.citations.resolve import ORGAN_ENDINGS, is_organ_name, lead_organ, resolve_issuer, trim_agency
+from kg.citations.resolve import (
+    ORGAN_ENDINGS,
+    is_organ_name,
+    lead_organ,
+    relative_issuer,
+    resolve_issuer,
+    trim_agency,
+)
 from kg.records import Notice
 
 _OPEN_QUOTES = "《〈"
@@ -59,6 +66,31 @@ _CLOSING_TAIL = 80
 # Leftover text shorter than this is punctuation or filler, not worth a notice.
 _MIN_SKIPPED_NOTICE = 6
 _BARE_YEAR = re.compile(r"\s{0,2}(?:19|20)\d{2}\s{0,2}")
+_MAX_ORGAN_NAME = 48
+# 报告、请示及县领导批示: titles joined by 及/和 that each end with a 文种 word.
+_CONJUNCTION = re.compile(r"及|和")
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _conjoined(fragment: str) -> list[tuple[int, str]]:
+    """(offset, part) of titles joined by 及/和 when every part ends with a 文种 word; else []."""
+    parts: list[tuple[int, str]] = []
+    cursor = 0
+    for match in _CONJUNCTION.finditer(fragment):
+        parts.append((cursor, fragment[cursor : match.start()]))
+        cursor = match.end()
+    parts.append((cursor, fragment[cursor:]))
+    if len(parts) < 2 or not all(part and (ends_with_kind_word(part) or _is_bare_kind(part)) for _, part in parts):
+        return []
+    return parts
+
+
+def _is_bare_kind(word: str) -> bool:
+    """请示, 报告: a 文种 word alone, whose subject is shared with the title before it."""
+    return any(word == ending for rule in vocabulary().rules for ending in rule.endings)
 
 
 @cache
@@ -74,7 +106,9 @@ def _issuer_before_meeting() -> re.Pattern[str] | None:
     if not words:
         return None
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"^(?P<issuer>.{{2,30}}?(?:人民政府|政府|委员会|办公室|办公厅|厅|局))(?={alternatives})")
+    # a date may come first: 2021年7月16日县政府专题会议
+    return re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月(?:\d{{1,2}}日)?)?)?"
+                      rf"(?P<issuer>.{{1,30}}?(?:人民政府|政府|委员会|办公室|办公厅|厅|局))(?={alternatives})")
 
 
 @dataclass
@@ -101,6 +135,7 @@ class _Unit:
     nested: list[str] = field(default_factory=list)
     how: str = "quoted"
     doubts: list[str] = field(default_factory=list)
+    printed_issuer: bool = False  # the issuer was printed before the title (自然资源部《…》), not read from it
 
 
 @dataclass
@@ -204,13 +239,17 @@ def _quote_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, list[str]]
     return spans
 
 
-def _number_atom(text: str, match: re.Match[str]) -> _Atom:
+def _number_atom(text: str, match: re.Match[str], lo: int) -> _Atom:
     agency = trim_agency(match["agency"] or "")
     start = match.end() - len(match.group(0)) + (len(match["agency"] or "") - len(agency))
     number = format_doc_number(agency, match["year"], match["serial"]) if agency else None
     if agency and is_organ_name(agency):
         number = None  # 自然资源部《2023》11号: an organ's name where the 机关代字 belongs
-        agency = LEADING_FILLER.sub("", agency)
+        # a long organ name runs past the 机关代字's bound: take all of it (吕梁市打击…领导小组办公室《2022》2号)
+        while start > lo and start > match.end() - _MAX_ORGAN_NAME and _is_cjk(text[start - 1]):
+            start -= 1
+        agency = LEADING_FILLER.sub("", text[start : match.start(0) + len(match["agency"] or "")])
+        start = match.start(0) + len(match["agency"] or "") - len(agency)
     return _Atom("number", start, match.end(), text[start : match.end()], agency=agency or None, number=number)
 
 
@@ -225,7 +264,7 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for match in DOC_NUMBER.finditer(text, lo, hi):
         if inside_quote(match.start("year")):
             continue  # 《…(2023-2025年)》 or a quoted title's own number: not a citation of its own
-        atoms.append(_number_atom(text, match))
+        atoms.append(_number_atom(text, match, lo))
 
     def free(start: int, end: int) -> bool:
         return not inside_quote(start) and not any(a.start < end and start < a.end for a in atoms if a.kind != "quote")
@@ -319,7 +358,7 @@ def _split_issuer(title: str) -> tuple[str | None, str]:
     match = meeting.match(title) if meeting else None
     if match and _is_organ_phrase(match["issuer"]):
         return match["issuer"], title
-    return None, title
+    return relative_issuer(title), title
 
 
 def _in_narrative(text: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -342,6 +381,8 @@ def _units_of_piece(
         atom = atoms[index]
         if atom.kind == "text":
             fragment = _clean_text(atom.text)
+            if index > 0 and atoms[index - 1].kind == "number" and re.match(r"文(?!件|物)", fragment):
+                fragment = fragment[1:]  # …[2020]121号文农村不动产…合同: 号文 is "document No.", not the title
             following = atoms[index + 1] if index + 1 < len(atoms) else None
             start = atom.start + atom.text.find(fragment[:1]) if fragment else atom.start
             if not fragment:
@@ -379,6 +420,14 @@ def _units_of_piece(
                 continue
             elif _is_organ_phrase(fragment) and "关于" not in fragment:
                 pending_issuer = pending_issuer or fragment  # joint issuers: the first named leads
+            elif (parts := _conjoined(fragment)) and not is_generic(fragment) \
+                    and not _in_narrative(text, narrative, start, start + len(fragment)):
+                for offset, part in parts:
+                    how = "shared-subject" if _is_bare_kind(part) else "unquoted"
+                    issuer = None if how == "shared-subject" else _split_issuer(part)[0]
+                    units.append(_Unit(start + offset, start + offset + len(part), part, pending_issuer or issuer,
+                                       how=how))
+                    pending_issuer = None
             elif _unquoted_title(fragment) and not is_generic(atom.text):
                 if _in_narrative(text, narrative, start, start + len(fragment)):
                     skipped.append((start, fragment))  # a phrase inside quoted article text, not a title
@@ -416,7 +465,8 @@ def _units_of_piece(
                 # an unclosed 《 runs to the end of its piece: drop what follows a title there (等部署要求)
                 body = TRAILING_FILLER.sub("", body)
             issuer, _ = _split_issuer(body)
-            unit = _Unit(atom.start, atom.end, "《" + body + "》", pending_issuer or issuer, nested=list(atom.inner))
+            unit = _Unit(atom.start, atom.end, "《" + body + "》", pending_issuer or issuer, nested=list(atom.inner),
+                         printed_issuer=pending_issuer is not None)
             pending_issuer = None
             leading_number = DOC_NUMBER.match(fold_width(body))
             if leading_number and pending_number is None:
@@ -440,7 +490,7 @@ def _units_of_piece(
                 pending_issuer = pending_issuer or atom.agency  # 阳泉市人民政府办文第Q-681号《…的请示》
             index += 1
             continue
-        if atom.kind == "number" and atom.agency and _names_a_kind(atom.agency):
+        if atom.kind == "number" and atom.agency and atom.agency.endswith(vocabulary().numbered_series):
             # 县长办公会议纪要【2024】6号: a series of minutes numbered like a 发文字号, a document of its own
             units.append(_Unit(atom.start, atom.end, atom.agency, pending_issuer, atom, how="minutes-number"))
             pending_issuer = None
@@ -478,12 +528,6 @@ def _units_of_piece(
     return units, pending_issuer
 
 
-def _names_a_kind(agency: str) -> bool:
-    """True when the 机关代字 is itself the name of a document series (…会议纪要), not an office's code."""
-    return any(len(ending) >= 2 and agency.endswith(ending)
-               for rule in vocabulary().rules for ending in rule.endings)
-
-
 def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
     """The documents cited in one 立项依据 cell, and the text left over; offsets index ``cell``."""
     text = fold_width(cell)
@@ -500,6 +544,7 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
         if (
             len(piece_units) == 1 and piece_units[0].how == "number-only" and units
             and units[-1].number_atom is None and units[-1].title
+            and units[-1].how not in ("registration", "minutes-number")
         ):
             units[-1].number_atom, units[-1].end = piece_units[0].number_atom, piece_units[0].end
             continue
@@ -509,9 +554,27 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
             first = piece_units[0]
             first.number_atom, first.start, first.how = units[-1].number_atom, units[-1].start, "number-first"
             units.pop()
-        units.extend(piece_units)
+        # 自然资源部《A》、《B》: the issuer printed before A carries over the 、-list to B
+        if piece_units and text[lo:lo + 1] == "、" and text[lo + 1 : lo + 2] in _OPEN_QUOTES and units \
+                and units[-1].printed_issuer and piece_units[0].issuer_phrase is None:
+            piece_units[0].issuer_phrase, piece_units[0].printed_issuer = units[-1].issuer_phrase, True
+        for unit in piece_units:
+            if unit.how == "shared-subject":
+                # 沁水县…滑坡治理报告、请示: the 请示 shares the subject of the title before it
+                previous = next((u for u in reversed(units) if u.how == "unquoted" and u.title), None)
+                ending = _kind_ending(previous.title) if previous and previous.title else None
+                if previous is None or ending is None:
+                    skipped.append((unit.start, unit.title or ""))
+                    continue
+                unit.title, unit.how = previous.title[: len(previous.title) - len(ending)] + unit.title, "unquoted"
+            units.append(unit)
     citations = _deduplicate([_to_citation(cell, unit, region) for unit in units])
     return CellReading(citations, skipped)
+
+
+def _kind_ending(title: str) -> str | None:
+    endings = [e for rule in vocabulary().rules for e in rule.endings if title.endswith(e)]
+    return max(endings, key=len) if endings else None
 
 
 def extract_citations(cell: str, region: RegionContext | None = None) -> list[Citation]:

@@ -25,7 +25,9 @@ ORGAN_ENDINGS: tuple[str, ...] = (
 
 # A bare place name (晋城市, 泽州县): printed before a known code it is part of the code, not a title's tail.
 _PLACE_ONLY = re.compile(r"[\u4e00-\u9fff]{1,4}[省市县区]")
-_ORGAN_ENDING = re.compile("|".join(sorted(ORGAN_ENDINGS, key=len, reverse=True)))
+# Where two glued organ names meet: an organ's ending, or the end of a party committee's name.
+_GLUE_ENDING = re.compile("|".join(sorted((*ORGAN_ENDINGS, "中共中央", "省委", "市委", "县委"), key=len, reverse=True)))
+_PARTY_COMMITTEE = re.compile(r"[\u4e00-\u9fff]{1,6}[省市县]委")
 # Names that start a second organ glued to the first (中共…, 国务院…), beside the region's own place names.
 _SECOND_ORGAN_STARTS: tuple[str, ...] = ("中共", "国务院", "国家")
 
@@ -54,13 +56,21 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
     rules = [
         IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"])  # type: ignore[arg-type]
         for r in rows
-        if r["level"] in _LEVELS and r["match"] in ("code", "name")
+        if r["level"] in _LEVELS and r["match"] in ("code", "name", "relative")
     ]
     return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
 
 
 def _in_scope(rule: IssuerRule, region: RegionContext | None) -> bool:
     return not rule.scope or (region is not None and rule.scope in region.names())
+
+
+def relative_issuer(title: str) -> str | None:
+    """县领导批示 → 县人民政府 (completed from the region later): phrases meaning the region's government."""
+    for rule in issuer_rules():
+        if rule.match == "relative" and title.startswith(rule.pattern):
+            return rule.issuer
+    return None
 
 
 @cache
@@ -114,8 +124,10 @@ def complete_relative(phrase: str, region: RegionContext | None) -> str:
     for prefix, level in _RELATIVE_PREFIXES:
         name = names[level]
         if phrase.startswith(prefix) and name and not phrase.startswith(("省级", "市级", "县级")):
-            if level == "county" and phrase.startswith(("县长", "县委", "县政府")):
-                return name + phrase[1:] if phrase.startswith("县政府") else phrase
+            if phrase.startswith(("县长", "县委", "市长", "市委", "省长", "省委")):
+                return phrase
+            if phrase[1:].startswith("政府"):  # 县政府 → 沁水县人民政府, the organ's full name
+                return name + "人民" + phrase[1:]
             return name + phrase[1:]
     return phrase
 
@@ -150,13 +162,26 @@ def resolve_issuer(
 def lead_organ(phrase: str, region: RegionContext | None = None) -> str:
     """The first organ of a joint-issuer phrase: 山西省自然资源厅、山西省发展和改革委员会 → 山西省自然资源厅.
 
-    Names are also printed glued together (晋城市财政局晋城市土地局, 中共泽州县委组织部泽州县乡村振兴中心):
-    the phrase is cut after an organ's ending that is followed by a place of the region or 中共/国务院/国家.
+    Names are also printed glued together (晋城市财政局晋城市土地局, 中共山西省委山西省人民政府, 中共中央国务院):
+    the phrase is cut after an organ's ending followed by a place of the region or 中共/国务院/国家 — unless what
+    follows is a branch of the same service (国家税务总局山西省税务局). 中华人民共和国财政部 is 财政部, and a
+    party committee printed without 中共 gets it (晋城市委 → 中共晋城市委).
     """
     first = re.split(r"[、 \t]|及", phrase.strip())[0]
     starts = (*(region.names() if region else ()), *_SECOND_ORGAN_STARTS)
-    for match in _ORGAN_ENDING.finditer(first):
-        rest = first[match.end():]
-        if len(rest) >= 3 and rest.startswith(starts):
-            return first[: match.end()]
+    for match in _GLUE_ENDING.finditer(first):
+        head, rest = first[: match.end()], first[match.end():]
+        if len(rest) >= 3 and rest.startswith(starts) and not _same_service(head, match.group(0), rest):
+            first = head
+            break
+    if first.startswith("中华人民共和国") and len(first) > len("中华人民共和国") + 1:
+        first = first[len("中华人民共和国"):]
+    if _PARTY_COMMITTEE.fullmatch(first) and not first.startswith("中共"):
+        first = "中共" + first
     return first
+
+
+def _same_service(head: str, ending: str, rest: str) -> bool:
+    """国家税务总局 + 山西省税务局: the rest is the head's branch (same ending, same service word), one organ."""
+    service = head[: -len(ending)].rstrip("总")[-2:]
+    return len(service) == 2 and rest.endswith(ending) and service in rest
