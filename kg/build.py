@@ -27,10 +27,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations
+from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations_with_notices
 from kg.citations.identify import title_key
 from kg.errors import BudgetKGError
 from kg.extract import expand_inputs, extract_file
+from kg.guard import default_timeout, time_limit
 from kg.places import PlaceLinks as FoundPlaces
 from kg.places import Region, link_disclosure, resolve_region
 from kg.rdf import inputs as rdf_inputs
@@ -108,12 +109,15 @@ def extract_document(path: Path) -> ExtractedDocument:
         places = link_disclosure(disclosure, region)
         notices += places.notices
     context = region_context(region)
-    bases = [
-        CitedBasis(project_key(table), table.basis, table.field_spans.get("basis", table.span),
-                   extract_citations(table.basis, context))
-        for table in disclosure.performance
-        if table.kind == "project" and table.basis.strip()
-    ]
+    bases: list[CitedBasis] = []
+    for table in disclosure.performance:
+        if table.kind != "project" or not table.basis.strip():
+            continue
+        span = table.field_spans.get("basis", table.span)
+        citations, citation_notices = extract_citations_with_notices(table.basis, context, file=source.name,
+                                                                      line=span.first_line)
+        bases.append(CitedBasis(project_key(table), table.basis, span, citations))
+        notices += citation_notices
     # The lines were needed for places; the graph quotes cells from the records, not the lines.
     disclosure.source = replace(source, lines=[])
     return ExtractedDocument(disclosure, region, places, bases, notices)
@@ -125,7 +129,8 @@ Phase1Result = tuple[int, str, str, list[tuple[str, Citation, int]], Notice | No
 def _phase1(task: tuple[int, str, str]) -> Phase1Result:
     index, path, work = task
     try:
-        document = extract_document(Path(path))
+        with time_limit(default_timeout(), Path(path).name):  # one pathological file costs itself only
+            document = extract_document(Path(path))
     except BudgetKGError as exc:
         return index, path, "", [], Notice(exc.file, exc.line, exc.code, exc.message, "error")
     except Exception as exc:  # never lose the other documents to one parser bug
@@ -189,7 +194,9 @@ def _rdf_place(division: Any, region: Region) -> rdf_inputs.Place:
                "city": region.province, "province": None}
     parent = parents.get(division.level)
     parent_place = _rdf_place(parent, region) if parent is not None and parent is not division else None
-    return rdf_inputs.Place(code=division.code, name=division.name, level=division.level, parent=parent_place)
+    # the gazetteer keys provinces and cities by their 2/4-digit prefix; the graph by the 6-digit GB/T 2260 code
+    code = division.code.ljust(6, "0") if division.level in ("province", "city") else division.code
+    return rdf_inputs.Place(code=code, name=division.name, level=division.level, parent=parent_place)
 
 
 def rdf_places(found: FoundPlaces | None, file: str) -> rdf_inputs.PlaceLinks:

@@ -103,6 +103,24 @@ def cmd_citations(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.validate import DEFAULT_SHAPES_DIR, validate_file
+
+    target = Path(args.graph)
+    if target.is_dir():  # a build output directory
+        candidates = [target / name for name in ("graph.nt", "graph.ttl", "graph.jsonld")]
+        found = next((c for c in candidates if c.exists()), None)
+        if found is None:
+            raise BudgetKGError(str(target), "no graph.nt / graph.ttl / graph.jsonld in this directory",
+                                code="no-graph")
+        target = found
+    elif not target.exists():
+        raise BudgetKGError(str(target), "no such file", code="missing-file")
+    report = validate_file(target, args.shapes or DEFAULT_SHAPES_DIR)
+    print(report.text())
+    return report.exit_code
+
+
 def _expand(inputs: list[str]) -> tuple[list[Path], list[Notice]]:
     from kg.extract import expand_inputs
 
@@ -129,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-store", action="store_true", help="do not write the embedded store")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     build.set_defaults(run=cmd_build)
+
+    validate = commands.add_parser("validate", help="check a graph against the SHACL shapes (exit 1 on violations)")
+    validate.add_argument("graph", help="a graph file (.ttl, .nt, .jsonld) or a build output directory")
+    validate.add_argument("--shapes", default=None, help="shapes directory (default: the project's shapes/)")
+    validate.set_defaults(run=cmd_validate)
 
     citations = commands.add_parser("citations", help="print the policy documents each project's 立项依据 cites")
     citations.add_argument("inputs", nargs="+", help="disclosure files or directories")

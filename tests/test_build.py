@@ -141,3 +141,16 @@ def test_interrupted_build_leaves_previous_output(tmp_path, monkeypatch):
     # and re-running over the same directory gives the same bytes
     build([SAMPLES / SAMPLE_FILES["zezhou2025"]], out, formats=("nt",), jobs=1, progress=False, store=False)
     assert (out / "graph.nt").read_bytes() == before
+
+
+def test_seed_graph_conforms_with_only_the_documents_rounding(built):
+    from kg.validate import validate_file
+
+    report = validate_file(built / "graph.nt")
+    assert report.violations == []
+    # the 0.01 万元 rounding the documents really print, each reported with its line
+    assert report.warnings and all(w.source for w in report.warnings)
+    row_rules = [w for w in report.warnings if "ChildrenSum" in w.rule or "LineSum" in w.rule]
+    assert row_rules and all(":" in w.source for w in row_rules)  # row-level rules name their line
+    assert any(w.source == "zezhou-natural-resources-bureau-2026.txt:160" and "21011" in w.message
+               for w in report.warnings)

@@ -124,7 +124,7 @@ def test_code_and_document_number_patterns(sources, shapes):
     report = validate(graph, shapes=shapes)
     messages = {i.message for i in report.violations}
     assert "科目编码 has 3 (类), 5 (款) or 7 (项) digits" in messages
-    assert "发文字号 is not in normalised form (e.g. 晋税发〔2021〕55号)" in messages
+    assert "发文字号 is not in normalised form (晋税发〔2021〕55号, 国家发展改革委令第7号, TD/T 1057-2020)" in messages
 
 
 def test_validate_file_reports_fixture_graph():

@@ -478,6 +478,7 @@ class _Builder:
         node = self.mint.place(place.code)
         scheme = self.mint.place_scheme()
         self.add(node, RDF.type, _PLACE_CLASSES[place.level])
+        self.add(node, RDF.type, BKG.AdministrativeDivision)  # materialised: SHACL runs without the ontology
         self.add(node, RDF.type, SCHEMA.AdministrativeArea)
         self.add(node, RDF.type, SKOS.Concept)
         self.add(node, SKOS.inScheme, scheme)
