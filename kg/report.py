@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from kg.records import Disclosure, Notice
+from kg.records import FUND_SOURCES, Disclosure, Notice
 
 
 def _current_umask() -> int:
@@ -116,7 +116,7 @@ def write_extraction(disclosures: list[Disclosure], failures: list[Notice], out_
             atomic_write_text(folder / f"{table.kind}{suffix}.csv", _frame_to_csv(table.frame))
         atomic_write_text(folder / "projects.csv", _frame_to_csv(_records_frame(
             [{"name": p.name, "unit_name": p.unit_name, "total_yuan": p.total, "carried_over": p.carried_over,
-              **{f"{k}_yuan": v for k, v in p.by_source.items()}, "printed_unit": p.printed_unit,
+              **{f"{k}_yuan": p.by_source.get(k) for k in FUND_SOURCES}, "printed_unit": p.printed_unit,
               "first_line": p.span.first_line, "last_line": p.span.last_line} for p in disclosure.projects])))
         atomic_write_text(folder / "performance.csv", _frame_to_csv(_records_frame(
             [{"project_name": p.project_name, "kind": p.kind, "department_code": p.department_code,
