@@ -1,0 +1,266 @@
+"""What an entity URI dereferences to: its description (triples), as an HTML page, Turtle, N-Triples or JSON-LD.
+
+Shared by the server (``serve``) and the static site (``export_static_site``); only the way links are
+written differs (a ``Linker``). An entity's description is every triple it is the subject of, plus up to
+MAX_INCOMING triples pointing at it (a policy document cited by many projects lists them), and the labels
+of its neighbours so pages read as names, not IRIs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pyoxigraph as ox
+
+from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
+
+ONTOLOGY_NS = "https://w3id.org/budget-kg/ontology#"
+ONTOLOGY_FILE = Path(__file__).resolve().parents[2] / "ontology" / "budget-kg.ttl"
+CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
+CONTEXT_URL = "https://w3id.org/budget-kg/context.jsonld"
+MAX_INCOMING = 200
+LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+          "http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#notation")
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+BKG = ONTOLOGY_NS
+OA_SOURCE = "http://www.w3.org/ns/oa#hasSource"
+
+# Media types we answer with, and the format names used for them.
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "ttl": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples; charset=utf-8",
+    "jsonld": "application/ld+json; charset=utf-8",
+}
+_ACCEPTED = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
+             "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
+             "application/ld+json": "jsonld", "application/json": "jsonld"}
+_UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
+
+
+def negotiate(accept: str | None, default: str = "html") -> str | None:
+    """The format for an Accept header (q-values honoured; ties keep the header's order); None: nothing fits."""
+    if not accept:
+        return default
+    offers: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        quality = 1.0
+        for parameter in fields[1:]:
+            if parameter.startswith("q="):
+                try:
+                    quality = float(parameter[2:])
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        if media in _ACCEPTED:
+            offers.append((-quality, index, _ACCEPTED[media]))
+        elif media in ("*/*", "text/*", "application/*"):
+            offers.append((-quality, index, default if media != "application/*" else "jsonld"))
+    return min(offers)[2] if offers else None
+
+
+def _segment(text: str) -> str:
+    # the builder's slug rule (kg.rdf.uris.slug) without its normalisation: keep letters and digits
+    return "".join(c if c in _UNRESERVED_ASCII or (ord(c) > 127 and unicodedata.category(c)[0] in "LN")
+                   else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
+
+
+def iri_candidates(base: str, path: str) -> list[str]:
+    """The IRIs a request path (``/id/…`` under ``base``, percent-encoded by the client) may stand for.
+
+    Clients percent-encode the Chinese characters the IRIs keep, and may or may not encode what the builder
+    encoded (“ ” 〔 〕 /): re-applying the builder's rule to each decoded segment gives the minted IRI;
+    the raw and fully decoded forms cover IRIs minted another way.
+    """
+    canonical = "/".join(_segment(unquote(s)) for s in path.split("/"))
+    return list(dict.fromkeys([base + canonical, base + path, base + unquote(path)]))
+
+
+@dataclass
+class Linker:
+    """How pages link to entities: ``local`` maps an IRI under ``base`` to an href; others stay absolute."""
+
+    base: str = DEFAULT_BASE
+    local: Callable[[str], str] = field(default=lambda rest: "/id/" + rest)
+
+    def href(self, iri: str) -> str:
+        if iri.startswith(self.base):
+            return self.local(iri[len(self.base):])
+        return iri
+
+
+def server_linker(base: str, prefix: str = "/id/") -> Linker:
+    # hrefs percent-encode non-ASCII (an IRI's characters are fine in HTML, but some tools are not)
+    return Linker(base, lambda rest: prefix + quote(rest, safe="/%()~-._"))
+
+
+@dataclass
+class Description:
+    iri: str
+    outgoing: list[ox.Triple]
+    incoming: list[ox.Triple]
+    incoming_truncated: bool
+    labels: dict[str, str]
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        return self.outgoing + self.incoming
+
+    @property
+    def label(self) -> str:
+        return self.labels.get(self.iri, self.iri)
+
+
+def _distinct_triples(quads) -> list[ox.Triple]:
+    # the union of named graphs may hold a shared triple more than once
+    seen: dict[str, ox.Triple] = {}
+    for quad in quads:
+        triple = quad.triple
+        seen.setdefault(str(triple), triple)
+    return [seen[k] for k in sorted(seen)]
+
+
+def _label(store: ox.Store, node: ox.NamedNode) -> str | None:
+    for predicate in LABELS:
+        for quad in store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+            return quad.object.value
+    return None
+
+
+def describe(store: ox.Store, iri: str) -> Description | None:
+    """The description of ``iri``, or None when the store says nothing about it."""
+    node = ox.NamedNode(iri)
+    outgoing = _distinct_triples(store.quads_for_pattern(node, None, None))
+    incoming_quads = list(islice(store.quads_for_pattern(None, None, node), 4 * MAX_INCOMING))
+    incoming = _distinct_triples(incoming_quads)
+    truncated = len(incoming) > MAX_INCOMING or len(incoming_quads) == 4 * MAX_INCOMING
+    incoming = incoming[:MAX_INCOMING]
+    if not outgoing and not incoming:
+        return None
+    labels: dict[str, str] = {}
+    for term in [node] + [t.object for t in outgoing] + [t.subject for t in incoming]:
+        if isinstance(term, ox.NamedNode) and term.value not in labels:
+            found = _label(store, term)
+            if found:
+                labels[term.value] = found
+    return Description(iri, outgoing, incoming, truncated, labels)
+
+
+@cache
+def context() -> dict:
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+
+
+def serialise(triples: list[ox.Triple], fmt: str, context_url: str = CONTEXT_URL) -> bytes:
+    """Turtle / N-Triples via pyoxigraph; JSON-LD compacted with the published context (rdflib), which is
+    then referenced by URL rather than inlined."""
+    if fmt == "ttl":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                            prefixes={k: str(v) for k, v in PREFIXES.items()})
+    if fmt == "nt":
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "jsonld":
+        from rdflib import Graph
+
+        graph = Graph()
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+        compacted = json.loads(graph.serialize(format="json-ld", context=context()["@context"],
+                                               auto_compact=True))
+        compacted["@context"] = context_url
+        return json.dumps(compacted, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def short_name(iri: str) -> str:
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+        if iri.startswith(str(namespace)):
+            return f"{prefix}:{iri[len(str(namespace)):]}"
+    return iri
+
+
+def _term_html(term, linker: Linker, labels: dict[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        text = labels.get(term.value) or short_name(unquote(term.value))
+        return f'<a href="{html.escape(linker.href(term.value))}">{html.escape(text)}</a>'
+    if isinstance(term, ox.Literal):
+        suffix = f' <span class="dt">@{term.language}</span>' if term.language else ""
+        if not term.language and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            suffix = f' <span class="dt">{html.escape(short_name(term.datatype.value))}</span>'
+        return f"{html.escape(term.value)}{suffix}"
+    return html.escape(str(term))
+
+
+_PAGE_STYLE = ("body{font:15px/1.5 system-ui,'Noto Sans CJK SC',sans-serif;max-width:70em;margin:1em auto;"
+               "padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #ddd;"
+               "padding:3px 6px;vertical-align:top;text-align:left;word-break:break-all}.dt{color:#888;"
+               "font-size:85%}.iri{color:#555;word-break:break-all}nav a{margin-right:1em}")
+
+
+def page(title: str, body: str, nav: str = "") -> str:
+    return (f"<!DOCTYPE html>\n<html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_PAGE_STYLE}</style></head><body><nav>{nav}</nav>\n{body}\n</body></html>\n")
+
+
+def source_lines(store: ox.Store, description: Description) -> list[tuple[str, str, str]]:
+    """(lines IRI, file, "first–last") of every span the entity was read from: the page links to them."""
+    found = []
+    for triple in description.outgoing:
+        if triple.predicate.value != DERIVED_FROM or not isinstance(triple.object, ox.NamedNode):
+            continue
+        span = triple.object
+        first = next(store.quads_for_pattern(span, ox.NamedNode(BKG + "firstLine"), None), None)
+        last = next(store.quads_for_pattern(span, ox.NamedNode(BKG + "lastLine"), None), None)
+        source = next(store.quads_for_pattern(span, ox.NamedNode(OA_SOURCE), None), None)
+        if first is None or source is None:
+            continue
+        file = next(store.quads_for_pattern(source.object, ox.NamedNode(BKG + "sourceFile"), None), None)
+        lines = first.object.value if last is None or last.object.value == first.object.value \
+            else f"{first.object.value}–{last.object.value}"
+        found.append((span.value, file.object.value if file else source.object.value, lines))
+    return sorted(found, key=lambda f: (f[1], int(re.match(r"\d+", f[2]).group())))  # type: ignore[union-attr]
+
+
+def entity_html(store: ox.Store, description: Description, linker: Linker,
+                alternates: dict[str, str] | None = None, nav: str = "") -> str:
+    """The page for people: properties, where it was read (file and line), what points at it."""
+    labels = description.labels
+    rows = "".join(f"<tr><th>{html.escape(short_name(t.predicate.value))}</th><td>"
+                   f"{_term_html(t.object, linker, labels)}</td></tr>" for t in description.outgoing)
+    sources = source_lines(store, description)
+    source_html = "".join(f'<li><a href="{html.escape(linker.href(iri))}">{html.escape(file)} line {lines}</a></li>'
+                          for iri, file, lines in sources)
+    incoming = "".join(f"<tr><td>{_term_html(t.subject, linker, labels)}</td><th>"
+                       f"{html.escape(short_name(t.predicate.value))}</th></tr>" for t in description.incoming)
+    more = f"<p>(first {MAX_INCOMING} shown; query /sparql for all)</p>" if description.incoming_truncated else ""
+    formats = " ".join(f'<a href="{html.escape(href)}">{name}</a>' for name, href in (alternates or {}).items())
+    body = (f"<h1>{html.escape(description.label)}</h1><p class='iri'>{html.escape(description.iri)}</p>"
+            f"<p>Also as: {formats}</p>" if formats else
+            f"<h1>{html.escape(description.label)}</h1><p class='iri'>{html.escape(description.iri)}</p>")
+    body += f"<table>{rows}</table>"
+    if sources:
+        body += f"<h2>Read from 来源</h2><ul class='sources'>{source_html}</ul>"
+    if incoming:
+        body += f"<h2>Linked from 被引用</h2><table class='incoming'>{incoming}</table>{more}"
+    return page(description.label, body, nav)
+
+
+def ontology_html() -> str:
+    from rdflib import Graph
+
+    from kg.rdf.ontology_docs import render
+
+    graph = Graph()
+    graph.parse(ONTOLOGY_FILE, format="turtle")
+    return render(graph)
