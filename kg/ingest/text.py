@@ -28,7 +28,11 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:  # a UTF-16 mark on damaged bytes (found by tests/test_fuzz_extractor)
+            raise IngestError(file, f"UTF-16 byte-order mark but undecodable bytes at offset {exc.start}",
+                              code="undecodable") from None
     if looks_binary(data):
         raise IngestError(file, "binary file, not extracted text (give a .txt or a .pdf)", code="binary-file")
     try:

@@ -1,0 +1,1 @@
+"""Benchmark, synthetic corpus and profiling helpers (issue #8)."""

@@ -1,0 +1,100 @@
+"""The synthetic corpus: deterministic by seed, real regions and departments, seed amounts scaled exactly,
+立项依据 cells re-combined with consistently re-numbered 文号."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kg.bench.synthetic import (
+    Rewriter,
+    Template,
+    _scale,
+    candidate_regions,
+    generate_corpus,
+    load_settings,
+    load_templates,
+)
+from kg.extract import extract_disclosure, extract_file
+from kg.places import resolve_region
+from kg.places.gazetteer import default_gazetteer
+
+SIZE = 6  # one of each seed template (sorted: qinshui, xingxian, yangquan, zezhou2025, zezhou2026) and one more
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list:
+    return generate_corpus(SIZE, tmp_path_factory.mktemp("synthetic"), seed=7)
+
+
+def test_same_seed_same_bytes_other_seed_other_corpus(corpus, tmp_path):
+    again = generate_corpus(SIZE, tmp_path / "again", seed=7)
+    assert [d.path.read_bytes() for d in again] == [d.path.read_bytes() for d in corpus]
+    other = generate_corpus(SIZE, tmp_path / "other", seed=8)
+    assert [d.path.name for d in other] != [d.path.name for d in corpus]
+    assert len({d.path.read_bytes() for d in corpus}) == SIZE  # no two documents share content
+
+
+def test_templates_learn_the_seed_places():
+    templates = {t.key: t for t in load_templates()}
+    qinshui = templates["qinshui-natural-resources-bureau-unit-2024"]
+    assert (qinshui.province, qinshui.city, qinshui.county) == ("山西省", "晋城市", "沁水县")
+    assert ("龙港镇", "龙港镇") in qinshui.townships and ("龙港", "龙港镇") in qinshui.townships
+    yangquan = templates["yangquan-planning-natural-resources-bureau-unit-2022"]
+    assert (yangquan.city, yangquan.county) == ("阳泉市", None)
+
+
+def test_qinshui_layout_reissued_in_another_county(corpus, sources):
+    document = corpus[0]
+    assert document.template == "qinshui-natural-resources-bureau-unit-2024"
+    text = document.path.read_text(encoding="utf-8")
+    assert "沁水县" not in text
+    assert document.department == "自然资源局" or "自然资源局本级" not in text
+    disclosure = extract_file(document.path)
+    seed = extract_disclosure(sources["qinshui2024"])
+    # the seed's 53 projects, each amount multiplied by the document's factor, to the fen
+    assert len(disclosure.projects) == len(seed.projects) == 53
+    assert sorted(p.total for p in disclosure.projects) == sorted(p.total * document.amount_factor
+                                                                  for p in seed.projects)
+    region = resolve_region(disclosure.unit_name or disclosure.department,
+                            (line.text for line in disclosure.source.lines))
+    assert region is not None and region.county is not None and region.county.code == document.region_code
+    assert document.department in (disclosure.department or "")
+
+
+def test_doc_numbers_renumbered_the_same_way_in_every_document():
+    settings = load_settings()
+    templates = load_templates()
+    regions = candidate_regions(default_gazetteer(), settings)
+    lines = ("立项依据\t\t《通知》(自然资发〔2021〕166号)、沁政发〔2023〕5号", "依据自然资发〔2021〕166号")
+    template = Template("t", lines, "山西省", "晋城市", "沁水县", ())
+    rewriter = Rewriter(templates, settings, corpus_seed=7)
+    settings_no_swap = replace(settings, basis_swap_probability=0.0)
+    rewriter.settings = settings_no_swap
+    first, _ = rewriter.rewrite(template, regions[0], "财政局", 1, random.Random(1))
+    second, _ = rewriter.rewrite(template, regions[1], "水利局", 1, random.Random(2))
+    numbers = re.findall(r"自然资发〔2021〕(\d{1,4})号", first + second)
+    assert len(numbers) == 4 and len(set(numbers)) == 1  # one real document, one new number everywhere
+    # the county's own 文号 takes the new county's abbreviation
+    assert f"{regions[0].county.name[0]}政发〔2023〕" in first and "沁政发" not in first
+    assert regions[0].county.name in Rewriter(templates, settings, 7).names(template, regions[0], "财政局").values()
+
+
+def test_basis_cells_recombined(corpus):
+    assert all(d.basis_swapped > 0 for d in corpus if "yangquan" not in d.template)
+
+
+def test_scale_keeps_decimals_and_leaves_codes():
+    assert _scale("1,234.56", 3) == "3,703.68"
+    assert _scale(" 5500.87", 2) == " 11001.74"
+    assert _scale("2080505", 3) == "2080505"  # a function code, not an amount
+    assert _scale("95%", 3) == "95%"
+
+
+def test_manifest_lists_every_document(corpus):
+    manifest = (Path(corpus[0].path).parent / "README.md").read_text(encoding="utf-8")
+    assert all(d.path.name in manifest for d in corpus)
