@@ -121,6 +121,68 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _store_dir(path: str) -> Path:
+    """A build output directory (holding store/) or the store directory itself."""
+    directory = Path(path)
+    store = directory / "store" if (directory / "store").is_dir() else directory
+    if not store.is_dir():
+        raise BudgetKGError(path, "no store here: give a `budget-kg build --out` directory", code="no-store")
+    return store
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from kg.visualize import write_static_figure, write_viz
+
+    store = _store_dir(args.store)
+    out = Path(args.out)
+    if out.suffix.lower() in (".svg", ".png"):
+        write_static_figure(store, out, view=args.view if args.view != "all" else "policy")
+        print(f"wrote {out}")
+        return 0
+    counts = write_viz(store, out, view=args.view)
+    print(f"wrote {out} (" + ", ".join(f"{view}: {nodes} nodes" for view, nodes in counts.items()) + ")")
+    return 0
+
+
+def cmd_analyses(args: argparse.Namespace) -> int:
+    from kg.visualize import analyses, format_analyses
+
+    print(format_analyses(analyses(_store_dir(args.store))))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.publish import export
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    written = export(args.build, args.out, formats, sparql_endpoint=args.endpoint)
+    for fmt, path in written.items():
+        print(f"{fmt:>8}  {path}")
+    return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from kg.publish import export_static_site
+
+    report = export_static_site(args.store, args.out, base=args.base)
+    print(f"wrote {args.out}: {report}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.publish import make_server
+
+    server = make_server(_store_dir(args.store), args.host, args.port, base=args.base, timeout=args.timeout,
+                         max_rows=args.max_rows)
+    print(f"serving {args.store} read-only at http://{args.host}:{server.server_address[1]}/ "
+          f"(SPARQL at /sparql); Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
 def _expand(inputs: list[str]) -> tuple[list[Path], list[Notice]]:
     from kg.extract import expand_inputs
 
@@ -153,6 +215,39 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--shapes", default=None, help="shapes directory (default: the project's shapes/)")
     validate.set_defaults(run=cmd_validate)
 
+    viz = commands.add_parser("viz", help="interactive offline HTML graph (or a static .svg/.png figure)")
+    viz.add_argument("--store", required=True, help="a build output directory")
+    viz.add_argument("--out", required=True, help="FILE.html, or FILE.svg / FILE.png for a static figure")
+    viz.add_argument("--view", default="all", choices=["all", "policy", "township", "codes"])
+    viz.set_defaults(run=cmd_viz)
+
+    analyses = commands.add_parser("analyses", help="documents driving the most money, shared documents, components")
+    analyses.add_argument("--store", required=True, help="a build output directory")
+    analyses.set_defaults(run=cmd_analyses)
+
+    export = commands.add_parser("export", help="linked-data dumps (Turtle, N-Triples, JSON-LD) with DCAT/VoID")
+    export.add_argument("build", help="a build output directory")
+    export.add_argument("--out", required=True, help="output directory")
+    export.add_argument("--format", default="ttl,nt,jsonld", help="comma-separated: ttl, nt, jsonld")
+    export.add_argument("--endpoint", default="https://w3id.org/budget-kg/sparql",
+                        help="the public SPARQL endpoint named in the VoID description")
+    export.set_defaults(run=cmd_export)
+
+    serve = commands.add_parser("serve", help="read-only linked-data server with a SPARQL endpoint at /sparql")
+    serve.add_argument("--store", required=True, help="a build output directory")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--base", default="https://w3id.org/budget-kg/id/", help="base IRI of the entities served")
+    serve.add_argument("--timeout", type=float, default=10.0, help="seconds a SPARQL query may run")
+    serve.add_argument("--max-rows", type=int, default=10000, help="rows a SPARQL result may hold")
+    serve.set_defaults(run=cmd_serve)
+
+    site = commands.add_parser("site", help="static-site export of the entity pages (for hosting without a server)")
+    site.add_argument("--store", required=True, help="a build output directory")
+    site.add_argument("--out", required=True, help="output directory")
+    site.add_argument("--base", default="https://w3id.org/budget-kg/id/")
+    site.set_defaults(run=cmd_site)
+
     citations = commands.add_parser("citations", help="print the policy documents each project's 立项依据 cites")
     citations.add_argument("inputs", nargs="+", help="disclosure files or directories")
     citations.set_defaults(run=cmd_citations)
@@ -170,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"budget-kg: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("budget-kg: interrupted; outputs already written are complete, nothing is half-written",
               file=sys.stderr)
