@@ -1,0 +1,349 @@
+"""`budget-kg bench --docs N`: build a synthetic corpus and measure every stage, on 1 and on several processes.
+
+    python -m kg.bench.run --docs 10 --jobs 1 2 --repeats 3
+
+Each (jobs, repeat) run is a fresh child process, so its peak memory (getrusage of itself and of its pool
+workers) is that run's own. Per run it measures:
+
+* extraction alone (phase 1 of the build per document, over a process pool): documents/s and MB/s;
+* the whole build (``kg.build.build``: extract, registry, per-document graphs, partition, store): triples/s;
+* loading the build's named-graph N-Triples into a fresh embedded store (pyoxigraph bulk load), and — up to
+  ``rdflib_limit`` documents — into an rdflib in-memory Dataset, side by side;
+* SHACL (pyshacl, each disclosure's graph with the shared graph, over the process pool), on every document
+  up to ``shacl_limit`` and an evenly spaced sample beyond (the per-document time is then extrapolated);
+* every library query on both stores: median and p95 latency.
+
+The printed figures are medians over the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.bench.synthetic import generate_corpus
+
+RDFLIB_LIMIT = 100  # rdflib holds ~1 KB per triple: beyond ~100 synthetic documents it needs gigabytes
+SHACL_LIMIT = 5  # pyshacl takes seconds per disclosure: validate a spaced sample, extrapolate
+
+
+@dataclass
+class BenchTable:
+    """Medians per (stage figure, jobs) and per query; ``text()`` is the printed table."""
+
+    docs: int
+    megabytes: float
+    jobs: list[int]
+    repeats: int
+    stages: dict[str, dict[int, float]] = field(default_factory=dict)  # figure → jobs → median
+    queries: dict[str, dict[str, float]] = field(default_factory=dict)  # query → figure → median
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        head = f"{'figure':<34}" + "".join(f"{f'{j} process' + ('es' if j > 1 else ''):>14}" for j in self.jobs)
+        lines = [f"budget-kg bench: {self.docs} synthetic disclosures, {self.megabytes:.1f} MB, "
+                 f"medians of {self.repeats} run(s)", head, "-" * len(head)]
+        for name, by_jobs in self.stages.items():
+            lines.append(f"{name:<34}" + "".join(_cell(by_jobs.get(j)) for j in self.jobs))
+        if self.queries:
+            lines += ["", f"{'query (ms)':<24}{'oxigraph med':>14}{'p95':>9}{'rdflib med':>12}{'p95':>9}"
+                      f"{'rdflib/oxi':>12}{'rows':>7}"]
+            for name, figures in sorted(self.queries.items()):
+                ratio = (figures["rdflib_median_ms"] / figures["oxigraph_median_ms"]
+                         if "rdflib_median_ms" in figures and figures["oxigraph_median_ms"] > 0 else None)
+                lines.append(f"{name:<24}{_cell(figures.get('oxigraph_median_ms'), 14)}"
+                             f"{_cell(figures.get('oxigraph_p95_ms'), 9)}{_cell(figures.get('rdflib_median_ms'), 12)}"
+                             f"{_cell(figures.get('rdflib_p95_ms'), 9)}{_cell(ratio, 12)}"
+                             f"{_cell(figures.get('rows'), 7)}")
+        lines += [f"note: {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"docs": self.docs, "megabytes": self.megabytes, "jobs": self.jobs, "repeats": self.repeats,
+                "stages": {k: {str(j): v for j, v in d.items()} for k, d in self.stages.items()},
+                "queries": self.queries, "notes": self.notes}
+
+
+def _cell(value: float | None, width: int = 14) -> str:
+    if value is None:
+        return f"{'—':>{width}}"
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:>{width},.0f}"
+    return f"{value:>{width}.2f}"
+
+
+def _rss_mb() -> float:
+    """Current resident memory of this process (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+# ---- one run, in a child process ----------------------------------------------------------------------------
+
+def _extract_one(path: str) -> tuple[int, bool]:
+    from kg.build import extract_document
+    from kg.errors import BudgetKGError
+    from kg.guard import default_timeout, time_limit
+
+    try:
+        with time_limit(default_timeout(), Path(path).name):
+            extract_document(Path(path))
+        return os.path.getsize(path), True
+    except BudgetKGError:
+        return os.path.getsize(path), False
+
+
+def _pool(function: Any, items: list[Any], jobs: int) -> list[Any]:
+    if jobs <= 1:
+        return [function(item) for item in items]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(function, items, chunksize=max(1, len(items) // (jobs * 8))))
+
+
+_SHAPES: Any = None
+_SHARED: dict[str, list[str]] = {}
+
+
+def _shacl_init(shared_path: str) -> None:
+    """Per worker: the shapes and the shared graph's lines by subject, loaded once."""
+    global _SHAPES
+    from kg.validate import load_shapes
+
+    _SHAPES = load_shapes()
+    _SHARED.clear()
+    with open(shared_path, encoding="utf-8") as handle:
+        for line in handle:
+            _SHARED.setdefault(line.split(" ", 1)[0], []).append(line)
+
+
+def _shacl_one(path: str) -> tuple[int, int]:
+    """Validate one disclosure's graph with the shared triples about the nodes it mentions."""
+    from rdflib import Graph
+
+    from kg.validate import validate
+
+    with open(path, encoding="utf-8") as handle:
+        own = handle.readlines()
+    nodes = {term for line in own for term in line.split(" ", 3)[::2] if term.startswith("<")}
+    extra = [line for node in sorted(nodes) for line in _SHARED.get(node, ())]
+    graph = Graph()
+    graph.parse(data="".join(own + extra), format="nt")
+    report = validate(graph, shapes=_SHAPES)
+    return len(report.violations), len(report.warnings)
+
+
+def _shacl(graph_paths: list[Path], shared: Path, jobs: int) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    paths = [str(p) for p in graph_paths]
+    if jobs <= 1:
+        _shacl_init(str(shared))
+        results = [_shacl_one(p) for p in paths]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_shacl_init, initargs=(str(shared),)) as pool:
+            results = list(pool.map(_shacl_one, paths))
+    return time.perf_counter() - started, sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def _query_params(store: Any) -> dict[str, dict[str, str]]:
+    """Required query parameters taken from the data itself: a cited 文号 and a project name."""
+    params: dict[str, dict[str, str]] = {}
+    bkg = "https://w3id.org/budget-kg/ontology#"
+    for row in store.query(f"SELECT ?n WHERE {{ ?d <{bkg}docNumber> ?n }} ORDER BY ?n LIMIT 1",
+                           use_default_graph_as_union=True):
+        params["document-projects"] = {"document": row["n"].value}
+    for row in store.query(f"SELECT ?l WHERE {{ ?p a <{bkg}Project> ; "
+                           "<http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l LIMIT 1",
+                           use_default_graph_as_union=True):
+        params["project-basis"] = {"project": row["l"].value}
+    return params
+
+
+def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdflib_limit: int = RDFLIB_LIMIT,
+             shacl_limit: int = SHACL_LIMIT, compare: bool = True) -> dict[str, Any]:
+    """Measure every stage once with ``jobs`` processes. Returns flat figures (call it in a fresh process)."""
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.query.run import bench_queries
+    from kg.query.store import rdflib_dataset
+
+    files = sorted(str(p) for p in corpus.glob("*.txt"))
+    figures: dict[str, Any] = {}
+
+    started = time.perf_counter()
+    extracted = _pool(_extract_one, files, jobs)
+    seconds = time.perf_counter() - started
+    figures["extract: documents/s"] = len(files) / seconds
+    figures["extract: MB/s"] = sum(size for size, _ in extracted) / 2**20 / seconds
+    figures["extract: failed documents"] = sum(1 for _, ok in extracted if not ok)
+
+    out = work / "build"
+    report = build([corpus], out, jobs=jobs, formats=(), store=True, progress=False)
+    figures["build: seconds (all phases)"] = report.seconds
+    figures["build: triples"] = report.triples
+    figures["build: triples/s"] = report.triples / report.seconds
+    figures["build: failed documents"] = len(report.failed)
+
+    graphs = sorted((out / "graphs").glob("*.nt"))
+    names = {str(out / d["graph_file"]): d["graph_iri"] for d in report.documents}
+    started = time.perf_counter()
+    store_dir = work / "store-load"
+    store = ox.Store(str(store_dir))
+    for path in graphs:
+        iri = names.get(str(path), f"urn:budget-kg:bench:{path.stem}")
+        with open(path, "rb") as handle:
+            store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+    store.flush()
+    figures["oxigraph load: seconds"] = time.perf_counter() - started
+    figures["oxigraph load: triples/s"] = report.triples / figures["oxigraph load: seconds"]
+
+    params = _query_params(store)
+    sink = io.StringIO()
+    oxigraph_queries = bench_queries(store, repeats=query_repeats, params=params, out=sink)
+    queries = {name: {"oxigraph_median_ms": f["median_ms"], "oxigraph_p95_ms": f["p95_ms"], "rows": f["rows"]}
+               for name, f in oxigraph_queries.items()}
+
+    if compare and len(files) <= rdflib_limit:  # independent of the process count: run once per repeat
+        rss = _rss_mb()
+        started = time.perf_counter()
+        dataset = rdflib_dataset(graphs)
+        figures["rdflib load: seconds"] = time.perf_counter() - started
+        figures["rdflib load: triples/s"] = report.triples / figures["rdflib load: seconds"]
+        figures["rdflib load: memory MB"] = _rss_mb() - rss
+        for name, f in bench_queries(dataset, repeats=max(1, query_repeats // 2), params=params, out=sink).items():
+            queries.setdefault(name, {}).update({"rdflib_median_ms": f["median_ms"], "rdflib_p95_ms": f["p95_ms"]})
+        del dataset
+    del store
+
+    disclosures = [out / d["graph_file"] for d in report.documents]
+    step = max(1, -(-len(disclosures) // shacl_limit))  # ceil: at most shacl_limit documents validated
+    sample = disclosures[::step]
+    if sample:
+        seconds, violations, warnings = _shacl(sample, out / "graphs" / "shared.nt", jobs)
+        figures["shacl: documents validated"] = len(sample)
+        figures["shacl: seconds/document"] = seconds / len(sample)
+        figures["shacl: seconds (all, extrapolated)"] = seconds / len(sample) * len(disclosures)
+        figures["shacl: violations (validated docs)"] = violations
+        figures["shacl: warnings (validated docs)"] = warnings
+
+    figures["peak memory MB (main process)"] = _peak_mb(resource.RUSAGE_SELF)
+    figures["peak memory MB (largest worker)"] = _peak_mb(resource.RUSAGE_CHILDREN)
+    return {"figures": figures, "queries": queries}
+
+
+# ---- many runs ------------------------------------------------------------------------------------------------
+
+def run_bench(docs: int, jobs: list[int], repeats: int, seed: int, *, work_dir: str | Path | None = None,
+              query_repeats: int = 5, rdflib_limit: int = RDFLIB_LIMIT, shacl_limit: int = SHACL_LIMIT,
+              progress: bool = False) -> BenchTable:
+    """Generate ``docs`` synthetic disclosures (deterministic by ``seed``) and measure each stage ``repeats``
+    times per process count in ``jobs``. Each run is a fresh child process (honest peak memory)."""
+    own_work = work_dir is None
+    work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="budget-kg-bench-"))
+    try:
+        corpus = work / "corpus"
+        written = generate_corpus(docs, corpus, seed)
+        table = BenchTable(docs, sum(d.size for d in written) / 2**20, list(jobs), repeats)
+        runs: dict[int, list[dict[str, Any]]] = {j: [] for j in jobs}
+        for repeat in range(repeats):
+            for job_count in jobs:
+                run_dir = work / f"run-{job_count}-{repeat}"
+                shutil.rmtree(run_dir, ignore_errors=True)
+                run_dir.mkdir(parents=True)
+                command = [sys.executable, "-m", "kg.bench.run", "--one", str(corpus), str(run_dir),
+                           "--jobs", str(job_count), "--query-repeats", str(query_repeats),
+                           "--rdflib-limit", str(rdflib_limit), "--shacl-limit", str(shacl_limit)]
+                if job_count != jobs[0]:
+                    command.append("--no-compare")
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    table.notes.append(f"run jobs={job_count} repeat={repeat} failed: "
+                                       f"{done.stderr.strip().splitlines()[-1:]}")
+                    continue
+                runs[job_count].append(json.loads(done.stdout.strip().splitlines()[-1]))
+                shutil.rmtree(run_dir, ignore_errors=True)
+                if progress:
+                    print(f"  run jobs={job_count} repeat={repeat + 1}/{repeats} done", file=sys.stderr)
+        _summarise(table, runs)
+        table.notes.append(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end "
+                           "(shared with other work: figures are lower bounds of what the code can do)")
+        return table
+    finally:
+        if own_work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _summarise(table: BenchTable, runs: dict[int, list[dict[str, Any]]]) -> None:
+    names: dict[str, None] = {}
+    for results in runs.values():
+        for result in results:
+            names.update(dict.fromkeys(result["figures"]))
+    for name in names:
+        table.stages[name] = {j: statistics.median(r["figures"][name] for r in results)
+                              for j, results in runs.items()
+                              if results and all(name in r["figures"] for r in results)}
+    # query latency does not depend on the build's process count: pool every run's medians
+    every = [r for results in runs.values() for r in results]
+    query_names = sorted({q for r in every for q in r["queries"]})
+    for query in query_names:
+        figures: dict[str, float] = {}
+        for key in ("oxigraph_median_ms", "oxigraph_p95_ms", "rdflib_median_ms", "rdflib_p95_ms", "rows"):
+            values = [r["queries"][query][key] for r in every if key in r["queries"].get(query, {})]
+            if values:
+                figures[key] = statistics.median(values)
+        table.queries[query] = figures
+    if not any("rdflib_median_ms" in f for f in table.queries.values()):
+        table.notes.append(f"rdflib side skipped above {RDFLIB_LIMIT} documents (memory)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="budget-kg bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=10)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work-dir", default=None, help="keep the corpus and runs here (default: a temp dir)")
+    parser.add_argument("--query-repeats", type=int, default=5)
+    parser.add_argument("--rdflib-limit", type=int, default=RDFLIB_LIMIT)
+    parser.add_argument("--shacl-limit", type=int, default=SHACL_LIMIT)
+    parser.add_argument("--no-compare", action="store_true", help="skip the rdflib side")
+    parser.add_argument("--json", default=None, help="also write the figures as JSON here")
+    parser.add_argument("--one", nargs=2, metavar=("CORPUS", "WORK"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        result = run_once(Path(args.one[0]), Path(args.one[1]), args.jobs[0], query_repeats=args.query_repeats,
+                          rdflib_limit=args.rdflib_limit, shacl_limit=args.shacl_limit,
+                          compare=not args.no_compare)
+        print(json.dumps(result))
+        return 0
+    table = run_bench(args.docs, args.jobs, args.repeats, args.seed, work_dir=args.work_dir,
+                      query_repeats=args.query_repeats, rdflib_limit=args.rdflib_limit,
+                      shacl_limit=args.shacl_limit, progress=True)
+    print(table.text(), end="")
+    if args.json:
+        Path(args.json).write_text(json.dumps(table.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
