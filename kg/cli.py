@@ -183,6 +183,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _query_target(args: argparse.Namespace) -> dict[str, object]:
+    if args.endpoint:
+        return {"endpoint": args.endpoint}
+    if not args.store:
+        raise SystemExit("budget-kg: give --store DIR (a build output directory) or --endpoint URL")
+    return {"store": _store_dir(args.store)}
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.query import format_result, load_library, parse_param_args, run_query
+
+    if args.list or not args.name:
+        for name, query in sorted(load_library().items()):
+            params = " ".join(f"--param {p.name}=…" for p in query.parameters)
+            print(f"{name:<24} {query.title or query.answers} {params}".rstrip())
+        return 0
+    frame = run_query(args.name, parse_param_args(args.param), **_query_target(args))
+    print(format_result(frame, args.format), end="" if args.format != "table" else "\n")
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from kg.query import trace
+
+    print(trace(args.text, **_query_target(args)), end="")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from kg.query import publish
+
+    report = publish(args.build, args.endpoint, graph_store=args.graph_store, user=args.user,
+                     password=args.password)
+    print(report)
+    return 1 if getattr(report, "failures", None) else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from kg.bench.run import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def _expand(inputs: list[str]) -> tuple[list[Path], list[Notice]]:
     from kg.extract import expand_inputs
 
@@ -214,6 +257,34 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("graph", help="a graph file (.ttl, .nt, .jsonld) or a build output directory")
     validate.add_argument("--shapes", default=None, help="shapes directory (default: the project's shapes/)")
     validate.set_defaults(run=cmd_validate)
+
+    query = commands.add_parser("query", help="run a library query (queries/*.rq) on the store or a SPARQL endpoint")
+    query.add_argument("name", nargs="?", help="query name, e.g. project-basis; omit (or --list) to list them")
+    query.add_argument("--list", action="store_true", help="list the query library")
+    query.add_argument("--store", help="a build output directory")
+    query.add_argument("--endpoint", help="a SPARQL 1.1 endpoint URL (instead of --store)")
+    query.add_argument("--param", action="append", metavar="K=V", help="a parameter, e.g. project=遗属补贴")
+    query.add_argument("--format", default="table", choices=["table", "csv", "json"])
+    query.set_defaults(run=cmd_query)
+
+    trace = commands.add_parser("trace", help="project ↔ documents ↔ money for a project name, a 文号 or a title")
+    trace.add_argument("text", help="a project name, a 发文字号 (any bracket style) or a document title")
+    trace.add_argument("--store", help="a build output directory")
+    trace.add_argument("--endpoint", help="a SPARQL 1.1 endpoint URL (instead of --store)")
+    trace.set_defaults(run=cmd_trace)
+
+    publish = commands.add_parser("publish", help="load a build into a SPARQL server (Graph Store Protocol)")
+    publish.add_argument("build", nargs="?", default="out", help="a build output directory (default: out)")
+    publish.add_argument("--endpoint", required=True, help="the server's SPARQL query endpoint URL")
+    publish.add_argument("--graph-store", help="its Graph Store Protocol URL, when not derivable from --endpoint")
+    publish.add_argument("--user", help="HTTP basic auth user")
+    publish.add_argument("--password", help="HTTP basic auth password")
+    publish.set_defaults(run=cmd_publish)
+
+    bench = commands.add_parser("bench", help="benchmark on a synthetic corpus (budget-kg bench --docs 10)",
+                                add_help=False)
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(run=cmd_bench)
 
     viz = commands.add_parser("viz", help="interactive offline HTML graph (or a static .svg/.png figure)")
     viz.add_argument("--store", required=True, help="a build output directory")

@@ -26,3 +26,13 @@ SAMPLE_FILES = {
 @pytest.fixture(scope="session")
 def sources() -> dict[str, SourceDocument]:
     return {key: read_source(SAMPLES / name) for key, name in SAMPLE_FILES.items()}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """One `budget-kg build` of the whole sample corpus (texts and PDFs), shared by the tests that read it."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("build") / "out"
+    build([SAMPLES], out, formats=("ttl", "nt"), jobs=2, progress=False)
+    return out

@@ -29,13 +29,6 @@ CONTRACT_PROPERTIES = ["fiscalYear", "sourceFile", "orgCode", "amount", "carried
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build") / "out"
-    build([SAMPLES], out, formats=("ttl", "nt"), jobs=2, progress=False)
-    return out
-
-
-@pytest.fixture(scope="session")
 def store(built) -> ox.Store:
     return ox.Store.read_only(str(built / "store"))
 
