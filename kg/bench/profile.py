@@ -32,6 +32,32 @@ def package_of(filename: str) -> str:
     return "(stdlib)"
 
 
+# The build's stage entry points (function name; the defining file's name where the name is common):
+# their cumulative time is the stage's cost.
+STAGES = (
+    ("extract (ingest, tables, entities)", "extract.py", "extract_disclosure"),
+    ("places", None, "link_disclosure"),
+    ("citations", None, "extract_citations_with_notices"),
+    ("per-disclosure graph (kg.rdf)", None, "build_disclosure"),
+    ("sorted N-Triples", None, "sorted_ntriples"),
+    ("classification links", None, "link_classification_years"),
+    ("partition into named graphs", None, "partition_shared"),
+    ("merge graph.nt", None, "merge_ntriples"),
+    ("store bulk load", None, "write_store"),
+)
+
+
+def stage_times(stats: pstats.Stats) -> list[tuple[str, float]]:
+    """Cumulative seconds of each build stage."""
+    out: list[tuple[str, float]] = []
+    for label, file_name, function in STAGES:
+        seconds = sum(cumulative for (filename, _line, name), (_c, _p, _own, cumulative, _callers)
+                      in stats.stats.items()  # type: ignore[attr-defined]
+                      if name == function and file_name in (None, Path(filename).name))
+        out.append((label, seconds))
+    return out
+
+
 def own_time_by_package(stats: pstats.Stats) -> Counter[str]:
     totals: Counter[str] = Counter()
     for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
@@ -54,6 +80,8 @@ def profile_build(corpus: str | Path, top: int = 25) -> str:
     lines = [f"profile: {report.counts['disclosures']} disclosures, {report.triples} triples, "
              f"{report.seconds:.1f} s wall", "", "own time by package:"]
     lines += [f"  {name:<28}{seconds:9.2f} s {seconds / overall:6.1%}" for name, seconds in totals.most_common(15)]
+    lines += ["", "cumulative time by build stage:"]
+    lines += [f"  {label:<36}{seconds:9.2f} s" for label, seconds in stage_times(stats)]
     lines += ["", f"top {top} functions by own time:"]
     ranked = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)  # type: ignore[attr-defined]
     for (filename, line, name), (calls, _primitive, own, cumulative, _callers) in ranked[:top]:

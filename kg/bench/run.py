@@ -36,7 +36,7 @@ from typing import Any
 
 from kg.bench.synthetic import generate_corpus
 
-RDFLIB_LIMIT = 100  # rdflib holds ~1 KB per triple: beyond ~100 synthetic documents it needs gigabytes
+RDFLIB_LIMIT = 10  # rdflib holds ~1 KB per triple, and its slowest library query takes ~7 s at 10 documents
 SHACL_LIMIT = 5  # pyshacl takes seconds per disclosure: validate a spaced sample, extrapolate
 
 
@@ -64,6 +64,9 @@ class BenchTable:
             for name, figures in sorted(self.queries.items()):
                 ratio = (figures["rdflib_median_ms"] / figures["oxigraph_median_ms"]
                          if "rdflib_median_ms" in figures and figures["oxigraph_median_ms"] > 0 else None)
+                if "oxigraph_median_ms" not in figures and "timeout_s" in figures:
+                    lines.append(f"{name:<24}{'> ' + format(figures['timeout_s'], 'g') + ' s (timed out)':>23}")
+                    continue
                 lines.append(f"{name:<24}{_cell(figures.get('oxigraph_median_ms'), 14)}"
                              f"{_cell(figures.get('oxigraph_p95_ms'), 9)}{_cell(figures.get('rdflib_median_ms'), 12)}"
                              f"{_cell(figures.get('rdflib_p95_ms'), 9)}{_cell(ratio, 12)}"
@@ -179,7 +182,8 @@ def _query_params(store: Any) -> dict[str, dict[str, str]]:
 
 
 def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdflib_limit: int = RDFLIB_LIMIT,
-             shacl_limit: int = SHACL_LIMIT, compare: bool = True) -> dict[str, Any]:
+             shacl_limit: int = SHACL_LIMIT, compare: bool = True, query_timeout: float = 60.0,
+             ) -> dict[str, Any]:
     """Measure every stage once with ``jobs`` processes. Returns flat figures (call it in a fresh process)."""
     import pyoxigraph as ox
 
@@ -218,10 +222,9 @@ def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdf
     figures["oxigraph load: triples/s"] = report.triples / figures["oxigraph load: seconds"]
 
     params = _query_params(store)
+    del store  # the query processes open it read-only
+    queries = time_queries_isolated(store_dir, query_repeats, query_timeout)
     sink = io.StringIO()
-    oxigraph_queries = bench_queries(store, repeats=query_repeats, params=params, out=sink)
-    queries = {name: {"oxigraph_median_ms": f["median_ms"], "oxigraph_p95_ms": f["p95_ms"], "rows": f["rows"]}
-               for name, f in oxigraph_queries.items()}
 
     if compare and len(files) <= rdflib_limit:  # independent of the process count: run once per repeat
         rss = _rss_mb()
@@ -233,7 +236,6 @@ def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdf
         for name, f in bench_queries(dataset, repeats=max(1, query_repeats // 2), params=params, out=sink).items():
             queries.setdefault(name, {}).update({"rdflib_median_ms": f["median_ms"], "rdflib_p95_ms": f["p95_ms"]})
         del dataset
-    del store
 
     disclosures = [out / d["graph_file"] for d in report.documents]
     step = max(1, -(-len(disclosures) // shacl_limit))  # ceil: at most shacl_limit documents validated
@@ -251,11 +253,62 @@ def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdf
     return {"figures": figures, "queries": queries}
 
 
+def _query_worker(store_dir: str, name: str, params: dict[str, str], repeats: int) -> None:
+    """Child process of ``time_queries_isolated``: prints one JSON line of timings."""
+    import pyoxigraph as ox
+
+    from kg.query.library import get_query
+    from kg.query.params import bind
+    from kg.query.run import run_bound
+    from kg.query.store import OxigraphEngine
+
+    query = get_query(name)
+    engine = OxigraphEngine(ox.Store.read_only(store_dir))
+    text = bind(query, params)
+    timings, rows = [], 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        rows = len(run_bound(query, text, engine))
+        timings.append((time.perf_counter() - started) * 1000)
+    print(json.dumps({"timings": timings, "rows": rows}))
+
+
+def time_queries_isolated(store_dir: Path, repeats: int, timeout: float) -> dict[str, dict[str, float]]:
+    """Each library query in its own process with a wall-clock limit: a query that does not scale shows as
+    ``timeout_s`` instead of stalling the benchmark (a running SPARQL evaluation cannot be interrupted)."""
+    import pyoxigraph as ox
+
+    from kg.query.library import load_library
+    from kg.query.run import _percentile
+
+    params = _query_params(ox.Store.read_only(str(store_dir)))
+    figures: dict[str, dict[str, float]] = {}
+    for name, query in sorted(load_library().items()):
+        given = params.get(name, {})
+        if any(p.required and p.name not in given for p in query.parameters):
+            continue
+        command = [sys.executable, "-c", "import json, sys; from kg.bench.run import _query_worker; "
+                   "_query_worker(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]))",
+                   str(store_dir), name, json.dumps(given), str(repeats)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            figures[name] = {"timeout_s": timeout}
+            continue
+        if done.returncode != 0:
+            figures[name] = {"failed": 1.0}
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        figures[name] = {"oxigraph_median_ms": statistics.median(result["timings"]),
+                         "oxigraph_p95_ms": _percentile(result["timings"], 0.95), "rows": float(result["rows"])}
+    return figures
+
+
 # ---- many runs ------------------------------------------------------------------------------------------------
 
 def run_bench(docs: int, jobs: list[int], repeats: int, seed: int, *, work_dir: str | Path | None = None,
               query_repeats: int = 5, rdflib_limit: int = RDFLIB_LIMIT, shacl_limit: int = SHACL_LIMIT,
-              progress: bool = False) -> BenchTable:
+              query_timeout: float = 60.0, progress: bool = False) -> BenchTable:
     """Generate ``docs`` synthetic disclosures (deterministic by ``seed``) and measure each stage ``repeats``
     times per process count in ``jobs``. Each run is a fresh child process (honest peak memory)."""
     own_work = work_dir is None
@@ -272,7 +325,8 @@ def run_bench(docs: int, jobs: list[int], repeats: int, seed: int, *, work_dir: 
                 run_dir.mkdir(parents=True)
                 command = [sys.executable, "-m", "kg.bench.run", "--one", str(corpus), str(run_dir),
                            "--jobs", str(job_count), "--query-repeats", str(query_repeats),
-                           "--rdflib-limit", str(rdflib_limit), "--shacl-limit", str(shacl_limit)]
+                           "--rdflib-limit", str(rdflib_limit), "--shacl-limit", str(shacl_limit),
+                           "--query-timeout", str(query_timeout)]
                 if job_count != jobs[0]:
                     command.append("--no-compare")
                 done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -307,7 +361,8 @@ def _summarise(table: BenchTable, runs: dict[int, list[dict[str, Any]]]) -> None
     query_names = sorted({q for r in every for q in r["queries"]})
     for query in query_names:
         figures: dict[str, float] = {}
-        for key in ("oxigraph_median_ms", "oxigraph_p95_ms", "rdflib_median_ms", "rdflib_p95_ms", "rows"):
+        for key in ("oxigraph_median_ms", "oxigraph_p95_ms", "rdflib_median_ms", "rdflib_p95_ms", "rows",
+                    "timeout_s"):
             values = [r["queries"][query][key] for r in every if key in r["queries"].get(query, {})]
             if values:
                 figures[key] = statistics.median(values)
@@ -328,17 +383,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shacl-limit", type=int, default=SHACL_LIMIT)
     parser.add_argument("--no-compare", action="store_true", help="skip the rdflib side")
     parser.add_argument("--json", default=None, help="also write the figures as JSON here")
+    parser.add_argument("--built", default=None, help="only time the library queries (each in its own process, "
+                        "--query-timeout s each) and SHACL on an existing build directory")
+    parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds per query (all its repeats)")
     parser.add_argument("--one", nargs=2, metavar=("CORPUS", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         result = run_once(Path(args.one[0]), Path(args.one[1]), args.jobs[0], query_repeats=args.query_repeats,
                           rdflib_limit=args.rdflib_limit, shacl_limit=args.shacl_limit,
-                          compare=not args.no_compare)
+                          compare=not args.no_compare, query_timeout=args.query_timeout)
         print(json.dumps(result))
+        return 0
+    if args.built:
+        built = Path(args.built)
+        result: dict[str, Any] = {"queries": time_queries_isolated(built / "store", args.query_repeats,
+                                                                    args.query_timeout)}
+        documents = json.loads((built / "report.json").read_text(encoding="utf-8"))["documents"]
+        paths = [built / d["graph_file"] for d in documents]
+        sample = paths[:: max(1, -(-len(paths) // args.shacl_limit))]
+        seconds, violations, warnings = _shacl(sample, built / "graphs" / "shared.nt", args.jobs[0])
+        result["shacl"] = {"documents": len(sample), "seconds_per_document": seconds / len(sample),
+                           "violations": violations, "warnings": warnings}
+        print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
     table = run_bench(args.docs, args.jobs, args.repeats, args.seed, work_dir=args.work_dir,
                       query_repeats=args.query_repeats, rdflib_limit=args.rdflib_limit,
-                      shacl_limit=args.shacl_limit, progress=True)
+                      shacl_limit=args.shacl_limit, query_timeout=args.query_timeout, progress=True)
     print(table.text(), end="")
     if args.json:
         Path(args.json).write_text(json.dumps(table.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
