@@ -249,7 +249,7 @@ def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdf
         figures["shacl: warnings (validated docs)"] = warnings
 
     figures["peak memory MB (main process)"] = _peak_mb(resource.RUSAGE_SELF)
-    figures["peak memory MB (largest worker)"] = _peak_mb(resource.RUSAGE_CHILDREN)
+    figures["peak memory MB (largest child: worker or query process)"] = _peak_mb(resource.RUSAGE_CHILDREN)
     return {"figures": figures, "queries": queries}
 
 
