@@ -14,6 +14,7 @@ from rdflib import Graph
 from kg import build as build_module
 from kg.build import build
 from tests.conftest import SAMPLE_FILES, SAMPLES
+from tests.helpers import CONTRACT_CLASSES, CONTRACT_PROPERTIES
 
 BKG = "https://w3id.org/budget-kg/ontology#"
 PREFIXES = f"""PREFIX bkg: <{BKG}>
@@ -21,11 +22,6 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct: <http://purl.org/dc/terms/>
 """
-CONTRACT_CLASSES = ["Disclosure", "Department", "BudgetUnit", "Project", "PolicyDocument", "Township",
-                    "FunctionCode", "ExpenditureLine"]
-CONTRACT_PROPERTIES = ["fiscalYear", "sourceFile", "orgCode", "amount", "carriedOver", "basis", "basisText",
-                       "docNumber", "issuer", "issuerLevel", "documentKind", "township", "mentions", "functionCode",
-                       "total", "basicExpenditure", "projectExpenditure", "disclosure"]
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,10 @@ from kg.rdf import BKG, Place, PlaceLinks, PlaceMention, disclosure_graph
 from kg.rdf.namespaces import FUND_SOURCE_CONCEPTS, OBEU_DIMENSION, OBEU_MEASURE, ORG, QB
 from kg.rdf.ontology_docs import ONTOLOGY, render
 from kg.records import FUND_SOURCE_LABELS, FUND_SOURCES, Disclosure
+from tests.helpers import CONTRACT_CLASSES, CONTRACT_PROPERTIES
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "rdf"))
 import zezhou2025
-
-CONTRACT_CLASSES = ["Disclosure", "Department", "BudgetUnit", "Project", "PolicyDocument", "Township",
-                    "FunctionCode", "ExpenditureLine"]
-CONTRACT_PROPERTIES = ["fiscalYear", "sourceFile", "orgCode", "amount", "carriedOver", "basis", "basisText",
-                       "docNumber", "issuer", "issuerLevel", "documentKind", "township", "mentions", "functionCode",
-                       "total", "basicExpenditure", "projectExpenditure", "disclosure"]
 
 
 @pytest.fixture(scope="module")

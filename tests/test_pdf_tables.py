@@ -16,6 +16,7 @@ from kg.entities.budget import check_sums, expenditure_lines, project_rows
 from kg.ingest import read_source, source_from_text
 from kg.records import SourceDocument, Table
 from kg.tables import find_tables
+from tests.helpers import only, row
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pdf"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
@@ -33,20 +34,6 @@ def fixture(name: str, replace: tuple[str, str] | None = None) -> SourceDocument
         assert replace[0] in text
         text = text.replace(*replace)
     return source_from_text(text, name=name)
-
-
-def only(tables: list[Table], kind: str) -> Table:
-    found = [t for t in tables if t.kind == kind]
-    assert len(found) == 1, [t.kind for t in tables]
-    return found[0]
-
-
-def row(table: Table, **where: object) -> dict:
-    frame = table.frame
-    for column, value in where.items():
-        frame = frame[frame[column] == value]
-    assert len(frame) == 1, (where, len(frame))
-    return frame.iloc[0].to_dict()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from kg.ingest import source_from_text
 from kg.records import SourceDocument, Table
 from kg.tables import find_tables
 from kg.tables.amounts import parse_amount, to_yuan
+from tests.helpers import only, row
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
 
@@ -32,20 +33,6 @@ EXPECTED_KINDS = {
 
 def fixture(name: str) -> SourceDocument:
     return source_from_text((FIXTURES / name).read_text(encoding="utf-8"), name=name)
-
-
-def only(tables: list[Table], kind: str) -> Table:
-    found = [t for t in tables if t.kind == kind]
-    assert len(found) == 1, [t.kind for t in tables]
-    return found[0]
-
-
-def row(table: Table, **where: object) -> dict:
-    frame = table.frame
-    for column, value in where.items():
-        frame = frame[frame[column] == value]
-    assert len(frame) == 1, (where, len(frame))
-    return frame.iloc[0].to_dict()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,28 @@
+"""Helpers shared by several test files."""
+
+from __future__ import annotations
+
+from kg.records import Table
+
+# The ontology terms issue #5 lists as public contract: users, queries and checks rely on them.
+CONTRACT_CLASSES = ["Disclosure", "Department", "BudgetUnit", "Project", "PolicyDocument", "Township",
+                    "FunctionCode", "ExpenditureLine"]
+CONTRACT_PROPERTIES = ["fiscalYear", "sourceFile", "orgCode", "amount", "carriedOver", "basis", "basisText",
+                       "docNumber", "issuer", "issuerLevel", "documentKind", "township", "mentions", "functionCode",
+                       "total", "basicExpenditure", "projectExpenditure", "disclosure"]
+
+
+def only(tables: list[Table], kind: str) -> Table:
+    """The one table of ``kind`` (fails when there are none or several)."""
+    found = [t for t in tables if t.kind == kind]
+    assert len(found) == 1, [t.kind for t in tables]
+    return found[0]
+
+
+def row(table: Table, **where: object) -> dict:
+    """The one row of ``table`` whose columns equal ``where``."""
+    frame = table.frame
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    assert len(frame) == 1, (where, len(frame))
+    return frame.iloc[0].to_dict()
