@@ -465,6 +465,7 @@ def _entity_counts(documents: list[dict[str, Any]], registry: DocumentRegistry, 
     return {
         "disclosures": len(documents),
         "projects": sum(d["projects"]["current"] + d["projects"]["carried_over"] for d in documents),
+        "projects w/o amount": sum(d["performance_tables"]["performance_only_projects"] for d in documents),
         "performance tables": sum(d["performance_tables"]["count"] for d in documents),
         "expenditure lines": sum(d["expenditure_lines"] for d in documents),
         "policy documents": len(registry.documents),

@@ -82,6 +82,9 @@ def disclosure_summary(disclosure: Disclosure) -> dict[str, Any]:
         "performance_tables": {
             "count": len(disclosure.performance),
             "matched": sum(p.matched_project is not None for p in disclosure.performance),
+            # project tables printed in no 项目支出表: the graph keeps them as projects without amount
+            "performance_only_projects": sum(p.kind == "project" and p.matched_project is None
+                                             for p in disclosure.performance),
             "match_methods": dict(Counter(p.match_method or "unmatched" for p in disclosure.performance)),
         },
         "notice_counts": dict(Counter(n.severity for n in notices)),

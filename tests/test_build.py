@@ -143,3 +143,16 @@ def test_seed_graph_conforms_with_only_the_documents_rounding(built):
     assert row_rules and all(":" in w.source for w in row_rules)  # row-level rules name their line
     assert any(w.source == "zezhou-natural-resources-bureau-2026.txt:160" and "21011" in w.message
                for w in report.warnings)
+
+
+def test_project_known_only_from_its_performance_table_keeps_its_basis(store):
+    # yangquan 2022 prints no 项目支出表: its 19 projects come from their 绩效目标表, without amount
+    rows = select(store, """
+        SELECT ?number ?in_table WHERE {
+          ?p a bkg:Project ; rdfs:label "阳泉市耕地核查" ; bkg:fiscalYear 2022 ; bkg:inBudgetTable ?in_table ;
+             bkg:basis ?doc .
+          FILTER NOT EXISTS { ?p bkg:amount ?amount }
+          ?doc bkg:docNumber ?number }""")
+    # line 592 cites four documents, two of them by number (in [] brackets, normalised to 〔〕)
+    assert {(r["number"], r["in_table"]) for r in rows} == {("自然资办函〔2019〕1244号", "false"),
+                                                           ("阳政办发〔2018〕102号", "false")}

@@ -40,7 +40,7 @@ def test_policy_view_document_to_projects_to_department(policy):
         departments = [policy.nodes[d]["label"] for d in policy.successors(project)]
         assert departments == ["泽州县自然资源局"]
     counts = {kind: sum(1 for _, d in policy.nodes(data=True) if d["kind"] == kind) for kind in ("project", "policy")}
-    assert counts["project"] == 129  # every project of the build, with or without a basis
+    assert counts["project"] == 155  # every project: 129 项目支出表 rows + 26 only in a 绩效目标表
 
 
 def test_project_node_details_and_source_line(policy):
@@ -64,11 +64,11 @@ def test_html_is_self_contained_and_holds_every_node(seeds_build, tmp_path):  # 
     out = tmp_path / "viz.html"
     counts = write_viz(seeds_build, out)
     page = out.read_text(encoding="utf-8")
-    assert counts == {"policy": 306, "township": 29, "codes": 166}
+    assert counts == {"policy": 373, "township": 41, "codes": 166}
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"?https?:", page)  # nothing fetched at view time
     assert "The Cytoscape Consortium" in page  # the library is inlined with its licence header
     data = json.loads(re.search(r'<script id="graph-data" type="application/json">(.*?)</script>', page, re.S)[1])
-    assert len(data["views"]["policy"]["elements"]["nodes"]) == 306
+    assert len(data["views"]["policy"]["elements"]["nodes"]) == 373
 
 
 def test_html_survives_script_end_in_a_label(tiny_store):

@@ -79,13 +79,18 @@ def link_disclosure(disclosure: Disclosure, region: Region, *, gazetteer: Gazett
             find_places(project.name, region, "project_name", project.span.first_line, gazetteer=gazetteer))
     known_projects = {project.name for project in disclosure.projects}
     for table in disclosure.performance:
-        if table.kind != "project" or not table.matched_project:
+        if table.kind != "project":
             continue
-        if table.matched_project not in known_projects:
+        if table.matched_project and table.matched_project not in known_projects:
             notices.append(Notice(source.name, table.span.first_line, "place-link-unmatched",
                                   f"performance table matched to unknown project {table.matched_project!r}"))
             continue
-        evidence.setdefault(table.matched_project, []).extend(_table_mentions(table, region, gazetteer))
+        # a table in no 项目支出表 is a project of its own (the graph keeps it, without amount)
+        project = table.matched_project or table.project_name
+        if project not in known_projects:
+            evidence.setdefault(project, []).extend(
+                find_places(project, region, "project_name", table.span.first_line, gazetteer=gazetteer))
+        evidence.setdefault(project, []).extend(_table_mentions(table, region, gazetteer))
 
     links: list[ProjectPlaceLink] = []
     for project, found in evidence.items():

@@ -411,9 +411,29 @@ class _Builder:
                 if basis_span is not None:
                     self.add(project, PROV.wasDerivedFrom, self.source_lines(basis_span))
         elif table.kind == "project":
-            self.notice(table.span.first_line, "rdf-unmatched-performance",
-                        f"绩效目标表 for {table.project_name!r} matches no project row; not linked to a project",
-                        "info")
+            self.performance_only_project(node, table)
+
+    def performance_only_project(self, target: URIRef, table: PerformanceTable) -> None:
+        """A project of a 绩效目标表 printed in no 项目支出表: kept with its 立项依据 and places, without amount."""
+        department = self.department or self.mint.organisation("unknown-department", self.region_code)
+        label = clean_label(table.project_name)
+        node = self.mint.project(department, self.year, label)
+        if label in self.projects:  # a budget row of the same name was not matched to this table
+            node = URIRef(f"{node}/performance-only")
+        self.projects.setdefault(label, node)
+        self.add(node, RDF.type, BKG.Project)
+        self.add(node, RDF.type, FOAF.Project)
+        self.add(node, RDFS.label, Literal(label))
+        self.add(node, BKG.inBudgetTable, Literal(False))
+        self.add(node, BKG.fiscalYear, Literal(self.year) if self.year is not None else None)
+        self.add(node, BKG.disclosure, self.node)
+        self.add(node, BKG.performanceTarget, target)
+        if table.basis:
+            self.add(node, BKG.basisText, Literal(table.basis))
+        self.derived(node, table.span)
+        self.notice(table.span.first_line, "rdf-performance-only-project",
+                    f"绩效目标表 for {table.project_name!r} matches no 项目支出表 row: a project without amount",
+                    "info")
 
     # citations ------------------------------------------------------------------------------------------
     def policy_document(self, ref: PolicyDocumentRef, span: Span, depth: int = 0) -> URIRef:
