@@ -37,7 +37,8 @@ def test_library_has_every_query_the_issue_asks_for_each_with_a_header():
 
 def projected_variables(text: str) -> list[str]:
     """?a (EXPR AS ?b) ?c → [a, b, c], from the first SELECT clause."""
-    clause = text.split("SELECT", 1)[1].split("WHERE", 1)[0].replace("DISTINCT", "")
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    clause = code.split("SELECT", 1)[1].split("WHERE", 1)[0].replace("DISTINCT", "")
     while "(" in clause:  # innermost parentheses first; an "AS ?v" group becomes ?v, others vanish
         clause = re.sub(r"\(([^()]*)\)", lambda m: (re.findall(r"AS\s+(\?\w+)\s*$", m[1]) or [""])[0], clause)
     return [v[1:] for v in clause.split()]
