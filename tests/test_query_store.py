@@ -155,14 +155,9 @@ def test_duplicate_triples_in_two_named_graphs_change_no_result(engine, tmp_path
         pd.testing.assert_frame_equal(once, doubled, obj=name)
 
 
-# rdflib 7 evaluates a sub-SELECT that renames a variable (?fiscal_year AS ?year_before) with the outer
-# solution's bindings, so year-over-year comes out wrong there; Oxigraph (embedded and server) is right.
-RDFLIB_WRONG = {"year-over-year"}
-
-
 def test_rdflib_engine_gives_the_same_rows(engine):
     other = rdflib_dataset([FIXTURE])
-    for name in sorted(set(load_library()) - RDFLIB_WRONG):
+    for name in sorted(load_library()):
         pd.testing.assert_frame_equal(run_query(name, PARAMS.get(name), store=engine),
                                       run_query(name, PARAMS.get(name), store=other), obj=name)
 
