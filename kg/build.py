@@ -81,6 +81,7 @@ class BuildReport:
     triples: int
     seconds: float
     counts: dict[str, int]
+    graphs: list[dict[str, str]] = field(default_factory=list)  # every named graph: {"iri", "file"}
 
 
 def project_key(table: PerformanceTable) -> str:
@@ -452,7 +453,9 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
             nt_path.unlink()
 
         counts = _entity_counts(documents, registry, union)
-        report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts)
+        graphs = [{"iri": iri, "file": str(path.relative_to(tmp_dir))} for iri, path in named]
+        report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts,
+                             graphs)
         _write_reports(tmp_dir, report)
         _swap_into_place(tmp_dir, out_dir)
         return report
@@ -492,6 +495,7 @@ def _write_reports(directory: Path, report: BuildReport) -> None:
         "failed": [notice_dict(n) for n in report.failed],
         "notices": [notice_dict(n) for n in report.notices],
         "counts": report.counts,
+        "graphs": report.graphs,
     }
     atomic_write_text(directory / "report.json", json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     atomic_write_text(directory / "summary.txt", summary_text(report))

@@ -40,6 +40,11 @@ def test_outputs_written(built):
     report = json.loads((built / "report.json").read_text(encoding="utf-8"))
     files = {Path(d["file"]).name for d in report["documents"]}
     assert set(SAMPLE_FILES.values()) <= files
+    # every named graph is listed with its IRI, and they are exactly the store's graphs
+    listed = {g["iri"] for g in report["graphs"]}
+    assert "https://w3id.org/budget-kg/id/graph/shared" in listed
+    assert listed == {str(g.value) for g in ox.Store.read_only(str(built / "store")).named_graphs()}
+    assert all((built / g["file"]).exists() for g in report["graphs"])
     zez = next(d for d in report["documents"] if d["file"].endswith(SAMPLE_FILES["zezhou2025"]))
     assert (zez["region"], zez["region_code"]) == ("山西省晋城市泽州县", "140525")
 

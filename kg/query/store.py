@@ -129,8 +129,11 @@ def build_graph_names(build_dir: Path) -> dict[Path, str]:
         report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {build_dir / d["graph_file"]: d["graph_iri"] for d in report.get("documents", [])
-            if d.get("graph_file") and d.get("graph_iri")}
+    names = {build_dir / d["graph_file"]: d["graph_iri"] for d in report.get("documents", [])
+             if d.get("graph_file") and d.get("graph_iri")}
+    # every named graph, the shared one and the classification links included (builds since report "graphs")
+    names.update({build_dir / g["file"]: g["iri"] for g in report.get("graphs", []) if g.get("file") and g.get("iri")})
+    return names
 
 
 def graph_files(paths: Iterable[str | Path]) -> list[Path]:
