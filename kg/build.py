@@ -271,28 +271,31 @@ def _tagged(handle: Iterable[str], index: int) -> Iterator[tuple[str, int]]:
             yield line, index
 
 
-def partition_shared(parts: list[Path], owned: list[Path], shared: Path) -> int:
-    """Split sorted per-document N-Triples so each triple lives in exactly one named graph.
+def partition_shared(parts: list[Path], owned: list[Path], shared: Path, union: Path) -> int:
+    """Split sorted per-document N-Triples so each triple lives in exactly one named graph, and write their union.
 
     A triple only one document states stays in that document's graph; one several documents state (a
     policy document's title, a function code's label, a township) goes to the shared graph. Queries over
-    the union of the graphs then see every triple once, so money is never counted twice. Streams a k-way
-    merge of the sorted files: memory does not grow with the corpus. Returns the number of distinct triples.
+    the union of the graphs then see every triple once, so money is never counted twice. ``union`` gets
+    every distinct triple, sorted, in the same pass. Streams a k-way merge of the sorted files: memory does
+    not grow with the corpus. Returns the number of distinct triples.
     """
     import heapq
+    from itertools import chain
 
     handles = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
     outputs = [open(path, "w", encoding="utf-8") for path in owned]  # noqa: SIM115 - closed below
     distinct = 0
     try:
-        with open(shared, "w", encoding="utf-8") as shared_out:
+        with open(shared, "w", encoding="utf-8") as shared_out, open(union, "w", encoding="utf-8") as union_out:
             merged = heapq.merge(*(_tagged(handle, i) for i, handle in enumerate(handles)))
             current: str | None = None
             holders: set[int] = set()
-            for line, index in [*merged, ("", -1)]:  # the sentinel flushes the last group
+            for line, index in chain(merged, [("", -1)]):  # the sentinel flushes the last group
                 if line != current:
                     if current is not None:
                         distinct += 1
+                        union_out.write(current)
                         if len(holders) == 1:
                             outputs[next(iter(holders))].write(current)
                         else:
@@ -303,22 +306,6 @@ def partition_shared(parts: list[Path], owned: list[Path], shared: Path) -> int:
         for handle in [*handles, *outputs]:
             handle.close()
     return distinct
-
-
-def merge_ntriples(parts: Iterable[Path]) -> Iterator[str]:
-    """Sorted, de-duplicated union of sorted N-Triples files."""
-    import heapq
-
-    handles = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
-    try:
-        previous = None
-        for line in heapq.merge(*handles):
-            if line != previous and line.strip():
-                yield line
-            previous = line
-    finally:
-        for handle in handles:
-            handle.close()
 
 
 def write_store(store_dir: Path, graph_files: list[tuple[str, Path]]) -> None:
@@ -435,13 +422,10 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
                 summary["graph_file"] = f"graphs/{name}.nt"
                 summary["graph_iri"] = summary["graph"]
         shared_path = graphs_dir / "shared.nt"
-        union = partition_shared([part for _, part in graph_files], owned, shared_path)
+        nt_path = tmp_dir / "graph.nt"
+        union = partition_shared([part for _, part in graph_files], owned, shared_path, nt_path)
         named = [(iri, path) for (iri, _), path in zip(graph_files, owned, strict=True)]
         named.append((f"{base}graph/shared", shared_path))
-
-        nt_path = tmp_dir / "graph.nt"
-        with open(nt_path, "w", encoding="utf-8") as out:
-            out.writelines(merge_ntriples(path for _, path in named))
         if "ttl" in formats:
             write_turtle(nt_path, tmp_dir / "graph.ttl")
         if "jsonld" in formats:

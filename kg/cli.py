@@ -73,7 +73,9 @@ def cmd_citations(args: argparse.Namespace) -> int:
     from kg.citations import DocumentRegistry
 
     registry = DocumentRegistry()
-    paths, input_notices = _expand(args.inputs)
+    from kg.extract import expand_inputs
+
+    paths, input_notices = expand_inputs(args.inputs)
     for notice in input_notices:
         _print_notice(notice)
     status = 0
@@ -224,12 +226,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from kg.bench.run import main as bench_main
 
     return bench_main(args.bench_args)
-
-
-def _expand(inputs: list[str]) -> tuple[list[Path], list[Notice]]:
-    from kg.extract import expand_inputs
-
-    return expand_inputs(inputs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,8 +41,7 @@ STAGES = (
     ("per-disclosure graph (kg.rdf)", None, "build_disclosure"),
     ("sorted N-Triples", None, "sorted_ntriples"),
     ("classification links", None, "link_classification_years"),
-    ("partition into named graphs", None, "partition_shared"),
-    ("merge graph.nt", None, "merge_ntriples"),
+    ("partition into named graphs + graph.nt", None, "partition_shared"),
     ("store bulk load", None, "write_store"),
 )
 
