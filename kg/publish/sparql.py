@@ -23,11 +23,15 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
@@ -107,15 +111,20 @@ def _tsv_term(term) -> str:
     return str(term)  # pyoxigraph prints terms in N-Triples syntax, which is what SPARQL TSV asks for
 
 
+def _take(results: Iterable[T], limit: int) -> tuple[list[T], bool]:
+    """At most ``limit`` results, and whether more were left (the result-size bound)."""
+    taken: list[T] = []
+    for item in results:
+        if len(taken) == limit:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
 def _solutions(solutions: ox.QuerySolutions, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     variables = [v.value for v in solutions.variables]
-    rows = []
-    truncated = False
-    for solution in solutions:
-        if len(rows) == max_rows:
-            truncated = True
-            break
-        rows.append([solution[v] for v in variables])
+    solved, truncated = _take(solutions, max_rows)
+    rows = [[solution[v] for v in variables] for solution in solved]
     if fmt == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
@@ -162,13 +171,7 @@ def run_bounded(store: ox.Store, text: str, accept: str, max_rows: int) -> Answe
         body, truncated = _solutions(result, fmt, max_rows)
         return Answer(200, RESULT_TYPES[fmt], body, truncated)
     fmt = _pick(accept, _ACCEPT_GRAPH, "ttl")
-    triples = []
-    truncated = False
-    for triple in result:
-        if len(triples) == max_rows:
-            truncated = True
-            break
-        triples.append(triple)
+    triples, truncated = _take(result, max_rows)
     media, rdf_format = GRAPH_TYPES[fmt]
     return Answer(200, media, ox.serialize(triples, format=rdf_format), truncated)
 
