@@ -231,7 +231,7 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     graph_iri = str(Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256))
     result = build_disclosure(disclosure, base, citations=citations,
                               places=rdf_places(document.places, disclosure.source.name))
-    text = sorted_ntriples(result.graph)
+    text = result.ntriples()
     atomic_write_text(Path(work) / f"{index}.nt", text)
     notices = document.notices + result.notices
     disclosure.notices += notices
