@@ -24,6 +24,7 @@ TOWNSHIP_SUFFIX = re.compile(r"(?:街道办事处|街道|民族乡|苏木|镇|�
 COUNTY_SUFFIX = re.compile(r"(?:自治县|县|市|区|旗)$")
 FUZZY_ENDINGS = ("镇", "乡", "县")
 MIN_STEM = 2  # a one-character abbreviation (龙 for 龙港镇) says nothing
+_ENDING = re.compile("|".join(FUZZY_ENDINGS))
 UNLISTED = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|乡)")
 
 
@@ -193,16 +194,19 @@ def find_places(text: str, region: Region, field: str, line: int, *, gazetteer: 
             if free(match.start(), match.end()):
                 division = scope.by_abbreviation[match.group()]
                 take(_mention(division, gazetteer, match.group(), match.start(), field, line, "abbreviation"))
-    non_place = _non_place_cover(text, rules) if any(ch in text for ch in FUZZY_ENDINGS) else []
-    for end_index, char in enumerate(text):
-        if char not in FUZZY_ENDINGS or taken[end_index] or non_place[end_index]:
+    # Only words ending in 镇/乡/县 can be misprints: visit those positions, not every character of the line.
+    endings = [match.start() for match in _ENDING.finditer(text)]
+    non_place = _non_place_cover(text, rules) if endings else []
+    for end_index in endings:
+        char = text[end_index]
+        if taken[end_index] or non_place[end_index]:
             continue
         corrected = _correct(text, end_index, char, scope, taken)
         if corrected is not None:
             printed, division = corrected
             take(_mention(division, gazetteer, printed, end_index + 1 - len(printed), field, line,
                           "corrected", corrected=True))
-    for mention in _correct_short_in_list(text, scope, taken, gazetteer, rules, field, line):
+    for mention in _correct_short_in_list(text, endings, scope, taken, gazetteer, rules, field, line):
         take(mention)
     for county in scope.county_names:
         _find_unlisted(text, county, scope, rules, taken, non_place, field, line, take)
@@ -226,14 +230,14 @@ def _correct(text: str, end_index: int, char: str, scope: _Scope,
     return next(iter(hits.values())) if len(hits) == 1 else None
 
 
-def _correct_short_in_list(text: str, scope: _Scope, taken: list[bool], gazetteer: Gazetteer,
-                           rules: PlaceRules, field: str, line: int) -> list[PlaceMention]:
+def _correct_short_in_list(text: str, endings: list[int], scope: _Scope, taken: list[bool],
+                           gazetteer: Gazetteer, rules: PlaceRules, field: str, line: int) -> list[PlaceMention]:
     """孟县 for 盂县: a two-character name is corrected only inside an enumeration (、) next to a name read
     exactly, and only when the region has a single two-character name with that ending."""
     out: list[PlaceMention] = []
-    for end_index in range(1, len(text)):
+    for end_index in endings:
         char = text[end_index]
-        if char not in FUZZY_ENDINGS or taken[end_index] or taken[end_index - 1]:
+        if end_index < 1 or taken[end_index] or taken[end_index - 1]:
             continue
         names = [(n, d) for n, d in scope.by_name.items() if len(n) == 2 and n[-1] == char and not d.former]
         printed = text[end_index - 1:end_index + 1]

@@ -282,13 +282,16 @@ def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDo
     columns = ["line", "last_line", *names]
     if "code" in names and not all_text:
         columns.append("code_as_printed")
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    for name in amount_columns:
-        frame[name] = frame[name].astype(object)
-        frame[name] = frame[name].where(frame[name].map(lambda v: isinstance(v, Decimal)), None)
-    for name in [*text_columns, *(["code_as_printed"] if "code_as_printed" in columns else [])]:
-        frame[name] = frame[name].astype(object)
-        frame[name] = frame[name].where(frame[name].notna(), None)
+    # Columns are cleaned in Python and the frame built once: per-column pandas calls cost more than
+    # the parsing itself on tables of a few dozen rows.
+    amount_set = set(amount_columns)
+    data: dict[str, list[object]] = {}
+    for name in columns:
+        values = [record.get(name) for record in records]
+        if name in amount_set:
+            values = [value if isinstance(value, Decimal) else None for value in values]
+        data[name] = values
+    frame = pd.DataFrame(data, columns=columns, dtype=object)
     frame["line"] = frame["line"].astype("int64")
     frame["last_line"] = frame["last_line"].astype("int64")
     return frame, notices

@@ -23,10 +23,16 @@ _ENUMERATOR = re.compile(r"^(?:\d{1,2}[.、]|\()")
 _AMOUNT = re.compile(r"^([+-]?\d{1,15}(?:,\d{3}){0,6}(?:\.\d{1,6})?)\s{0,2}(万元|元)?$")
 
 
+@lru_cache(maxsize=1 << 16)  # the same cells are compared with several label lists
 def squeeze(text: str) -> str:
     """A cell as compared with labels: no whitespace, no <p> left over, no trailing colon."""
     text = _HTML_LEFTOVER.sub("", text)
     return _SPACE.sub("", text).rstrip(":")
+
+
+@lru_cache(maxsize=32)
+def _label_prefixes(labels: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(label for label, _key in labels)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,8 @@ class Vocabulary:
         enumerator = _ENUMERATOR.match(text)
         skip = len(enumerator.group(0)) if enumerator else 0
         bare = text[skip:]
+        if not bare.startswith(_label_prefixes(labels)):  # most cells are values, not labels
+            return None
         for label, key in labels:
             if bare.startswith(label):
                 width = skip + len(label) + (1 if bare[len(label):].startswith(")") and skip else 0)
@@ -127,6 +135,8 @@ class Vocabulary:
         text = squeeze(cell)
         if text.startswith("其中"):
             text = text[2:].lstrip(":")
+        if not text.startswith(_label_prefixes(self.fund_labels)):
+            return None
         for label, key in self.fund_labels:
             if text.startswith(label):
                 rest = text[len(label):].lstrip(":")
