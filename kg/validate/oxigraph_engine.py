@@ -1,0 +1,770 @@
+"""A fast SHACL engine: the project's shapes compiled to SPARQL and run in the embedded Oxigraph store.
+
+pyshacl evaluates every constraint once per focus node in Python (hours at 1,000 disclosures); here
+each (shape, constraint) becomes ONE SPARQL SELECT over the whole store, the focus node ``?this``
+a free variable joined to the shape's targets. pyshacl stays the reference engine: the tests check
+that both give the same results on the seeds and on a mutated graph per constraint kind.
+
+Only the constraint components the shapes use are compiled; any other raises
+:class:`UnsupportedShapeError` naming the shape and the component (the CLI then suggests
+``--engine pyshacl``). ``sh:sparql`` constraints are rewritten so that ``$this`` is free: that is
+only equivalent to the spec's pre-binding where ``$this`` is bound by the query's top-level group,
+so a query that mentions ``$this`` anywhere else (nested FILTER/BIND, UNION branch expressions,
+OPTIONAL inside a nested group, sub-SELECT, MINUS) is refused rather than answered differently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, PROV, RDF, SH, XSD
+from rdflib.term import Node
+
+from kg.errors import BudgetKGError
+from kg.rdf.namespaces import BKG, OA
+from kg.validate import (
+    DEFAULT_SHAPES_DIR,
+    ValidationIssue,
+    ValidationReport,
+    _issue_order,
+    _rule_name,
+    load_shapes,
+)
+
+RDF_TYPE = f"<{RDF.type}>"
+SUBCLASS_PATH = f"<{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+
+TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+# sh: predicates that describe a shape without constraining it (anything else must be compiled or refused)
+NON_CONSTRAINT_PREDICATES = frozenset({
+    SH.path, SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
+    SH.defaultValue, SH.property, *TARGET_PREDICATES,
+    SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount,  # read with sh:pattern / sh:qualifiedValueShape
+})
+
+# Datatypes whose lexical space SPARQL can check by a cast (pyshacl checks the same ones through rdflib)
+CASTABLE_DATATYPES = frozenset({XSD.integer, XSD.decimal, XSD.boolean, XSD.float, XSD.double, XSD.date,
+                                XSD.dateTime, XSD.time})
+
+_THIS = re.compile(r"[?$]this\b")
+_FORBIDDEN_PREBOUND = re.compile(r"\$(shapesGraph|currentShape)\b")
+
+
+class UnsupportedShapeError(BudgetKGError):
+    """A shape uses a SHACL feature this engine does not compile; pyshacl can still run it."""
+
+    def __init__(self, shape: str, component: str, detail: str = "") -> None:
+        message = (f"shape {shape} uses {component}, which the oxigraph engine does not support"
+                   + (f" ({detail})" if detail else "") + "; validate with --engine pyshacl")
+        super().__init__("shapes", message, code="unsupported-shape")
+        self.shape = shape
+        self.component = component
+
+
+@dataclass(frozen=True)
+class CompiledCheck:
+    """One (shape, constraint) as a SPARQL SELECT whose every solution is one validation result.
+
+    The query projects ``?this`` (the focus node) and, when the result has one, ``?value``; a
+    SPARQL-based constraint may project more variables for its message template.
+    """
+
+    shape: Node  # the shape reported as sh:sourceShape
+    component: str  # "sh:minCount", "sh:sparql" …
+    severity: str  # "Violation" | "Warning" | "Info"
+    rule: str  # the rule name ValidationIssue shows (same text as the pyshacl path)
+    query: str
+    messages: tuple[str, ...]  # templates ({?var} / {$this}); empty → generic
+    generic_message: str = "constraint not met"
+    value_is_focus: bool = False  # a node shape's non-SPARQL result names the focus node as its value
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule.split(' ')[0]} {self.component}"
+
+
+@dataclass
+class _Compiler:
+    shapes: Graph
+    subclass_inference: bool
+    counter: int = 0
+    checks: list[CompiledCheck] = field(default_factory=list)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def fresh(self, stem: str = "v") -> str:
+        self.counter += 1
+        return f"?_{stem}{self.counter}"
+
+    def label(self, node: Node) -> str:
+        return node.n3(self.shapes.namespace_manager) if isinstance(node, URIRef) else "a blank-node shape"
+
+    def type_pattern(self, subject: str, cls: Node) -> str:
+        path = SUBCLASS_PATH if self.subclass_inference else RDF_TYPE
+        return f"{subject} {path} {cls.n3()}"
+
+    def path(self, shape: Node, path: Node) -> str:
+        """A SHACL property path as a SPARQL property path."""
+        if isinstance(path, URIRef):
+            return path.n3()
+        if isinstance(path, BNode):
+            if (path, RDF.first, None) in self.shapes:
+                return "(" + "/".join(self.path(shape, step) for step in Collection(self.shapes, path)) + ")"
+            for predicate, template in ((SH.inversePath, "^({})"), (SH.zeroOrMorePath, "({})*"),
+                                        (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
+                inner = self.shapes.value(path, predicate)
+                if inner is not None:
+                    return template.format(self.path(shape, inner))
+            alternatives = self.shapes.value(path, SH.alternativePath)
+            if alternatives is not None:
+                return "(" + "|".join(self.path(shape, step) for step in Collection(self.shapes, alternatives)) + ")"
+        raise UnsupportedShapeError(self.label(shape), "sh:path", f"path form {path!r}")
+
+    def deactivated(self, shape: Node) -> bool:
+        return any(isinstance(o, Literal) and o.value is True for o in self.shapes.objects(shape, SH.deactivated))
+
+    def one(self, shape: Node, predicate: URIRef) -> Node:
+        values = list(self.shapes.objects(shape, predicate))
+        if len(values) != 1:
+            raise UnsupportedShapeError(self.label(shape), predicate.n3(self.shapes.namespace_manager),
+                                        f"expected one value, found {len(values)}")
+        return values[0]
+
+    # -- value-level constraints: a boolean SPARQL expression true when value `v` VIOLATES it --------
+    def value_violation(self, shape: Node, predicate: URIRef, v: str) -> str | None:
+        """The violation test of a component that judges each value node on its own, else None."""
+        obj = None if predicate == SH["or"] else self.one(shape, predicate)
+        if predicate == SH["class"]:
+            return f"NOT EXISTS {{ {self.type_pattern(v, obj)} }}"
+        if predicate == SH.datatype:
+            return self.datatype_violation(v, obj)
+        if predicate == SH["in"]:
+            members = list(Collection(self.shapes, obj))
+            allowed = " || ".join(f"sameTerm({v}, {m.n3()})" for m in members) or "false"
+            return f"!({allowed})"
+        if predicate == SH.pattern:
+            flags = self.shapes.value(shape, SH.flags)
+            flag_arg = f", {_sparql_string(str(flags))}" if flags is not None else ""
+            return f"(isBlank({v}) || !REGEX(STR({v}), {_sparql_string(str(obj))}{flag_arg}))"
+        if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
+            operator = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
+                        SH.maxExclusive: "<"}[predicate]
+            # a value that cannot be compared (an IRI, a string against a number) is a violation too
+            return f"!COALESCE({v} {operator} {obj.n3()}, false)"
+        if predicate in (SH.minLength, SH.maxLength):
+            operator = "<" if predicate == SH.minLength else ">"
+            if predicate == SH.minLength and int(obj) == 0:
+                return "false"
+            return f"(isBlank({v}) || STRLEN(STR({v})) {operator} {int(obj)})"
+        if predicate == SH.nodeKind:
+            kinds = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+                     SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+                     SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+                     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))"}
+            return f"!{kinds[obj].format(v=v)}"
+        if predicate == SH["or"]:
+            failing = []  # several sh:or on one shape: each list needs one conforming member
+            for members in self.shapes.objects(shape, SH["or"]):
+                alternatives = [self.conforms(member, v) for member in Collection(self.shapes, members)]
+                failing.append(f"!({' || '.join(alternatives) or 'false'})")
+            return " || ".join(failing)
+        if predicate == SH.node:
+            return f"!({self.conforms(obj, v)})"
+        return None
+
+    def datatype_violation(self, v: str, datatype: Node) -> str:
+        if datatype == XSD.string:  # a simple literal's datatype is xsd:string in SPARQL 1.1, as in pyshacl
+            return f"!(isLiteral({v}) && DATATYPE({v}) = {XSD.string.n3()})"
+        if datatype == RDF.langString:
+            return f"!(isLiteral({v}) && LANG({v}) != \"\")"
+        well_typed = ""
+        if datatype in CASTABLE_DATATYPES:
+            # an ill-typed literal ("abc"^^xsd:integer) keeps its datatype IRI but does not cast
+            well_typed = f" && COALESCE(isLiteral({datatype.n3()}(STR({v}))), false)"
+        return f"!(isLiteral({v}) && DATATYPE({v}) = {datatype.n3()}{well_typed})"
+
+    # -- nested shapes (sh:or members, qualified value shapes): does node `v` conform? -------------
+    def conforms(self, shape: Node, v: str) -> str:
+        """A total boolean SPARQL expression: node ``v`` conforms to ``shape``."""
+        if self.deactivated(shape):
+            return "true"
+        path_node = self.shapes.value(shape, SH.path)
+        tests: list[str] = []
+        for predicate in sorted(set(self.shapes.predicates(shape, None))):
+            if not str(predicate).startswith(str(SH)) or predicate in NON_CONSTRAINT_PREDICATES:
+                continue
+            tests.extend(self.nested_tests(shape, predicate, path_node, v))
+        for child in self.shapes.objects(shape, SH.property):
+            tests.append(self.conforms(child, v))
+        return "(" + " && ".join(tests) + ")" if tests else "true"
+
+    def nested_tests(self, shape: Node, predicate: URIRef, path_node: Node | None, focus: str) -> list[str]:
+        if path_node is None:  # a node shape judges the node itself
+            violation = self.value_violation(shape, predicate, focus)
+            if violation is None:
+                raise self.unsupported(shape, predicate, "in a nested shape")
+            return [f"!({violation})"]
+        path = self.path(shape, path_node)
+        value = self.fresh()
+        violation = self.value_violation(shape, predicate, value)
+        if violation is not None:
+            return [f"NOT EXISTS {{ {focus} {path} {value} FILTER ({violation}) }}"]
+        if predicate == SH.minCount and int(self.one(shape, predicate)) <= 1:
+            return [f"EXISTS {{ {focus} {path} {value} }}"] if int(self.one(shape, predicate)) == 1 else []
+        if predicate == SH.maxCount and int(self.one(shape, predicate)) <= 1:
+            if int(self.one(shape, predicate)) == 0:
+                return [f"NOT EXISTS {{ {focus} {path} {value} }}"]
+            other = self.fresh()
+            return [f"NOT EXISTS {{ {focus} {path} {value}, {other} FILTER (!sameTerm({value}, {other})) }}"]
+        if predicate == SH.hasValue:
+            return [f"EXISTS {{ {focus} {path} {self.one(shape, predicate).n3()} }}"]
+        raise self.unsupported(shape, predicate, "in a nested shape")
+
+    def unsupported(self, shape: Node, predicate: URIRef, detail: str = "") -> UnsupportedShapeError:
+        return UnsupportedShapeError(self.label(shape), predicate.n3(self.shapes.namespace_manager), detail)
+
+    # -- top-level shapes -----------------------------------------------------------------------
+    def target_pattern(self, shape: Node) -> str:
+        """A group pattern binding ``?this`` to each focus node once."""
+        parts: list[str] = []
+        for cls in sorted(self.shapes.objects(shape, SH.targetClass)):
+            parts.append(f"{{ {self.type_pattern('?this', cls)} }}")
+        for node in sorted(self.shapes.objects(shape, SH.targetNode)):
+            parts.append(f"{{ VALUES ?this {{ {node.n3()} }} }}")
+        for predicate in sorted(self.shapes.objects(shape, SH.targetSubjectsOf)):
+            parts.append(f"{{ ?this {predicate.n3()} [] }}")
+        for predicate in sorted(self.shapes.objects(shape, SH.targetObjectsOf)):
+            parts.append(f"{{ [] {predicate.n3()} ?this }}")
+        if len(parts) == 1 and parts[0].startswith(f"{{ ?this {RDF_TYPE} "):
+            return parts[0][2:-2] + " ."  # one class, no inference: a plain triple the optimiser can reorder
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
+
+    def compile_shape(self, shape: Node) -> None:
+        if self.deactivated(shape):
+            return
+        target = self.target_pattern(shape)
+        severity = _severity(self.shapes, shape)
+        if self.shapes.value(shape, SH.path) is not None:  # a property shape with its own targets
+            self.compile_constraints(shape, shape, target, severity, messages=_messages(self.shapes, shape))
+            return
+        self.compile_constraints(shape, shape, target, severity, messages=_messages(self.shapes, shape))
+        for child in self.shapes.objects(shape, SH.property):
+            if (child, SH.property, None) in self.shapes:
+                raise self.unsupported(child, SH.property, "a property shape's own sh:property")
+            if not self.deactivated(child):
+                self.compile_constraints(child, child, target, _severity(self.shapes, child),
+                                         messages=_messages(self.shapes, child))
+
+    def compile_constraints(self, shape: Node, source: Node, target: str, severity: str,
+                            messages: tuple[str, ...]) -> None:
+        path_node = self.shapes.value(shape, SH.path)
+        path = self.path(shape, path_node) if path_node is not None else None
+        rule = _rule_name(self.shapes, source, path_node)
+        for predicate in sorted(set(self.shapes.predicates(shape, None))):
+            if not str(predicate).startswith(str(SH)) or predicate in NON_CONSTRAINT_PREDICATES:
+                continue
+            component = predicate.n3(self.shapes.namespace_manager)
+
+            def add(query: str, generic: str, *, value_is_focus: bool = False, component: str = component) -> None:
+                self.checks.append(CompiledCheck(source, component, severity, rule, query, messages, generic,
+                                                 value_is_focus))
+
+            if predicate == SH.sparql:
+                for constraint in self.shapes.objects(shape, SH.sparql):
+                    if not self.deactivated(constraint):
+                        self.checks.append(self.sparql_check(shape, source, constraint, target, path, severity,
+                                                             rule, messages))
+                continue
+            if predicate == SH.qualifiedValueShape:
+                self.qualified(shape, path, target, add)
+                continue
+            if path is None:
+                violation = self.value_violation(shape, predicate, "?this")
+                if violation is None:
+                    raise self.unsupported(shape, predicate)
+                add(f"SELECT ?this WHERE {{ {target} FILTER ({violation}) }}",
+                    _generic_message(predicate, self.shapes, shape), value_is_focus=True)
+                continue
+            violation = self.value_violation(shape, predicate, "?value")
+            if violation is not None:
+                add(f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {path} ?value . FILTER ({violation}) }}",
+                    _generic_message(predicate, self.shapes, shape))
+            elif predicate in (SH.minCount, SH.maxCount):
+                bound = int(self.one(shape, predicate))
+                if predicate == SH.minCount and bound == 1:  # the common case: no grouping needed
+                    query = f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
+                elif predicate == SH.minCount:
+                    query = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {bound})")
+                else:
+                    query = (f"SELECT ?this WHERE {{ {target} ?this {path} ?value }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})")
+                if predicate == SH.minCount and bound == 0:
+                    continue
+                add(query, _generic_message(predicate, self.shapes, shape))
+            elif predicate == SH.hasValue:
+                value = self.one(shape, predicate).n3()
+                add(f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} {value} }} }}",
+                    _generic_message(predicate, self.shapes, shape))
+            elif predicate == SH.uniqueLang:
+                if self.one(shape, predicate) != Literal(True):
+                    continue
+                add(f"SELECT ?this ?lang WHERE {{ {target} ?this {path} ?value . FILTER (LANG(?value) != \"\") "
+                    f"BIND (LCASE(LANG(?value)) AS ?lang) }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)",
+                    "More than one String shares the same Language")
+            elif predicate == SH.lessThanOrEquals:
+                other = self.one(shape, predicate).n3()
+                add(f"SELECT DISTINCT ?this ?value ?other WHERE {{ {target} ?this {path} ?value . "
+                    f"?this {other} ?other . FILTER (!COALESCE(?value <= ?other, false)) }}",
+                    _generic_message(predicate, self.shapes, shape))
+            else:
+                raise self.unsupported(shape, predicate)
+
+    def qualified(self, shape: Node, path: str | None, target: str, add: Callable[..., None]) -> None:
+        if path is None:
+            raise self.unsupported(shape, SH.qualifiedValueShape, "on a node shape")
+        if any(o == Literal(True) for o in self.shapes.objects(shape, SH.qualifiedValueShapesDisjoint)):
+            raise self.unsupported(shape, SH.qualifiedValueShapesDisjoint)
+        conforms = self.conforms(self.one(shape, SH.qualifiedValueShape), "?value")
+        for predicate, operator in ((SH.qualifiedMinCount, "<"), (SH.qualifiedMaxCount, ">")):
+            bound = self.shapes.value(shape, predicate)
+            if bound is None:
+                continue
+            add(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value . FILTER ({conforms}) }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {operator} {int(bound)})",
+                f"Focus node does not conform to shape{' MinCount' if operator == '<' else ' MaxCount'} {bound}",
+                component=predicate.n3(self.shapes.namespace_manager))
+
+    def sparql_check(self, shape: Node, source: Node, constraint: Node, target: str, path: str | None,
+                     severity: str, rule: str, shape_messages: tuple[str, ...]) -> CompiledCheck:
+        select = self.shapes.value(constraint, SH.select)
+        if select is None:
+            raise UnsupportedShapeError(self.label(shape), "sh:sparql", "only sh:select constraints (no sh:ask)")
+        text = str(select)
+        if _FORBIDDEN_PREBOUND.search(text):
+            raise UnsupportedShapeError(self.label(shape), "sh:sparql", "$shapesGraph / $currentShape")
+        if "$PATH" in text:
+            if path is None:
+                raise UnsupportedShapeError(self.label(shape), "sh:sparql", "$PATH in a node shape")
+            text = text.replace("$PATH", path)
+        prologue = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in
+                           _declared_prefixes(self.shapes, constraint))
+        query = prologue + rewrite_for_all_focus_nodes(prologue, text, target, self.label(shape))
+        constraint_messages = tuple(str(m) for m in self.shapes.objects(constraint, SH.message))
+        messages = tuple(dict.fromkeys(shape_messages + constraint_messages))
+        return CompiledCheck(source, "sh:sparql", severity, rule, query, messages, "constraint not met",
+                             value_is_focus=path is None)
+
+
+def _sparql_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _severity(shapes: Graph, shape: Node) -> str:
+    severity = shapes.value(shape, SH.severity)
+    return str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
+
+
+def _messages(shapes: Graph, shape: Node) -> tuple[str, ...]:
+    return tuple(sorted(str(m) for m in shapes.objects(shape, SH.message)))
+
+
+def _declared_prefixes(shapes: Graph, constraint: Node) -> list[tuple[str, str]]:
+    declared: dict[str, str] = {}
+    for ontology in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(ontology, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                declared[str(prefix)] = str(namespace)
+        for imported in shapes.objects(ontology, OWL.imports):  # prefixes of imported shapes graphs too
+            for declaration in shapes.objects(imported, SH.declare):
+                declared.setdefault(str(shapes.value(declaration, SH.prefix)),
+                                    str(shapes.value(declaration, SH.namespace)))
+    return sorted(declared.items())
+
+
+def _generic_message(predicate: URIRef, shapes: Graph, shape: Node) -> str:
+    """pyshacl's wording for a constraint without sh:message (focus and value left out: the issue names them)."""
+    value = shapes.value(shape, predicate)
+    path = shapes.value(shape, SH.path)
+    on = f" on {path.n3(shapes.namespace_manager)}" if isinstance(path, URIRef) else ""
+    shown = value.n3(shapes.namespace_manager) if isinstance(value, (URIRef, Literal)) else str(value)
+    if isinstance(value, Literal):
+        shown = str(value)
+    return {
+        SH.minCount: f"Less than {shown} values{on}",
+        SH.maxCount: f"More than {shown} values{on}",
+        SH["class"]: f"Value does not have class {shown}",
+        SH.datatype: f"Value is not Literal with datatype {shown}",
+        SH["in"]: "Value not in list",
+        SH.pattern: f"Value does not match pattern '{shown}'",
+        SH.hasValue: f"Value{on} does not contain a value in the set: ['{shown}']",
+        SH.minInclusive: f"Value is not >= {shown}",
+        SH.maxInclusive: f"Value is not <= {shown}",
+        SH.minLength: f"String length not >= {shown}",
+        SH.lessThanOrEquals: f"Value{on} not <= {shown}",
+        SH["or"]: "Node does not conform to one or more shapes in sh:or",
+    }.get(predicate, f"constraint {predicate.n3(shapes.namespace_manager)} not met")
+
+
+# -- SHACL-SPARQL: $this pre-binding → a free variable joined to the targets --------------------------
+
+def _scan_code(text: str) -> Iterator[tuple[int, str]]:
+    """Positions and characters of SPARQL code outside strings, IRIs and comments."""
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else char
+            i += len(quote)
+            while i < n and text[i:i + len(quote)] != quote:
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if char == "<":
+            match = re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:i + 2000])
+            if match:
+                i += match.end()
+                continue
+        yield i, char
+        i += 1
+
+
+FOCUS_PLACEHOLDER = "?this <urn:budget-kg:validate:focus> ?this ."
+
+
+def rewrite_for_all_focus_nodes(prologue: str, text: str, target: str, shape: str) -> str:
+    """Rewrite a SHACL-SPARQL SELECT so one run finds the results of every focus node.
+
+    ``target`` (binding ``?this``) is put first in the top-level group, so every FILTER, BIND and
+    OPTIONAL of that group sees ``?this`` bound exactly as under pre-binding; aggregates are grouped
+    by ``?this`` (pre-binding made each focus node its own group). The rewritten query is parsed (with
+    a placeholder target) to refuse the forms where a free ``?this`` would give other results.
+    """
+    text = _THIS.sub("?this", text)
+    open_brace = close_brace = None
+    depth = paren = 0
+    for position, char in _scan_code(text):
+        if char == "(":
+            paren += 1
+        elif char == ")":
+            paren -= 1
+        elif char == "{" and paren == 0:
+            if depth == 0 and open_brace is None:
+                open_brace = position
+            depth += 1
+        elif char == "}" and paren == 0:
+            depth -= 1
+            if depth == 0 and close_brace is None:
+                close_brace = position
+    if open_brace is None or close_brace is None:
+        raise UnsupportedShapeError(shape, "sh:sparql", "no WHERE group found")
+    head, body, tail = text[:open_brace + 1], text[open_brace + 1:close_brace], text[close_brace:]
+    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?:\*|[^{]*\?this\b)", head, re.IGNORECASE):
+        head = re.sub(r"\bSELECT(\s+(?:DISTINCT|REDUCED))?", lambda m: m.group(0) + " ?this", head, count=1,
+                      flags=re.IGNORECASE)
+    algebra = _parse(prologue + f"{head} {FOCUS_PLACEHOLDER} {body}{tail}", shape)
+    problem = _this_scoping_problem(algebra)
+    if problem:
+        raise UnsupportedShapeError(shape, "sh:sparql", problem)
+    if any(getattr(node, "name", None) == "AggregateJoin" for node in _spine(algebra)):
+        group_by = re.search(r"\bGROUP\s+BY\b", tail, re.IGNORECASE)
+        if group_by is None:
+            after = re.search(r"\b(HAVING|ORDER\s+BY|LIMIT|OFFSET)\b", tail, re.IGNORECASE)
+            cut = after.start() if after else len(tail)
+            tail = tail[:cut] + " GROUP BY ?this " + tail[cut:]
+        else:
+            after = re.search(r"\b(HAVING|ORDER\s+BY|LIMIT|OFFSET)\b", tail[group_by.end():], re.IGNORECASE)
+            clause = tail[group_by.end():group_by.end() + after.start()] if after else tail[group_by.end():]
+            if not re.search(r"\?this\b", clause):
+                tail = tail[:group_by.end()] + " ?this" + tail[group_by.end():]
+    return f"{head} {target} {body}{tail}"
+
+
+def _parse(query: str, shape: str) -> Any:
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        return prepareQuery(query).algebra
+    except Exception as error:  # a syntax error in a shape is the shape author's to fix
+        raise UnsupportedShapeError(shape, "sh:sparql", f"the query does not parse: {error}") from error
+
+
+# the operators through which the top-level group accumulates (its left operand is the group so far)
+_SPINE_OPERATORS = frozenset({"SelectQuery", "Project", "Distinct", "Reduced", "Slice", "OrderBy", "Filter",
+                              "Extend", "AggregateJoin", "Group", "ToMultiSet", "LeftJoin", "Join", "Minus"})
+
+
+def _spine(node: Any) -> Iterator[Any]:
+    """The algebra nodes of the top-level group: from the root down the accumulated left operand."""
+    while node is not None and hasattr(node, "name"):
+        yield node
+        if node.name not in _SPINE_OPERATORS:
+            return
+        node = node.get("p") if node.get("p") is not None else node.get("p1")
+
+
+def _mentions_this(node: Any) -> bool:
+    from rdflib.term import Variable
+
+    if isinstance(node, Variable):
+        return str(node) == "this"
+    if isinstance(node, dict):
+        return any(_mentions_this(value) for key, value in node.items() if key != "_vars")
+    if isinstance(node, (list, tuple, set)):
+        return any(_mentions_this(item) for item in node)
+    return False
+
+
+def _this_scoping_problem(algebra: Any) -> str | None:
+    """Why a free ``?this`` would not give the pre-binding results for this query (None when it would)."""
+    spine = {id(node) for node in _spine(algebra)}
+    problems: list[str] = []
+
+    def walk(node: Any) -> None:
+        name = getattr(node, "name", None)
+        if name is None:
+            return
+        on_spine = id(node) in spine
+        if name == "Project" and node is not algebra.get("p") and _mentions_this(node):
+            problems.append("$this in a sub-SELECT")
+            return
+        if name == "Minus" and _mentions_this(node):
+            problems.append("$this in MINUS")
+            return
+        expression = node.get("expr")
+        if expression is not None and not on_spine and _mentions_this(expression):
+            problems.append(f"$this in a FILTER/BIND/EXISTS of a nested group ({name})")
+        if name == "LeftJoin" and not on_spine and _mentions_this(node.get("p2")):
+            problems.append("$this in an OPTIONAL inside a nested group")
+        for key in ("p", "p1", "p2"):
+            child = node.get(key)
+            if child is not None:
+                walk(child)
+
+    walk(algebra)
+    return "; ".join(dict.fromkeys(problems)) or None
+
+
+# -- running ----------------------------------------------------------------------------------
+
+def compile_shapes(shapes: Graph, *, subclass_inference: bool = True) -> list[CompiledCheck]:
+    """One SPARQL SELECT per (shape, constraint) of every shape that has targets.
+
+    ``subclass_inference`` follows ``rdfs:subClassOf*`` in the data for targets and sh:class, as
+    SHACL (and pyshacl with ``inference="none"``) does; :func:`validate_store` turns it off when the
+    data holds no rdfs:subClassOf triple, where a plain rdf:type is the same and faster.
+    """
+    compiler = _Compiler(shapes, subclass_inference)
+    shape_nodes = {s for predicate in TARGET_PREDICATES for s in shapes.subjects(predicate, None)}
+    for shape in sorted(shape_nodes, key=str):
+        compiler.compile_shape(shape)
+    return compiler.checks
+
+
+def _term_text(term: Any) -> str:
+    return str(term.value)
+
+
+def _format(template: str, bindings: dict[str, Any]) -> str:
+    for name, term in bindings.items():
+        template = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, t=term: _term_text(t), template)
+    return template
+
+
+@dataclass
+class _Result:
+    check: CompiledCheck
+    focus: Any
+    value: Any
+    message: str
+
+
+def run_checks(store: pyoxigraph.Store, checks: Iterable[CompiledCheck], *, union: bool = True,
+               timings: dict[str, float] | None = None) -> list[_Result]:
+    results: list[_Result] = []
+    for check in checks:
+        started = time.perf_counter()
+        solutions = store.query(check.query, use_default_graph_as_union=union)
+        names = [variable.value for variable in solutions.variables]
+        seen: set[tuple[Any, ...]] = set()
+        for solution in solutions:
+            row = tuple(solution[i] for i in range(len(names)))
+            if row in seen:  # pyshacl drops duplicate solutions of one query
+                continue
+            seen.add(row)
+            bindings = {name: term for name, term in zip(names, row, strict=True) if term is not None}
+            focus = bindings.get("this")
+            value = bindings.get("value")
+            if value is None and check.value_is_focus:
+                value = focus
+            if check.messages:
+                format_vars = dict(bindings)
+                if value is not None:
+                    format_vars["value"] = value
+                message = sorted(_format(m, format_vars) for m in check.messages)[0]
+            else:
+                message = check.generic_message
+            results.append(_Result(check, focus, value, message))
+        if timings is not None:
+            timings[check.name] = timings.get(check.name, 0.0) + time.perf_counter() - started
+    return results
+
+
+def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: bool
+             ) -> tuple[set[pyoxigraph.NamedNode], dict[pyoxigraph.NamedNode, str]]:
+    """Which nodes have provenance, and each node's ``file:first-last`` (as ``kg.validate.source_of``)."""
+    derived: set[pyoxigraph.NamedNode] = set()
+    files: dict[pyoxigraph.NamedNode, str] = {}
+    spans: dict[pyoxigraph.NamedNode, list[tuple[int, int, str]]] = {}
+    ordered = sorted(nodes, key=lambda n: n.value)
+    for start in range(0, len(ordered), 500):  # batched: one query per 500 nodes, not one per issue
+        values = " ".join(str(n) for n in ordered[start:start + 500])
+        query = f"""SELECT ?node ?file ?first ?last ?linesFile ?derived WHERE {{
+            VALUES ?node {{ {values} }}
+            {{ ?node <{BKG.sourceFile}> ?file }}
+            UNION {{ ?node <{PROV.wasDerivedFrom}> ?derived }}
+            UNION {{ ?node <{PROV.wasDerivedFrom}> ?lines . ?lines <{BKG.firstLine}> ?first ;
+                     <{BKG.lastLine}> ?last ; <{OA.hasSource}> ?disclosure .
+                     OPTIONAL {{ ?disclosure <{BKG.sourceFile}> ?linesFile }} }} }}"""
+        for solution in store.query(query, use_default_graph_as_union=union):
+            node = solution["node"]
+            if solution["derived"] is not None:
+                derived.add(node)
+            if solution["file"] is not None:
+                files.setdefault(node, solution["file"].value)
+            if solution["first"] is not None:
+                first, last = solution["first"].value, solution["last"].value
+                file = solution["linesFile"].value if solution["linesFile"] is not None else "None"
+                text = f"{file}:{first}" + (f"-{last}" if last != first else "")
+                spans.setdefault(node, []).append((int(last) - int(first), int(first), text))
+    sources = dict(files)
+    for node, candidates in spans.items():
+        sources.setdefault(node, min(candidates)[2])
+    return derived, sources
+
+
+def _report(store: pyoxigraph.Store, results: list[_Result], union: bool) -> ValidationReport:
+    candidates = {r.value for r in results if isinstance(r.value, pyoxigraph.NamedNode)}
+    derived, _ = _sources(store, candidates, union) if candidates else (set(), {})
+    # arithmetic rules run once per disclosure and name the offending line or project as the value
+    nodes = [r.value if r.value in derived else r.focus for r in results]
+    _, sources = _sources(store, {n for n in nodes if isinstance(n, pyoxigraph.NamedNode)}, union)
+    issues = [
+        ValidationIssue(
+            severity=result.check.severity,
+            source=sources.get(node) if isinstance(node, pyoxigraph.NamedNode) else None,
+            focus=_term_text(node),
+            rule=result.check.rule,
+            message=result.message,
+            value=_term_text(result.value)
+            if isinstance(result.value, (pyoxigraph.NamedNode, pyoxigraph.Literal)) else None,
+        )
+        for result, node in zip(results, nodes, strict=True)
+    ]
+    return ValidationReport(sorted(issues, key=_issue_order))
+
+
+def has_subclass_axioms(store: pyoxigraph.Store, *, union: bool = True) -> bool:
+    return bool(store.query("ASK { ?a <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?b }",
+                            use_default_graph_as_union=union))
+
+
+def validate_store(store: pyoxigraph.Store, shapes_dir: Path | str = DEFAULT_SHAPES_DIR, *, union: bool = True,
+                   shapes: Graph | None = None, timings: dict[str, float] | None = None) -> ValidationReport:
+    """Validate everything in ``store`` (with ``union``: the union of its named graphs, as ``build`` writes it)."""
+    shapes = shapes if shapes is not None else load_shapes(shapes_dir)
+    checks = compile_shapes(shapes, subclass_inference=has_subclass_axioms(store, union=union))
+    return _report(store, run_checks(store, checks, union=union, timings=timings), union)
+
+
+def load_store(graph_or_path: Graph | Path | str) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store holding one graph (an rdflib Graph or a file) in its default graph."""
+    store = pyoxigraph.Store()
+    if isinstance(graph_or_path, Graph):
+        store.load(graph_or_path.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return store
+    path = Path(graph_or_path)
+    rdf_format = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip(".") or "nt")
+    if rdf_format is None:
+        raise BudgetKGError(str(path), "unknown RDF format (use .nt, .ttl, .nq, .trig, .jsonld, .rdf)",
+                            code="unknown-format")
+    with open(path, "rb") as handle:
+        store.bulk_load(handle, format=rdf_format)
+    return store
+
+
+def validate_graph_oxigraph(graph_or_path: Graph | Path | str, shapes_dir: Path | str = DEFAULT_SHAPES_DIR, *,
+                            shapes: Graph | None = None) -> ValidationReport:
+    """Validate an rdflib graph or a graph file with the Oxigraph engine (loaded into memory)."""
+    return validate_store(load_store(graph_or_path), shapes_dir, union=False, shapes=shapes)
+
+
+# -- benchmark ----------------------------------------------------------------------------------
+
+def bench(build_dir: Path, runs: int = 3, pyshacl: bool = False) -> None:
+    """Median time of each check and of the whole validation over ``build_dir``/store."""
+    store_dir = build_dir / "store"
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    shapes = load_shapes()
+    triples = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                    use_default_graph_as_union=True)))[0].value
+    print(f"{build_dir}: {triples} triples")
+    per_check: dict[str, list[float]] = {}
+    totals: list[float] = []
+    report = None
+    for _ in range(runs):
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        report = validate_store(store, shapes=shapes, timings=timings)
+        totals.append(time.perf_counter() - started)
+        for name, seconds in timings.items():
+            per_check.setdefault(name, []).append(seconds)
+    assert report is not None
+    medians = sorted(((statistics.median(times), name) for name, times in per_check.items()), reverse=True)
+    for seconds, name in medians[:15]:
+        print(f"  {seconds:8.3f} s  {name}")
+    print(f"  ({len(medians)} checks; the rest under {medians[15][0] if len(medians) > 15 else 0:.3f} s each)")
+    oxigraph_total = statistics.median(totals)
+    print(f"oxigraph: median {oxigraph_total:.2f} s over {runs} runs "
+          f"({len(report.violations)} violations, {len(report.warnings)} warnings)")
+    if pyshacl:
+        from kg.validate import validate_file
+
+        started = time.perf_counter()
+        reference = validate_file(build_dir / "graph.nt", engine="pyshacl")
+        seconds = time.perf_counter() - started
+        print(f"pyshacl: {seconds:.2f} s ({len(reference.violations)} violations, {len(reference.warnings)} "
+              f"warnings); ratio {seconds / oxigraph_total:.0f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kg.validate.oxigraph_engine",
+                                     description="time the Oxigraph SHACL engine on a build output directory")
+    parser.add_argument("--bench", metavar="BUILD_DIR", required=True, type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pyshacl", action="store_true", help="also time pyshacl on BUILD_DIR/graph.nt")
+    args = parser.parse_args(argv)
+    bench(args.bench, args.runs, args.pyshacl)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""The Oxigraph SHACL engine gives pyshacl's results: on the seeds' build, and on a graph mutated once per
+constraint kind (one pyshacl run for all the mutations: each touches its own node)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+
+from kg.rdf.namespaces import BKG, OBEU_ATTRIBUTE
+from kg.validate import ValidationIssue, load_shapes, validate, validate_build
+from kg.validate.oxigraph_engine import (
+    UnsupportedShapeError,
+    compile_shapes,
+    validate_graph_oxigraph,
+    validate_store,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+SLICE = FIXTURES / "zezhou2025-slice.ttl"
+ZEZHOU = "zezhou-natural-resources-bureau-2025.txt"
+ID = "https://w3id.org/budget-kg/id/"
+DISCLOSURE = URIRef(f"{ID}disclosure/2025/6c5305b17aa4808e")
+CODES = f"{ID}classification/function/2025/"
+PROJECT = f"{ID}project/140525/泽州县自然资源局/2025/"
+
+
+def number_or_text(value: str | None) -> object:
+    """Computed sums print as 130483900 (Oxigraph, canonical xsd:decimal) or 130483900.0 (rdflib): same number."""
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
+
+
+def keys(issues: list[ValidationIssue]) -> list[tuple[str, str, str, object]]:
+    return sorted(((i.severity, i.focus, i.rule, number_or_text(i.value)) for i in issues), key=str)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes()
+
+
+@pytest.fixture(scope="module")
+def slice_graph() -> Graph:
+    return Graph().parse(SLICE)
+
+
+def test_seed_build_same_results_as_pyshacl(built, shapes):
+    reference = validate(Graph().parse(built / "graph.nt"), shapes=shapes)
+    store = pyoxigraph.Store.read_only(str(built / "store"))
+    report = validate_store(store, shapes=shapes)
+    assert keys(report.issues) == keys(reference.issues)
+    assert len(report.violations) == 0 and len(report.warnings) == 20
+    # same source lines and the same message text, but for how a computed decimal is printed
+    assert [i.source for i in report.issues] == [i.source for i in reference.issues]
+    yangquan_22001 = "yangquan-planning-natural-resources-bureau-unit-2022.txt:314"
+    yangquan = next(i for i in report.warnings
+                    if i.source == yangquan_22001 and i.rule.startswith("bkgsh:ChildrenSumWarning"))
+    assert yangquan.message == ("basicExpenditure of the children of 22001 sum to 12282800, the line says 12282900 "
+                                "(difference 100 元)")
+    assert validate_build(built).issues == report.issues  # the build-directory default is this engine
+
+
+def test_slice_conforms_with_the_documents_own_rounding(slice_graph, shapes):
+    report = validate_graph_oxigraph(slice_graph, shapes=shapes)
+    assert report.violations == []
+    assert {(i.rule.split(" ")[0], i.source) for i in report.warnings} == {
+        ("bkgsh:LineSumWarning", f"{ZEZHOU}:182"), ("bkgsh:LineSumWarning", f"{ZEZHOU}:183"),
+        ("bkgsh:ChildrenSumWarning", f"{ZEZHOU}:183")}
+
+
+def first(graph: Graph, cls: URIRef) -> URIRef:
+    return sorted(graph.subjects(RDF.type, cls))[0]
+
+
+def mutate(graph: Graph) -> dict[str, tuple[str, str]]:
+    """One planted fault per constraint kind; returns kind → (focus IRI, rule prefix) each engine must report."""
+    code = URIRef(f"{CODES}2080505")
+    expected: dict[str, tuple[str, str]] = {}
+    # minCount: a function code without its scheme
+    concept = URIRef(f"{CODES}2100799")
+    graph.remove((concept, SKOS.inScheme, None))
+    expected["minCount"] = (str(concept), "property shape on skos:inScheme")
+    # maxCount: the department gets a second name
+    department = first(graph, BKG.Department)
+    graph.add((department, RDFS.label, Literal("泽州县规划和自然资源局")))
+    expected["maxCount"] = (str(department), "property shape on rdfs:label")
+    # datatype, ill-typed: a project's year that is not an integer
+    land = URIRef(f"{PROJECT}2025年土地收储经费")
+    graph.set((land, BKG.fiscalYear, Literal("2025年", datatype=XSD.integer)))
+    expected["datatype"] = (str(land), "property shape on bkg:fiscalYear")
+    # class: a funding row pointing at the disclosure instead of its project
+    funding = first(graph, BKG.ProjectFunding)
+    graph.set((funding, BKG.project, DISCLOSURE))
+    expected["class"] = (str(funding), "property shape on bkg:project")
+    # in: an indicator period outside 实施期 / 年度
+    indicator = first(graph, BKG.PerformanceIndicator)
+    graph.set((indicator, BKG.indicatorPeriod, Literal("季度")))
+    expected["in"] = (str(indicator), "property shape on bkg:indicatorPeriod")
+    # pattern: a 6-digit 科目编码 (and the sh:sparql parent check fires on its children)
+    graph.set((code, SKOS.notation, Literal("208050")))
+    expected["pattern"] = (str(code), "property shape on skos:notation")
+    # (the rule names the parent as its sh:value; the issue points at the node with provenance: the parent)
+    expected["sparql"] = (f"{CODES}20805", "bkgsh:FunctionCodeShape")
+    # hasValue: a funding row in another currency
+    other_funding = sorted(graph.subjects(RDF.type, BKG.ProjectFunding))[1]
+    graph.set((other_funding, OBEU_ATTRIBUTE.currency, URIRef("http://publications.europa.eu/resource/authority/currency/USD")))
+    expected["hasValue"] = (str(other_funding), "property shape on obeu-attribute:currency")
+    # qualifiedMinCount: a citation that lost the cell it was read from
+    citation = first(graph, BKG.BasisCitation)
+    cell = URIRef(f"{citation}/cell")
+    graph.remove((citation, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), cell))
+    expected["qualifiedMinCount"] = (str(citation), "property shape on prov:wasDerivedFrom")
+    # or: a project known only from its 绩效目标表 that no longer says so
+    performance_only = URIRef(f"{PROJECT}高铁东站附近废弃石灰岩矿山地质环境恢复综合治理项目")
+    graph.remove((performance_only, BKG.inBudgetTable, None))
+    expected["or"] = (str(performance_only), "bkgsh:ProjectShape")
+    # maxInclusive: a fiscal year out of range
+    graph.set((DISCLOSURE, BKG.fiscalYear, Literal(2200)))
+    expected["maxInclusive"] = (str(DISCLOSURE), "property shape on bkg:fiscalYear")
+    # minInclusive + lessThanOrEquals: a span starting at line 0, and one whose first line is after its last
+    spans = sorted(graph.subjects(RDF.type, BKG.SourceLines))
+    graph.set((spans[1], BKG.firstLine, Literal(0)))
+    expected["minInclusive"] = (str(spans[1]), "property shape on bkg:firstLine")
+    last = int(graph.value(spans[2], BKG.lastLine))
+    graph.set((spans[2], BKG.firstLine, Literal(last + 5)))
+    expected["lessThanOrEquals"] = (str(spans[2]), "property shape on bkg:firstLine")
+    # minLength: an empty project name
+    relocation = URIRef(f"{PROJECT}遗属补贴")
+    graph.set((relocation, RDFS.label, Literal("")))
+    expected["minLength"] = (str(relocation), "property shape on rdfs:label")
+    # uniqueLang: two Chinese names for one code in one year
+    graph.add((URIRef(f"{CODES}210"), SKOS.prefLabel, Literal("卫生健康", lang="zh")))
+    graph.add((URIRef(f"{CODES}210"), SKOS.prefLabel, Literal("医疗卫生", lang="zh")))
+    expected["uniqueLang"] = (f"{CODES}210", "property shape on skos:prefLabel")
+    # arithmetic: 2080505 printed 10 万元 too much, so 20805's children no longer sum
+    line = URIRef(f"{DISCLOSURE}/expenditure/2080505")
+    total = Decimal(str(graph.value(line, BKG.total))) + 100000
+    graph.set((line, BKG.total, Literal(total)))
+    graph.set((line, BKG.basicExpenditure, Literal(total)))
+    expected["ChildrenSum"] = (f"{DISCLOSURE}/expenditure/20805", "bkgsh:ChildrenSumViolation")
+    return expected
+
+
+@pytest.fixture(scope="module")
+def mutated(slice_graph, shapes):
+    graph = Graph()
+    for triple in slice_graph:
+        graph.add(triple)
+    expected = mutate(graph)
+    return expected, validate(graph, shapes=shapes), validate_graph_oxigraph(graph, shapes=shapes)
+
+
+def test_mutations_same_results_as_pyshacl(mutated):
+    _expected, reference, report = mutated
+    assert keys(report.issues) == keys(reference.issues)
+    assert [i.source for i in report.issues] == [i.source for i in reference.issues]
+
+
+@pytest.mark.parametrize("kind", ["minCount", "maxCount", "datatype", "class", "in", "pattern", "sparql", "hasValue",
+                                  "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "lessThanOrEquals",
+                                  "minLength", "uniqueLang", "ChildrenSum"])
+def test_each_planted_fault_is_reported(mutated, kind):
+    expected, _reference, report = mutated
+    focus, rule = expected[kind]
+    severity = "Warning" if kind == "uniqueLang" else "Violation"  # that shape says sh:Warning
+    assert any(i.focus == focus and i.rule.startswith(rule) and i.severity == severity for i in report.issues), (
+        kind, [str(i) for i in report.issues if i.focus == focus])
+
+
+def test_planted_faults_name_their_source_lines(mutated):
+    _expected, _reference, report = mutated
+    by_rule = {(i.rule.split(" ")[0], i.focus): i for i in report.violations}
+    children = by_rule["bkgsh:ChildrenSumViolation", f"{DISCLOSURE}/expenditure/20805"]
+    assert children.source == f"{ZEZHOU}:169"  # the 20805 line of 支出总表 (667.92 万元)
+    assert "difference 100000 元" in children.message
+    parent = by_rule["bkgsh:FunctionCodeShape", f"{CODES}20805"]
+    assert parent.message == "skos:broader must be the code two digits shorter (20805 is not the parent of 208050)"
+    year = next(i for i in report.violations if i.focus == f"{PROJECT}2025年土地收储经费")
+    assert year.value == "2025年" and year.source is not None and year.source.startswith(f"{ZEZHOU}:")
+    period = next(i for i in report.violations if i.rule.endswith("bkg:indicatorPeriod"))
+    assert period.value == "季度"
+
+
+def test_unsupported_component_names_shape_and_component(shapes):
+    closed = Graph()
+    closed.parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:ClosedShape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:closed true .""", format="turtle")
+    with pytest.raises(UnsupportedShapeError, match=r"ex:ClosedShape uses sh:closed.*--engine pyshacl"):
+        compile_shapes(closed)
+
+
+def test_sparql_mentioning_this_in_a_nested_filter_is_refused():
+    nested = Graph()
+    nested.parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:NestedShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:sparql [ sh:select '''SELECT $this WHERE { { ?x <http://example.org/p> ?y FILTER (?y = $this) }
+                                       UNION { ?x <http://example.org/q> ?y } }''' ] .
+        """, format="turtle")
+    with pytest.raises(UnsupportedShapeError, match=r"ex:NestedShape uses sh:sparql.*nested group"):
+        compile_shapes(nested)
+
+
+# A per-focus aggregate without GROUP BY, and FILTER NOT EXISTS on $this: pre-binding semantics
+PREBINDING_SHAPES = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix bkg: <https://w3id.org/budget-kg/ontology#> .
+    @prefix ex: <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ex:prefixes a owl:Ontology ; sh:declare [ sh:prefix "bkg" ; sh:namespace "https://w3id.org/budget-kg/ontology#" ] .
+    ex:FewFundingRows a sh:NodeShape ; sh:targetClass bkg:Project ; sh:severity sh:Warning ;
+        sh:sparql [ sh:prefixes ex:prefixes ; sh:message "{$this} has {?n} funding rows" ;
+            sh:select "SELECT $this (COUNT(?f) AS ?n) WHERE { ?f bkg:project $this } HAVING (COUNT(?f) < 2)" ] .
+    ex:NoFunding a sh:NodeShape ; sh:targetClass bkg:Project ;
+        sh:sparql [ sh:prefixes ex:prefixes ;
+            sh:select "SELECT $this WHERE { FILTER NOT EXISTS { ?f bkg:project $this } }" ] .
+"""
+
+
+def test_prebinding_semantics_match_pyshacl(slice_graph):
+    custom = Graph().parse(data=PREBINDING_SHAPES, format="turtle")
+    reference = validate(slice_graph, shapes=custom)
+    report = validate_graph_oxigraph(slice_graph, shapes=custom)
+    assert keys(report.issues) == keys(reference.issues)
+    assert [i.message for i in report.issues] == [i.message for i in reference.issues]
+    no_funding = {i.focus for i in report.issues if i.rule.startswith("http://example.org/NoFunding")}
+    assert f"{PROJECT}高铁东站附近废弃石灰岩矿山地质环境恢复综合治理项目" in no_funding  # no amount, no rows
+    assert f"{PROJECT}2025年土地收储经费" not in no_funding
+
+
+def test_subclasses_in_the_data_are_followed_as_pyshacl_does(slice_graph, shapes):
+    graph = Graph()
+    for triple in slice_graph:
+        graph.add(triple)
+    graph.add((URIRef("http://example.org/LocalIssuer"), RDFS.subClassOf, BKG.Issuer))
+    graph.add((URIRef("http://example.org/issuer/1"), RDF.type, URIRef("http://example.org/LocalIssuer")))
+    reference = validate(graph, shapes=shapes)
+    report = validate_graph_oxigraph(graph, shapes=shapes)
+    assert keys(report.issues) == keys(reference.issues)
+    assert ("Violation", "http://example.org/issuer/1", "property shape on rdfs:label", None) in keys(report.issues)
+
+
+def test_deactivated_shape_is_skipped(slice_graph, shapes):
+    graph = Graph()
+    for triple in shapes:
+        graph.add(triple)
+    graph.add((URIRef("https://w3id.org/budget-kg/shapes#LineSumWarning"), SH.deactivated, Literal(True)))
+    report = validate_graph_oxigraph(slice_graph, shapes=graph)
+    assert not any(i.rule.startswith("bkgsh:LineSumWarning") for i in report.issues)
+    assert any(i.rule.startswith("bkgsh:ChildrenSumWarning") for i in report.issues)
