@@ -112,7 +112,7 @@ def bind(query: Query, params: Mapping[str, str] | None = None) -> str:
             continue
         variable, term = bound_term(parameter, params[parameter.name], query.accepts_iri(parameter))
         # A function replacement, so nothing in the term is read as a regex back-reference.
-        text = values_block(variable).sub(lambda _m, v=variable, t=term: f"VALUES ?{v} {{ {t} }}", text, count=1)
+        text = values_block(variable).sub(lambda _m, v=variable, t=term: f"VALUES ?{v} {{ {t} }}", text)
     return text
 
 
