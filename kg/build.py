@@ -35,7 +35,7 @@ from kg.guard import default_timeout, time_limit
 from kg.places import PlaceLinks as FoundPlaces
 from kg.places import Region, link_disclosure, resolve_region
 from kg.rdf import inputs as rdf_inputs
-from kg.rdf.build import build_disclosure, link_classification_years, sorted_ntriples
+from kg.rdf.build import CodeVersion, build_disclosure, classification_links, function_codes, sorted_ntriples
 from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.uris import Minter
 from kg.records import Disclosure, Notice, PerformanceTable, Span
@@ -222,7 +222,7 @@ def rdf_places(found: FoundPlaces | None, file: str) -> rdf_inputs.PlaceLinks:
 
 
 def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
-            ) -> tuple[int, dict[str, Any], list[Notice], int]:
+            ) -> tuple[int, dict[str, Any], list[Notice], int, list[CodeVersion]]:
     index, work, base, canonical = task
     with open(Path(work) / f"{index}.pkl", "rb") as handle:
         document: ExtractedDocument = pickle.load(handle)
@@ -242,7 +242,7 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     summary["townships"] = sorted({m.code for m in (document.places.mentions if document.places else [])
                                    if m.level == "township" and m.code})
     summary["graph"] = graph_iri
-    return index, summary, notices, text.count("\n")
+    return index, summary, notices, text.count("\n"), function_codes(result.triples)
 
 
 def _pool_map(function: Callable[[Any], Any], tasks: list[Any], jobs: int, label: str,
@@ -388,24 +388,18 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         documents: list[dict[str, Any]] = []
         notices: list[Notice] = list(input_notices) + duplicates + registry.notices
         graph_files: list[tuple[str, Path]] = []
-        for index, summary, _doc_notices, count in sorted(_pool_map(
+        codes: list[CodeVersion] = []
+        for index, summary, _doc_notices, count, doc_codes in sorted(_pool_map(
                 _phase2, [(i, str(work), base, canonical) for i in built], jobs, "graph", progress),
                 key=lambda item: item[0]):
             summary["triples"] = count  # as built, before triples shared with other documents move out
+            codes += doc_codes
             documents.append(summary)
             graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
 
         # skos:exactMatch between the same code in different years needs every year at once
-        from rdflib import Graph
-
-        codes = Graph()
-        for _, part in graph_files:
-            with open(part, encoding="utf-8") as handle:
-                lines = [line for line in handle if "FunctionCode" in line or "skos/core#notation" in line
-                         or "skos/core#prefLabel" in line]
-            codes.parse(data="".join(lines), format="nt")
         links_path = work / "classification-links.nt"
-        atomic_write_text(links_path, sorted_ntriples(link_classification_years(codes)))
+        atomic_write_text(links_path, sorted_ntriples(classification_links(codes)))
         graph_files.append((f"{base}graph/classification-links", links_path))
 
         # each triple in exactly one named graph: its disclosure's, or the shared graph

@@ -40,7 +40,7 @@ STAGES = (
     ("citations", None, "extract_citations_with_notices"),
     ("per-disclosure graph (kg.rdf)", None, "build_disclosure"),
     ("sorted N-Triples", None, "sorted_ntriples"),
-    ("classification links", None, "link_classification_years"),
+    ("classification links", None, "classification_links"),
     ("partition into named graphs + graph.nt", None, "partition_shared"),
     ("store bulk load", None, "write_store"),
 )

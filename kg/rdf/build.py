@@ -138,21 +138,47 @@ def sorted_ntriples(triples: Graph | Iterable[Triple]) -> str:
     return "\n".join(sorted(lines)) + "\n" if lines else "\n"
 
 
-def link_classification_years(graph: Graph) -> Graph:
+@dataclass(frozen=True)
+class CodeVersion:
+    """One fiscal year's 科目编码 concept, as ``classification_links`` needs it."""
+
+    concept: URIRef
+    notation: str
+    labels: frozenset[str]
+
+
+def function_codes(triples: Graph | Iterable[Triple]) -> list[CodeVersion]:
+    """The ``bkg:FunctionCode`` concepts among ``triples``, with their notation and cleaned labels."""
+    typed: set[URIRef] = set()
+    notations: dict[URIRef, str] = {}
+    labels: dict[URIRef, set[str]] = {}
+    for subject, predicate, obj in triples:  # type: ignore[misc]
+        if predicate == RDF.type and obj == BKG.FunctionCode:
+            typed.add(subject)
+        elif predicate == SKOS.notation:
+            notations[subject] = str(obj)
+        elif predicate == SKOS.prefLabel:
+            labels.setdefault(subject, set()).add(clean_label(str(obj)))
+    return [CodeVersion(concept, notations[concept], frozenset(labels.get(concept, ())))
+            for concept in sorted(typed) if concept in notations and isinstance(concept, URIRef)]
+
+
+def classification_links(codes: Iterable[CodeVersion]) -> set[Triple]:
     """``skos:exactMatch`` between the same function code in different fiscal years' schemes.
 
-    Runs over a graph holding several years (a per-disclosure graph knows only its own year). Codes
-    whose Chinese labels differ between years get ``skos:closeMatch`` instead: the code was kept but
-    its meaning may have been redefined, which a reader should check.
+    Needs every year at once (a per-disclosure graph knows only its own year), so the build collects
+    ``function_codes`` from each disclosure and links them here. Codes whose Chinese labels differ
+    between years get ``skos:closeMatch`` instead: the code was kept but its meaning may have been
+    redefined, which a reader should check.
     """
+    merged: dict[URIRef, tuple[str, set[str]]] = {}
+    for code in codes:  # the same concept comes from every disclosure of its year
+        merged.setdefault(code.concept, (code.notation, set()))[1].update(code.labels)
     by_code: dict[str, list[tuple[URIRef, set[str]]]] = {}
-    for concept in sorted(set(graph.subjects(RDF.type, BKG.FunctionCode))):
-        notation = graph.value(concept, SKOS.notation)
-        if notation is None or not isinstance(concept, URIRef):
-            continue
-        labels = {clean_label(str(label)) for label in graph.objects(concept, SKOS.prefLabel)}
-        by_code.setdefault(str(notation), []).append((concept, labels))
-    links = bind_prefixes(Graph())
+    for concept in sorted(merged):
+        notation, labels = merged[concept]
+        by_code.setdefault(notation, []).append((concept, labels))
+    links: set[Triple] = set()
     for versions in by_code.values():
         for index, (concept, labels) in enumerate(versions):
             for other, other_labels in versions[index + 1 :]:
@@ -160,6 +186,14 @@ def link_classification_years(graph: Graph) -> Graph:
                 relation = SKOS.exactMatch if same else SKOS.closeMatch
                 links.add((concept, relation, other))
                 links.add((other, relation, concept))
+    return links
+
+
+def link_classification_years(graph: Graph) -> Graph:
+    """``classification_links`` of the function codes in an rdflib graph holding several years."""
+    links = bind_prefixes(Graph())
+    for triple in classification_links(function_codes(graph)):
+        links.add(triple)
     return links
 
 
