@@ -198,3 +198,34 @@ def test_trace_a_doc_number_a_project_and_a_title(engine):
     by_title = trace("实景三维晋城建设总体实施方案", store=engine)
     assert "晋城市自然资发〔2023〕267号" in by_title and "国土实景三维建模工作经费  2,440,000.00 元" in by_title
     assert trace("不存在的项目", store=engine).startswith("nothing found")
+
+
+def test_scope_parameters_restrict_the_whole_corpus_reports(engine):
+    # unbased-projects in 2026 only: 国土收益业务费 600.00, 地质灾害 121.20, 驻村工作队经费 1.50 万元.
+    frame = run_query("unbased-projects", {"fiscal_year": "2026"}, store=engine)
+    assert rows(frame, "project_label", "amount") == [
+        ("国土收益业务费", Decimal("6000000")), ("山西省晋城市泽州县地质灾害综合治理项目", Decimal("1212000")),
+        ("驻村工作队经费", Decimal("15000"))]
+    # one disclosure, by part of its source file name: the 2025 roll-up only, 208 still 667.92 万元.
+    rollup = run_query("code-rollup", {"disclosure": "resources-bureau-2025", "code": "208"}, store=engine)
+    assert set(rollup["fiscal_year"]) == {2025}
+    assert rollup.set_index("code").loc["208", "rolled_total"] == Decimal("6679200")
+    assert run_query("code-rollup", {"disclosure": "https://w3id.org/budget-kg/id/disclosure-zezhou-2026"},
+                     store=engine)["fiscal_year"].tolist() == []  # the fixture's 2026 prints no 支出总表
+    # top-documents in 2025: 晋政办发〔2019〕10号 backs only 2025年土地收储经费 7500.00 万元 (not 2026's 5000).
+    top = run_query("top-documents", {"fiscal_year": "2025"}, store=engine).set_index("doc_number")
+    assert top.loc["晋政办发〔2019〕10号", "money_traced"] == Decimal("75000000")
+    assert top.loc["泽政发〔2019〕23号", "money_attributed"] == Decimal("10000000")
+    levels = run_query("money-by-issuer-level", {"department": "泽州县 自然资源局", "fiscal_year": "2025"},
+                       store=engine)
+    assert sum(levels["amount"]) == Decimal("95370200") and set(levels["fiscal_year"]) == {2025}
+    assert run_query("money-by-issuer-level", {"department": "兴县"}, store=engine).empty
+    assert run_query("year-over-year", {"department": "兴县"}, store=engine).empty
+    assert not run_query("year-over-year", {"department": "泽州县"}, store=engine).empty
+
+
+def test_a_scope_parameter_is_bound_in_every_block_that_declares_it():
+    from kg.query import bind, get_query
+
+    text = bind(get_query("code-rollup"), {"fiscal_year": "2025"})
+    assert text.count('VALUES ?fiscal_year_text { "2025" }') == 3 and "?fiscal_year_text { UNDEF }" not in text
