@@ -231,8 +231,14 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     graph_iri = str(Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256))
     result = build_disclosure(disclosure, base, citations=citations,
                               places=rdf_places(document.places, disclosure.source.name))
-    text = result.ntriples()
-    atomic_write_text(Path(work) / f"{index}.nt", text)
+    # Nodes minted under the disclosure's IRI belong to it alone; only the others (projects, policy
+    # documents, codes, places, organisations) can be stated by several disclosures and need the
+    # cross-document partition, which is then a merge of a small part of the corpus.
+    own_prefix = graph_iri + "/"
+    own = {triple for triple in result.triples if triple[0] == graph_iri or triple[0].startswith(own_prefix)}
+    atomic_write_text(Path(work) / f"{index}.own.nt", sorted_ntriples(own))
+    atomic_write_text(Path(work) / f"{index}.nt", sorted_ntriples(result.triples - own))
+    count = len(result.triples)
     notices = document.notices + result.notices
     disclosure.notices += notices
     summary = disclosure_summary(disclosure)
@@ -242,7 +248,7 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     summary["townships"] = sorted({m.code for m in (document.places.mentions if document.places else [])
                                    if m.level == "township" and m.code})
     summary["graph"] = graph_iri
-    return index, summary, notices, text.count("\n"), function_codes(result.triples)
+    return index, summary, notices, count, function_codes(result.triples)
 
 
 def _pool_map(function: Callable[[Any], Any], tasks: list[Any], jobs: int, label: str,
@@ -272,30 +278,31 @@ def _tagged(handle: Iterable[str], index: int) -> Iterator[tuple[str, int]]:
 
 
 def partition_shared(parts: list[Path], owned: list[Path], shared: Path, union: Path) -> int:
-    """Split sorted per-document N-Triples so each triple lives in exactly one named graph, and write their union.
+    """Split per-document N-Triples so each triple lives in exactly one named graph, and write their union.
 
-    A triple only one document states stays in that document's graph; one several documents state (a
-    policy document's title, a function code's label, a township) goes to the shared graph. Queries over
-    the union of the graphs then see every triple once, so money is never counted twice. ``union`` gets
-    every distinct triple, sorted, in the same pass. Streams a k-way merge of the sorted files: memory does
-    not grow with the corpus. Returns the number of distinct triples.
+    ``parts[i]`` holds the sorted triples document ``i`` states that another document might state too;
+    ``parts[i]`` with the suffix ``.own.nt`` (when present) those only it can state (nodes under its IRI).
+    A triple only one document states goes to that document's graph ``owned[i]``; one several documents
+    state (a policy document's title, a function code's label, a township) goes to the shared graph.
+    Queries over the union of the graphs then see every triple once, so money is never counted twice.
+    Streams a k-way merge of the sorted files: memory does not grow with the corpus. ``union`` is the
+    concatenation of the graphs (the documents in order, then the shared graph): deterministic, duplicate-free.
+    Returns the number of distinct triples.
     """
     import heapq
     from itertools import chain
 
+    exclusive = [path.with_suffix(".exclusive.nt") for path in parts]
     handles = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
-    outputs = [open(path, "w", encoding="utf-8") for path in owned]  # noqa: SIM115 - closed below
-    distinct = 0
+    outputs = [open(path, "w", encoding="utf-8") for path in exclusive]  # noqa: SIM115 - closed below
     try:
-        with open(shared, "w", encoding="utf-8") as shared_out, open(union, "w", encoding="utf-8") as union_out:
+        with open(shared, "w", encoding="utf-8") as shared_out:
             merged = heapq.merge(*(_tagged(handle, i) for i, handle in enumerate(handles)))
             current: str | None = None
             holders: set[int] = set()
             for line, index in chain(merged, [("", -1)]):  # the sentinel flushes the last group
                 if line != current:
                     if current is not None:
-                        distinct += 1
-                        union_out.write(current)
                         if len(holders) == 1:
                             outputs[next(iter(holders))].write(current)
                         else:
@@ -305,7 +312,30 @@ def partition_shared(parts: list[Path], owned: list[Path], shared: Path, union: 
     finally:
         for handle in [*handles, *outputs]:
             handle.close()
+    distinct = 0
+    with open(union, "w", encoding="utf-8") as union_out:
+        for part, extra, out_path in zip(parts, exclusive, owned, strict=True):
+            own = part.with_suffix(".own.nt")
+            sources = [extra, own] if own.exists() else [extra]
+            files = [open(path, encoding="utf-8") for path in sources]  # noqa: SIM115 - closed below
+            try:
+                with open(out_path, "w", encoding="utf-8") as graph_out:
+                    for line in heapq.merge(*(_nonblank(handle) for handle in files)):
+                        graph_out.write(line)
+                        union_out.write(line)
+                        distinct += 1
+            finally:
+                for handle in files:
+                    handle.close()
+        with open(shared, encoding="utf-8") as handle:
+            for line in handle:
+                union_out.write(line)
+                distinct += 1
     return distinct
+
+
+def _nonblank(handle: Iterable[str]) -> Iterator[str]:
+    return (line for line in handle if line.strip())
 
 
 def write_store(store_dir: Path, graph_files: list[tuple[str, Path]]) -> None:
