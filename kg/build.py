@@ -82,6 +82,7 @@ class BuildReport:
     seconds: float
     counts: dict[str, int]
     graphs: list[dict[str, str]] = field(default_factory=list)  # every named graph: {"iri", "file"}
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # extract, graph, partition, store …
 
 
 def project_key(table: PerformanceTable) -> str:
@@ -392,6 +393,15 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     tmp_dir.chmod(0o755)  # mkdtemp makes it private; the output is meant to be shared
+    stages: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def stage_done(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - clock
+        clock = now
+
     try:
         work = tmp_dir / "work"
         work.mkdir()
@@ -414,6 +424,7 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
             for project, citation, line in cited:
                 registry.add(citation, project, Path(path).name, line)
         canonical = canonical_documents(registry)
+        stage_done("extract")
 
         documents: list[dict[str, Any]] = []
         notices: list[Notice] = list(input_notices) + duplicates + registry.notices
@@ -427,6 +438,7 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
             documents.append(summary)
             graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
 
+        stage_done("graph")
         # skos:exactMatch between the same code in different years needs every year at once
         links_path = work / "classification-links.nt"
         atomic_write_text(links_path, sorted_ntriples(classification_links(codes)))
@@ -450,12 +462,15 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         union = partition_shared([part for _, part in graph_files], owned, shared_path, nt_path)
         named = [(iri, path) for (iri, _), path in zip(graph_files, owned, strict=True)]
         named.append((f"{base}graph/shared", shared_path))
+        stage_done("partition")
         if "ttl" in formats:
             write_turtle(nt_path, tmp_dir / "graph.ttl")
         if "jsonld" in formats:
             write_jsonld(nt_path, tmp_dir / "graph.jsonld")
+        stage_done("serialise")
         if store:
             write_store(tmp_dir / "store", named)
+            stage_done("store")
         shutil.rmtree(work)
         if "nt" not in formats:
             nt_path.unlink()
@@ -463,7 +478,7 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         counts = _entity_counts(documents, registry, union)
         graphs = [{"iri": iri, "file": str(path.relative_to(tmp_dir))} for iri, path in named]
         report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts,
-                             graphs)
+                             graphs, {name: round(seconds, 3) for name, seconds in stages.items()})
         _write_reports(tmp_dir, report)
         _swap_into_place(tmp_dir, out_dir)
         return report
@@ -488,6 +503,9 @@ def _entity_counts(documents: list[dict[str, Any]], registry: DocumentRegistry, 
 
 def summary_text(report: BuildReport) -> str:
     lines = [f"budget-kg build: {report.counts['disclosures']} disclosure(s) in {report.seconds:.1f} s"]
+    if report.stage_seconds:
+        spent = report.stage_seconds.items()
+        lines.append("  time: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in spent))
     lines += [f"  {name:<20} {value:>8}" for name, value in report.counts.items() if name != "disclosures"]
     severities = Counter(n["severity"] for d in report.documents for n in d["notices"])
     lines.append(f"  notices: {severities.get('error', 0)} error, {severities.get('warning', 0)} warning, "
@@ -504,6 +522,8 @@ def _write_reports(directory: Path, report: BuildReport) -> None:
         "notices": [notice_dict(n) for n in report.notices],
         "counts": report.counts,
         "graphs": report.graphs,
+        "seconds": round(report.seconds, 3),
+        "stage_seconds": report.stage_seconds,
     }
     atomic_write_text(directory / "report.json", json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     atomic_write_text(directory / "summary.txt", summary_text(report))
