@@ -89,10 +89,12 @@ class CompiledCheck:
     messages: tuple[str, ...]  # templates ({?var} / {$this}); empty → generic
     generic_message: str = "constraint not met"
     value_is_focus: bool = False  # a node shape's non-SPARQL result names the focus node as its value
+    owner: str = ""  # the node shape holding it (for timings: "bkgsh:ProjectShape rdfs:label sh:maxCount")
 
     @property
     def name(self) -> str:
-        return f"{self.rule.split(' ')[0]} {self.component}"
+        path = self.rule.rsplit(" on ", 1)[1] if " on " in self.rule else ""
+        return " ".join(part for part in (self.owner or self.rule.split(" ")[0], path, self.component) if part)
 
 
 @dataclass
@@ -101,6 +103,7 @@ class _Compiler:
     subclass_inference: bool
     counter: int = 0
     checks: list[CompiledCheck] = field(default_factory=list)
+    owner: str = ""  # the top-level shape being compiled
 
     # -- helpers ---------------------------------------------------------------------------------
     def fresh(self, stem: str = "v") -> str:
@@ -253,6 +256,7 @@ class _Compiler:
     def compile_shape(self, shape: Node) -> None:
         if self.deactivated(shape):
             return
+        self.owner = self.label(shape)
         target = self.target_pattern(shape)
         severity = _severity(self.shapes, shape)
         if self.shapes.value(shape, SH.path) is not None:  # a property shape with its own targets
@@ -278,7 +282,7 @@ class _Compiler:
 
             def add(query: str, generic: str, *, value_is_focus: bool = False, component: str = component) -> None:
                 self.checks.append(CompiledCheck(source, component, severity, rule, query, messages, generic,
-                                                 value_is_focus))
+                                                 value_is_focus, self.owner))
 
             if predicate == SH.sparql:
                 for constraint in self.shapes.objects(shape, SH.sparql):
@@ -341,8 +345,15 @@ class _Compiler:
             bound = self.shapes.value(shape, predicate)
             if bound is None:
                 continue
-            add(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value . FILTER ({conforms}) }} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {operator} {int(bound)})",
+            if operator == "<" and int(bound) == 1:  # the common case: no grouping needed
+                query = (f"SELECT ?this WHERE {{ {target} "
+                         f"FILTER NOT EXISTS {{ ?this {path} ?value . FILTER ({conforms}) }} }}")
+            else:
+                query = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value . FILTER ({conforms}) }} }} "
+                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {operator} {int(bound)})")
+            if operator == "<" and int(bound) == 0:
+                continue
+            add(query,
                 f"Focus node does not conform to shape{' MinCount' if operator == '<' else ' MaxCount'} {bound}",
                 component=predicate.n3(self.shapes.namespace_manager))
 
@@ -364,7 +375,7 @@ class _Compiler:
         constraint_messages = tuple(str(m) for m in self.shapes.objects(constraint, SH.message))
         messages = tuple(dict.fromkeys(shape_messages + constraint_messages))
         return CompiledCheck(source, "sh:sparql", severity, rule, query, messages, "constraint not met",
-                             value_is_focus=path is None)
+                             value_is_focus=path is None, owner=self.owner)
 
 
 def _sparql_string(text: str) -> str:
