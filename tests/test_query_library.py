@@ -70,8 +70,18 @@ def test_doc_number_in_any_bracket_style_is_bound_in_gbt_form():
                      "泽政发〔2019〕23号", " 泽政发（2019）23号 ")
     for printed in printed_forms:
         text = bind(query, {"document": printed})
-        assert 'VALUES ?document_text { "泽政发〔2019〕23号" }' in text, printed
-        assert "VALUES ?document { UNDEF }" in text
+        # A 文号 goes to the ?document_number blocks, matched as a triple pattern (an index lookup), in the
+        # document table and in each sub-SELECT that repeats it.
+        assert text.count('VALUES ?document_number { "泽政发〔2019〕23号" }') == 3, printed
+        assert "VALUES ?document { UNDEF }" in text and "?document_number { UNDEF }" not in text
+        assert '?document_text { "' not in text
+    # A title (no 文号 in it) stays text, searched in the titles.
+    by_title = bind(query, {"document": "民间资本 投资开发造地"})
+    assert by_title.count('VALUES ?document_text { "民间资本投资开发造地" }') == 6
+    assert "VALUES ?document_number { UNDEF }" in by_title
+    # A query without a ?NAME_number block still receives the 文号 as text (year-over-year's match).
+    assert 'VALUES ?match_text { "泽政发〔2019〕23号" }' in bind(get_query("year-over-year"),
+                                                              {"match": "泽政发[2019]23号"})
 
 
 def test_an_iri_binds_the_iri_variable_and_leaves_the_text_one_unbound():

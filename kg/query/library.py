@@ -10,8 +10,10 @@ A header is a run of ``# key: value`` comment lines at the top of the file::
 
 A parameter ``NAME`` is bound through the VALUES blocks the query itself declares:
 ``VALUES ?NAME_text { UNDEF }`` receives a text value and, if present, ``VALUES ?NAME { UNDEF }``
-receives an IRI. Left unbound (UNDEF), a parameter matches everything, so optional parameters need no
-second copy of a query. Users add a query by dropping a ``.rq`` file in a directory named by
+receives an IRI and ``VALUES ?NAME_number { UNDEF }`` a 文号 (``normalise=doc-number``), so that the query
+can look it up as a triple pattern (``?document bkg:docNumber ?NAME_number``) instead of filtering.
+Left unbound (UNDEF), a parameter matches everything, so optional parameters need no second copy of a
+query. Users add a query by dropping a ``.rq`` file in a directory named by
 ``BUDGET_KG_QUERIES`` (``os.pathsep``-separated) or passed as ``extra_dirs``.
 """
 
@@ -57,6 +59,11 @@ class Parameter:
     def iri_variable(self) -> str:
         return self.name
 
+    @property
+    def number_variable(self) -> str:
+        """Receives a recognised 文号 (normalise=doc-number) as a literal, for an exact triple pattern."""
+        return f"{self.name}_number"
+
 
 @dataclass(frozen=True)
 class Query:
@@ -74,6 +81,9 @@ class Query:
 
     def accepts_iri(self, parameter: Parameter) -> bool:
         return values_block(parameter.iri_variable).search(self.text) is not None
+
+    def accepts_number(self, parameter: Parameter) -> bool:
+        return values_block(parameter.number_variable).search(self.text) is not None
 
 
 def values_block(variable: str) -> re.Pattern[str]:

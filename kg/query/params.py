@@ -76,7 +76,8 @@ def sparql_iri(text: str) -> str:
         raise ParameterError(text, f"not a valid IRI: {exc}", code="bad-parameter") from exc
 
 
-def bound_term(parameter: Parameter, value: str, accepts_iri: bool) -> tuple[str, str]:
+def bound_term(parameter: Parameter, value: str, accepts_iri: bool,
+               accepts_number: bool = False) -> tuple[str, str]:
     """(variable, SPARQL term) for one user value."""
     value = _check(parameter.name, value)
     if accepts_iri and _IRI_START.match(value):
@@ -84,6 +85,8 @@ def bound_term(parameter: Parameter, value: str, accepts_iri: bool) -> tuple[str
     if parameter.normalise == "doc-number":
         # A 文号 in any bracket style becomes the graph's 〔〕 form; a title passes through folded.
         number = normalise_doc_number(value)
+        if number is not None and accepts_number:
+            return parameter.number_variable, sparql_literal(number)
         text = number if number is not None else fold_name(value)
     elif parameter.normalise == "name":
         text = fold_name(value)
@@ -110,7 +113,8 @@ def bind(query: Query, params: Mapping[str, str] | None = None) -> str:
                 raise ParameterError(query.name, f"parameter {parameter.name!r} is required "
                                      f"(--param {parameter.name}=…): {parameter.description}", code="bad-parameter")
             continue
-        variable, term = bound_term(parameter, params[parameter.name], query.accepts_iri(parameter))
+        variable, term = bound_term(parameter, params[parameter.name], query.accepts_iri(parameter),
+                                    query.accepts_number(parameter))
         # A function replacement, so nothing in the term is read as a regex back-reference.
         text = values_block(variable).sub(lambda _m, v=variable, t=term: f"VALUES ?{v} {{ {t} }}", text)
     return text
