@@ -64,6 +64,39 @@ def test_project_basis_ignores_wrap_spaces_in_printed_names(engine):
     assert set(frame["issuer_level"]) == {"central"}
 
 
+def test_project_basis_takes_an_exact_name_first_then_part_of_a_name(engine):
+    # 土地收储经费 is 2026's full name (line 374): exactly that project, not 2025年土地收储经费.
+    exact = run_query("project-basis", {"project": "土地收储经费"}, store=engine)
+    assert rows(exact, "fiscal_year", "doc_number") == [
+        (2026, "晋政办发〔2019〕10号"), (2026, "晋自然资函〔2022〕232号")]
+    # No project is named 土地收储: every project whose name contains it, in both years.
+    part = run_query("project-basis", {"project": "土地收储"}, store=engine)
+    assert sorted(set(zip(part["fiscal_year"], part["amount"], strict=True))) == [
+        (2025, Decimal("75000000")), (2026, Decimal("50000000"))]
+    # 驻村工作队经费 (2026, no basis) is a full name; 驻村工作队经费(柳树口镇东南庄村) (2025) is not listed for it.
+    village = run_query("project-basis", {"project": "驻村工作队经费"}, store=engine)
+    assert rows(village, "fiscal_year", "amount", "document") == [(2026, Decimal("15000"), None)]
+    by_iri = run_query("project-basis", {"project": "https://w3id.org/budget-kg/id/project-zezhou-2025-6"},
+                       store=engine)
+    assert rows(by_iri, "project_label", "doc_number") == [("驻村工作队经费(柳树口镇东南庄村)", "泽组通字〔2023〕19号")]
+
+
+def test_document_projects_by_iri_or_title_count_every_document_a_project_cites(engine):
+    by_number = run_query("document-projects", {"document": "泽政发[2019]23号"}, store=engine)
+    other = rdflib_dataset([FIXTURE])
+    for given in ("https://w3id.org/budget-kg/id/doc-zezhengfa-2019-23", "鼓励和引导民间资本投资开发造地"):
+        frame = run_query("document-projects", {"document": given}, store=engine)
+        pd.testing.assert_frame_equal(frame, by_number, obj=given)
+        pd.testing.assert_frame_equal(run_query("document-projects", {"document": given}, store=other), frame)
+    # 2026's project cites 晋政办发〔2018〕1号 too: counted although only 泽政发〔2019〕23号 is in scope.
+    assert list(by_number["documents_cited"]) == [1, 2]
+    # A document cited by two projects of different years: 晋政办发〔2019〕10号, 7500.00 + 5000.00 万元.
+    land = run_query("document-projects", {"document": "晋政办发（2019）10号"}, store=engine)
+    assert set(land["document_total"]) == {Decimal("125000000")} and set(land["document_projects"]) == {2}
+    assert list(land["attributed_amount"]) == [Decimal("37500000"), Decimal("25000000")]
+    assert run_query("document-projects", {"document": "晋政办发〔2019〕99号"}, store=engine).empty
+
+
 def test_money_by_issuer_level_counts_each_project_once(engine):
     frame = run_query("money-by-issuer-level", store=engine)
     y2025 = frame[frame["fiscal_year"] == 2025]
