@@ -127,7 +127,7 @@ def test_unbased_projects(engine):
 
 
 def test_township_projects(engine):
-    for given in ("柳树口镇", "140525112", "https://w3id.org/budget-kg/id/township-140525112"):
+    for given in ("柳树口镇", "柳树口", "140525112", "https://w3id.org/budget-kg/id/township-140525112"):
         frame = run_query("township-projects", {"township": given}, store=engine)
         assert rows(frame, "township_label", "township_code", "project_label", "amount", "township_total") == [
             ("柳树口镇", "140525112", "驻村工作队经费(柳树口镇东南庄村)", Decimal("15000"), Decimal("15000"))], given
