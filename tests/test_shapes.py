@@ -138,3 +138,24 @@ def test_validate_file_reports_fixture_graph():
 def test_sorted_output_is_stable():
     graph = Graph().parse(FIXTURES / "planted-line-sum.ttl")
     assert validate(graph).text() == validate(graph).text()
+
+
+def _drop_carried_over(d):  # the extractor lost the 上年结转 table
+    d.projects = [p for p in d.projects if not p.carried_over]
+
+
+def _wrong_sources(d):
+    d.projects[0].by_source = {"gov_fund": Decimal("7000.00") * 10000}
+
+
+@pytest.mark.parametrize(("plant", "rule"), [(_drop_carried_over, "bkgsh:ProjectsSumToProjectExpenditureViolation"),
+                                             (_wrong_sources, "bkgsh:ProjectSourcesSumViolation")])
+def test_oxigraph_engine_reports_planted_sums_as_pyshacl_does(sources, shapes, plant, rule):
+    from kg.validate.oxigraph_engine import validate_graph_oxigraph
+
+    graph = build(sources["zezhou2025"], plant)
+    reference = validate(graph, shapes=shapes)
+    fast = validate_graph_oxigraph(graph, shapes=shapes)
+    assert rules(fast, "Violation") == rules(reference, "Violation") == {rule}
+    assert [(i.focus, i.rule, i.source) for i in fast.violations] == [
+        (i.focus, i.rule, i.source) for i in reference.violations]

@@ -256,3 +256,25 @@ def test_deactivated_shape_is_skipped(slice_graph, shapes):
     report = validate_graph_oxigraph(slice_graph, shapes=graph)
     assert not any(i.rule.startswith("bkgsh:LineSumWarning") for i in report.issues)
     assert any(i.rule.startswith("bkgsh:ChildrenSumWarning") for i in report.issues)
+
+
+def test_sub_select_must_bind_and_project_this():
+    """A sub-SELECT grouped by $this (a sum per focus node) is answered as pre-bound; one that only filters on
+    $this, or does not project it, would join differently, so it is refused."""
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:Summed a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:sparql [ sh:select '''SELECT $this ?n WHERE {
+                { SELECT $this (COUNT(?x) AS ?n) WHERE { ?x <http://example.org/p> $this } GROUP BY $this }
+                FILTER (?n > 1) }''' ] .
+        """, format="turtle")
+    assert len(compile_shapes(shapes)) == 1
+    for select in ("SELECT $this WHERE { { SELECT ?x WHERE { ?x <http://example.org/p> $this } } }",
+                   "SELECT $this WHERE { { SELECT $this ?x WHERE { ?x <http://example.org/p> ?y "
+                   "FILTER (?y = $this) } } }"):
+        refused = Graph().parse(data=f"""
+            @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+            ex:Refused a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:select '''{select}''' ] .
+            """, format="turtle")
+        with pytest.raises(UnsupportedShapeError, match=r"ex:Refused uses sh:sparql"):
+            compile_shapes(refused)

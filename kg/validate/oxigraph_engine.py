@@ -544,6 +544,28 @@ def _mentions_this(node: Any) -> bool:
     return False
 
 
+def _projects_this(project: Any) -> bool:
+    return any(str(variable) == "this" for variable in project.get("PV") or ())
+
+
+def _binds_this(node: Any) -> bool:
+    """``?this`` appears in a triple pattern that every solution of the group matches (not OPTIONAL, MINUS,
+    FILTER or one UNION branch)."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return any(_mentions_this(term) for triple in node.get("triples") or () for term in triple)
+    if name == "Union":
+        return _binds_this(node.get("p1")) and _binds_this(node.get("p2"))
+    if name in ("Join",):
+        return _binds_this(node.get("p1")) or _binds_this(node.get("p2"))
+    if name in ("LeftJoin", "Minus"):
+        return _binds_this(node.get("p1"))
+    if name in _SPINE_OPERATORS:
+        child = node.get("p") if node.get("p") is not None else node.get("p1")
+        return child is not None and _binds_this(child)
+    return False
+
+
 def _this_scoping_problem(algebra: Any) -> str | None:
     """Why a free ``?this`` would not give the pre-binding results for this query (None when it would)."""
     spine = {id(node) for node in _spine(algebra)}
@@ -554,8 +576,15 @@ def _this_scoping_problem(algebra: Any) -> str | None:
         if name is None:
             return
         on_spine = id(node) in spine
-        if name == "Project" and node is not algebra.get("p") and _mentions_this(node):
-            problems.append("$this in a sub-SELECT")
+        if name == "Project" and node is not algebra and node is not algebra.get("p") and _mentions_this(node):
+            # A sub-SELECT that binds $this in a triple pattern of its own group and projects it gives, once
+            # joined on $this, what it gives with $this pre-bound (e.g. a sum per disclosure); others do not.
+            if not _projects_this(node) or not _binds_this(node):
+                problems.append("$this in a sub-SELECT that does not bind and project it")
+                return
+            inner = _this_scoping_problem(node)
+            if inner:
+                problems.append(inner)
             return
         if name == "Minus" and _mentions_this(node):
             problems.append("$this in MINUS")
