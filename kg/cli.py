@@ -106,19 +106,16 @@ def cmd_citations(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kg.validate import DEFAULT_SHAPES_DIR, validate_file
+    from kg.validate import DEFAULT_SHAPES_DIR, validate_build, validate_file
 
     target = Path(args.graph)
-    if target.is_dir():  # a build output directory
-        candidates = [target / name for name in ("graph.nt", "graph.ttl", "graph.jsonld")]
-        found = next((c for c in candidates if c.exists()), None)
-        if found is None:
-            raise BudgetKGError(str(target), "no graph.nt / graph.ttl / graph.jsonld in this directory",
-                                code="no-graph")
-        target = found
+    shapes = args.shapes or DEFAULT_SHAPES_DIR
+    if target.is_dir():  # a build output directory: its store with Oxigraph, or its graph file
+        report = validate_build(target, shapes, engine=args.engine)
     elif not target.exists():
         raise BudgetKGError(str(target), "no such file", code="missing-file")
-    report = validate_file(target, args.shapes or DEFAULT_SHAPES_DIR)
+    else:
+        report = validate_file(target, shapes, engine=args.engine)
     print(report.text())
     return report.exit_code
 
@@ -252,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a graph against the SHACL shapes (exit 1 on violations)")
     validate.add_argument("graph", help="a graph file (.ttl, .nt, .jsonld) or a build output directory")
     validate.add_argument("--shapes", default=None, help="shapes directory (default: the project's shapes/)")
+    validate.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
+                          help="oxigraph: the shapes compiled to SPARQL over the embedded store (fast; the default); "
+                               "pyshacl: the reference SHACL engine (slow on large graphs)")
     validate.set_defaults(run=cmd_validate)
 
     query = commands.add_parser("query", help="run a library query (queries/*.rq) on the store or a SPARQL endpoint")

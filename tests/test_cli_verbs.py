@@ -36,7 +36,15 @@ def test_trace_a_document_number(built, capsys):
 
 
 def test_validate_a_build_directory(built, capsys):
-    assert main(["validate", str(built)]) == 0
+    assert main(["validate", str(built)]) == 0  # its store, with the Oxigraph engine
+    fast = capsys.readouterr().out
+    assert fast.rstrip().endswith("0 violation(s), 20 warning(s)")
+    # yangquan's 22001: children sum to 12282800, the line says 12282900 (0.01 万元 of rounding)
+    assert "yangquan-planning-natural-resources-bureau-unit-2022.txt:314" in fast
+
+
+def test_validate_a_graph_file_with_pyshacl(built, capsys):
+    assert main(["validate", str(built / "graph.ttl"), "--engine", "pyshacl"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("0 violation(s), 20 warning(s)")
 
 
