@@ -167,37 +167,55 @@ def _shacl(graph_paths: list[Path], shared: Path, jobs: int) -> tuple[float, int
     return time.perf_counter() - started, sum(r[0] for r in results), sum(r[1] for r in results)
 
 
+_BKG = "https://w3id.org/budget-kg/ontology#"
+_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+_DEPARTMENT = (  # a disclosure's department, as the library queries name it: the publisher's parent, else itself
+    f"?d a <{_BKG}Disclosure> ; <http://purl.org/dc/terms/publisher> ?publisher . "
+    "OPTIONAL { ?publisher <http://www.w3.org/ns/org#subOrganizationOf> ?parent } "
+    f"BIND (COALESCE(?parent, ?publisher) AS ?dept) ?dept {_LABEL} ?l ."
+)
+
+
+def _first(store: Any, query: str) -> str | None:
+    """The one value a MIN(…) query selects (MIN, not ORDER BY … LIMIT 1: 0.6 s instead of 2.5 s over
+    20,000 project labels), or None when the store has none."""
+    for row in store.query(query, use_default_graph_as_union=True):
+        return str(row[0].value) if row[0] is not None else None
+    return None
+
+
 def _query_params(store: Any) -> dict[str, dict[str, str]]:
-    """Required query parameters taken from the data itself: a cited 文号 and a project name."""
+    """Required query parameters taken from the data itself: a cited 文号 and a project name.
+
+    The 文号 is one kg.citations recognises (the index-lookup path a user's 文号 takes), not a standard's
+    code such as TD/T 1057-2020 that would be searched as text.
+    """
     params: dict[str, dict[str, str]] = {}
-    bkg = "https://w3id.org/budget-kg/ontology#"
-    for row in store.query(f"SELECT ?n WHERE {{ ?d <{bkg}docNumber> ?n }} ORDER BY ?n LIMIT 1",
-                           use_default_graph_as_union=True):
-        params["document-projects"] = {"document": row["n"].value}
-    for row in store.query(f"SELECT ?l WHERE {{ ?p a <{bkg}Project> ; "
-                           "<http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l LIMIT 1",
-                           use_default_graph_as_union=True):
-        params["project-basis"] = {"project": row["l"].value}
+    number = _first(store, f"SELECT (MIN(?n) AS ?first) WHERE {{ ?d <{_BKG}docNumber> ?n . "
+                           "FILTER (CONTAINS(STR(?n), \"〔\") && STRENDS(STR(?n), \"号\")) "
+                           f"FILTER EXISTS {{ ?p <{_BKG}basis> ?d }} }}")
+    if number:
+        params["document-projects"] = {"document": number}
+    project = _first(store, f"SELECT (MIN(?l) AS ?first) WHERE {{ ?p a <{_BKG}Project> ; {_LABEL} ?l }}")
+    if project:
+        params["project-basis"] = {"project": project}
     return params
 
 
 def scoped_query_params(store: Any) -> dict[str, dict[str, str]]:
-    """What a user types to scope each query, taken from the data: a department, a 文号, a project, a township."""
-    bkg = "https://w3id.org/budget-kg/ontology#"
-    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    """What a user types to scope each query, taken from the data: one department (the first by name) for
+    the department reports, one disclosure (its source file name) for code-rollup, one township, and the
+    文号 and project name of ``_query_params``."""
     params = {name: dict(given) for name, given in _query_params(store).items()}
-
-    def first(query: str) -> str | None:
-        for row in store.query(query, use_default_graph_as_union=True):
-            return str(row[0].value)
-        return None
-
-    department = first(f"SELECT ?l WHERE {{ ?d a <{bkg}Disclosure> ; <http://purl.org/dc/terms/publisher> ?p . "
-                       f"?p {label} ?l }} ORDER BY ?l LIMIT 1")
-    township = first(f"SELECT ?l WHERE {{ ?p <{bkg}township> ?t . ?t {label} ?l }} ORDER BY ?l LIMIT 1")
+    department = _first(store, f"SELECT (MIN(?l) AS ?first) WHERE {{ {_DEPARTMENT} }}")
+    source_file = _first(store, f"SELECT (MIN(?f) AS ?first) WHERE {{ ?d a <{_BKG}Disclosure> ; "
+                                f"<{_BKG}sourceFile> ?f }}")
+    township = _first(store, f"SELECT (MIN(?l) AS ?first) WHERE {{ ?p <{_BKG}township> ?t . ?t {_LABEL} ?l }}")
     if department:
-        for name in ("code-rollup", "money-by-issuer-level", "top-documents", "unbased-projects", "year-over-year"):
+        for name in ("money-by-issuer-level", "top-documents", "unbased-projects", "year-over-year"):
             params.setdefault(name, {})["department"] = department
+    if source_file:
+        params.setdefault("code-rollup", {})["disclosure"] = source_file
     if township:
         params["township-projects"] = {"township": township}
     return params
