@@ -323,7 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # `bench` hands its options to kg.bench.run; argparse's REMAINDER does not take a leading "--docs"
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "run", None) is not cmd_bench:
+        parser.parse_args(argv)  # reports the unknown arguments as usual (exit 2)
+    if extra:
+        args.bench_args = [*extra, *args.bench_args]
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
     try:
         return int(args.run(args) or 0)

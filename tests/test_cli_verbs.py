@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from kg.cli import main
 
 
@@ -54,3 +56,14 @@ def test_viz_and_missing_store_is_one_line_error(built, tmp_path, capsys):
     assert out.stat().st_size > 100_000 and "cytoscape" in out.read_text(encoding="utf-8")
     assert main(["viz", "--store", str(tmp_path / "nothing"), "--out", str(out)]) == 2
     assert "no store here" in capsys.readouterr().err
+
+
+def test_bench_options_reach_the_benchmark(monkeypatch):
+    import kg.bench.run
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(kg.bench.run, "main", lambda argv: seen.append(argv) or 0)
+    assert main(["bench", "--docs", "10", "--jobs", "1", "2"]) == 0
+    assert seen == [["--docs", "10", "--jobs", "1", "2"]]
+    with pytest.raises(SystemExit):
+        main(["validate", "out", "--docs", "10"])  # other verbs still refuse unknown options
