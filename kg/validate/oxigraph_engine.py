@@ -558,7 +558,7 @@ def _binds_this(node: Any) -> bool:
         return any(_mentions_this(term) for triple in node.get("triples") or () for term in triple)
     if name == "Union":
         return _binds_this(node.get("p1")) and _binds_this(node.get("p2"))
-    if name in ("Join",):
+    if name == "Join":
         return _binds_this(node.get("p1")) or _binds_this(node.get("p2"))
     if name in ("LeftJoin", "Minus"):
         return _binds_this(node.get("p1"))
