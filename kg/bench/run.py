@@ -202,6 +202,18 @@ def _query_params(store: Any) -> dict[str, dict[str, str]]:
     return params
 
 
+def _validate_timed(store_dir: Path) -> dict[str, float]:
+    """The whole store validated with the Oxigraph engine: seconds, violations, warnings."""
+    import pyoxigraph as ox
+
+    from kg.validate.oxigraph_engine import validate_store
+
+    started = time.perf_counter()
+    report = validate_store(ox.Store.read_only(str(store_dir)))
+    return {"seconds": time.perf_counter() - started, "violations": len(report.violations),
+            "warnings": len(report.warnings)}
+
+
 def scoped_query_params(store: Any) -> dict[str, dict[str, str]]:
     """What a user types to scope each query, taken from the data: one department (the first by name) for
     the department reports, one disclosure (its source file name) for code-rollup, one township, and the
@@ -234,7 +246,6 @@ def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdf
     from kg.build import build
     from kg.query.run import bench_queries
     from kg.query.store import rdflib_dataset
-    from kg.validate.oxigraph_engine import validate_store
 
     files = sorted(str(p) for p in corpus.glob("*.txt"))
     megabytes = sum(os.path.getsize(f) for f in files) / 2**20
@@ -254,11 +265,10 @@ def run_once(corpus: Path, work: Path, jobs: int, *, query_repeats: int = 5, rdf
     figures["build: triples"] = report.triples
     figures["build: triples/s"] = report.triples / report.seconds
 
-    started = time.perf_counter()
-    validation = validate_store(ox.Store.read_only(str(out / "store")))
-    figures["validate (oxigraph engine): seconds"] = time.perf_counter() - started
-    figures["validate: violations"] = len(validation.violations)
-    figures["validate: warnings"] = len(validation.warnings)
+    validation = _validate_timed(out / "store")
+    figures["validate (oxigraph engine): seconds"] = validation["seconds"]
+    figures["validate: violations"] = validation["violations"]
+    figures["validate: warnings"] = validation["warnings"]
     figures["build + validate: seconds"] = report.seconds + figures["validate (oxigraph engine): seconds"]
 
     # Query latency does not depend on how many processes built the store: timed once, in the compare run.
@@ -456,14 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         built = Path(args.built)
         result: dict[str, Any] = {"queries": time_queries_isolated(built / "store", args.query_repeats,
                                                                     args.query_timeout)}
-        import pyoxigraph as ox
-
-        from kg.validate.oxigraph_engine import validate_store
-
-        started = time.perf_counter()
-        validation = validate_store(ox.Store.read_only(str(built / "store")))
-        result["validate"] = {"engine": "oxigraph", "seconds": time.perf_counter() - started,
-                              "violations": len(validation.violations), "warnings": len(validation.warnings)}
+        result["validate"] = {"engine": "oxigraph", **_validate_timed(built / "store")}
         documents = json.loads((built / "report.json").read_text(encoding="utf-8"))["documents"]
         paths = [built / d["graph_file"] for d in documents]
         sample = paths[:: max(1, -(-len(paths) // args.shacl_limit))]
