@@ -47,11 +47,17 @@ class Notice:
 
 @dataclass(frozen=True)
 class SourceLine:
-    """One kept line of a disclosure. ``text`` is normalised (cells TAB-separated); ``raw`` is as printed."""
+    """One kept line of a disclosure. ``text`` is normalised (cells TAB-separated); ``raw`` is as printed.
+
+    ``columns`` is set when the cells were cut from a space-aligned line (a ``pdftotext -layout`` export, a
+    PDF line): the extent of each cell in character columns, so that a table's cells can be lined up by
+    position (``kg.tables.grid``). TAB-separated lines carry their columns in the TABs and leave it None.
+    """
 
     number: int
     text: str
     raw: str
+    columns: tuple[tuple[float, float], ...] | None = None
 
     @property
     def cells(self) -> list[str]:

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Literal
 
+from kg.ingest.layout import split_cells
 from kg.records import Notice, SourceLine
+
+Layout = Literal["tabs", "spaces", "mixed"]
+# share of non-blank lines holding a TAB above which a text file is read as TAB-separated cells
+TABBED_SHARE = 0.05
 
 WATERMARKS: tuple[str, ...] = ("仅供内部审核",)
 
@@ -39,7 +45,7 @@ _HTML_TAG = re.compile(r"</?(?:p|td|tr|th|table|tbody|thead|span|div|br|b|i|font
 _HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot);")
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 # "- 3 -", "-38-", "— 12 —", "第 3 页", "3 / 40"
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?)\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–─－]\s*\d{1,4}\s*[-—–─－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?)\s*$")
 # Lines made only of rules (dashes, underscores, box drawing) and TABs, e.g. markdown-ish "----\t-----".
 _RULE = re.compile(r"^[\s\-—–_=─━|+*]*[\-—–_=─━]{3,}[\s\-—–_=─━|+*]*$")
 
@@ -64,11 +70,33 @@ def furniture_kind(text: str) -> str | None:
     return None
 
 
-def normalise_lines(raw_lines: list[str], file: str) -> tuple[list[SourceLine], list[Notice]]:
+def layout_of(raw_lines: list[str]) -> Layout:
+    """"tabs" when the text separates cells with TABs (the seeds' extraction), else "spaces" (``pdftotext
+    -layout``): a few TABs in a space-aligned export must not turn its columns off."""
+    nonblank = [line for line in raw_lines if line.strip()]
+    tabbed = sum(1 for line in nonblank if "\t" in line.strip())
+    return "tabs" if nonblank and tabbed >= TABBED_SHARE * len(nonblank) else "spaces"
+
+
+def positioned_line(number: int, text: str, raw: str) -> SourceLine:
+    """A space-aligned line cut into cells (``kg.ingest.layout``), each cell normalised, positions kept."""
+    cells = split_cells(text)
+    if not cells:
+        return SourceLine(number=number, text="", raw=raw)
+    return SourceLine(number=number, text="\t".join(normalise_text(c.text) for c in cells), raw=raw,
+                      columns=tuple((c.x0, c.x1) for c in cells))
+
+
+def normalise_lines(raw_lines: list[str], file: str, layout: Layout | None = None,
+                    ) -> tuple[list[SourceLine], list[Notice]]:
     """Keep content lines (numbered as in the original), dropping furniture and saying how much was dropped.
 
     Blank lines are kept (empty text): they are how the text extraction marks a page or block break.
+    ``layout`` says how cells are separated: "tabs" (only TABs), "spaces" (runs of spaces, positions kept) or
+    "mixed" (a PDF: TAB-separated rows of ruled tables, space-aligned text elsewhere); by default it is
+    guessed from the text (``layout_of``).
     """
+    layout = layout or layout_of(raw_lines)
     kept: list[SourceLine] = []
     dropped: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
@@ -85,7 +113,10 @@ def normalise_lines(raw_lines: list[str], file: str) -> tuple[list[SourceLine], 
             dropped[kind] += 1
             first_seen.setdefault(kind, number)
             continue
-        kept.append(SourceLine(number=number, text=normalise_text(text), raw=raw))
+        if layout == "tabs" or (layout == "mixed" and "\t" in text):
+            kept.append(SourceLine(number=number, text=normalise_text(text), raw=raw))
+        else:
+            kept.append(positioned_line(number, _HTML_TAG.sub("", text) if "<" in text else text, raw))
     notices = [
         Notice(file, first_seen[kind], f"dropped-{kind}", f"dropped {count} {kind} line(s), first at line "
                f"{first_seen[kind]}", "info")

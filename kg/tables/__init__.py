@@ -1,68 +1,68 @@
 """Tables: find every standard table by its title and parse it into a typed DataFrame.
 
-A table starts at a line whose text is one of the titles in ``kg/data/table_titles.toml`` and runs to
-the next title or to the next section heading / narrative sentence.  Table-of-contents lines and
-sentences that mention a table are not titles.  Whatever falls outside a table (narrative, the
-performance tables, an attached catalogue) is never read as rows.
+A table starts at a line whose text is a title of the national template (``kg/data/table_titles.toml``,
+read by ``kg.tables.titles``; a title wrapped over two or three short lines is joined) and runs to the next
+title or to the next section heading / narrative sentence. A title counts only when a table follows it — a
+unit line, a header, a row, or a 本表无数据 note — so the 目录 copy of each title, and headings that name a
+table, are not tables. Whatever falls outside a table (narrative, the performance tables, an attached
+catalogue) is never read as rows.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from kg.records import Notice, SourceDocument, SourceLine, Table
+from kg.tables.amounts import find_unit, is_amount
 from kg.tables.codes import recover_truncated_codes
-from kg.tables.knowledge import TableKind, TableKnowledge, knowledge
-from kg.tables.layout import compact, is_stop, numbered_heading_kind, title_kind
+from kg.tables.knowledge import TableKnowledge, knowledge
+from kg.tables.layout import cells_of, compact, filled, is_single_cell, is_stop, title_of
 from kg.tables.parse import parse_table
+from kg.tables.titles import TitleMatch, match_title
 
 __all__ = ["find_tables"]
+
+# a title wrapped over lines: each piece is a short single cell ("十一、…支出预" / "算表")
+_TITLE_PIECE_CHARS = 40
+_TITLE_PIECES = 3
+# how far after a title the table must show itself (non-blank lines)
+_EVIDENCE_LINES = 12
+# in a space-aligned table, how far a heading-like line looks ahead for more rows of the same table
+_STOP_LOOKAHEAD = 8
+_PAGE_NUMBER = re.compile(r"^[0-9]{1,3}$")
+
+
+@dataclass
+class _Title:
+    first: int  # index in source.lines
+    last: int
+    match: TitleMatch
+
+    def text(self, lines: list[SourceLine]) -> str:
+        return "".join(compact(ln.text) for ln in lines[self.first:self.last + 1])
 
 
 def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
     """Every standard table of the document, in document order, with notices for what was skipped."""
     kb = knowledge()
+    lines = source.lines
     tables: list[Table] = []
     notices: list[Notice] = []
-    current: tuple[TableKind, SourceLine] | None = None
-    body: list[SourceLine] = []
-
-    def close() -> None:
-        nonlocal current, body
-        if current is not None:
-            kind, title = current
-            try:
-                table = parse_table(kind, title, body, source, kb)
-            except Exception as exc:  # one bad table must not lose the others
-                notices.append(Notice(source.name, title.number, "table-unreadable",
-                                      f"{kind.kind} table could not be parsed: {exc}", "error"))
-            else:
-                tables.append(table)
-                notices.extend(table.notices)
-        current, body = None, []
-
-    lines = source.lines
-    for index, line in enumerate(lines):
-        kind = title_kind(line, kb)
-        if kind is not None:
-            close()
-            current = (kind, line)
+    titles = [t for t in _title_candidates(lines, kb) if _has_body(lines, t, kb)]
+    for position, title in enumerate(titles):
+        end = titles[position + 1].first if position + 1 < len(titles) else len(lines)
+        body = _body(lines, title.last + 1, end, kb)
+        title_line = _title_line(lines, title)
+        try:
+            table = parse_table(title.match.kind, title_line, body, source, kb)
+        except Exception as exc:  # one bad table must not lose the others
+            notices.append(Notice(source.name, title_line.number, "table-unreadable",
+                                  f"{title.match.kind.kind} table could not be parsed: {exc}", "error"))
             continue
-        heading_kind = numbered_heading_kind(line, kb)
-        if heading_kind is not None:
-            close()
-            following = next((ln for ln in lines[index + 1:index + 4] if ln.text.strip()), None)
-            if following is not None and compact(following.text) in ("无", "本表无数据"):
-                # "(9) 国有资本经营预算收入预算表" / "无": the table exists and is declared empty
-                current = (heading_kind, line)
-                body = [following]
-                close()
-            continue
-        if current is None:
-            continue
-        if is_stop(line, kb):
-            close()
-            continue
-        body.append(line)
-    close()
+        table.frame.attrs["title_match"] = title.match
+        tables.append(table)
+        notices.extend(table.notices)
     if not tables:
         notices.append(_no_tables_notice(source, kb))
     notices.extend(recover_truncated_codes(tables))
@@ -71,6 +71,102 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
             notices.append(Notice(source.name, table.span.first_line, "table-without-rows",
                                   f"{table.kind} table {table.title!r} has no rows and no 本表无数据 note"))
     return tables, notices
+
+
+def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:
+    """The title as one line (a wrapped title's pieces joined), numbered as its first printed line."""
+    first = lines[title.first]
+    if title.first == title.last:
+        return first
+    return SourceLine(number=first.number, text=title.text(lines), raw=first.raw)
+
+
+def _short_single(line: SourceLine) -> str | None:
+    """The compacted text of a short single-cell line (a title piece), else None."""
+    if not line.text.strip() or not is_single_cell(line):
+        return None
+    text = compact(line.text)
+    return text if len(text) <= _TITLE_PIECE_CHARS else None
+
+
+def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Title]:
+    out: list[_Title] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        match = title_of(line, kb) if line.text.strip() else None
+        if match is not None:
+            out.append(_Title(index, index, match))
+            index += 1
+            continue
+        first = _short_single(line)
+        if first is not None and not first.endswith("表"):
+            joined, last = first, index
+            for _ in range(_TITLE_PIECES - 1):
+                following = next((j for j in range(last + 1, min(last + 3, len(lines))) if lines[j].text.strip()),
+                                 None)
+                piece = _short_single(lines[following]) if following is not None else None
+                if piece is None or following is None or match_title(piece, kb) is not None:
+                    break  # a piece that is a title on its own starts its own table
+                joined, last = joined + piece, following
+                match = match_title(joined, kb)
+                if match is not None:
+                    out.append(_Title(index, last, match))
+                    index = last
+                    break
+        index += 1
+    return out
+
+
+def _has_body(lines: list[SourceLine], title: _Title, kb: TableKnowledge) -> bool:
+    """A table follows the title: a unit line, a header or row of several cells, or an empty-table note.
+    A 目录 entry is followed by the next entry; a heading naming a table, by prose."""
+    seen = 0
+    for line in lines[title.last + 1:]:
+        text = compact(line.text)
+        if not text:
+            continue
+        seen += 1
+        if seen > _EVIDENCE_LINES or title_of(line, kb) is not None:
+            return False
+        if find_unit(text) or text == "无" or kb.empty_note.search(text):
+            return True
+        cells = filled(cells_of(line))
+        if len(cells) > 1 and (any(is_amount(c) for c in cells)
+                               or any(p.match(compact(c)) for c in cells for _, p in kb.columns)):
+            return True
+    return False
+
+
+def _body(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> list[SourceLine]:
+    """The table's lines up to ``end`` (the next title) or an earlier section heading / narrative."""
+    body: list[SourceLine] = []
+    for index in range(start, end):
+        line = lines[index]
+        if is_stop(line, kb) and not _rows_follow(lines, index + 1, end, kb):
+            break
+        if line.columns is not None and _PAGE_NUMBER.match(line.text.strip()):
+            continue  # a bare page number between two pages of a table ("15")
+        body.append(line)
+    return body
+
+
+def _rows_follow(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> bool:
+    """In a space-aligned table a one-cell line is often a row (``二十一、国有资本经营预算支出`` of a 收支总表,
+    a wrapped name): it ends the table only when no row of amounts follows within a few lines."""
+    if start == 0 or lines[start - 1].columns is None:
+        return False  # TAB-separated text: a one-cell line is never a row
+    seen = 0
+    for line in lines[start:end]:
+        if not line.text.strip():
+            continue
+        seen += 1
+        if seen > _STOP_LOOKAHEAD or (is_stop(line, kb) and len(compact(line.text)) >= kb.narrative_min_chars):
+            return False
+        cells = filled(cells_of(line))
+        if len(cells) > 1 and any(is_amount(c) for c in cells):
+            return True
+    return False
 
 
 def _no_tables_notice(source: SourceDocument, kb: TableKnowledge) -> Notice:

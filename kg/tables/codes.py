@@ -24,6 +24,39 @@ _TOTAL = ("合计", "总计")
 CODE_LENGTHS = (3, 5, 7)  # 类, 款, 项
 
 
+CODE_PARTS = ("code_class", "code_section", "code_item")  # 类, 款, 项 printed in columns of their own
+
+
+def merge_code_part_names(names: list[str]) -> list[str]:
+    """Column names with the 类/款/项 part columns replaced by one ``code`` column (at the 类's place)."""
+    out = [n for n in names if n not in CODE_PARTS[1:] and n != "code"]
+    return ["code" if n == "code_class" else n for n in out]
+
+
+def join_code_parts(records: list[dict[str, object]], file: str) -> list[Notice]:
+    """``201 | 13 | 01`` → ``2011301``. A 类 printed clipped or wrong (``7`` where the row above is 210 11)
+    under the 款 of the row above is that row's 类 (a ``code-recovered`` notice says so)."""
+    notices: list[Notice] = []
+    above: tuple[str, str] | None = None  # (类, 款) of the last coded row
+    for record in records:
+        parts = [compact(str(record.pop(part, None) or "")) for part in CODE_PARTS]
+        if not any(parts) or not all(p.isdigit() for p in parts if p):
+            if record.get("code") is None and any(parts):
+                record["code"] = " ".join(p for p in parts if p)
+            continue
+        klass, section, item = parts
+        printed = " ".join(p for p in parts if p)
+        if section and len(klass) != 3 and above is not None and above[1] == section:
+            notices.append(Notice(file, int(record["line"]), "code-recovered",  # type: ignore[call-overload]
+                                  f"类 printed as {klass!r} under 款 {section} of {above[0]}{above[1]}; "
+                                  f"read as {above[0]}"))
+            klass = above[0]
+        record["code"] = klass + section + item
+        record["_printed_code"] = printed if klass + section + item != printed.replace(" ", "") else None
+        above = (klass, section)
+    return notices
+
+
 def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str],
                      file: str) -> tuple[list[dict[str, object]], list[Notice]]:
     notices: list[Notice] = []
@@ -80,7 +113,8 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
         record["code"] = code
         record["name"] = name
         record["_bracketed"] = bool(bracket)
-        record["code_as_printed"] = code_cell if code_cell and code_cell != code else None
+        printed_parts = record.pop("_printed_code", None)
+        record["code_as_printed"] = printed_parts or (code_cell if code_cell and code_cell != code else None)
         out.append(record)
     if pending is not None:
         notices.append(_orphan(pending, file))
@@ -101,7 +135,7 @@ def recover_truncated_codes(tables: list[Table]) -> list[Notice]:
     """Give every code of unexpected length its full code, from sibling tables or the next row."""
     known: dict[str, set[str]] = {}
     for table in tables:
-        if "code_as_printed" not in table.frame.columns:
+        if "code_as_printed" not in table.frame.columns or "name" not in table.frame.columns:
             continue
         for code, name in zip(table.frame["code"], table.frame["name"], strict=False):
             if isinstance(code, str) and len(code) in CODE_LENGTHS and isinstance(name, str):
@@ -110,7 +144,7 @@ def recover_truncated_codes(tables: list[Table]) -> list[Notice]:
     notices: list[Notice] = []
     for table in tables:
         frame = table.frame
-        if "code_as_printed" not in frame.columns:  # not a code table we interpret
+        if "code_as_printed" not in frame.columns or "name" not in frame.columns:  # not a code table we read
             continue
         codes = list(frame["code"])
         for position, code in enumerate(codes):

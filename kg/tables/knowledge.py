@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from kg.tables.titles import title_pattern
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -27,6 +29,8 @@ class TableKind:
 class TableKnowledge:
     kinds: tuple[TableKind, ...]
     toc: re.Pattern[str]
+    title_max_chars: int
+    final_accounts: re.Pattern[str]
     stop_headings: tuple[re.Pattern[str], ...]
     narrative_min_chars: int
     narrative_punctuation: re.Pattern[str]
@@ -34,7 +38,7 @@ class TableKnowledge:
     text_columns: frozenset[str]
     row_labels: re.Pattern[str]
     furniture: re.Pattern[str]
-    empty_marker: str
+    empty_note: re.Pattern[str]
     unit_name_suffix: re.Pattern[str]
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
@@ -48,11 +52,11 @@ class TableKnowledge:
 def knowledge(data_dir: Path = DATA) -> TableKnowledge:
     titles = tomllib.loads((data_dir / "table_titles.toml").read_text(encoding="utf-8"))
     columns = tomllib.loads((data_dir / "table_columns.toml").read_text(encoding="utf-8"))
-    prefix, suffix = titles["title"]["prefix"], titles["title"]["suffix"]
+    grammar = titles["title"]
     kinds = tuple(
         TableKind(
             kind=entry["kind"],
-            title=re.compile(f"^{prefix}(?:{entry['pattern']}){suffix}$"),
+            title=title_pattern(grammar, entry["pattern"]),
             two_sided=entry.get("two_sided", False),
             projects=entry.get("projects", False),
             carried_over=entry.get("carried_over", False),
@@ -62,7 +66,9 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
     )
     return TableKnowledge(
         kinds=kinds,
-        toc=re.compile(titles["title"]["toc"]),
+        toc=re.compile(grammar["toc"]),
+        title_max_chars=grammar["max_chars"],
+        final_accounts=re.compile(grammar["final_accounts"]),
         stop_headings=tuple(re.compile(p) for p in titles["stop"]["headings"]),
         narrative_min_chars=titles["stop"]["narrative_min_chars"],
         narrative_punctuation=re.compile(titles["stop"]["narrative_punctuation"]),
@@ -70,7 +76,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         text_columns=frozenset(columns["text"]["columns"]),
         row_labels=re.compile(columns["rows"]["labels"]),
         furniture=re.compile(columns["rows"]["furniture"]),
-        empty_marker=columns["rows"]["empty_marker"],
+        empty_note=re.compile(columns["rows"]["empty_note"]),
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),
         published_separately=tuple(

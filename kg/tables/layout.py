@@ -11,6 +11,7 @@ import re
 from kg.records import SourceLine
 from kg.tables.amounts import is_amount
 from kg.tables.knowledge import TableKind, TableKnowledge
+from kg.tables.titles import TitleMatch, match_title
 
 _SPACES = re.compile(r"\s+")
 # a space left between two CJK characters by a wrapped cell: "机 关事业单位" → "机关事业单位"
@@ -47,15 +48,18 @@ def is_single_cell(line: SourceLine) -> bool:
     return "\t" not in line.text.rstrip("\t \u3000")
 
 
-def title_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | None:
-    """The table kind a title line announces; None for TOC lines, narrative and everything else."""
+def title_of(line: SourceLine, kb: TableKnowledge) -> TitleMatch | None:
+    """What a title line announces (kind, year, organisation); None for TOC lines, narrative and the rest."""
     cells = filled(cells_of(line))
     if len(cells) != 1:  # a TOC line has its page number in a second cell
         return None
-    text = compact(cells[0])
-    if len(text) > 60 or kb.toc.search(text):
-        return None
-    return next((k for k in kb.kinds if k.title.match(text)), None)
+    return match_title(compact(cells[0]), kb)
+
+
+def title_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | None:
+    """The table kind a title line announces; None for TOC lines, narrative and everything else."""
+    match = title_of(line, kb)
+    return match.kind if match else None
 
 
 def numbered_heading_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | None:
@@ -67,7 +71,8 @@ def numbered_heading_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | N
         return None
     text = compact(match.group(1))
     text = re.sub(r"\(需要导入\)$", "", text)
-    return next((k for k in kb.kinds if k.title.match(text)), None)
+    match = match_title(text, kb)
+    return match.kind if match else None
 
 
 def is_stop(line: SourceLine, kb: TableKnowledge) -> bool:

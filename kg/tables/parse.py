@@ -16,6 +16,7 @@ import pandas as pd
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
 from kg.tables.amounts import find_unit, parse_amount
+from kg.tables.grid import LabelKind, align_block
 from kg.tables.knowledge import TableKind, TableKnowledge
 from kg.tables.layout import (
     cells_of,
@@ -25,10 +26,12 @@ from kg.tables.layout import (
     is_data_line,
     join_wrapped,
 )
+from kg.tables.preamble import read_preamble
 
 _ORGANISATION = re.compile(
     r"(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(.{2,60}?)\s{0,3}(?:单位:.{0,10})?$")
-_MAX_HEADER_LINES = 4
+_MAX_HEADER_LINES = 6
+_NO_DATA = "本表无数据"  # the one empty-table note that overrides rows printed under it
 DEFAULT_UNIT = "万元"  # what every standard table in the corpus states when it states anything
 
 
@@ -45,6 +48,19 @@ _SUBTOTAL_LABEL = "小计"
 
 def _label_name(label: str, kb: TableKnowledge) -> str | None:
     return next((n for n, pattern in kb.columns if pattern.match(label)), None)
+
+
+_CODE_LABELS = frozenset({"code", "code_class", "code_section", "code_item", "unit_code"})
+
+
+def _label_kind(label: str, kb: TableKnowledge) -> LabelKind:
+    """What a header label heads, for lining labels up with columns."""
+    name = _label_name(compact(label), kb)
+    if name is None or name == "item":  # 项目 spans codes and names in many layouts
+        return "any"
+    if name in _CODE_LABELS:
+        return "code"
+    return "text" if name in kb.text_columns else "amount"
 
 
 def column_names(header: list[list[str]], width: int, kind: TableKind, kb: TableKnowledge) -> list[str]:
@@ -66,6 +82,8 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
             if found:
                 name = found
                 break
+        if name == f"col{j}":
+            name = _wrapped_label_name(header, j, kb) or name
         names.append(name)
     if kind.two_sided:
         names = _sides(names, header, kb)
@@ -76,6 +94,18 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         seen[n] = seen.get(n, 0) + 1
         unique.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return unique
+
+
+def _wrapped_label_name(header: list[list[str]], column: int, kb: TableKnowledge) -> str | None:
+    """A label wrapped over header lines ("本年收入合" / "计", "事业单位" / "经营收入"): the column's labels
+    joined top to bottom, longest run first."""
+    labels = [compact(cells[column]) for cells in header if column < len(cells) and cells[column].strip()]
+    for size in range(len(labels), 1, -1):
+        for start in range(len(labels) - size + 1):
+            found = _label_name("".join(labels[start:start + size]), kb)
+            if found:
+                return found
+    return None
 
 
 def _sides(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str]:
@@ -122,37 +152,29 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     span = source.span(title.number, last_line)
 
     # preamble: organisation and unit, possibly split over several one-word lines
-    preamble: list[SourceLine] = []
-    index = 0
-    while index < len(lines) and _is_preamble(lines[index], kb) and compact(lines[index].text) != "无":
-        preamble.append(lines[index])
-        index += 1
-    preamble_text = "".join(compact(ln.text) for ln in preamble)
-    unit = find_unit(preamble_text) or find_unit(compact(title.text))
-    rest = lines[index:]
-    empty = any(kb.empty_marker in compact(ln.text) for ln in rest) or (
-        bool(rest) and all(compact(ln.text) == "无" for ln in rest))
+    preamble = read_preamble(lines, kb)
+    unit = preamble.unit or find_unit(compact(title.text))
+    rest = lines[len(preamble.lines):]
+    notes = [compact(ln.text) for ln in rest if kb.empty_note.search(compact(ln.text))]
+    empty = bool(notes) or (bool(rest) and all(compact(ln.text) == "无" for ln in rest))
     if unit is None:
         unit = DEFAULT_UNIT
         if not empty:
             notices.append(Notice(source.name, title.number, "unit-missing",
                                   f"table {compact(title.text)!r} states no unit; assumed {DEFAULT_UNIT}",
                                   "info"))
-    organisation = None
-    for ln in preamble:
-        match = _ORGANISATION.match(ln.text.strip())
-        if match and compact(match.group(1)) not in ("", "单位"):
-            organisation = compact(match.group(1))
-            break
+    organisation = preamble.organisation
 
+    grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
+    aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
     header: list[list[str]] = []
     header_keys: set[str] = set()
     row_lines: list[SourceLine] = []
     in_header = True
     for ln in rest:
-        cells = cells_of(ln)
+        cells = aligned[ln.number]
         text = compact(ln.text)
-        if kb.empty_marker in text or text.startswith("注:"):
+        if kb.empty_note.search(text) or text.startswith("注:"):
             continue
         if is_column_number_row(cells):
             in_header = False
@@ -166,17 +188,20 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
             continue  # a header repeated after a page break, or a "预算公开表3" label
         row_lines.append(ln)
 
-    width = max([len(c) for c in header] + [len(cells_of(ln)) for ln in row_lines] + [1])
+    width = max([len(c) for c in header] + [len(aligned[ln.number]) for ln in row_lines] + [1])
     names = column_names(header, width, kind, kb)
     all_text = kind.cells_as_text and not _fully_named(names)
-    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(names, row_lines, kb)
-    frame, row_notices = _typed_frame(names, row_lines if not empty else [], source, kb,
+    rows = [(ln.number, aligned[ln.number]) for ln in row_lines]
+    if empty and notes and not any(_NO_DATA in n for n in notes) and _prints_amounts(rows):
+        empty = False  # "注:本部门无因公出国(境)费预算" under a table that has rows: a note on one item
+    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(names, rows, kb)
+    frame, row_notices = _typed_frame(names, rows if not empty else [], source, kb,
                                       all_text=all_text, extra_text=detail_columns)
     notices.extend(row_notices)
-    if empty and row_lines and any(parse_amount(c) is not None for ln in row_lines for c in cells_of(ln)):
+    if empty and rows and _prints_amounts(rows):
         notices.append(Notice(source.name, title.number, "empty-with-amounts",
                               "table says 本表无数据 but prints amounts; rows ignored"))
-    if not empty and row_lines and _only_empty_totals(row_lines):
+    if not empty and rows and _only_empty_totals(rows):
         # Jiangsu prints an empty table as its header and a bare "合计" row, without 本表无数据
         empty = True
         frame = frame.iloc[0:0]
@@ -201,7 +226,7 @@ def _fully_named(names: list[str]) -> bool:
     return not any(_UNNAMED.match(n) or _REPEATED.search(n) for n in names)
 
 
-def _detail_columns(names: list[str], row_lines: list[SourceLine],
+def _detail_columns(names: list[str], rows: list[tuple[int, list[str]]],
                     kb: TableKnowledge) -> tuple[list[str], frozenset[str]]:
     """An unnamed column right of a text column, holding only text, continues that column's label.
 
@@ -213,22 +238,26 @@ def _detail_columns(names: list[str], row_lines: list[SourceLine],
     for j in range(1, len(names)):
         if not _UNNAMED.match(names[j]) or out[j - 1] not in kb.text_columns:
             continue
-        column = [cells[j] for cells in map(cells_of, row_lines) if j < len(cells) and cells[j]]
+        column = [cells[j] for _, cells in rows if j < len(cells) and cells[j]]
         if column and not any(parse_amount(c) is not None for c in column):
             out[j] = f"{out[j - 1]}_detail"
             details.add(out[j])
     return out, frozenset(details)
 
 
-def _only_empty_totals(row_lines: list[SourceLine]) -> bool:
-    for ln in row_lines:
-        cells = filled(cells_of(ln))
+def _prints_amounts(rows: list[tuple[int, list[str]]]) -> bool:
+    return any(parse_amount(c) is not None for _, cells in rows for c in cells)
+
+
+def _only_empty_totals(rows: list[tuple[int, list[str]]]) -> bool:
+    for _, row in rows:
+        cells = filled(row)
         if any(parse_amount(c) is not None for c in cells) or any(compact(c) not in _TOTAL_LABELS for c in cells):
             return False
     return True
 
 
-def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDocument,
+def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
                  kb: TableKnowledge, all_text: bool = False,
                  extra_text: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Notice]]:
     notices: list[Notice] = []
@@ -236,12 +265,11 @@ def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDo
     text_columns = [n for n in names if n in text_set]
     amount_columns = [n for n in names if n not in text_set]
     records: list[dict[str, object]] = []
-    for ln in row_lines:
-        cells = cells_of(ln)
+    for number, cells in rows:
         if len(cells) > len(names):
-            notices.append(Notice(source.name, ln.number, "extra-cells",
+            notices.append(Notice(source.name, number, "extra-cells",
                                   f"row has {len(cells)} cells, header {len(names)}; extra cells kept"))
-        record: dict[str, object] = {"line": ln.number, "last_line": ln.number}
+        record: dict[str, object] = {"line": number, "last_line": number}
         for j, name in enumerate(names):
             cell = cells[j] if j < len(cells) else ""
             if name in text_set:
@@ -256,6 +284,9 @@ def _typed_frame(names: list[str], row_lines: list[SourceLine], source: SourceDo
                     record[name] = value
         records.append(record)
 
+    if "code_class" in names and not all_text:
+        names = codes.merge_code_part_names(names)
+        notices.extend(codes.join_code_parts(records, source.name))
     if "code" in names and not all_text:
         records, code_notices = codes.repair_code_rows(records, amount_columns, source.name)
         notices.extend(code_notices)

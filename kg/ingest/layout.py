@@ -1,0 +1,84 @@
+"""Positioned text: a space-aligned line (a ``pdftotext -layout`` export, or a PDF line rendered the same way)
+cut into cells that remember where they were printed.
+
+A table printed with spaces keeps its columns only as positions: ``201   13   01   行政运行     9,389,913.00``.
+The line is cut where two or more spaces separate text, and also at a single space between an amount and
+text (``371,514,655.00 一、一般公共服务支出``, two columns printed close together). Each cell keeps its
+horizontal extent in character columns; ``kg.tables.grid`` lines the cells of a whole table block up into
+columns. Columns are character positions, one per character whatever its width: ``pdftotext -layout`` places
+each word at the column of its x position and writes a CJK character in one column, so a word's start is
+where it was printed and its end only approximately so (numbers, being narrow, keep both).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# two or more spaces: a column gap (one space is a word gap inside a cell)
+_RUN = re.compile(r"\S+(?: \S+)*")
+_WORD = re.compile(r"\S+")
+# an amount as tables print it: thousands separators and/or decimals ("2,336.91", "603.14", "-1.00")
+_FORMATTED_AMOUNT = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{1,6}$|^-?[0-9]{1,3}(?:,[0-9]{3})+$")
+_DIGIT = re.compile(r"[0-9]")
+_UNITS = ("万元", "元", "亿元", "%", "％")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a space-aligned line: its text and its extent in character columns."""
+
+    text: str
+    x0: float
+    x1: float
+
+
+def _split_words(run: str) -> list[str]:
+    """Cut a run (cells separated by single spaces) where an amount meets text: two columns close together."""
+    words = run.split(" ")
+    if len(words) == 1:
+        return words
+    pieces: list[str] = [words[0]]
+    for word in words[1:]:
+        left = pieces[-1].rsplit(" ", 1)[-1]
+        boundary = (
+            (_FORMATTED_AMOUNT.match(left) and not _DIGIT.match(word) and not word.startswith(_UNITS))
+            or (_FORMATTED_AMOUNT.match(word) and not _DIGIT.search(left[-1:]) and left[-1:] not in "-.,")
+        )
+        if boundary:
+            pieces.append(word)
+        else:
+            pieces[-1] = f"{pieces[-1]} {word}"
+    return pieces
+
+
+def split_cells(line: str) -> list[Cell]:
+    """The cells of a space-aligned line with their display-column extents.
+
+    >>> [c.text for c in split_cells("201   13   01   行政运行     9,389,913.00")]
+    ['201', '13', '01', '行政运行', '9,389,913.00']
+    """
+    expanded = line.expandtabs(8) if "\t" in line else line
+    runs = list(_RUN.finditer(expanded))
+    # a sentence ("收入预算总额为 13,649.07 万元") is one run: only a line already cut into columns is cut
+    # further at single spaces
+    tabular = len(runs) > 1
+    cells: list[Cell] = []
+    for match in runs:
+        start = match.start()
+        for piece in _split_words(match.group(0)) if tabular else [match.group(0)]:
+            cells.append(Cell(piece, float(start), float(start + len(piece))))
+            start += len(piece) + 1
+    return cells
+
+
+def split_words(cell: Cell) -> list[Cell]:
+    """A cell cut at its single spaces, each word at its own position: header labels printed close together
+    (``一般公共预算 政府性基金预算`` over two columns) are separate labels."""
+    return [Cell(m.group(0), cell.x0 + m.start(), cell.x0 + m.end()) for m in _WORD.finditer(cell.text)]
+
+
+def display_width(text: str) -> int:
+    """Printed width in character columns: a wide (CJK, full-width) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)

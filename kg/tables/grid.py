@@ -1,0 +1,350 @@
+"""Grids: the cells of one table block lined up into columns.
+
+A TAB-separated line (the seeds, a ruled PDF table) carries its columns already: cell j is column j. A
+space-aligned line (``pdftotext -layout``, unruled PDF text) carries only positions (``SourceLine.columns``),
+and single lines are not enough: an empty cell leaves no trace, and a row of two amounts under three amount
+headings does not say which one is missing. So the columns are inferred from the whole block:
+
+1. the data rows' cells are typed — leading digits are code parts, numbers are amounts, the rest text — and
+   clustered per type: text and codes by their left edge (they are printed left-aligned), amounts by their
+   right edge (right-aligned). Two clusters of one type that never meet in one row are one column that drifted
+   (Word-made tables centre each cell on its own), so they merge;
+2. header labels that stand over no data column (a column empty in every row, such as 事业收入) add a column.
+   A label's extent counts a CJK character as two columns: ``pdftotext -layout`` writes one character per
+   glyph at the glyph's position, so a label's start is exact and its printed width twice its length;
+3. every line's cells are assigned to columns by an order-preserving alignment (dynamic programming) that
+   pays for distance and for a cell of the wrong type.
+
+The result has one cell string per column for every line, so the header and the rows of a block share their
+column numbers however the page spaced them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Literal
+
+from kg.ingest.layout import Cell, display_width, split_words
+from kg.records import SourceLine
+from kg.tables.amounts import parse_amount
+
+CellKind = Literal["code", "amount", "text"]
+LabelKind = Literal["code", "amount", "text", "any"]  # what a header label heads ("any": unknown or spanning)
+
+# Positions are character columns: cells of one column start (text) or end (amounts) within this of each other.
+ALIGN_TOLERANCE = 3.0
+_SHARED_LABEL_COST = 1.0  # two labels over one column when a free column stands as close
+_WRONG_KIND_COST = 40.0
+_CODE_AS_TEXT_COST = 6.0  # a 合计 label printed in the code column, a code printed in the name column
+_SHARED_TEXT_COST = 2.0  # two text cells in one column (a label broken by a double space)
+_PAGE_ROWS = 3
+_CODE_PART = re.compile(r"^[0-9]{1,7}$")
+_INF = float("inf")
+
+
+@dataclass
+class _Cell:
+    text: str
+    x0: float
+    x1: float
+    kind: LabelKind
+
+
+@dataclass
+class Column:
+    """One inferred column: its type and where its cells sit (median left and right edges)."""
+
+    kind: CellKind
+    x0: float
+    x1: float
+    rows: set[int] = field(default_factory=set)  # data rows that fill it
+
+    @property
+    def anchor(self) -> float:
+        return self.x1 if self.kind == "amount" else self.x0
+
+
+@dataclass
+class Grid:
+    """The columns of a block and each line's cells, one string per column (empty where the line has none)."""
+
+    columns: list[Column]
+    cells: list[list[str]]
+    cost: list[float]  # per line: how far its cells sat from their columns (0 = exactly aligned)
+
+
+def _tab_cells(line: SourceLine) -> list[str]:
+    """A TAB line's cells, trailing empty cells (padding) removed."""
+    cells = [c.strip() for c in line.text.split("\t")]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def positioned(line: SourceLine) -> bool:
+    return line.columns is not None
+
+
+def cell_kinds(texts: Sequence[str]) -> list[CellKind]:
+    """Digits before any text are code parts (``201 13 01``); numbers are amounts; everything else is text."""
+    kinds: list[CellKind] = []
+    seen_text = False
+    for text in texts:
+        stripped = text.strip()
+        if not seen_text and _CODE_PART.match(stripped) and (len(stripped) in (2, 3, 5, 7) or not kinds):
+            kinds.append("code")
+        elif parse_amount(stripped) is not None:
+            kinds.append("amount")
+        else:
+            kinds.append("text")
+            seen_text = True
+    return kinds
+
+
+def _cells(line: SourceLine) -> list[_Cell]:
+    texts = line.text.split("\t")
+    spans = line.columns or tuple((float(i), float(i) + 0.5) for i in range(len(texts)))
+    kinds = cell_kinds(texts)
+    return [_Cell(t.strip(), x0, x0 + display_width(t.strip()) if line.columns else x1, k)
+            for t, (x0, x1), k in zip(texts, spans, kinds, strict=True) if t.strip()]
+
+
+def _words(cells: list[_Cell]) -> list[_Cell]:
+    out: list[_Cell] = []
+    for cell in cells:
+        if " " not in cell.text:
+            out.append(cell)
+            continue
+        for word in split_words(Cell(cell.text, cell.x0, cell.x1)):
+            out.append(_Cell(word.text, word.x0, word.x0 + display_width(word.text), cell.kind))
+    return out
+
+
+def _labels(cells: list[_Cell], label_kind: Callable[[str], LabelKind]) -> list[_Cell]:
+    """Header cells typed by what their label heads."""
+    return [_Cell(c.text, c.x0, c.x1, label_kind(c.text)) for c in cells]
+
+
+def _cluster(values: list[tuple[float, int]], tolerance: float) -> list[list[tuple[float, int]]]:
+    """1-D single-linkage clusters of (position, row) pairs."""
+    clusters: list[list[tuple[float, int]]] = []
+    for value in sorted(values):
+        if clusters and value[0] - clusters[-1][-1][0] <= tolerance:
+            clusters[-1].append(value)
+        else:
+            clusters.append([value])
+    return clusters
+
+
+def _columns_from_rows(rows: list[list[_Cell]]) -> list[Column]:
+    by_kind: dict[CellKind, list[tuple[float, int, _Cell]]] = {"code": [], "amount": [], "text": []}
+    for index, cells in enumerate(rows):
+        for cell in cells:
+            by_kind[cell.kind].append((cell.x1 if cell.kind == "amount" else cell.x0, index, cell))
+    columns: list[Column] = []
+    for kind, items in by_kind.items():
+        lookup = {(x, i): c for x, i, c in items}
+        for cluster in _cluster([(x, i) for x, i, _ in items], ALIGN_TOLERANCE):
+            members = [lookup[item] for item in cluster]
+            columns.append(Column(kind, median(c.x0 for c in members), median(c.x1 for c in members),
+                                  {i for _, i in cluster}))
+    columns.sort(key=lambda c: (c.x0 + c.x1) / 2)
+    return _merge_drifted(columns)
+
+
+def _merge_drifted(columns: list[Column]) -> list[Column]:
+    """Adjacent columns of one type that no row fills together are one column printed at shifting places."""
+    merged: list[Column] = []
+    for column in columns:
+        previous = merged[-1] if merged else None
+        if previous is not None and previous.kind == column.kind and not (previous.rows & column.rows):
+            weight_a, weight_b = len(previous.rows), len(column.rows)
+            total = weight_a + weight_b
+            previous.x0 = (previous.x0 * weight_a + column.x0 * weight_b) / total
+            previous.x1 = (previous.x1 * weight_a + column.x1 * weight_b) / total
+            previous.rows |= column.rows
+        else:
+            merged.append(column)
+    return merged
+
+
+def _distance(cell: _Cell, column: Column) -> float:
+    if column.kind == "amount" and cell.kind == "amount":
+        return abs(cell.x1 - column.x1)
+    if cell.kind == "amount":
+        return abs(cell.x1 - column.x1)
+    return abs(cell.x0 - column.x0)
+
+
+def _label_distance(cell: _Cell, column: Column) -> float:
+    """A header label is centred over its column."""
+    return abs((cell.x0 + cell.x1) / 2 - (column.x0 + column.x1) / 2)
+
+
+def _over(cell: _Cell, column: Column) -> bool:
+    """The label's centre stands over the column."""
+    return column.x0 - 1 <= (cell.x0 + cell.x1) / 2 <= column.x1 + 1
+
+
+def _cost(cell: _Cell, column: Column, header: bool) -> float:
+    if header:
+        # a label known to head one kind of column (科目编码, 科目名称, 合计) never heads another
+        wrong = cell.kind not in ("any", column.kind)
+        return _label_distance(cell, column) + (_WRONG_KIND_COST if wrong else 0.0)
+    distance = _distance(cell, column)
+    if cell.kind == column.kind:
+        return distance
+    if {cell.kind, column.kind} == {"code", "text"}:
+        return distance + _CODE_AS_TEXT_COST
+    return distance + _WRONG_KIND_COST
+
+
+def _align(cells: list[_Cell], columns: list[Column], header: bool) -> tuple[list[int], float]:
+    """Order-preserving assignment of cells to columns at least cost; consecutive text cells may share one."""
+    n, m = len(cells), len(columns)
+    if n == 0:
+        return [], 0.0
+    best = [[_INF] * m for _ in range(n)]
+    back = [[-1] * m for _ in range(n)]
+    for j in range(m):
+        best[0][j] = _cost(cells[0], columns[j], header)
+    for i in range(1, n):
+        shareable = header or (cells[i].kind == "text" and cells[i - 1].kind == "text")
+        running, running_at = _INF, -1
+        for j in range(m):
+            cost = _cost(cells[i], columns[j], header)
+            if j > 0 and best[i - 1][j - 1] < running:
+                running, running_at = best[i - 1][j - 1], j - 1
+            options = [(running, running_at)]
+            if (shareable and columns[j].kind == "text") or header:
+                options.append((best[i - 1][j] + (0 if header else _SHARED_TEXT_COST), j))
+            value, origin = min(options)
+            if value < _INF:
+                best[i][j] = value + cost
+                back[i][j] = origin
+    end = min(range(m), key=lambda j: best[n - 1][j])
+    total = best[n - 1][end]
+    if total == _INF:  # more cells than columns and nothing to share: keep order, pile the rest on the last
+        return [min(i, m - 1) for i in range(n)], _INF
+    assignment = [0] * n
+    j = end
+    for i in range(n - 1, -1, -1):
+        assignment[i] = j
+        j = back[i][j]
+    return assignment, total
+
+
+def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> list[Column]:
+    """Add a column under each header label that stands over no data column (a column empty in every row)."""
+    extra: list[Column] = []
+    # left of the amounts a label over no column spans several (功能分类科目编码 over 类 款 项): no new column
+    first_amount = min((c.x0 for c in columns if c.kind == "amount"), default=None)
+    for cells in header_lines:
+        for cell in cells:
+            if first_amount is None or (cell.x0 + cell.x1) / 2 < first_amount:
+                continue
+            if not any(_over(cell, c) for c in columns + extra):
+                extra.append(Column("amount", cell.x0, cell.x1))
+    if not extra:
+        return columns
+    return sorted(columns + extra, key=lambda c: (c.x0 + c.x1) / 2)
+
+
+def _runs(lines: list[SourceLine]) -> list[list[int]]:
+    """Indexes of lines printed one under another (no blank or dropped line between): a page, or part of one."""
+    runs: list[list[int]] = []
+    for index, line in enumerate(lines):
+        if runs and line.number == lines[runs[-1][-1]].number + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _matched(edges: list[float], anchors: list[float], offset: float) -> int:
+    return sum(1 for e in edges if any(abs(e + offset - a) <= ALIGN_TOLERANCE for a in anchors))
+
+
+def _unshift_pages(parsed: list[list[_Cell]], data: list[bool], runs: list[list[int]]) -> None:
+    """A table continued on the next page is often printed at other positions there (``pdftotext`` packs
+    each page on its own): shift the amounts of such a run so that its columns meet the main run's."""
+    def edges(run: list[int]) -> list[float]:
+        return [c.x1 for i in run if data[i] for c in parsed[i] if c.kind == "amount"]
+
+    # a page holds several rows; a run of one row (tables with a blank line after every row) is left alone
+    pages = [run for run in runs if edges(run) and sum(1 for i in run if data[i]) >= _PAGE_ROWS]
+    if len(pages) < 2:
+        return
+    reference = pages[0]  # the page under the header
+    with_rows = pages
+    anchors = [median(v for v, _ in cluster) for cluster in _cluster([(e, 0) for e in edges(reference)],
+                                                                       ALIGN_TOLERANCE)]
+    for run in with_rows:
+        run_edges = edges(run)
+        if run is reference or _matched(run_edges, anchors, 0) == len(run_edges):
+            continue
+        offsets = sorted({a - e for a in anchors for e in run_edges}, key=abs)
+        best = max(offsets, key=lambda d: _matched(run_edges, anchors, d))
+        if _matched(run_edges, anchors, best) <= _matched(run_edges, anchors, 0):
+            continue
+        for i in run:
+            parsed[i] = [_Cell(c.text, c.x0 + best, c.x1 + best, c.kind) if c.kind == "amount" else c
+                         for c in parsed[i]]
+
+
+def _rows_in_place(parsed: list[list[_Cell]], data: list[bool]) -> list[list[_Cell]]:
+    """The data rows printed at the table's usual places, to infer columns from.
+
+    A row printed whole at another place (a Word table centres each row on its own; a page packed
+    differently) would add a column of its own for every cell: such rows are only aligned, not counted.
+    The usual places are those of the rows whose name starts where most names start; another row counts
+    when each of its codes and texts starts at one of those rows' columns."""
+    rows = [cells for cells, is_row in zip(parsed, data, strict=True) if is_row and cells]
+    starts = [(next(c.x0 for c in cells if c.kind == "text"), i) for i, cells in enumerate(rows)
+              if any(c.kind == "text" for c in cells)]
+    if len(starts) < _PAGE_ROWS:
+        return rows
+    biggest = {i for _, i in max(_cluster(starts, ALIGN_TOLERANCE), key=len)}
+    usual = _columns_from_rows([rows[i] for i in sorted(biggest)])
+    anchors = [(c.kind, c.x0) for c in usual if c.kind != "amount"]
+
+    def in_place(cells: list[_Cell]) -> bool:
+        return all(any(kind == c.kind and abs(x - c.x0) <= ALIGN_TOLERANCE for kind, x in anchors)
+                   for c in cells if c.kind != "amount")
+
+    return [cells for i, cells in enumerate(rows) if i in biggest or in_place(cells)]
+
+
+def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
+                label_kind: Callable[[str], LabelKind] = lambda _: "any") -> Grid:
+    """Line the block's cells up into columns (see module doc). TAB lines keep their own columns.
+
+    ``label_kind`` says what a header label heads when the vocabulary knows it: "code" (科目编码, 类), "text"
+    (科目名称), "amount" (合计, 基本支出) or "any" (unknown labels, and spanning ones such as 支出预算)."""
+    if not any(positioned(ln) for ln in lines):
+        return Grid([], [_tab_cells(ln) for ln in lines], [0.0] * len(lines))
+    parsed = [_cells(ln) for ln in lines]
+    data = [is_data([c.text for c in cells]) for cells in parsed]
+    _unshift_pages(parsed, data, _runs(lines))
+    columns = _columns_from_rows(_rows_in_place(parsed, data))
+    if not columns:  # no data row: header-only block (an empty table); the widest line sets the columns
+        widest = max(parsed, key=len, default=[])
+        columns = [Column(c.kind, c.x0, c.x1) for c in widest]
+    # a header label is one word: labels printed a single space apart belong to different columns
+    parsed = [cells if is_row else _labels(_words(cells), label_kind)
+              for cells, is_row in zip(parsed, data, strict=True)]
+    header_lines = [cells for cells, is_row in zip(parsed, data, strict=True) if not is_row]
+    columns = _header_columns(header_lines, columns)
+    out: list[list[str]] = []
+    costs: list[float] = []
+    for cells, is_row in zip(parsed, data, strict=True):
+        assignment, cost = _align(cells, columns, header=not is_row)
+        row = [""] * len(columns)
+        for cell, j in zip(cells, assignment, strict=True):
+            row[j] = f"{row[j]} {cell.text}".strip() if row[j] else cell.text
+        out.append(row)
+        costs.append(cost)
+    return Grid(columns, out, costs)
