@@ -43,7 +43,8 @@ def _split_words(run: str) -> list[str]:
     for word in words[1:]:
         left = pieces[-1].rsplit(" ", 1)[-1]
         boundary = (
-            (_FORMATTED_AMOUNT.match(left) and not _DIGIT.match(word) and not word.startswith(_UNITS))
+            (_FORMATTED_AMOUNT.match(left) and _FORMATTED_AMOUNT.match(word))  # two amounts close together
+            or (_FORMATTED_AMOUNT.match(left) and not _DIGIT.match(word) and not word.startswith(_UNITS))
             or (_FORMATTED_AMOUNT.match(word) and not _DIGIT.search(left[-1:]) and left[-1:] not in "-.,")
         )
         if boundary:
@@ -76,7 +77,10 @@ def split_cells(line: str) -> list[Cell]:
 def split_words(cell: Cell) -> list[Cell]:
     """A cell cut at its single spaces, each word at its own position: header labels printed close together
     (``一般公共预算 政府性基金预算`` over two columns) are separate labels."""
-    return [Cell(m.group(0), cell.x0 + m.start(), cell.x0 + m.end()) for m in _WORD.finditer(cell.text)]
+    # inside a cell the words were written one after the other: a word starts where the printed width of
+    # what stands before it ends (a CJK character is two columns wide)
+    return [Cell(m.group(0), cell.x0 + display_width(cell.text[:m.start()]),
+                 cell.x0 + display_width(cell.text[:m.end()])) for m in _WORD.finditer(cell.text)]
 
 
 def display_width(text: str) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.records import Notice, SourceDocument, SourceLine, Table
+from kg.records import Notice, SourceDocument, SourceLine, Span, Table
 from kg.tables.amounts import find_unit, is_amount
 from kg.tables.codes import recover_truncated_codes
 from kg.tables.knowledge import TableKnowledge, knowledge
@@ -61,8 +61,14 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
                                   f"{title.match.kind.kind} table could not be parsed: {exc}", "error"))
             continue
         table.frame.attrs["title_match"] = title.match
-        tables.append(table)
         notices.extend(table.notices)
+        if tables and _continues(tables[-1], table):
+            tables[-1] = _joined(tables[-1], table)
+            notices.append(Notice(source.name, title_line.number, "table-continued",
+                                  f"{table.title!r} printed again over a page break: rows joined to the table "
+                                  f"at line {tables[-1].span.first_line}", "info"))
+            continue
+        tables.append(table)
     if not tables:
         notices.append(_no_tables_notice(source, kb))
     notices.extend(recover_truncated_codes(tables))
@@ -71,6 +77,22 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
             notices.append(Notice(source.name, table.span.first_line, "table-without-rows",
                                   f"{table.kind} table {table.title!r} has no rows and no 本表无数据 note"))
     return tables, notices
+
+
+def _continues(previous: Table, table: Table) -> bool:
+    """The same title printed again at the top of the next page: one table, not two."""
+    return (table.kind == previous.kind and compact(table.title) == compact(previous.title)
+            and table.unit == previous.unit and not table.empty)
+
+
+def _joined(previous: Table, table: Table) -> Table:
+    import pandas as pd
+
+    frame = pd.concat([previous.frame, table.frame], ignore_index=True) if not previous.empty else table.frame
+    frame.attrs = {**table.frame.attrs, **previous.frame.attrs}
+    return Table(kind=previous.kind, title=previous.title, unit=previous.unit,
+                 span=Span(previous.span.file, previous.span.first_line, table.span.last_line), frame=frame,
+                 empty=False, notices=previous.notices + table.notices)
 
 
 def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:

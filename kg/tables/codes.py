@@ -57,12 +57,70 @@ def join_code_parts(records: list[dict[str, object]], file: str) -> list[Notice]
     return notices
 
 
+def _fill(record: dict[str, object], pending: dict[str, object], columns: list[str]) -> bool:
+    """Put the amounts of a line printed apart (above its row) into the row's empty cells; False when a cell
+    would be overwritten (then the line is not this row's)."""
+    filled = [c for c in columns if pending.get(c) is not None]
+    if any(record.get(c) is not None for c in filled):
+        return False
+    for column in filled:
+        record[column] = pending[column]
+    record["last_line"] = max(int(record.get("last_line") or record["line"]), int(pending["line"]))  # type: ignore[call-overload]
+    record["line"] = min(int(record["line"]), int(pending["line"]))  # type: ignore[call-overload]
+    return True
+
+
+def _is_fragment(record: dict[str, object], amount_columns: list[str]) -> bool:
+    """A line holding only a piece of a name: a name wrapped above or below its code row."""
+    name = compact(str(record.get("name") or ""))
+    return (bool(name) and not compact(str(record.get("code") or "")) and name not in _TOTAL
+            and not _BRACKET.match(name) and all(record.get(c) is None for c in amount_columns))
+
+
+def attach_name_fragments(records: list[dict[str, object]],
+                          amount_columns: list[str]) -> list[dict[str, object]]:
+    """Re-attach names wrapped away from their code row (pdftotext prints a long 科目名称 over two or three
+    lines, above, below, or on both sides of the line with the code and the amounts). A block of such lines
+    touching a row whose name is empty goes to it (above: as the start, below: as the end); otherwise a
+    block touching the row above ends that row's name. "Touching" is by line number: no line between."""
+    out: list[dict[str, object]] = []
+    nameless = {id(r) for r in records if not compact(str(r.get("name") or "")) and r.get("code")}
+    index = 0
+    while index < len(records):
+        record = records[index]
+        if not _is_fragment(record, amount_columns):
+            out.append(record)
+            index += 1
+            continue
+        block = [record]
+        while (index + len(block) < len(records) and _is_fragment(records[index + len(block)], amount_columns)
+               and int(records[index + len(block)]["line"]) == int(block[-1]["line"]) + 1):  # type: ignore[call-overload]
+            block.append(records[index + len(block)])
+        index += len(block)
+        text = "".join(str(r["name"]).strip() for r in block)
+        previous = out[-1] if out else None
+        following = records[index] if index < len(records) else None
+        touches_previous = previous is not None and int(block[0]["line"]) - int(previous["last_line"]) == 1  # type: ignore[call-overload]
+        touches_following = (following is not None and not _is_fragment(following, amount_columns)
+                             and int(following["line"]) - int(block[-1]["line"]) == 1)  # type: ignore[call-overload]
+        if previous is not None and touches_previous and id(previous) in nameless:
+            previous["name"] = f"{previous.get('name') or ''}{text}"
+            previous["last_line"] = block[-1]["line"]
+        elif following is not None and touches_following and id(following) in nameless:
+            following["name"] = f"{text}{following.get('name') or ''}"
+            following["first_name_line"] = block[0]["line"]
+        else:
+            out.extend(block)  # left to the continuation rule of repair_code_rows
+    return out
+
+
 def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str],
                      file: str) -> tuple[list[dict[str, object]], list[Notice]]:
     notices: list[Notice] = []
     out: list[dict[str, object]] = []
     pending: dict[str, object] | None = None
-    for record in records:
+    for record in attach_name_fragments(records, amount_columns):
+        record.pop("first_name_line", None)
         raw_code = str(record.get("code") or "")
         raw_name = str(record.get("name") or "")
         code_cell = compact(raw_code)
@@ -70,6 +128,8 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
 
         if code_cell in _TOTAL or (not code_cell and compact(raw_name) in _TOTAL):
             record.update(code=None, name="合计", code_as_printed=None)
+            if pending is not None and _fill(record, pending, amount_columns):
+                pending = None  # 决算 tables print the 合计 amounts on lines above the 合计 label
             out.append(record)
             continue
 
@@ -93,17 +153,17 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
             continue
 
         if has_amounts and not code and not compact(name):
-            if pending is not None:
+            # amounts printed on their own line: held for the row they belong to (the next one), and
+            # merged with a second such line when the two fill different columns
+            if pending is not None and not _fill(pending, record, amount_columns):
                 notices.append(_orphan(pending, file))
                 out.append(pending)
-            pending = record
+                pending = record
+            elif pending is None:
+                pending = record
             continue
 
-        if pending is not None and code and not has_amounts:
-            for column in amount_columns:
-                record[column] = pending.get(column)
-            record["last_line"] = record["line"]
-            record["line"] = pending["line"]
+        if pending is not None and code and _fill(record, pending, amount_columns):
             pending = None
         elif pending is not None:
             notices.append(_orphan(pending, file))

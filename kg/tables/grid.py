@@ -40,9 +40,11 @@ _SHARED_LABEL_COST = 1.0  # two labels over one column when a free column stands
 _WRONG_KIND_COST = 40.0
 _CODE_AS_TEXT_COST = 6.0  # a 合计 label printed in the code column, a code printed in the name column
 _SHARED_TEXT_COST = 2.0  # two text cells in one column (a label broken by a double space)
-_PAGE_ROWS = 3
+_PAGE_ROWS = 3  # rows enough to tell where a table's columns usually stand
+_RUN_ROWS = 2  # rows printed together enough to show a page's own positions
 _CODE_PART = re.compile(r"^[0-9]{1,7}$")
 _INF = float("inf")
+_LETTER = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -61,6 +63,12 @@ class Column:
     x0: float
     x1: float
     rows: set[int] = field(default_factory=set)  # data rows that fill it
+    low: float | None = None  # leftmost and rightmost point any of its cells reaches
+    high: float | None = None
+
+    @property
+    def span(self) -> tuple[float, float]:
+        return (self.x0 if self.low is None else self.low, self.x1 if self.high is None else self.high)
 
     @property
     def anchor(self) -> float:
@@ -82,6 +90,20 @@ def _tab_cells(line: SourceLine) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     return cells
+
+
+def _tab_columns(rows: list[list[str]], is_data: Callable[[list[str]], bool]) -> list[Column]:
+    """The kind of each column of a TAB block: what most of its filled cells in the data rows are."""
+    width = max((len(r) for r in rows), default=0)
+    votes: list[dict[CellKind, int]] = [{} for _ in range(width)]
+    for row in rows:
+        if not is_data(row):
+            continue
+        for j, (text, kind) in enumerate(zip(row, cell_kinds(row), strict=True)):
+            if text:
+                votes[j][kind] = votes[j].get(kind, 0) + 1
+    return [Column(max(v, key=lambda k: v[k]) if v else "text", float(j), float(j) + 0.5)
+            for j, v in enumerate(votes)]
 
 
 def positioned(line: SourceLine) -> bool:
@@ -112,6 +134,24 @@ def _cells(line: SourceLine) -> list[_Cell]:
             for t, (x0, x1), k in zip(texts, spans, kinds, strict=True) if t.strip()]
 
 
+def _letter_spaced(cells: list[_Cell], label_kind: Callable[[str], LabelKind]) -> list[_Cell]:
+    """"合    计" in a row is one word printed letter-spaced (single characters), not two cells; but 类 款 项
+    are three labels."""
+    out: list[_Cell] = []
+    spaced = False  # out[-1] was made of single characters
+    for cell in cells:
+        single = (cell.kind == "text" and len(cell.text) == 1 and bool(_LETTER.match(cell.text))
+                  and label_kind(cell.text) != "code")
+        if single and out and (spaced or (out[-1].kind == "text" and len(out[-1].text) == 1
+                                          and _LETTER.match(out[-1].text))):
+            out[-1] = _Cell(out[-1].text + cell.text, out[-1].x0, cell.x1, "text")
+            spaced = True
+        else:
+            out.append(cell)
+            spaced = False
+    return out
+
+
 def _words(cells: list[_Cell]) -> list[_Cell]:
     out: list[_Cell] = []
     for cell in cells:
@@ -139,7 +179,10 @@ def _cluster(values: list[tuple[float, int]], tolerance: float) -> list[list[tup
     return clusters
 
 
-def _columns_from_rows(rows: list[list[_Cell]]) -> list[Column]:
+def _columns_from_rows(rows: list[list[_Cell]], label_lines: Sequence[list[float]] = ()) -> list[Column]:
+    """Columns from the rows' cells clustered per type; ``label_lines`` (the centres of the amount labels of
+    each header line) split an amount cluster that stands under two labels: right edges of neighbouring
+    columns can run together when no row fills both (人员经费 rows and 公用经费 rows)."""
     by_kind: dict[CellKind, list[tuple[float, int, _Cell]]] = {"code": [], "amount": [], "text": []}
     for index, cells in enumerate(rows):
         for cell in cells:
@@ -148,24 +191,49 @@ def _columns_from_rows(rows: list[list[_Cell]]) -> list[Column]:
     for kind, items in by_kind.items():
         lookup = {(x, i): c for x, i, c in items}
         for cluster in _cluster([(x, i) for x, i, _ in items], ALIGN_TOLERANCE):
-            members = [lookup[item] for item in cluster]
-            columns.append(Column(kind, median(c.x0 for c in members), median(c.x1 for c in members),
-                                  {i for _, i in cluster}))
+            members = [(lookup[item], item[1]) for item in cluster]
+            parts = _split_by_labels(members, label_lines) if kind == "amount" else [members]
+            for part in parts:
+                columns.append(Column(kind, median(c.x0 for c, _ in part), median(c.x1 for c, _ in part),
+                                      {i for _, i in part}, min(c.x0 for c, _ in part),
+                                      max(c.x1 for c, _ in part)))
     columns.sort(key=lambda c: (c.x0 + c.x1) / 2)
-    return _merge_drifted(columns)
+    return _merge_drifted(columns, [x for line in label_lines for x in line])
 
 
-def _merge_drifted(columns: list[Column]) -> list[Column]:
-    """Adjacent columns of one type that no row fills together are one column printed at shifting places."""
+def _split_by_labels(members: list[tuple[_Cell, int]],
+                     label_lines: Sequence[list[float]]) -> list[list[tuple[_Cell, int]]]:
+    low = min(c.x0 for c, _ in members) - ALIGN_TOLERANCE
+    high = max(c.x1 for c, _ in members) + ALIGN_TOLERANCE
+    centres = max(([x for x in line if low <= x <= high] for line in label_lines), key=len, default=[])
+    if len(centres) < 2:
+        return [members]
+    parts: dict[float, list[tuple[_Cell, int]]] = {}
+    for cell, row in members:
+        nearest = min(centres, key=lambda x: abs((cell.x0 + cell.x1) / 2 - x))
+        parts.setdefault(nearest, []).append((cell, row))
+    return [parts[x] for x in sorted(parts)]
+
+
+def _merge_drifted(columns: list[Column], labels: list[float]) -> list[Column]:
+    """Adjacent columns of one type that no row fills together are one column printed at shifting places.
+    Amounts only when one amount label heads both: 基本支出 and 项目支出 may well never share a row."""
+    def label_of(column: Column) -> float | None:
+        centre = (column.x0 + column.x1) / 2
+        return min(labels, key=lambda x: abs(x - centre)) if labels else None
+
     merged: list[Column] = []
     for column in columns:
         previous = merged[-1] if merged else None
-        if previous is not None and previous.kind == column.kind and not (previous.rows & column.rows):
+        if (previous is not None and previous.kind == column.kind and not (previous.rows & column.rows)
+                and (column.kind != "amount" or (labels and label_of(previous) == label_of(column)))):
             weight_a, weight_b = len(previous.rows), len(column.rows)
             total = weight_a + weight_b
             previous.x0 = (previous.x0 * weight_a + column.x0 * weight_b) / total
             previous.x1 = (previous.x1 * weight_a + column.x1 * weight_b) / total
             previous.rows |= column.rows
+            previous.low = min(previous.span[0], column.span[0])
+            previous.high = max(previous.span[1], column.span[1])
         else:
             merged.append(column)
     return merged
@@ -185,8 +253,9 @@ def _label_distance(cell: _Cell, column: Column) -> float:
 
 
 def _over(cell: _Cell, column: Column) -> bool:
-    """The label's centre stands over the column."""
-    return column.x0 - 1 <= (cell.x0 + cell.x1) / 2 <= column.x1 + 1
+    """The label's centre stands over the column (anywhere its cells reach)."""
+    low, high = column.span
+    return low - 1 <= (cell.x0 + cell.x1) / 2 <= high + 1
 
 
 def _cost(cell: _Cell, column: Column, header: bool) -> float:
@@ -242,9 +311,12 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     extra: list[Column] = []
     # left of the amounts a label over no column spans several (功能分类科目编码 over 类 款 项): no new column
     first_amount = min((c.x0 for c in columns if c.kind == "amount"), default=None)
+    amount_columns = sum(1 for c in columns if c.kind == "amount")
     for cells in header_lines:
+        # a line naming no more amount columns than the rows fill names those: its labels add none
+        enough = sum(1 for c in cells if c.kind == "amount") <= amount_columns
         for cell in cells:
-            if first_amount is None or (cell.x0 + cell.x1) / 2 < first_amount:
+            if first_amount is None or (cell.x0 + cell.x1) / 2 < first_amount or (enough and cell.kind == "amount"):
                 continue
             if not any(_over(cell, c) for c in columns + extra):
                 extra.append(Column("amount", cell.x0, cell.x1))
@@ -275,7 +347,7 @@ def _unshift_pages(parsed: list[list[_Cell]], data: list[bool], runs: list[list[
         return [c.x1 for i in run if data[i] for c in parsed[i] if c.kind == "amount"]
 
     # a page holds several rows; a run of one row (tables with a blank line after every row) is left alone
-    pages = [run for run in runs if edges(run) and sum(1 for i in run if data[i]) >= _PAGE_ROWS]
+    pages = [run for run in runs if edges(run) and sum(1 for i in run if data[i]) >= _RUN_ROWS]
     if len(pages) < 2:
         return
     reference = pages[0]  # the page under the header
@@ -324,24 +396,37 @@ def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
 
     ``label_kind`` says what a header label heads when the vocabulary knows it: "code" (科目编码, 类), "text"
     (科目名称), "amount" (合计, 基本支出) or "any" (unknown labels, and spanning ones such as 支出预算)."""
-    if not any(positioned(ln) for ln in lines):
-        return Grid([], [_tab_cells(ln) for ln in lines], [0.0] * len(lines))
+    # TAB rows (the seeds, a PDF's ruled tables) carry their columns; a block is lined up by position only
+    # when its rows of several cells are mostly positioned ones
+    several = [ln for ln in lines if len(ln.text.split("\t")) > 1]
+    if sum(1 for ln in several if positioned(ln)) * 2 <= len(several):
+        cells = [_tab_cells(ln) for ln in lines]
+        return Grid(_tab_columns(cells, is_data), cells, [0.0] * len(lines))
     parsed = [_cells(ln) for ln in lines]
     data = [is_data([c.text for c in cells]) for cells in parsed]
+    parsed = [_letter_spaced(cells, label_kind) if is_row else cells
+              for cells, is_row in zip(parsed, data, strict=True)]
     _unshift_pages(parsed, data, _runs(lines))
-    columns = _columns_from_rows(_rows_in_place(parsed, data))
+    # the header: lines above the first row that names something (a code or a name; a line of amounts
+    # alone is the 合计 of a 决算 printed above its label); below it a line without amounts is a row too
+    # (a name wrapped onto a line of its own)
+    first_row = next((i for i, cells in enumerate(parsed) if data[i] and any(c.kind != "amount" for c in cells)),
+                     len(parsed))
+    label = [not data[i] and i < first_row for i in range(len(parsed))]
+    # a header label is one word: labels printed a single space apart belong to different columns
+    parsed = [_labels(_words(cells), label_kind) if is_label else cells
+              for cells, is_label in zip(parsed, label, strict=True)]
+    header_lines = [cells for cells, is_label in zip(parsed, label, strict=True) if is_label]
+    label_lines = [[(c.x0 + c.x1) / 2 for c in cells if c.kind == "amount"] for cells in header_lines]
+    columns = _columns_from_rows(_rows_in_place(parsed, data), label_lines)
     if not columns:  # no data row: header-only block (an empty table); the widest line sets the columns
         widest = max(parsed, key=len, default=[])
-        columns = [Column(c.kind, c.x0, c.x1) for c in widest]
-    # a header label is one word: labels printed a single space apart belong to different columns
-    parsed = [cells if is_row else _labels(_words(cells), label_kind)
-              for cells, is_row in zip(parsed, data, strict=True)]
-    header_lines = [cells for cells, is_row in zip(parsed, data, strict=True) if not is_row]
+        columns = [Column("amount" if c.kind == "amount" else "text", c.x0, c.x1) for c in widest]
     columns = _header_columns(header_lines, columns)
     out: list[list[str]] = []
     costs: list[float] = []
-    for cells, is_row in zip(parsed, data, strict=True):
-        assignment, cost = _align(cells, columns, header=not is_row)
+    for cells, is_label in zip(parsed, label, strict=True):
+        assignment, cost = _align(cells, columns, header=is_label)
         row = [""] * len(columns)
         for cell, j in zip(cells, assignment, strict=True):
             row[j] = f"{row[j]} {cell.text}".strip() if row[j] else cell.text

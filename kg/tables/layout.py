@@ -111,5 +111,5 @@ def is_data_line(cells: list[str], kb: TableKnowledge) -> bool:
     if not kb.row_labels.match(compact(first)):
         return False
     # "合计⇥基本支出⇥项目支出⇥…" (Jiangsu 支出预算总表) is a header whose first column is the total
-    others = filled(cells[1:])
+    others = [word for cell in cells[1:] for word in cell.split()]  # labels a space apart are two labels
     return len(others) < 2 or not all(any(p.match(compact(c)) for _, p in kb.columns) for c in others)

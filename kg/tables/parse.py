@@ -96,6 +96,26 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
     return unique
 
 
+_PART_NAMES = {1: ("code",), 2: ("code_class", "code_section"), 3: ("code_class", "code_section", "code_item")}
+
+
+def _code_parts_by_position(names: list[str], kinds: list[str]) -> list[str]:
+    """Columns the grid found holding codes, when the header does not name each (its 类 款 项 line printed
+    inside a row, or a 科目编码 label over one of three parts): by their order, 类, 款, 项."""
+    if len(kinds) != len(names):
+        return names
+    positions = [j for j, kind in enumerate(kinds) if kind == "code"]
+    if not positions or len(positions) > 3 or (all(names[j] in _CODE_LABELS - {"unit_code"} for j in positions) \
+            and len({names[j] for j in positions}) == len(positions)):
+        return names
+    if any(names[j] not in _CODE_LABELS and not _UNNAMED.match(names[j]) for j in positions):
+        return names  # a column the header names otherwise is not a code part
+    out = list(names)
+    for j, part in zip(positions, _PART_NAMES[len(positions)], strict=True):
+        out[j] = part
+    return out
+
+
 def _wrapped_label_name(header: list[list[str]], column: int, kb: TableKnowledge) -> str | None:
     """A label wrapped over header lines ("本年收入合" / "计", "事业单位" / "经营收入"): the column's labels
     joined top to bottom, longest run first."""
@@ -183,13 +203,18 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
             header.append(cells)
             header_keys.add(text)
             continue
-        in_header = False
+        # a line of amounts alone (a 决算 prints the 合计 amounts above the 合计 label and the last
+        # header line) does not end the header
+        in_header = in_header and all(c == "" or parse_amount(c) is not None for c in cells)
         if text in header_keys or kb.furniture.match(text):
             continue  # a header repeated after a page break, or a "预算公开表3" label
         row_lines.append(ln)
 
     width = max([len(c) for c in header] + [len(aligned[ln.number]) for ln in row_lines] + [1])
     names = column_names(header, width, kind, kb)
+    names = _code_parts_by_position(names, [c.kind for c in grid.columns])
+    if "basic" in names and "total" not in names and "project" not in names:
+        names[names.index("basic")] = "total"  # a 基本支出 table whose one amount column is headed 基本支出
     all_text = kind.cells_as_text and not _fully_named(names)
     rows = [(ln.number, aligned[ln.number]) for ln in row_lines]
     if empty and notes and not any(_NO_DATA in n for n in notes) and _prints_amounts(rows):
