@@ -74,6 +74,13 @@ class SourceDocument:
     sha256: str
     lines: list[SourceLine]
     notices: list[Notice] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)  # a PDF's page starts: line number of each page's first line
+
+    def page_of(self, line: int) -> int | None:
+        """The 1-based page a line of a PDF was read from (None for text files)."""
+        from bisect import bisect_right
+
+        return bisect_right(self.pages, line) or None if self.pages else None
 
     def span(self, first: int, last: int | None = None) -> Span:
         return Span(self.name, first, first if last is None else last)

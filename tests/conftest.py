@@ -11,6 +11,10 @@ from kg.records import SourceDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+# read in place, never copied into the repository (tests that need them skip when they are absent)
+SHARED = ROOT.parent / "shared"
+PDF_SAMPLES = SHARED / "pdf-samples"
+DEV_CORPUS = SHARED / "dev-corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # short keys used across the tests → sample file names (the seed ids are in samples/README.md)

@@ -16,8 +16,8 @@ from kg import build as build_module
 from kg.build import build
 from kg.guard import DocumentTimeout, default_timeout, time_limit
 from tests.conftest import SAMPLE_FILES, SAMPLES
+from tests.fixtures.pdf.make_fixtures import FIXTURES as PDF_FIXTURES
 
-PDF_FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 GOOD = SAMPLE_FILES["zezhou2025"]
 
 
@@ -30,8 +30,8 @@ def mixed_dir(tmp_path_factory) -> Path:
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "novel.txt").write_text("第一章\n那天早上，他走进了县城的书店。\n" * 20, encoding="utf-8")
     (folder / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n%%EOF garbage")
-    shutil.copy(PDF_FIXTURES / "encrypted.pdf", folder / "encrypted.pdf")
-    shutil.copy(PDF_FIXTURES / "scanned.pdf", folder / "scanned.pdf")  # a PDF without a text layer
+    (folder / "encrypted.pdf").write_bytes(PDF_FIXTURES["encrypted.pdf"]())
+    (folder / "scanned.pdf").write_bytes(PDF_FIXTURES["scanned.pdf"]())  # a PDF without a text layer
     (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
     return folder
 

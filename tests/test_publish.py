@@ -76,7 +76,7 @@ def test_dataset_description_counts_licence_sources_endpoint(seeds_build, export
     assert graph.value(dataset, VOID.sparqlEndpoint) == URIRef("http://example.org/sparql")
     sources = set(graph.objects(dataset, DCTERMS.source))
     files = {str(graph.value(s, DCTERMS.identifier)) for s in sources}
-    assert "qinshui-natural-resources-bureau-unit-2024.txt" in files and len(sources) == 7
+    assert "qinshui-natural-resources-bureau-unit-2024.txt" in files and len(sources) == 5
     projects = next(p for p in graph.objects(dataset, VOID.classPartition)
                     if graph.value(p, VOID["class"]) == URIRef(BKG + "Project"))
     assert graph.value(projects, VOID.entities) == Literal(155)  # 129 项目支出表 rows + 26 only in a 绩效目标表

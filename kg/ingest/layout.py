@@ -5,9 +5,9 @@ A table printed with spaces keeps its columns only as positions: ``201   13   01
 The line is cut where two or more spaces separate text, and also at a single space between an amount and
 text (``371,514,655.00 一、一般公共服务支出``, two columns printed close together). Each cell keeps its
 horizontal extent in character columns; ``kg.tables.grid`` lines the cells of a whole table block up into
-columns. Columns are character positions, one per character whatever its width: ``pdftotext -layout`` places
-each word at the column of its x position and writes a CJK character in one column, so a word's start is
-where it was printed and its end only approximately so (numbers, being narrow, keep both).
+columns. ``pdftotext -layout`` places each word at the column of its x position but writes a CJK character in
+one column, so a cell starts at its character position and ends where its printed width (two columns per CJK
+character) ends.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ def split_cells(line: str) -> list[Cell]:
     for match in runs:
         start = match.start()
         for piece in _split_words(match.group(0)) if tabular else [match.group(0)]:
-            cells.append(Cell(piece, float(start), float(start + len(piece))))
+            # printed extent: a word starts at its column; a CJK character is two columns wide
+            cells.append(Cell(piece, float(start), float(start + display_width(piece))))
             start += len(piece) + 1
     return cells
 
@@ -78,9 +79,11 @@ def split_words(cell: Cell) -> list[Cell]:
     """A cell cut at its single spaces, each word at its own position: header labels printed close together
     (``一般公共预算 政府性基金预算`` over two columns) are separate labels."""
     # inside a cell the words were written one after the other: a word starts where the printed width of
-    # what stands before it ends (a CJK character is two columns wide)
-    return [Cell(m.group(0), cell.x0 + display_width(cell.text[:m.start()]),
-                 cell.x0 + display_width(cell.text[:m.end()])) for m in _WORD.finditer(cell.text)]
+    # what stands before it ends (a CJK character is two columns wide), scaled to the cell's own extent (a
+    # PDF cell knows how wide it is printed)
+    scale = (cell.x1 - cell.x0) / (display_width(cell.text) or 1)
+    return [Cell(m.group(0), cell.x0 + scale * display_width(cell.text[:m.start()]),
+                 cell.x0 + scale * display_width(cell.text[:m.end()])) for m in _WORD.finditer(cell.text)]
 
 
 def display_width(text: str) -> int:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Literal
 
-from kg.ingest.layout import split_cells
+from kg.ingest.layout import Cell, split_cells
 from kg.records import Notice, SourceLine
 
-Layout = Literal["tabs", "spaces", "mixed"]
+Layout = Literal["tabs", "spaces"]
 # share of non-blank lines holding a TAB above which a text file is read as TAB-separated cells
 TABBED_SHARE = 0.05
 
@@ -78,9 +79,10 @@ def layout_of(raw_lines: list[str]) -> Layout:
     return "tabs" if nonblank and tabbed >= TABBED_SHARE * len(nonblank) else "spaces"
 
 
-def positioned_line(number: int, text: str, raw: str) -> SourceLine:
-    """A space-aligned line cut into cells (``kg.ingest.layout``), each cell normalised, positions kept."""
-    cells = split_cells(text)
+def positioned_line(number: int, text: str, raw: str, cells: list[Cell] | None = None) -> SourceLine:
+    """A space-aligned line cut into cells (``kg.ingest.layout``, unless the reader gives them with their
+    exact extents: a PDF), each cell normalised, positions kept."""
+    cells = split_cells(text) if cells is None else cells
     if not cells:
         return SourceLine(number=number, text="", raw=raw)
     return SourceLine(number=number, text="\t".join(normalise_text(c.text) for c in cells), raw=raw,
@@ -88,13 +90,13 @@ def positioned_line(number: int, text: str, raw: str) -> SourceLine:
 
 
 def normalise_lines(raw_lines: list[str], file: str, layout: Layout | None = None,
-                    ) -> tuple[list[SourceLine], list[Notice]]:
+                    cells: Sequence[list[Cell]] | None = None) -> tuple[list[SourceLine], list[Notice]]:
     """Keep content lines (numbered as in the original), dropping furniture and saying how much was dropped.
 
     Blank lines are kept (empty text): they are how the text extraction marks a page or block break.
-    ``layout`` says how cells are separated: "tabs" (only TABs), "spaces" (runs of spaces, positions kept) or
-    "mixed" (a PDF: TAB-separated rows of ruled tables, space-aligned text elsewhere); by default it is
-    guessed from the text (``layout_of``).
+    ``layout`` says how cells are separated: "tabs" (only TABs) or "spaces" (runs of spaces, positions kept);
+    by default it is guessed from the text (``layout_of``). ``cells``, one list per raw line, gives the cells
+    with their exact extents where the reader knows them (a PDF).
     """
     layout = layout or layout_of(raw_lines)
     kept: list[SourceLine] = []
@@ -113,8 +115,10 @@ def normalise_lines(raw_lines: list[str], file: str, layout: Layout | None = Non
             dropped[kind] += 1
             first_seen.setdefault(kind, number)
             continue
-        if layout == "tabs" or (layout == "mixed" and "\t" in text):
+        if layout == "tabs":
             kept.append(SourceLine(number=number, text=normalise_text(text), raw=raw))
+        elif cells is not None and text == raw:
+            kept.append(positioned_line(number, text, raw, cells[number - 1]))
         else:
             kept.append(positioned_line(number, _HTML_TAG.sub("", text) if "<" in text else text, raw))
     notices = [

@@ -17,7 +17,7 @@ from kg.records import Notice, SourceDocument, SourceLine, Span, Table
 from kg.tables.amounts import find_unit, is_amount
 from kg.tables.codes import recover_truncated_codes
 from kg.tables.knowledge import TableKnowledge, knowledge
-from kg.tables.layout import cells_of, compact, filled, is_single_cell, is_stop, title_of
+from kg.tables.layout import cells_of, compact, filled, is_stop, positioned_title, title_of
 from kg.tables.parse import parse_table
 from kg.tables.titles import TitleMatch, match_title
 
@@ -31,6 +31,7 @@ _EVIDENCE_LINES = 12
 # in a space-aligned table, how far a heading-like line looks ahead for more rows of the same table
 _STOP_LOOKAHEAD = 8
 _PAGE_NUMBER = re.compile(r"^[0-9]{1,3}$")
+_SAME_COLUMN = 1.5  # character columns
 
 
 @dataclass
@@ -81,7 +82,9 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
 
 def _continues(previous: Table, table: Table) -> bool:
     """The same title printed again at the top of the next page: one table, not two."""
-    return (table.kind == previous.kind and compact(table.title) == compact(previous.title)
+    first, again = compact(previous.title), compact(table.title)
+    # the first print may carry a label the repeat lacks ("表十二2017年政府采购预算表" / "2017年政府采购预算表")
+    return (table.kind == previous.kind and (first.endswith(again) or again.endswith(first))
             and table.unit == previous.unit and not table.empty)
 
 
@@ -104,10 +107,11 @@ def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:
 
 
 def _short_single(line: SourceLine) -> str | None:
-    """The compacted text of a short single-cell line (a title piece), else None."""
-    if not line.text.strip() or not is_single_cell(line):
+    """The compacted text of a short line of one cell (or a spaced-out title's cells): a title piece."""
+    cells = filled(cells_of(line))
+    if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
         return None
-    text = compact(line.text)
+    text = compact("".join(cells))
     return text if len(text) <= _TITLE_PIECE_CHARS else None
 
 
@@ -128,8 +132,10 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
                 following = next((j for j in range(last + 1, min(last + 3, len(lines))) if lines[j].text.strip()),
                                  None)
                 piece = _short_single(lines[following]) if following is not None else None
-                if piece is None or following is None or match_title(piece, kb) is not None:
-                    break  # a piece that is a title on its own starts its own table
+                if piece is None or following is None:
+                    break
+                if match_title(piece, kb) is not None and not any(w in joined for w in kb.title_piece_words):
+                    break  # a title on its own under a heading starts its own table
                 joined, last = joined + piece, following
                 match = match_title(joined, kb)
                 if match is not None:
@@ -163,14 +169,24 @@ def _has_body(lines: list[SourceLine], title: _Title, kb: TableKnowledge) -> boo
 def _body(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> list[SourceLine]:
     """The table's lines up to ``end`` (the next title) or an earlier section heading / narrative."""
     body: list[SourceLine] = []
+    inner_starts: list[float] = []  # where the recent rows' cells start, past their first cell
     for index in range(start, end):
         line = lines[index]
-        if is_stop(line, kb) and not _rows_follow(lines, index + 1, end, kb):
+        if (is_stop(line, kb) and not _under_a_column(line, inner_starts)
+                and not _rows_follow(lines, index + 1, end, kb)):
             break
+        if line.columns is not None and len(line.columns) > 1:
+            inner_starts = [x0 for x0, _ in line.columns[1:]] + inner_starts[:12]
         if line.columns is not None and _PAGE_NUMBER.match(line.text.strip()):
             continue  # a bare page number between two pages of a table ("15")
         body.append(line)
     return body
+
+
+def _under_a_column(line: SourceLine, inner_starts: list[float]) -> bool:
+    """A one-cell line that starts where an inner column of the rows above starts is a row of the table (the
+    支出 side of a 收支总表 printing an item alone), not a heading at the margin."""
+    return line.columns is not None and any(abs(line.columns[0][0] - x) <= _SAME_COLUMN for x in inner_starts)
 
 
 def _rows_follow(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> bool:

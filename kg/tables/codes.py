@@ -18,6 +18,7 @@ import re
 
 from kg.records import Notice, Table
 from kg.tables.layout import compact, join_wrapped
+from kg.tables.rows import attach_wrapped_cells
 
 _BRACKET = re.compile(r"^\[([0-9]{3,7})\]\s{0,3}(.*)$", re.S)
 _TOTAL = ("合计", "总计")
@@ -70,57 +71,14 @@ def _fill(record: dict[str, object], pending: dict[str, object], columns: list[s
     return True
 
 
-def _is_fragment(record: dict[str, object], amount_columns: list[str]) -> bool:
-    """A line holding only a piece of a name: a name wrapped above or below its code row."""
-    name = compact(str(record.get("name") or ""))
-    return (bool(name) and not compact(str(record.get("code") or "")) and name not in _TOTAL
-            and not _BRACKET.match(name) and all(record.get(c) is None for c in amount_columns))
-
-
-def attach_name_fragments(records: list[dict[str, object]],
-                          amount_columns: list[str]) -> list[dict[str, object]]:
-    """Re-attach names wrapped away from their code row (pdftotext prints a long 科目名称 over two or three
-    lines, above, below, or on both sides of the line with the code and the amounts). A block of such lines
-    touching a row whose name is empty goes to it (above: as the start, below: as the end); otherwise a
-    block touching the row above ends that row's name. "Touching" is by line number: no line between."""
-    out: list[dict[str, object]] = []
-    nameless = {id(r) for r in records if not compact(str(r.get("name") or "")) and r.get("code")}
-    index = 0
-    while index < len(records):
-        record = records[index]
-        if not _is_fragment(record, amount_columns):
-            out.append(record)
-            index += 1
-            continue
-        block = [record]
-        while (index + len(block) < len(records) and _is_fragment(records[index + len(block)], amount_columns)
-               and int(records[index + len(block)]["line"]) == int(block[-1]["line"]) + 1):  # type: ignore[call-overload]
-            block.append(records[index + len(block)])
-        index += len(block)
-        text = "".join(str(r["name"]).strip() for r in block)
-        previous = out[-1] if out else None
-        following = records[index] if index < len(records) else None
-        touches_previous = previous is not None and int(block[0]["line"]) - int(previous["last_line"]) == 1  # type: ignore[call-overload]
-        touches_following = (following is not None and not _is_fragment(following, amount_columns)
-                             and int(following["line"]) - int(block[-1]["line"]) == 1)  # type: ignore[call-overload]
-        if previous is not None and touches_previous and id(previous) in nameless:
-            previous["name"] = f"{previous.get('name') or ''}{text}"
-            previous["last_line"] = block[-1]["line"]
-        elif following is not None and touches_following and id(following) in nameless:
-            following["name"] = f"{text}{following.get('name') or ''}"
-            following["first_name_line"] = block[0]["line"]
-        else:
-            out.extend(block)  # left to the continuation rule of repair_code_rows
-    return out
-
-
-def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str],
-                     file: str) -> tuple[list[dict[str, object]], list[Notice]]:
+def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str], file: str,
+                     wrapped: bool = False) -> tuple[list[dict[str, object]], list[Notice]]:
+    """Codes repaired, 合计 rows marked, amounts printed apart moved into their rows; with ``wrapped`` (a
+    space-aligned table, where the page broke long names over lines) names re-attached first."""
     notices: list[Notice] = []
     out: list[dict[str, object]] = []
     pending: dict[str, object] | None = None
-    for record in attach_name_fragments(records, amount_columns):
-        record.pop("first_name_line", None)
+    for record in attach_wrapped_cells(records, ["name"] if wrapped else [], amount_columns):
         raw_code = str(record.get("code") or "")
         raw_name = str(record.get("name") or "")
         code_cell = compact(raw_code)
@@ -145,7 +103,7 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
         if (not has_amounts and not bracket and out and out[-1].get("code")
                 and (not code_cell or (code_cell.isdigit() and len(code_cell) < 3))):
             previous = out[-1]
-            previous["name"] = f"{previous['name']}{raw_name}"
+            previous["name"] = f"{previous.get('name') or ''}{raw_name}"
             previous["code_as_printed"] = f"{previous.get('code_as_printed') or previous['code']}{code_cell}"
             if not previous.get("_bracketed"):
                 previous["code"] = f"{previous['code']}{code_cell}"

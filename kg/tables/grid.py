@@ -24,10 +24,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 from typing import Literal
 
-from kg.ingest.layout import Cell, display_width, split_words
+from kg.ingest.layout import Cell, split_words
 from kg.records import SourceLine
 from kg.tables.amounts import parse_amount
 
@@ -37,6 +38,7 @@ LabelKind = Literal["code", "amount", "text", "any"]  # what a header label head
 # Positions are character columns: cells of one column start (text) or end (amounts) within this of each other.
 ALIGN_TOLERANCE = 3.0
 _SHARED_LABEL_COST = 1.0  # two labels over one column when a free column stands as close
+_LONE_COLUMN_PENALTY = 20.0  # a block with one column: a label far from it still heads it
 _WRONG_KIND_COST = 40.0
 _CODE_AS_TEXT_COST = 6.0  # a 合计 label printed in the code column, a code printed in the name column
 _SHARED_TEXT_COST = 2.0  # two text cells in one column (a label broken by a double space)
@@ -82,6 +84,8 @@ class Grid:
     columns: list[Column]
     cells: list[list[str]]
     cost: list[float]  # per line: how far its cells sat from their columns (0 = exactly aligned)
+    data: list[bool]  # per line: a row (amounts, a code, a row label) rather than a header line
+    positioned: bool = False  # lined up by position (cells broken over lines are possible), not by TABs
 
 
 def _tab_cells(line: SourceLine) -> list[str]:
@@ -130,8 +134,7 @@ def _cells(line: SourceLine) -> list[_Cell]:
     texts = line.text.split("\t")
     spans = line.columns or tuple((float(i), float(i) + 0.5) for i in range(len(texts)))
     kinds = cell_kinds(texts)
-    return [_Cell(t.strip(), x0, x0 + display_width(t.strip()) if line.columns else x1, k)
-            for t, (x0, x1), k in zip(texts, spans, kinds, strict=True) if t.strip()]
+    return [_Cell(t.strip(), x0, x1, k) for t, (x0, x1), k in zip(texts, spans, kinds, strict=True) if t.strip()]
 
 
 def _letter_spaced(cells: list[_Cell], label_kind: Callable[[str], LabelKind]) -> list[_Cell]:
@@ -159,7 +162,7 @@ def _words(cells: list[_Cell]) -> list[_Cell]:
             out.append(cell)
             continue
         for word in split_words(Cell(cell.text, cell.x0, cell.x1)):
-            out.append(_Cell(word.text, word.x0, word.x0 + display_width(word.text), cell.kind))
+            out.append(_Cell(word.text, word.x0, word.x1, cell.kind))
     return out
 
 
@@ -179,7 +182,8 @@ def _cluster(values: list[tuple[float, int]], tolerance: float) -> list[list[tup
     return clusters
 
 
-def _columns_from_rows(rows: list[list[_Cell]], label_lines: Sequence[list[float]] = ()) -> list[Column]:
+def _columns_from_rows(rows: list[list[_Cell]], label_lines: Sequence[list[float]] = (),
+                       all_labels: Sequence[tuple[float, LabelKind]] = ()) -> list[Column]:
     """Columns from the rows' cells clustered per type; ``label_lines`` (the centres of the amount labels of
     each header line) split an amount cluster that stands under two labels: right edges of neighbouring
     columns can run together when no row fills both (人员经费 rows and 公用经费 rows)."""
@@ -198,7 +202,7 @@ def _columns_from_rows(rows: list[list[_Cell]], label_lines: Sequence[list[float
                                       {i for _, i in part}, min(c.x0 for c, _ in part),
                                       max(c.x1 for c, _ in part)))
     columns.sort(key=lambda c: (c.x0 + c.x1) / 2)
-    return _merge_drifted(columns, [x for line in label_lines for x in line])
+    return _merge_drifted(columns, [x for line in label_lines for x in line], list(all_labels))
 
 
 def _split_by_labels(members: list[tuple[_Cell, int]],
@@ -215,18 +219,27 @@ def _split_by_labels(members: list[tuple[_Cell, int]],
     return [parts[x] for x in sorted(parts)]
 
 
-def _merge_drifted(columns: list[Column], labels: list[float]) -> list[Column]:
-    """Adjacent columns of one type that no row fills together are one column printed at shifting places.
-    Amounts only when one amount label heads both: 基本支出 and 项目支出 may well never share a row."""
-    def label_of(column: Column) -> float | None:
+def _merge_drifted(columns: list[Column], amount_labels: list[float],
+                   labels: list[tuple[float, LabelKind]]) -> list[Column]:
+    """Adjacent columns of one type that no row fills together are one column printed at shifting places —
+    unless the header heads them apart (the nearest label of each differs): 基本支出 and 项目支出 may never
+    share a row, nor the levels of a hierarchy (采购品目 | 专项名称 | 采购物品名称)."""
+    def label_of(column: Column, centres: list[float]) -> float | None:
         centre = (column.x0 + column.x1) / 2
-        return min(labels, key=lambda x: abs(x - centre)) if labels else None
+        return min(centres, key=lambda x: abs(x - centre)) if centres else None
+
+    def one_label(a: Column, b: Column) -> bool:
+        if a.kind == "amount":  # amounts merge only under one amount label
+            return bool(amount_labels) and label_of(a, amount_labels) == label_of(b, amount_labels)
+        # a code column heeds the labels that may head codes, a text column those that may head text
+        centres = [x for x, kind in labels if kind in ("any", a.kind)]
+        return label_of(a, centres) == label_of(b, centres)
 
     merged: list[Column] = []
     for column in columns:
         previous = merged[-1] if merged else None
         if (previous is not None and previous.kind == column.kind and not (previous.rows & column.rows)
-                and (column.kind != "amount" or (labels and label_of(previous) == label_of(column)))):
+                and one_label(previous, column)):
             weight_a, weight_b = len(previous.rows), len(column.rows)
             total = weight_a + weight_b
             previous.x0 = (previous.x0 * weight_a + column.x0 * weight_b) / total
@@ -306,19 +319,57 @@ def _align(cells: list[_Cell], columns: list[Column], header: bool) -> tuple[lis
     return assignment, total
 
 
-def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> list[Column]:
-    """Add a column under each header label that stands over no data column (a column empty in every row)."""
-    extra: list[Column] = []
-    # left of the amounts a label over no column spans several (功能分类科目编码 over 类 款 项): no new column
-    first_amount = min((c.x0 for c in columns if c.kind == "amount"), default=None)
-    amount_columns = sum(1 for c in columns if c.kind == "amount")
-    for cells in header_lines:
-        # a line naming no more amount columns than the rows fill names those: its labels add none
-        enough = sum(1 for c in cells if c.kind == "amount") <= amount_columns
-        for cell in cells:
-            if first_amount is None or (cell.x0 + cell.x1) / 2 < first_amount or (enough and cell.kind == "amount"):
+def _unmatched_labels(cells: list[_Cell], columns: list[Column], penalty: float) -> list[_Cell]:
+    """The labels of one header line that head none of ``columns``: an order-preserving matching of labels
+    to columns (several labels may share one: "金 额") where leaving a label unmatched costs ``penalty`` —
+    except an amount label of a line naming no more amount columns than the rows fill: it heads one."""
+    m = len(columns)
+    amount_labels = sum(1 for c in cells if c.kind == "amount")
+    must_match = amount_labels <= sum(1 for c in columns if c.kind == "amount")
+    # best[j + 1]: least cost so far with the last matched column j (-1: none yet); choices to backtrack
+    best = [0.0] + [_INF] * m
+    trail: list[list[tuple[int, bool]]] = []
+    for cell in cells:
+        new = [_INF] * (m + 1)
+        choice: list[tuple[int, bool]] = [(-1, False)] * (m + 1)
+        for last in range(m + 1):
+            if best[last] == _INF:
                 continue
-            if not any(_over(cell, c) for c in columns + extra):
+            skip = _INF if must_match and cell.kind == "amount" else penalty
+            if best[last] + skip < new[last]:
+                new[last], choice[last] = best[last] + skip, (last, False)
+            for j in range(max(last - 1, 0), m):
+                cost = best[last] + _cost(cell, columns[j], True) + (_SHARED_LABEL_COST if j == last - 1 else 0)
+                if cost < new[j + 1]:
+                    new[j + 1], choice[j + 1] = cost, (last, True)
+        best = new
+        trail.append(choice)
+    state = min(range(m + 1), key=lambda j: best[j])
+    unmatched: list[_Cell] = []
+    for cell, choice in zip(reversed(cells), reversed(trail), strict=True):
+        previous, matched = choice[state]
+        if not matched:
+            unmatched.append(cell)
+        state = previous
+    return unmatched[::-1]
+
+
+def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> list[Column]:
+    """Add a column under each header label that heads no data column (a column empty in every row).
+
+    Labels are matched to the rows' columns line by line (``_unmatched_labels``); leaving one unmatched costs
+    half the usual distance between two columns, so a label centred over a wide column still heads it."""
+    centres = sorted((c.x0 + c.x1) / 2 for c in columns)
+    gaps = [b - a for a, b in pairwise(centres)]
+    penalty = max(median(gaps) / 2, ALIGN_TOLERANCE) if gaps else _LONE_COLUMN_PENALTY
+    # left of the amounts a label over no column spans several (功能分类科目编码 over 类 款 项): no new column
+    first_amount = min((c.span[0] for c in columns if c.kind == "amount"), default=None)
+    extra: list[Column] = []
+    for cells in header_lines:
+        for cell in _unmatched_labels(cells, columns, penalty):
+            if first_amount is None or (cell.x0 + cell.x1) / 2 < first_amount or cell.kind in ("code", "text"):
+                continue
+            if not any(_over(cell, c) for c in extra):
                 extra.append(Column("amount", cell.x0, cell.x1))
     if not extra:
         return columns
@@ -373,7 +424,7 @@ def _rows_in_place(parsed: list[list[_Cell]], data: list[bool]) -> list[list[_Ce
     A row printed whole at another place (a Word table centres each row on its own; a page packed
     differently) would add a column of its own for every cell: such rows are only aligned, not counted.
     The usual places are those of the rows whose name starts where most names start; another row counts
-    when each of its codes and texts starts at one of those rows' columns."""
+    when one of its codes or texts starts at one of those rows' columns."""
     rows = [cells for cells, is_row in zip(parsed, data, strict=True) if is_row and cells]
     starts = [(next(c.x0 for c in cells if c.kind == "text"), i) for i, cells in enumerate(rows)
               if any(c.kind == "text" for c in cells)]
@@ -384,7 +435,9 @@ def _rows_in_place(parsed: list[list[_Cell]], data: list[bool]) -> list[list[_Ce
     anchors = [(c.kind, c.x0) for c in usual if c.kind != "amount"]
 
     def in_place(cells: list[_Cell]) -> bool:
-        return all(any(kind == c.kind and abs(x - c.x0) <= ALIGN_TOLERANCE for kind, x in anchors)
+        # one code or text at a usual place anchors the row (a label column the usual rows leave empty
+        # may stand beside it); a row moved whole has none
+        return any(any(kind == c.kind and abs(x - c.x0) <= ALIGN_TOLERANCE for kind, x in anchors)
                    for c in cells if c.kind != "amount")
 
     return [cells for i, cells in enumerate(rows) if i in biggest or in_place(cells)]
@@ -401,7 +454,7 @@ def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
     several = [ln for ln in lines if len(ln.text.split("\t")) > 1]
     if sum(1 for ln in several if positioned(ln)) * 2 <= len(several):
         cells = [_tab_cells(ln) for ln in lines]
-        return Grid(_tab_columns(cells, is_data), cells, [0.0] * len(lines))
+        return Grid(_tab_columns(cells, is_data), cells, [0.0] * len(lines), [is_data(c) for c in cells])
     parsed = [_cells(ln) for ln in lines]
     data = [is_data([c.text for c in cells]) for cells in parsed]
     parsed = [_letter_spaced(cells, label_kind) if is_row else cells
@@ -418,8 +471,19 @@ def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
               for cells, is_label in zip(parsed, label, strict=True)]
     header_lines = [cells for cells, is_label in zip(parsed, label, strict=True) if is_label]
     label_lines = [[(c.x0 + c.x1) / 2 for c in cells if c.kind == "amount"] for cells in header_lines]
-    columns = _columns_from_rows(_rows_in_place(parsed, data), label_lines)
-    if not columns:  # no data row: header-only block (an empty table); the widest line sets the columns
+    all_labels = [((c.x0 + c.x1) / 2, c.kind) for cells in header_lines for c in cells]
+    columns = _columns_from_rows(_rows_in_place(parsed, data), label_lines, all_labels)
+    every_row = _columns_from_rows([c for c, is_row in zip(parsed, data, strict=True) if is_row and c], label_lines,
+                                   all_labels)
+    if len(every_row) > len(columns) and len(every_row) <= max((len(h) for h in header_lines), default=0):
+        columns = every_row  # the header names as many columns as all rows fill: nothing moved, a hierarchy
+    if not any(c.kind == "amount" for c in columns) and header_lines:
+        # no row prints an amount (an empty table: a header and a bare 合计): the widest header line's labels
+        # are the columns
+        widest = max(header_lines, key=len)
+        columns = [Column("amount" if c.kind == "amount" else "code" if c.kind == "code" else "text", c.x0, c.x1)
+                   for c in widest]
+    if not columns:
         widest = max(parsed, key=len, default=[])
         columns = [Column("amount" if c.kind == "amount" else "text", c.x0, c.x1) for c in widest]
     columns = _header_columns(header_lines, columns)
@@ -432,4 +496,4 @@ def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
             row[j] = f"{row[j]} {cell.text}".strip() if row[j] else cell.text
         out.append(row)
         costs.append(cost)
-    return Grid(columns, out, costs)
+    return Grid(columns, out, costs, data, positioned=True)

@@ -51,9 +51,16 @@ def is_single_cell(line: SourceLine) -> bool:
 def title_of(line: SourceLine, kb: TableKnowledge) -> TitleMatch | None:
     """What a title line announces (kind, year, organisation); None for TOC lines, narrative and the rest."""
     cells = filled(cells_of(line))
-    if len(cells) != 1:  # a TOC line has its page number in a second cell
-        return None
-    return match_title(compact(cells[0]), kb)
+    if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
+        return None  # a TOC line has its page number in a second cell
+    return match_title(compact("".join(cells)), kb)
+
+
+def positioned_title(line: SourceLine, cells: list[str]) -> bool:
+    """A space-aligned title printed with wide gaps ("公开   09   表：收支预算总表"): its cells read as one
+    title when none is an amount or a page number (a TOC entry ends with its page)."""
+    return (line.columns is not None and not cells[-1].strip().isdigit()
+            and not any(_PRINTED_AMOUNT.search(c) for c in cells))
 
 
 def title_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | None:
@@ -100,6 +107,10 @@ def looks_like_code(cell: str) -> bool:
     return bool(_CODE_CELL.match(cell.strip()))
 
 
+_TOTAL_LABELS = ("合计", "总计")
+_PRINTED_AMOUNT = re.compile(r"[0-9],[0-9]{3}|[0-9]\.[0-9]")
+
+
 def is_data_line(cells: list[str], kb: TableKnowledge) -> bool:
     """A row rather than a header line: it has an amount, starts with a code, or with a row label."""
     if any(is_amount(c) for c in cells[1:]):
@@ -112,4 +123,6 @@ def is_data_line(cells: list[str], kb: TableKnowledge) -> bool:
         return False
     # "合计⇥基本支出⇥项目支出⇥…" (Jiangsu 支出预算总表) is a header whose first column is the total
     others = [word for cell in cells[1:] for word in cell.split()]  # labels a space apart are two labels
+    if len(others) >= 2 and compact(first) in _TOTAL_LABELS:
+        return False  # "合计  因公出国  会议费 …": a header whose first column is the total (no amount beside)
     return len(others) < 2 or not all(any(p.match(compact(c)) for _, p in kb.columns) for c in others)

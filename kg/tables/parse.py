@@ -27,10 +27,11 @@ from kg.tables.layout import (
     join_wrapped,
 )
 from kg.tables.preamble import read_preamble
+from kg.tables.rows import attach_wrapped_cells
 
 _ORGANISATION = re.compile(
     r"(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(.{2,60}?)\s{0,3}(?:单位:.{0,10})?$")
-_MAX_HEADER_LINES = 6
+_MAX_HEADER_LINES = 8
 _NO_DATA = "本表无数据"  # the one empty-table note that overrides rows printed under it
 DEFAULT_UNIT = "万元"  # what every standard table in the corpus states when it states anything
 
@@ -74,6 +75,15 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
             if not label:
                 continue
             found = _label_name(label, kb)
+            # a label wrapped over header lines ("公务用车购置" / "费") ends on this line
+            above = level - 1
+            joined = label
+            while found is None and above >= 0:
+                piece = compact(header[above][j]) if j < len(header[above]) else ""
+                if piece:
+                    joined = piece + joined
+                    found = _label_name(joined, kb)
+                above -= 1
             if label == _SUBTOTAL_LABEL and level > 0:
                 # "小计" under a spanning "“三公”经费" is that group's subtotal: name it after the group
                 above = header[level - 1]
@@ -85,6 +95,7 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         if name == f"col{j}":
             name = _wrapped_label_name(header, j, kb) or name
         names.append(name)
+    names = _subtotals_by_group(names, header, kb)
     if kind.two_sided:
         names = _sides(names, header, kb)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
@@ -96,6 +107,18 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
     return unique
 
 
+def _subtotals_by_group(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str]:
+    """A 小计 column stands first in its group: before 因公出国(境)费 it is the “三公”经费 subtotal, before
+    公务用车购置费 the 公务用车 subtotal — the groups of ``[[sums]]`` in kg/data/table_columns.toml."""
+    first_part = {parts[0]: total for total, parts in kb.column_sums}
+    out = list(names)
+    for j in range(len(names) - 1):
+        subtotal = any(j < len(cells) and compact(cells[j]) == _SUBTOTAL_LABEL for cells in header)
+        if subtotal and names[j + 1] in first_part and first_part[names[j + 1]] not in out:
+            out[j] = first_part[names[j + 1]]
+    return out
+
+
 _PART_NAMES = {1: ("code",), 2: ("code_class", "code_section"), 3: ("code_class", "code_section", "code_item")}
 
 
@@ -105,11 +128,13 @@ def _code_parts_by_position(names: list[str], kinds: list[str]) -> list[str]:
     if len(kinds) != len(names):
         return names
     positions = [j for j, kind in enumerate(kinds) if kind == "code"]
-    if not positions or len(positions) > 3 or (all(names[j] in _CODE_LABELS - {"unit_code"} for j in positions) \
-            and len({names[j] for j in positions}) == len(positions)):
+    if not positions or len(positions) > 3:
         return names
-    if any(names[j] not in _CODE_LABELS and not _UNNAMED.match(names[j]) for j in positions):
-        return names  # a column the header names otherwise is not a code part
+    parts = [names[j] for j in positions]
+    if len(set(parts)) == len(parts) and all(p in _CODE_LABELS - {"unit_code"} for p in parts):
+        return names  # the header names each part already
+    if any(p not in _CODE_LABELS and p != "item" and not _UNNAMED.match(p) for p in parts):
+        return names  # a column the header names otherwise (项目 spans codes and names) is not a code part
     out = list(names)
     for j, part in zip(positions, _PART_NAMES[len(positions)], strict=True):
         out[j] = part
@@ -187,6 +212,7 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
 
     grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
     aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
+    is_row = {ln.number: data for ln, data in zip(rest, grid.data, strict=True)}
     header: list[list[str]] = []
     header_keys: set[str] = set()
     row_lines: list[SourceLine] = []
@@ -199,7 +225,7 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
         if is_column_number_row(cells):
             in_header = False
             continue
-        if in_header and not is_data_line(cells, kb) and len(header) < _MAX_HEADER_LINES:
+        if in_header and not is_row[ln.number] and len(header) < _MAX_HEADER_LINES:
             header.append(cells)
             header_keys.add(text)
             continue
@@ -219,9 +245,10 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     rows = [(ln.number, aligned[ln.number]) for ln in row_lines]
     if empty and notes and not any(_NO_DATA in n for n in notes) and _prints_amounts(rows):
         empty = False  # "注:本部门无因公出国(境)费预算" under a table that has rows: a note on one item
-    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(names, rows, kb)
+    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(
+        names, rows, kb, [c.kind for c in grid.columns])
     frame, row_notices = _typed_frame(names, rows if not empty else [], source, kb,
-                                      all_text=all_text, extra_text=detail_columns)
+                                      all_text=all_text, extra_text=detail_columns, wrapped=grid.positioned)
     notices.extend(row_notices)
     if empty and rows and _prints_amounts(rows):
         notices.append(Notice(source.name, title.number, "empty-with-amounts",
@@ -244,6 +271,7 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
 _UNNAMED = re.compile(r"^col[0-9]{1,3}$")
 _REPEATED = re.compile(r"_[0-9]{1,2}$")
 _TOTAL_LABELS = frozenset({"合计", "总计"})
+_TOTAL_SUFFIXES = ("合计", "总计")
 
 
 def _fully_named(names: list[str]) -> bool:
@@ -251,8 +279,8 @@ def _fully_named(names: list[str]) -> bool:
     return not any(_UNNAMED.match(n) or _REPEATED.search(n) for n in names)
 
 
-def _detail_columns(names: list[str], rows: list[tuple[int, list[str]]],
-                    kb: TableKnowledge) -> tuple[list[str], frozenset[str]]:
+def _detail_columns(names: list[str], rows: list[tuple[int, list[str]]], kb: TableKnowledge,
+                    kinds: list[str] | None = None) -> tuple[list[str], frozenset[str]]:
     """An unnamed column right of a text column, holding only text, continues that column's label.
 
     Jiangsu's 收入预算总表 spans "项目名称" over two columns: 一般公共预算资金 | 小计 / | 专项收入.
@@ -260,6 +288,13 @@ def _detail_columns(names: list[str], rows: list[tuple[int, list[str]]],
     """
     out = list(names)
     details: set[str] = set()
+    if kinds is not None and len(kinds) == len(names):
+        # positioned: the spanning label stands over the detail column and the label column left of it is
+        # unnamed ("一般公共预算资金  公共财政拨款(补助)资金" under one 项目名称)
+        for j in range(len(names) - 1):
+            if _UNNAMED.match(out[j]) and kinds[j] == "text" and out[j + 1] in kb.text_columns - {"code"}:
+                out[j], out[j + 1] = out[j + 1], f"{out[j + 1]}_detail"
+                details.add(out[j + 1])
     for j in range(1, len(names)):
         if not _UNNAMED.match(names[j]) or out[j - 1] not in kb.text_columns:
             continue
@@ -283,8 +318,8 @@ def _only_empty_totals(rows: list[tuple[int, list[str]]]) -> bool:
 
 
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
-                 kb: TableKnowledge, all_text: bool = False,
-                 extra_text: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, list[Notice]]:
+                 kb: TableKnowledge, all_text: bool = False, extra_text: frozenset[str] = frozenset(),
+                 wrapped: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
     notices: list[Notice] = []
     text_set = set(names) if all_text else kb.text_columns | extra_text
     text_columns = [n for n in names if n in text_set]
@@ -313,9 +348,13 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         names = codes.merge_code_part_names(names)
         notices.extend(codes.join_code_parts(records, source.name))
     if "code" in names and not all_text:
-        records, code_notices = codes.repair_code_rows(records, amount_columns, source.name)
+        records, code_notices = codes.repair_code_rows(records, amount_columns, source.name, wrapped)
         notices.extend(code_notices)
 
+    elif wrapped:
+        # names, items and labels the page broke over lines (the 政府采购 table's 专项名称 and 物品名称)
+        records = attach_wrapped_cells(records, [n for n in text_columns if n not in extra_text], amount_columns,
+                                       continuation=False)
     for record in records:
         stray = record.pop("_stray", None)
         if stray:
@@ -329,6 +368,11 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         label = detail.removesuffix("_detail")
         above: object = None
         for record in records:
+            text = compact(str(record.get(detail) or ""))
+            if not record.get(label) and text.endswith(_TOTAL_SUFFIXES):
+                record[label], record[detail] = record[detail], ""  # 收入总计 spans label and detail
+                above = None
+                continue
             # the label cell is merged down over its detail rows: "一般公共预算资金" | 小计, then | 专项收入
             if record.get(label):
                 above = record[label]

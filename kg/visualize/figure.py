@@ -96,7 +96,7 @@ def _font(size: int):  # -> PIL.ImageFont.FreeTypeFont | None
 def render_png(graph: nx.DiGraph, out: Path, width: float = 1400.0) -> None:
     try:
         from PIL import Image, ImageDraw
-    except ImportError as exc:  # Pillow comes with pdfplumber; say what to install if it is gone
+    except ImportError as exc:  # Pillow is a dependency; say what to install if it is gone
         raise BudgetKGError(str(out), "PNG output needs Pillow (pip install pillow); or write .svg",
                             code="no-pillow") from exc
     style = load_style()

@@ -1,0 +1,124 @@
+"""Rows whose cells the page broke over lines: a long name printed on two or three lines, above, below or
+on both sides of the line that carries the row's code and amounts.
+
+``pdftotext`` (and a PDF read line by line) gives each printed line on its own, so such a cell leaves lines
+that hold only a piece of text — fragments. A block of fragments is joined back to a row by where it
+touches (no line between, by line number) and which cells of the row are empty:
+
+- a row whose cell is empty takes the block just above it as the cell's start and the block just below as
+  its end (a cell centred on its row: ``机关事业单位基本养老保险缴费支`` / ``2080505 … 1,384.70`` / ``出``);
+- a row whose cell is empty and has nothing above takes the block below, unless that block leans on the
+  next row (touches it and the next row's cell is empty and has nothing above);
+- any block left over ends the cell of the row just above it (``十八、自然资源海洋气象等`` / ``支出``).
+
+A block that touches no row stays where it is (the caller reports it).
+"""
+
+from __future__ import annotations
+
+from kg.tables.layout import compact
+
+Record = dict[str, object]
+_TOTALS = ("合计", "总计")
+_MAX_PIECES = 3  # a cell wraps over a few lines; a longer run of text-only lines is rows of their own
+
+
+def _text(record: Record, column: str) -> str:
+    value = record.get(column)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def is_fragment(record: Record, text_columns: list[str], amount_columns: list[str]) -> bool:
+    """A line holding only a piece of one cell's text: no amount, no code, no total label, one column."""
+    texts = [compact(_text(record, c)) for c in text_columns]
+    others = [k for k, v in record.items() if k not in text_columns and isinstance(v, str) and v.strip()
+              and not k.startswith("_")]
+    return (sum(1 for t in texts if t) == 1 and not others and not compact(str(record.get("code") or ""))
+            and not any(t in _TOTALS for t in texts)
+            and all(record.get(c) is None for c in amount_columns))
+
+
+def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_columns: list[str],
+                         continuation: bool = True) -> list[Record]:
+    """``records`` with fragment blocks joined into their rows (see module doc); the rest in order.
+
+    Without ``continuation`` a block left over stays a row: in a table whose rows may hold text alone (the
+    收入总表's source labels) only a cell broken around an empty cell of its row is sure to be one."""
+    if not text_columns:
+        return records
+    kinds = [is_fragment(r, text_columns, amount_columns) for r in records]
+    blocks: list[list[int]] = []  # indexes of fragment records, consecutive and touching
+    for index, fragment in enumerate(kinds):
+        if not fragment:
+            continue
+        if (blocks and blocks[-1][-1] == index - 1 and _touch(records[index - 1], records[index])
+                and len(blocks[-1]) < _MAX_PIECES):
+            blocks[-1].append(index)
+        else:
+            blocks.append([index])
+    if not blocks:
+        return records
+    starting = {block[0]: block for block in blocks}
+    ending = {block[-1]: block for block in blocks}
+    empty = {id(r): {c for c in text_columns if not _text(r, c)} for r in records}
+    taken: set[int] = set()  # first index of each block joined to a row
+
+    def join(block: list[int], row: Record, before: bool) -> None:
+        for column in text_columns:
+            piece = "".join(_text(records[i], column) for i in block)
+            if not piece:
+                continue
+            current = _text(row, column)
+            row[column] = _glue(piece, current) if before else _glue(current, piece)
+        lines = [int(records[i]["line"]) for i in block]  # type: ignore[call-overload]
+        if not before:
+            row["last_line"] = max(int(row.get("last_line") or row["line"]), *lines)  # type: ignore[call-overload]
+        taken.add(block[0])
+
+    def wants(block: list[int], row: Record) -> bool:
+        """The row's cells that are empty are the ones the block fills."""
+        filled = {c for c in text_columns if any(_text(records[i], c) for i in block)}
+        return bool(filled) and filled <= empty[id(row)]
+
+    rows = [i for i, fragment in enumerate(kinds) if not fragment]
+    for position, index in enumerate(rows):
+        row = records[index]
+        above = ending.get(index - 1)
+        below = starting.get(index + 1)
+        if above is not None and (above[0] in taken or not _touch(records[above[-1]], row) or not wants(above, row)):
+            above = None
+        if below is not None and (below[0] in taken or not _touch(row, records[below[0]]) or not wants(below, row)):
+            below = None
+        if above is not None:
+            join(above, row, before=True)
+            if below is not None:
+                join(below, row, before=False)
+        elif below is not None:
+            following = rows[position + 1] if position + 1 < len(rows) else None
+            leans_on_next = (following is not None and following == below[-1] + 1
+                             and _touch(records[below[-1]], records[following])
+                             and wants(below, records[following]))
+            if not leans_on_next:
+                join(below, row, before=False)
+    # left over: the end of the cell of the row just above
+    for block in blocks if continuation else []:
+        if block[0] in taken:
+            continue
+        previous = block[0] - 1
+        if previous >= 0 and not kinds[previous] and _touch(records[previous], records[block[0]]):
+            join(block, records[previous], before=False)
+    joined = {i for block in blocks if block[0] in taken for i in block}
+    return [r for i, r in enumerate(records) if i not in joined]
+
+
+def _glue(left: str, right: str) -> str:
+    """Two pieces of one wrapped cell: nothing between CJK (a line break is no word break), a space between
+    two words."""
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return f"{left} {right}"
+    return f"{left}{right}"
+
+
+def _touch(upper: Record, lower: Record) -> bool:
+    last = int(upper.get("last_line") or upper["line"])  # type: ignore[call-overload]
+    return int(lower["line"]) - last == 1  # type: ignore[call-overload]
