@@ -78,7 +78,7 @@ def test_three_documents_and_a_standard_qinshui2024_640() -> None:
     citations = extract_citations(cell, QINSHUI)
     assert [c.doc_number for c in citations] == ["自然资发〔2021〕166号", "晋自然资发〔2023〕7号", "TD/T 1057-2020"]
     assert [c.issuer_level for c in citations[:2]] == ["central", "province"]
-    assert citations[2].kind == "standard"
+    assert citations[2].kind == "标准"
 
 
 def test_number_before_title_zezhou2025_840() -> None:
@@ -93,7 +93,7 @@ def test_county_code_needs_its_region() -> None:
     cell = "根据《泽州县鼓励和引导民间资本投资开发造地管理办法》(泽政发〔2019〕23号)"  # zezhou2025:621
     [citation] = extract_citations(cell, ZEZHOU)
     assert citation.doc_number == "泽政发〔2019〕23号"
-    assert citation.kind == "regulation"
+    assert citation.kind == "规定"
 
 
 def test_generic_phrases_cite_nothing() -> None:
@@ -107,7 +107,7 @@ def test_generic_phrases_cite_nothing() -> None:
 
 def test_laws_by_title_yangquan2022_720() -> None:
     citations = extract_citations("《测绘法》、《测绘管理条例》")
-    assert [(c.title, c.kind) for c in citations] == [("测绘法", "law"), ("测绘管理条例", "regulation")]
+    assert [(c.title, c.kind) for c in citations] == [("测绘法", "法律"), ("测绘管理条例", "法规")]
 
 
 def test_registry_merges_by_number_and_reports_conflicts() -> None:
@@ -171,7 +171,7 @@ def test_repeated_law_and_narrative_cite_one_document_zezhou2026_794() -> None:
             "分别列入中央和地方有关人民政府的财政预算。”《地质灾害防治条例》第11条“县级以上地方人民政府国土资源主管"
             "部门会同同级建设、水利、交通、等部门，依据本行政区域的地质灾害调查成果和上一级地质灾害防治规划，编制本"
             "行政区域的地质灾害防治规划，经专家论证后报本级人民政府批准公布，并报上一级人民政府国土资源主管部门备案。”")
-    assert [(c.title, c.kind) for c in extract_citations(cell, ZEZHOU)] == [("地质灾害防治条例", "regulation")]
+    assert [(c.title, c.kind) for c in extract_citations(cell, ZEZHOU)] == [("地质灾害防治条例", "法规")]
 
 
 def test_same_title_with_and_without_issuer_is_one_citation_zezhou2026_974() -> None:
@@ -225,7 +225,7 @@ def test_issuers_glued_or_joint() -> None:
 def test_enumeration_inside_a_title_is_not_cut_qinshui2024_878() -> None:
     cell = "对沁水县蒲池、下苏庄、马坪坎、下峪、马邑沟、郭庄、气象局7处应急治理项目初步设计文件。"
     [citation] = extract_citations(cell, QINSHUI)
-    assert citation.kind == "design"
+    assert citation.kind == "其他"
     assert citation.text == "沁水县蒲池、下苏庄、马坪坎、下峪、马邑沟、郭庄、气象局7处应急治理项目初步设计文件"
 
 

@@ -17,12 +17,16 @@ from kg.citations.classify import (
     cites_nothing,
     classify_title,
     ends_with_kind_word,
+    is_bare_kind,
     is_generic,
+    kind_ending,
     repair_truncated,
+    strip_qualifiers,
     vocabulary,
 )
 from kg.citations.identify import title_key
-from kg.citations.models import Citation, RegionContext
+from kg.citations.knowledge import law_by_name, number_knowledge
+from kg.citations.models import Citation, LinkStatus, NumberForm, RegionContext
 from kg.citations.normalise import fold_width, format_doc_number, format_order_number, normalise_title
 from kg.citations.regexes import (
     CLOSING_DATE,
@@ -33,6 +37,7 @@ from kg.citations.regexes import (
     MEETING_SESSION,
     ORDER_NUMBER,
     QUALIFIER,
+    SESSION_NUMBER,
     STANDARD_CODE,
     STRONG_SEPARATORS,
     TRAILING_FILLER,
@@ -41,8 +46,14 @@ from kg.citations.regexes import (
 )
 from kg.citations.resolve import (
     ORGAN_ENDINGS,
+    Issuer,
+    complete_relative,
+    completing_code,
     is_organ_name,
+    issuer_from_code,
     lead_organ,
+    level_from_name,
+    region_of_name,
     relative_issuer,
     resolve_issuer,
     trim_agency,
@@ -83,14 +94,9 @@ def _conjoined(fragment: str) -> list[tuple[int, str]]:
         parts.append((cursor, fragment[cursor : match.start()]))
         cursor = match.end()
     parts.append((cursor, fragment[cursor:]))
-    if len(parts) < 2 or not all(part and (ends_with_kind_word(part) or _is_bare_kind(part)) for _, part in parts):
+    if len(parts) < 2 or not all(part and (ends_with_kind_word(part) or is_bare_kind(part)) for _, part in parts):
         return []
     return parts
-
-
-def _is_bare_kind(word: str) -> bool:
-    """请示, 报告: a 文种 word alone, whose subject is shared with the title before it."""
-    return any(word == ending for rule in vocabulary().rules for ending in rule.endings)
 
 
 @cache
@@ -121,6 +127,8 @@ class _Atom:
     number: str | None = None  # normalised
     inner: list[str] = field(default_factory=list)  # titles quoted inside a quote
     own: bool = False  # a registration that is a document of its own (公文批办单 … 批示)
+    year: int | None = None  # of a number or a standard's code
+    serial: int | None = None  # of a number or a 令
 
 
 @dataclass
@@ -136,6 +144,7 @@ class _Unit:
     how: str = "quoted"
     doubts: list[str] = field(default_factory=list)
     printed_issuer: bool = False  # the issuer was printed before the title (自然资源部《…》), not read from it
+    incomplete: bool = False  # cut short by a clipped cell
 
 
 @dataclass
@@ -250,7 +259,8 @@ def _number_atom(text: str, match: re.Match[str], lo: int) -> _Atom:
             start -= 1
         agency = LEADING_FILLER.sub("", text[start : match.start(0) + len(match["agency"] or "")])
         start = match.start(0) + len(match["agency"] or "") - len(agency)
-    return _Atom("number", start, match.end(), text[start : match.end()], agency=agency or None, number=number)
+    return _Atom("number", start, match.end(), text[start : match.end()], agency=agency or None, number=number,
+                 year=int(match["year"]), serial=int(match["serial"]))
 
 
 def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
@@ -272,7 +282,8 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for match in STANDARD_CODE.finditer(text, lo, hi):
         if free(match.start(), match.end()):
             code = f"{match['code']} {match['number']}-{match['year']}"
-            atoms.append(_Atom("standard", match.start(), match.end(), match.group(0), number=code))
+            atoms.append(_Atom("standard", match.start(), match.end(), match.group(0), number=code,
+                               year=int(match["year"])))
     registration = _registration()
     if registration is not None:
         own_forms = vocabulary().registration_own
@@ -289,7 +300,7 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         if len(organ) >= 2 and free(start, match.end()):
             serial = match["serial"] or match["serial_first"]
             atoms.append(_Atom("order", start, match.end(), text[start : match.end()], agency=organ,
-                               number=format_order_number(organ, serial)))
+                               number=format_order_number(organ, serial), serial=int(serial)))
     atoms.sort(key=lambda a: a.start)
     # Plain text between the atoms found so far, with brackets that held a number or standard removed.
     result: list[_Atom] = []
@@ -423,7 +434,7 @@ def _units_of_piece(
             elif (parts := _conjoined(fragment)) and not is_generic(fragment) \
                     and not _in_narrative(text, narrative, start, start + len(fragment)):
                 for offset, part in parts:
-                    how = "shared-subject" if _is_bare_kind(part) else "unquoted"
+                    how = "shared-subject" if is_bare_kind(part) else "unquoted"
                     issuer = None if how == "shared-subject" else _split_issuer(part)[0]
                     units.append(_Unit(start + offset, start + offset + len(part), part, pending_issuer or issuer,
                                        how=how))
@@ -454,11 +465,12 @@ def _units_of_piece(
                 agency = trim_agency(whole_number["agency"] or "")
                 units[-1].number_atom = _Atom("number", atom.start, atom.end, atom.text, agency=agency or None,
                                               number=format_doc_number(agency, whole_number["year"],
-                                                                       whole_number["serial"]) if agency else None)
+                                                                       whole_number["serial"]) if agency else None,
+                                              year=int(whole_number["year"]), serial=int(whole_number["serial"]))
                 units[-1].end = atom.end
                 index += 1
                 continue
-            if len(body) < _MIN_TITLE_LENGTH and classify_title(body) == "other":
+            if len(body) < _MIN_TITLE_LENGTH and classify_title(body) == vocabulary().other:
                 index += 1  # 《十五五》: a quoted term, not a title
                 continue
             if atom.end == hi and not atom.text.endswith(tuple(_CLOSE_QUOTES)):
@@ -475,7 +487,8 @@ def _units_of_piece(
                 unit.number_atom = _Atom("number", atom.start + 1, atom.start + 1 + leading_number.end(),
                                          leading_number.group(0), agency=agency or None,
                                          number=format_doc_number(agency, leading_number["year"],
-                                                                  leading_number["serial"]) if agency else None)
+                                                                  leading_number["serial"]) if agency else None,
+                                         year=int(leading_number["year"]), serial=int(leading_number["serial"]))
                 unit.title = "《" + body[leading_number.end():] + "》"
             if pending_number is not None:
                 unit.number_atom, unit.start = pending_number, pending_number.start
@@ -562,7 +575,7 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
             if unit.how == "shared-subject":
                 # 沁水县…滑坡治理报告、请示: the 请示 shares the subject of the title before it
                 previous = next((u for u in reversed(units) if u.how == "unquoted" and u.title), None)
-                ending = _kind_ending(previous.title) if previous and previous.title else None
+                ending = kind_ending(previous.title) if previous and previous.title else None
                 if previous is None or ending is None:
                     skipped.append((unit.start, unit.title or ""))
                     continue
@@ -570,11 +583,6 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
             units.append(unit)
     citations = _deduplicate([_to_citation(cell, unit, region) for unit in units])
     return CellReading(citations, skipped)
-
-
-def _kind_ending(title: str) -> str | None:
-    endings = [e for rule in vocabulary().rules for e in rule.endings if title.endswith(e)]
-    return max(endings, key=len) if endings else None
 
 
 def extract_citations(cell: str, region: RegionContext | None = None) -> list[Citation]:
@@ -604,6 +612,9 @@ _DOUBT_MESSAGES = {
         "发文字号 printed without a 机关代字 (or with an organ's name in its place); kept as printed"
     ),
     "truncated-title": "title cut short in the source; the word meant was restored",
+    "number-completed": "发文字号 printed without a 机关代字; completed from the issuer's 代字 in kg/data/issuers.csv",
+    "number-title-conflict": "the number's 机关代字 and the title name different issuers; both kept",
+    "incomplete": "cut short by a clipped cell: kept as printed, not identified as a document",
 }
 
 
@@ -636,6 +647,7 @@ def _deduplicate(citations: list[Citation]) -> list[Citation]:
 def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citation:
     doubts = list(unit.doubts)
     title = normalise_title(unit.title) if unit.title else None
+    session: re.Match[str] | None = None
     if title:
         title = re.sub(r"^(?:根据|依据)+", "", title)
         session = MEETING_SESSION.search(title)
@@ -648,27 +660,119 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
     atom = unit.number_atom
     agency = atom.agency if atom is not None else None
     number = atom.number if atom is not None else None
-    if atom is not None and atom.kind == "number" and number is None:
+    if unit.incomplete and number is not None and atom is not None and atom.kind == "number" \
+            and not _known_code(atom.agency or "", region):
+        number = None  # a clipped cell's number whose 代字 nobody knows may be clipped too: kept as printed only
+    if atom is not None and atom.kind == "number" and number is None and not unit.incomplete:
         doubts.append("number-without-code")
     issuer_phrase = unit.issuer_phrase
     if not issuer_phrase and atom is not None and atom.agency and (
             atom.kind == "order" or (number is None and is_organ_name(atom.agency))):
         issuer_phrase = atom.agency  # 国家发展改革委第7号令, 吕梁市…办公室《2022》2号: the organ is named
     issuer_phrase = lead_organ(issuer_phrase, region) if issuer_phrase else None
-    issuer = resolve_issuer(issuer_phrase, agency if number and atom and atom.kind == "number" else None, region)
+    code = agency if number and atom and atom.kind == "number" else None
+    issuer = resolve_issuer(issuer_phrase, code, region)
+    if issuer.name is None and issuer_phrase is None and number is None and title and not unit.incomplete:
+        issuer = _issuer_by_name(title) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
     is_standard = atom is not None and atom.kind == "standard"
-    kind = "standard" if is_standard else (classify_title(title) if title else "other")
-    return Citation(
+    kind = vocabulary().standard if is_standard else (classify_title(title) if title else vocabulary().other)
+    citation = Citation(
         text=cell[unit.start : unit.end],
         start=unit.start,
         end=unit.end,
         title=title,
         doc_number=number,
-        doc_number_printed=atom.text if atom is not None else None,
+        doc_number_printed=atom.text.strip() if atom is not None else None,
         issuer=issuer.name,
         issuer_level=issuer.level,
         kind=kind,
         nested=[normalise_title(t) for t in unit.nested],
         how=unit.how if atom is None or unit.how != "quoted" else "quoted+number",
         doubts=doubts,
+        incomplete=unit.incomplete,
     )
+    if atom is not None:
+        citation.number_form = _number_form(atom, number)
+        citation.number_year, citation.number_serial = atom.year, atom.serial
+    elif session is not None and unit.title:
+        printed = SESSION_NUMBER.search(fold_width(unit.title))
+        citation.doc_number_printed = printed.group(0) if printed else session.group(0)
+        citation.number_form = "minutes"
+        citation.number_year, citation.number_serial = int(session["year"]), int(session["session"])
+    if citation.number_form == "no-code" and citation.number_year is not None and not unit.incomplete:
+        completing = completing_code(citation.issuer)
+        if completing and citation.number_serial is not None:
+            citation.completed_number = format_doc_number(completing, str(citation.number_year),
+                                                          str(citation.number_serial))
+            doubts.append("number-completed")
+    citation.status, citation.conflict = _link_status(citation, issuer_phrase, code, region)
+    if citation.status == "conflicting":
+        doubts.append("number-title-conflict")
+    return citation
+
+
+def _known_code(agency: str, region: RegionContext | None) -> bool:
+    return issuer_from_code(agency, region).level is not None
+
+
+def _number_form(atom: _Atom, number: str | None) -> NumberForm:
+    if atom.kind == "number":
+        if number is not None:
+            return "document"
+        return "organ-name" if atom.agency else "no-code"
+    return {"order": "order", "standard": "standard"}.get(atom.kind, "registration")  # type: ignore[return-value]
+
+
+def _issuer_by_name(title: str) -> Issuer | None:
+    """A national law or 行政法规 known by name, or a 地方性法规 named after its region (山西省测绘管理条例)."""
+    law = law_by_name(title)
+    if law is not None:
+        return Issuer(law.issuer, law.level)
+    knowledge = number_knowledge()
+    core = strip_qualifiers(title)
+    if knowledge.local_regulation_issuer and core.endswith(knowledge.local_regulation_endings):
+        place = region_of_name(core)
+        if place is not None:
+            return Issuer(knowledge.local_regulation_issuer.format(region=place.name), place.level, place.name)
+    return None
+
+
+def _link_status(citation: Citation, issuer_phrase: str | None, code: str | None,
+                 region: RegionContext | None) -> tuple[LinkStatus, str | None]:
+    """How the citation identifies its document, and why number and title disagree when they do."""
+    if citation.incomplete:
+        return ("number", None) if citation.doc_number else ("unresolved", None)
+    if citation.doc_number and citation.title:
+        conflict = _disagreement(citation, issuer_phrase, code, region)
+        return ("conflicting", conflict) if conflict else ("both", None)
+    if citation.doc_number:
+        return "number", None
+    if citation.title:
+        return "title", None
+    return "unresolved", None
+
+
+def _disagreement(citation: Citation, issuer_phrase: str | None, code: str | None,
+                  region: RegionContext | None) -> str | None:
+    """Why the number's 代字 and the title's issuer name different governments, or None when they agree.
+
+    The number side is the 代字's organ or region (kg/data/issuers.csv, region_codes.csv); the title side is the
+    issuer printed before or at the start of the title. Different levels, or different provinces, disagree.
+    """
+    if not code or citation.doc_number is None:
+        return None
+    by_number = issuer_from_code(code, region)
+    named = issuer_phrase or citation.title or ""
+    by_title_level = level_from_name(complete_relative(named, region), region) if named else None
+    by_title_region = region_of_name(complete_relative(named, region)) if named else None
+    if by_number.level is None or by_title_level is None:
+        return None
+    number_side = f"{citation.doc_number} is {by_number.name or by_number.region or '?'}'s ({by_number.level})"
+    title_side = (f"the title names {issuer_phrase or (by_title_region.name if by_title_region else named[:12])} "
+                  f"({by_title_level})")
+    if by_number.level != by_title_level:
+        return f"{number_side}; {title_side}"
+    if by_number.region and by_title_region and by_title_region.level == by_number.level \
+            and by_number.region != by_title_region.name:
+        return f"{number_side}; {title_side}"
+    return None

@@ -1,7 +1,8 @@
 """Issuer and level of a cited document, from its 机关代字 or the issuer phrase printed before its title.
 
-The knowledge is ``kg/data/issuers.csv``; this module only looks it up. Short codes that only mean something
-inside one region (泽 = 泽州县 inside 晋城市) carry a ``scope`` and need a matching ``RegionContext``.
+The knowledge is ``kg/data/issuers.csv`` (organs) and ``region_codes.csv`` (region abbreviations and names);
+this module only looks it up. Short codes that only mean something inside one region (泽 = 泽州县 inside 晋城市)
+carry a ``scope`` and need a matching ``RegionContext``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from kg.citations.knowledge import RegionRule, number_knowledge, region_names, region_rules
 from kg.citations.models import IssuerLevel, RegionContext
 
 _LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county"})
@@ -40,12 +42,14 @@ class IssuerRule:
     level: IssuerLevel
     region_code: str
     scope: str
+    completes: bool = False  # the 代字 used to complete a number printed without one
 
 
 @dataclass(frozen=True)
 class Issuer:
     name: str | None
     level: IssuerLevel | None
+    region: str | None = None  # the region named (山西省), when known
 
 
 @cache
@@ -54,14 +58,15 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
     text = resources.files("kg.data").joinpath("issuers.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#"))
     rules = [
-        IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"])  # type: ignore[arg-type]
+        IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"],  # type: ignore[arg-type]
+                   (r.get("completes") or "").strip() == "yes")
         for r in rows
         if r["level"] in _LEVELS and r["match"] in ("code", "name", "relative")
     ]
     return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
 
 
-def _in_scope(rule: IssuerRule, region: RegionContext | None) -> bool:
+def _in_scope(rule: IssuerRule | RegionRule, region: RegionContext | None) -> bool:
     return not rule.scope or (region is not None and rule.scope in region.names())
 
 
@@ -75,14 +80,39 @@ def relative_issuer(title: str) -> str | None:
 
 @cache
 def code_patterns() -> tuple[str, ...]:
-    return tuple(rule.pattern for rule in issuer_rules() if rule.match == "code")
+    """Every known start of a 机关代字: organs' codes and region abbreviations."""
+    codes = {rule.pattern for rule in issuer_rules() if rule.match == "code"}
+    codes |= {rule.abbreviation for rule in region_rules()}
+    return tuple(sorted(codes, key=len, reverse=True))
+
+
+def strip_connectives(run: str) -> str:
+    """根据沪府 → 沪府, 和某发改 → 某发改: the words of the sentence before a 机关代字 (doc_numbers.toml).
+
+    A word is only stripped when at least two characters follow it and the run does not start with a known
+    code (并政发 is 太原's, not "and 政发").
+    """
+    words = number_knowledge().connectives_before
+    changed = True
+    while changed:
+        changed = False
+        if any(run.startswith(code) and len(code) >= 1 for code in code_patterns()) \
+                and not any(run.startswith(word) and len(word) > 1 for word in words):
+            break
+        for word in words:
+            if run.startswith(word) and len(run) - len(word) >= 2:
+                run = run[len(word):]
+                changed = True
+                break
+    return run
 
 
 def trim_agency(run: str) -> str:
     """The 机关代字 at the end of a run of CJK text printed before a bracketed year.
 
-    ``的批复泽行审发`` → ``泽行审发``; ``晋城市土地局晋市财综字`` → ``晋市财综字``: the longest known code
-    found in the run starts the agency; with none, the run is cut after the last word that ends a title.
+    ``的批复泽行审发`` → ``泽行审发``; ``晋城市土地局晋市财综字`` → ``晋市财综字``; ``根据沪府`` → ``沪府``: the
+    longest known code found in the run starts the agency; with none, the run is cut after the last word that
+    ends a title, and the connectives of the sentence (根据, 和 …) are stripped from its start.
     """
     best_at, best_len = -1, 0
     for at in range(len(run)):
@@ -91,29 +121,58 @@ def trim_agency(run: str) -> str:
                 best_at, best_len = at, len(pattern)
     if best_at > 0 and _PLACE_ONLY.fullmatch(run[:best_at]):
         return run  # 晋城市自然资发: a place printed before the code is part of the code as printed
-    if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"):
+    words = number_knowledge().connectives_before
+    if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"
+                         or run[:best_at].endswith(words)):
         return run[best_at:]
     for boundary in ("的通知", "的批复", "的意见", "文件", "的", "》", "号"):
         at = run.rfind(boundary)
         if at >= 0:
-            return run[at + len(boundary):]
-    return run
+            return strip_connectives(run[at + len(boundary):])
+    return strip_connectives(run)
 
 
 def is_organ_name(agency: str) -> bool:
     """True when what stands before the bracket is an organ's name (自然资源部), not a 机关代字."""
-    known_code = any(
-        rule.pattern == agency and rule.match == "code" and len(rule.pattern) > 1 for rule in issuer_rules()
-    )
+    known_code = len(agency) > 1 and agency in code_patterns()
     return not known_code and agency.endswith(ORGAN_ENDINGS)
 
 
+def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRule | None:
+    """The region whose abbreviation starts the 机关代字 (沪商规 → 上海市), the longest valid in the region; a
+    region's full name printed before the code (晋城市自然资发) names it too."""
+    named = region_of_name(agency)
+    for rule in region_rules():
+        if agency.startswith(rule.abbreviation) and _in_scope(rule, region):
+            return named if named is not None and len(named.name) > len(rule.abbreviation) else rule
+    return named
+
+
 def issuer_from_code(agency: str, region: RegionContext | None = None) -> Issuer:
-    """Resolve a 机关代字 (晋自然资发, 泽行审发) by its longest known prefix valid in the region."""
+    """Resolve a 机关代字 (晋自然资发, 泽行审发): its longest known organ code valid in the region, else the
+    region its abbreviation names (level only: the organ is not known)."""
+    place = region_of_code(agency, region)
     for rule in issuer_rules():
         if rule.match == "code" and agency.startswith(rule.pattern) and _in_scope(rule, region):
-            return Issuer(rule.issuer or None, rule.level)
+            if place is not None and len(place.abbreviation) > len(rule.pattern):
+                break  # a longer region abbreviation (晋市 for 晋城市) says more than a shorter organ code
+            return Issuer(rule.issuer or None, rule.level, place.name if place else None)
+    if place is not None:
+        return Issuer(None, place.level, place.name)
     return Issuer(None, None)
+
+
+def completing_code(issuer: str | None) -> str | None:
+    """The 代字 issuers.csv marks (completes=yes) for ``issuer``'s documents, else None."""
+    if not issuer:
+        return None
+    return next((rule.pattern for rule in issuer_rules()
+                 if rule.match == "code" and rule.completes and rule.issuer == issuer), None)
+
+
+def region_of_name(name: str) -> RegionRule | None:
+    """The region a name starts with (山西省自然资源厅 → 山西省), the longest known."""
+    return next((rule for rule in region_names() if name.startswith(rule.name)), None)
 
 
 def complete_relative(phrase: str, region: RegionContext | None) -> str:
@@ -137,6 +196,9 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
     for rule in issuer_rules():
         if rule.match == "name" and name.startswith(rule.pattern):
             return rule.level
+    place = region_of_name(name)
+    if place is not None:
+        return place.level
     if region is not None:
         for level, place in (("county", region.county), ("city", region.city), ("province", region.province)):
             if place and name.startswith(place):
