@@ -244,8 +244,12 @@ def test_notices_for_doubts_and_skipped_text_qinshui2024() -> None:
     assert citations[-1].title == "耕地质量资源分类更新与监测项目合同"
     assert [(n.file, n.line, n.code) for n in notices] == [("qinshui.txt", 1238, "citation-truncated-title")]
     cell = "《自然资源部关于加快宅基地和集体建设用地使用权确权登记工作的通知》[2020]84号"
-    _, notices = extract_citations_with_notices(cell, QINSHUI, file="qinshui.txt", line=1139)
-    assert [n.code for n in notices] == ["citation-number-without-code"]
+    [citation], notices = extract_citations_with_notices(cell, QINSHUI, file="qinshui.txt", line=1139)
+    assert [n.code for n in notices] == ["citation-number-without-code", "citation-number-completed"]
+    # kept as printed, with year and serial; completed from 自然资源部's 代字 in issuers.csv, marked as such
+    assert (citation.doc_number, citation.printed_number, citation.number_form) == (None, "[2020]84号", "no-code")
+    assert (citation.number_year, citation.number_serial) == (2020, 84)
+    assert (citation.completed_number, citation.status) == ("自然资发〔2020〕84号", "title")
     _, notices = extract_citations_with_notices("阳泉市自然资源卫星应用技术中心负责全市卫星遥感监测", YANGQUAN)
     assert [(n.code, n.severity) for n in notices] == [("citation-text-skipped", "info")]
 

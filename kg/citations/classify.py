@@ -44,6 +44,10 @@ class Vocabulary:
     def rule(self, kind: str) -> KindRule | None:
         return next((rule for rule in self.rules if rule.kind == kind), None)
 
+    def policy(self, kind: str) -> bool:
+        """Whether a kind is a policy document when no ending decided (其他 by default is; 合同 never is)."""
+        return all(rule.policy for rule in self.rules if rule.kind == kind) or kind == self.other
+
 
 @cache
 def vocabulary() -> Vocabulary:
@@ -85,9 +89,18 @@ def kind_label(kind: str) -> str:
 
 
 def is_policy_kind(kind: str) -> bool:
-    """False for kinds that are not policy documents (合同, 会议, 批示, 其他)."""
-    rule = vocabulary().rule(kind)
-    return rule.policy if rule else True
+    """False for kinds that are never policy documents (合同, 会议, 批示)."""
+    return vocabulary().policy(kind)
+
+
+def is_policy_title(title: str | None, kind: str) -> bool:
+    """False for a basis that is not a policy document: a contract, a meeting, a 批示, or a title whose ending
+    is listed with policy = false (…审批花名表, …初步设计文件)."""
+    if title:
+        found = _ending_rule(strip_qualifiers(title))
+        if found is not None and found[1].kind == kind:
+            return found[1].policy
+    return is_policy_kind(kind)
 
 
 def strip_qualifiers(title: str) -> str:

@@ -47,6 +47,7 @@ from kg.citations.regexes import (
 from kg.citations.resolve import (
     ORGAN_ENDINGS,
     Issuer,
+    code_patterns,
     complete_relative,
     completing_code,
     is_organ_name,
@@ -66,7 +67,7 @@ _OPEN_BRACKETS = "([〔【（［"
 _CLOSE_BRACKETS = ")]〕】）］"
 # An article or clause reference after a law's title: 第十四条, 第5条, 第二项.
 _ARTICLE = re.compile(r"^第[\d一二三四五六七八九十百零]{1,6}[条项款章]")
-_ISSUER_BEFORE_ABOUT = re.compile(r"^(?P<issuer>.{2,60}?)(?:关于|印发|转发)")
+_ISSUER_BEFORE_ABOUT = re.compile(r"^(?P<issuer>[^《〈》〉]{2,60}?)(?:关于|印发|转发)")
 _MIN_TITLE_LENGTH = 4
 # What is left of a title whose 》 came too early: 《…办法》的通知
 _TITLE_TAILS = ("的通知", "的批复", "的意见", "通知")
@@ -117,6 +118,36 @@ def _issuer_before_meeting() -> re.Pattern[str] | None:
                       rf"(?P<issuer>.{{1,30}}?(?:人民政府|政府|委员会|办公室|办公厅|厅|局))(?={alternatives})")
 
 
+def _joined_by_connective(gap: str) -> bool:
+    """《A》和B〔2020〕3号…: a connective between a title and a number starts the next item."""
+    core = gap.strip(" \t()[]〔〕【】")
+    return bool(core) and (core in number_knowledge().connectives_before or core in "、，,")
+
+
+def _leads_title(text: str, at: int, hi: int) -> bool:
+    """B〔2020〕3号文《…》 / 12号文关于…: glued 文 after a number, then a title: the number is printed first."""
+    rest = text[at:hi]
+    stripped = _strip_after_number(rest)
+    return stripped != rest and stripped.startswith((*_OPEN_QUOTES, *number_knowledge().nesting_verbs))
+
+
+def _strip_after_number(fragment: str) -> str:
+    """文关于同意… → 关于同意…: the 文 / 文件 glued after a number (号文) is "document No.", not the title."""
+    knowledge = number_knowledge()
+    for word in knowledge.after_number:
+        rest = fragment[len(word):]
+        if fragment.startswith(word) and rest and rest[0] not in knowledge.after_number_not_before:
+            return rest
+    return fragment
+
+
+@cache
+def _outer_title_tail() -> re.Pattern[str]:
+    """的通知 / 的实施意见 / 的批复 after a nested 《…》: the rest of an outer title printed without 《》."""
+    endings = "|".join(re.escape(ending) for ending, rule in vocabulary().endings if rule.policy)
+    return re.compile(rf"^[》〉]?的[\u4e00-\u9fff]{{0,6}}?(?:{endings})》?")
+
+
 @dataclass
 class _Atom:
     kind: str  # "quote", "number", "standard", "order", "registration", "text"
@@ -145,6 +176,7 @@ class _Unit:
     doubts: list[str] = field(default_factory=list)
     printed_issuer: bool = False  # the issuer was printed before the title (自然资源部《…》), not read from it
     incomplete: bool = False  # cut short by a clipped cell
+    number_printed: str | None = None  # the number's text in the cell as given
 
 
 @dataclass
@@ -163,9 +195,18 @@ def _closes(segment: str) -> bool:
     if tail[-1] in _CLOSING_CHARS or CLOSING_DATE.search(tail) or STANDARD_CODE.search(tail[-24:]):
         return True
     cleaned = _clean_text(tail)
-    if cleaned and (cleaned[-1] in _CLOSING_CHARS or ends_with_kind_word(cleaned)):
+    if cleaned and cleaned[-1] in _CLOSING_CHARS:
+        return True
+    if cleaned and ends_with_kind_word(cleaned) and not _open_about(cleaned):
         return True
     return is_generic(segment)
+
+
+def _open_about(fragment: str) -> bool:
+    """关于同意甲地块规划 (、乙地块…的批复): a title printed without 《》 whose 关于 has not reached its 的…文种 yet,
+    so a 、 after a word like 规划 is inside the title."""
+    at = fragment.rfind("关于")
+    return at >= 0 and "的" not in fragment[at:] and "《" not in fragment[at:]
 
 
 def _opens(text: str, at: int) -> bool:
@@ -176,10 +217,58 @@ def _opens(text: str, at: int) -> bool:
     if rest[0] in _OPEN_QUOTES:
         return True
     number = DOC_NUMBER.match(rest)
-    return bool(number and not any(sep in number.group(0) for sep in "、，,;；。")) or bool(STANDARD_CODE.match(rest))
+    # the number must start here: 污水处理…的通知和苏财建〔2021〕90号 is a title's end, then a number
+    starts = number is not None and (not number["agency"] or trim_agency(number["agency"]) == number["agency"])
+    return bool(starts and number and not any(sep in number.group(0) for sep in "、，,;；。")) \
+        or bool(STANDARD_CODE.match(rest))
 
 
-def _pieces(text: str) -> list[tuple[int, int]]:
+@dataclass(frozen=True)
+class _Debris:
+    """What a clipped cell left of a number: ``(晋自然资源`` glued to the next line's text."""
+
+    start: int
+    end: int
+    next_clipped: bool  # the text after it lost its start (an issuer cut off before 关于)
+
+
+_ITEM_END = re.compile(r"[；;。\n]|\d{1,2}[、.．](?!\d)")
+
+
+def _clip_debris(text: str) -> list[_Debris]:
+    """The ( of a number a clipped cell never closed: after a title, ( then the start of a 机关代字, and before
+    any ) a 《, a 》 or a 关于 of the next line (…的通知》(晋自然资源厅局《关于开展…). What lies between the ( and
+    the next title is debris: not an issuer, not a title, not a number."""
+    debris: list[_Debris] = []
+    for match in re.finditer(r"[(（]", text):
+        at = match.start()
+        before = text[:at].rstrip(" \t")
+        if not before or not (before[-1] in _CLOSE_QUOTES or ends_with_kind_word(before[-40:])):
+            continue
+        content = text[at + 1 : at + 80]
+        item_end = _ITEM_END.search(content)
+        content = content[: item_end.start()] if item_end else content
+        if not content.startswith(code_patterns()) or "的" in content.split("关于")[0]:
+            continue
+        stops = [(content.find(mark), mark) for mark in ("《", "〈", "》", "关于", ")", "）")]
+        found = [(position, mark) for position, mark in stops if position >= 0]
+        if not found:
+            if DOC_NUMBER.match(content):
+                continue  # a whole number whose ) was left out (…意见(晋政办发[2019]10号2、…)
+            if item_end is not None or at + 1 + len(content) >= len(text):
+                debris.append(_Debris(at, at + 1 + len(content), False))  # the number runs into the item's end
+            continue
+        position, mark = min(found)
+        if mark in ")）" or DOC_NUMBER.match(content[:position]):
+            continue  # closed, or a whole number before the next title: nothing was cut
+        if mark == "》":
+            debris.append(_Debris(at, at + 1, True))
+        else:
+            debris.append(_Debris(at, at + 1 + position, mark == "关于"))
+    return debris
+
+
+def _pieces(text: str, debris: list[_Debris] | None = None) -> list[tuple[int, int]]:
     """Cut at separators; list markers (1、 2.) and ；。 always cut, never inside a number.
 
     、，, and spaces cut outside 《》 and brackets only where a citation ends before them or starts after them,
@@ -187,6 +276,8 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     (中共中央、国务院关于…) stays whole. ；。 cut even inside an unclosed 《 (a title never holds them).
     """
     cuts: set[int] = {m.start() for m in ENUMERATOR.finditer(text)}
+    clipped = {at for item in debris or () for at in (item.start, item.end)}
+    cuts |= clipped
     protected = {at for pattern in (DOC_NUMBER, STANDARD_CODE) for m in pattern.finditer(text)
                  for at in range(m.start() + 1, m.end())}
     quote_depth = bracket_depth = 0
@@ -194,6 +285,8 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     for at, char in enumerate(text):
         if at in cuts:
             last_cut = at
+        if at in clipped:
+            quote_depth = bracket_depth = 0
         if char in _OPEN_QUOTES:
             quote_depth += 1
         elif char in _CLOSE_QUOTES:
@@ -214,7 +307,7 @@ def _pieces(text: str) -> list[tuple[int, int]]:
             last_cut = at
     pieces: list[tuple[int, int]] = []
     start = 0
-    for cut in [*sorted(cuts - protected), len(text)]:
+    for cut in [*sorted((cuts - protected) | clipped), len(text)]:
         if cut > start:
             pieces.append((start, cut))
         start = cut
@@ -392,14 +485,14 @@ def _units_of_piece(
         atom = atoms[index]
         if atom.kind == "text":
             fragment = _clean_text(atom.text)
-            if index > 0 and atoms[index - 1].kind == "number" and re.match(r"文(?!件|物)", fragment):
-                fragment = fragment[1:]  # …[2020]121号文农村不动产…合同: 号文 is "document No.", not the title
+            if index > 0 and atoms[index - 1].kind == "number":
+                fragment = _strip_after_number(fragment)  # …[2020]121号文农村…合同: 号文 is "document No."
             following = atoms[index + 1] if index + 1 < len(atoms) else None
             start = atom.start + atom.text.find(fragment[:1]) if fragment else atom.start
             if not fragment:
                 pass
-            elif following is not None and following.kind == "quote" and re.search(r"(关于|印发|转发|执行)$",
-                                                                                    fragment):
+            elif following is not None and following.kind == "quote" \
+                    and fragment.endswith(number_knowledge().nesting_verbs):
                 # 晋城市规划和自然资源局关于印发《…》的通知: the quote is nested in a title printed without 《》
                 nested = [following.text.strip("《》〈〉")]
                 end_index = index + 1
@@ -412,7 +505,7 @@ def _units_of_piece(
                     end_index += 1
                     tail_end = second.end
                 if end_index + 1 < len(atoms) and atoms[end_index + 1].kind == "text":
-                    tail = re.match(r"^[》〉]?(的[通知批复意见函]{1,2}》?|的通知)", atoms[end_index + 1].text)
+                    tail = _outer_title_tail().match(atoms[end_index + 1].text)
                     if tail:
                         tail_end = atoms[end_index + 1].start + tail.end()
                         atoms[end_index + 1] = _Atom("text", tail_end, atoms[end_index + 1].end,
@@ -480,7 +573,25 @@ def _units_of_piece(
             unit = _Unit(atom.start, atom.end, "《" + body + "》", pending_issuer or issuer, nested=list(atom.inner),
                          printed_issuer=pending_issuer is not None)
             pending_issuer = None
+            unclosed = not atom.text.endswith(tuple(_CLOSE_QUOTES))
+            inner_number = DOC_NUMBER.search(fold_width(body)) if unclosed else None
             leading_number = DOC_NUMBER.match(fold_width(body))
+            agency = _clipped_agency(trim_agency(inner_number["agency"] or "")) if inner_number is not None else ""
+            number_at = (inner_number.start() + len(inner_number["agency"] or "") - len(agency)
+                         if inner_number is not None else 0)
+            if inner_number is not None and number_at > 0:
+                # 《关于自然资保函〔2025〕2号): the 《 never closed before a number — a clipped cell glued the
+                # start of a title to (the end of) a number; kept as one partial citation, never a document
+                unit.number_atom = _Atom("number", atom.start + 1 + number_at, atom.start + 1 + inner_number.end(),
+                                         body[number_at : inner_number.end()], agency=agency or None,
+                                         number=format_doc_number(agency, inner_number["year"],
+                                                                  inner_number["serial"]) if agency else None,
+                                         year=int(inner_number["year"]), serial=int(inner_number["serial"]))
+                unit.title = "《" + body[:number_at] + "》" if number_at > 0 else None
+                unit.incomplete = True
+                leading_number = None
+            elif unclosed and not ends_with_kind_word(_title_core(body)) and not _closes(body):
+                unit.incomplete = True  # 《晋城市…关于永久基本农田中疑似非耕地: cut off at the cell's edge
             if leading_number and pending_number is None:
                 # 《晋农居发〔2014〕4号关于印发…的通知》: the number printed inside the quote, before the title
                 agency = trim_agency(leading_number["agency"] or "")
@@ -512,7 +623,8 @@ def _units_of_piece(
         # a number, a 令号 or a standard code
         previous = units[-1] if units else None
         gap = QUALIFIER.sub("", text[previous.end : atom.start]) if previous else ""
-        adjacent = previous is not None and len(_clean_text(gap)) == 0 and len(gap) <= 8
+        adjacent = previous is not None and len(_clean_text(gap)) == 0 and len(gap) <= 8 \
+            and not _joined_by_connective(gap) and not _leads_title(text, atom.end, hi)
         if previous is not None and previous.number_atom is None and adjacent and previous.how != "registration":
             previous.number_atom, previous.end = atom, max(previous.end, atom.end)
         elif atom.kind == "standard" and previous is not None and previous.number_atom is None:
@@ -525,7 +637,7 @@ def _units_of_piece(
             # number before title: the next atom must follow with nothing but spaces between
             following = atoms[index + 1] if index + 1 < len(atoms) else None
             if following is not None and following.kind == "text":
-                fragment = _clean_text(following.text)
+                fragment = _strip_after_number(_clean_text(following.text))
                 if fragment and not following.text[:1].isspace() and _unquoted_title(fragment):
                     issuer, _ = _split_issuer(fragment)
                     start = following.start + following.text.find(fragment[:1])
@@ -541,18 +653,88 @@ def _units_of_piece(
     return units, pending_issuer
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+
+def _clipped_agency(run: str) -> str:
+    """在全县开展自然资保函 → 自然资保函: in a clipped cell the title's remains run into an unknown 代字; it starts
+    where a known code's first two characters do (自然… as in 自然资发)."""
+    if len(run) <= 4 or issuer_from_code(run).level is not None:
+        return run
+    families = {code[:2] for code in code_patterns() if len(code) >= 3}
+    at = next((at for at in range(len(run) - 2) if run[at : at + 2] in families), 0)
+    return run[at:]
+
+
+def _clip_start(unit: _Unit) -> None:
+    """The first citation after a clipped number lost its start: its issuer is debris, its title is known from
+    its 关于 on (a whole 关于…的通知 still identifies the document)."""
+    unit.incomplete = True
+    unit.issuer_phrase = None
+    if unit.title and "关于" in unit.title:
+        unit.title = unit.title[unit.title.index("关于"):]
+
+
+def _join_wrapped(text: str) -> tuple[str, list[int]]:
+    """Join lines a PDF wrapped inside a citation (（普投 / 资规范（2023）1号）); returns the joined text and,
+    for each of its characters, the offset in ``text``.
+
+    A line break is a wrap inside an open 《》 or bracket, and elsewhere unless an item ends before it (。；，、
+    of doc_numbers.toml, a closing 》 or number, a 文种 word) or a new one starts after it (a list marker, a 《,
+    a number): then it stays, and cuts like ；.
+    """
+    if "\n" not in text:
+        return text, list(range(len(text)))
+    ends_item = number_knowledge().wrap_ends_item
+    removed: set[int] = set()
+    for match in _LINE_BREAK.finditer(text):
+        before, after = text[: match.start()], text[match.end():]
+        if not before.strip() or not after.strip():
+            continue
+        line = before[before.rfind("\n") + 1:]
+        ends = before[-1] in ends_item or _closes(line) or _opens(after, 0) or ENUMERATOR.match(after) is not None
+        if _open_depth(before) > 0 or not ends:
+            removed.update(range(match.start(), match.end()))
+    positions = [at for at in range(len(text)) if at not in removed]
+    return "".join(text[at] for at in positions), positions
+
+
+def _open_depth(text: str) -> int:
+    """How many 《 or brackets are open at the end of ``text`` (a year's bracket closes before its 号)."""
+    depth = 0
+    for char in text[-200:]:
+        if char in _OPEN_QUOTES or char in _OPEN_BRACKETS:
+            depth += 1
+        elif (char in _CLOSE_QUOTES or char in _CLOSE_BRACKETS) and depth > 0:
+            depth -= 1
+        elif char in "\n。；;":
+            depth = 0
+    return depth
+
+
 def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
     """The documents cited in one 立项依据 cell, and the text left over; offsets index ``cell``."""
-    text = fold_width(cell)
+    text, positions = _join_wrapped(fold_width(cell))
     if cites_nothing(text):
         return CellReading([])
     narrative = [m.span() for m in DOUBLE_QUOTED.finditer(text)]
     units: list[_Unit] = []
     skipped: list[tuple[int, str]] = []
     carried: str | None = None
-    pieces = _pieces(text)
+    debris = _clip_debris(text)
+    debris_at = {item.start: item for item in debris}
+    clipped_starts = {item.end for item in debris if item.next_clipped}
+    pieces = _pieces(text, debris)
     for number, (lo, hi) in enumerate(pieces):
+        if lo in debris_at and debris_at[lo].end == hi:
+            skipped.append((lo, text[lo:hi]))  # a clipped number's remains
+            if units:
+                units[-1].doubts.append("number-clipped")
+            carried = None
+            continue
         piece_units, carried = _units_of_piece(text, lo, hi, carried, narrative, skipped)
+        if lo in clipped_starts and piece_units:
+            _clip_start(piece_units[0])
         # a lone number after a title-only piece (…的通知,晋市自然资发[2023]267号) belongs to it
         if (
             len(piece_units) == 1 and piece_units[0].how == "number-only" and units
@@ -581,6 +763,13 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
                     continue
                 unit.title, unit.how = previous.title[: len(previous.title) - len(ending)] + unit.title, "unquoted"
             units.append(unit)
+    for unit in units:  # offsets back into the cell as given (wrapped lines were joined)
+        unit.start, unit.end = positions[unit.start], positions[unit.end - 1] + 1
+        if unit.number_atom is not None:  # the number as the cell prints it, a wrapped line joined
+            atom = unit.number_atom
+            printed = cell[positions[atom.start] : positions[atom.end - 1] + 1]
+            unit.number_printed = _LINE_BREAK.sub("", printed).strip()
+    skipped = [(positions[offset], fragment) for offset, fragment in skipped]
     citations = _deduplicate([_to_citation(cell, unit, region) for unit in units])
     return CellReading(citations, skipped)
 
@@ -619,6 +808,8 @@ _DOUBT_MESSAGES = {
 
 
 def _same_document(a: Citation, b: Citation) -> bool:
+    if a.status == "unresolved" or b.status == "unresolved":
+        return a.text == b.text  # a partial citation only repeats itself
     if a.doc_number and b.doc_number:
         return a.doc_number == b.doc_number
     if a.title and b.title:
@@ -682,7 +873,7 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         end=unit.end,
         title=title,
         doc_number=number,
-        doc_number_printed=atom.text.strip() if atom is not None else None,
+        doc_number_printed=unit.number_printed or (atom.text.strip() if atom is not None else None),
         issuer=issuer.name,
         issuer_level=issuer.level,
         kind=kind,
@@ -717,9 +908,9 @@ def _known_code(agency: str, region: RegionContext | None) -> bool:
 
 def _number_form(atom: _Atom, number: str | None) -> NumberForm:
     if atom.kind == "number":
-        if number is not None:
-            return "document"
-        return "organ-name" if atom.agency else "no-code"
+        if not atom.agency:
+            return "no-code"
+        return "organ-name" if number is None and is_organ_name(atom.agency) else "document"
     return {"order": "order", "standard": "standard"}.get(atom.kind, "registration")  # type: ignore[return-value]
 
 
@@ -740,8 +931,12 @@ def _issuer_by_name(title: str) -> Issuer | None:
 def _link_status(citation: Citation, issuer_phrase: str | None, code: str | None,
                  region: RegionContext | None) -> tuple[LinkStatus, str | None]:
     """How the citation identifies its document, and why number and title disagree when they do."""
-    if citation.incomplete:
-        return ("number", None) if citation.doc_number else ("unresolved", None)
+    if citation.incomplete:  # identified only by what is whole: a known number, or a title whole from 关于 on
+        if citation.doc_number:
+            return ("both" if citation.title else "number"), None
+        if citation.title and citation.title.startswith("关于") and ends_with_kind_word(citation.title):
+            return "title", None
+        return "unresolved", None
     if citation.doc_number and citation.title:
         conflict = _disagreement(citation, issuer_phrase, code, region)
         return ("conflicting", conflict) if conflict else ("both", None)

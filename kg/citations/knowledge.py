@@ -42,6 +42,7 @@ class NumberKnowledge:
     standard: re.Pattern[str]
     connectives_before: tuple[str, ...]  # longest first
     after_number: tuple[str, ...]  # longest first
+    after_number_not_before: str
     nesting_verbs: tuple[str, ...]  # longest first
     wrap_ends_item: str
     not_in_code: tuple[str, ...]
@@ -79,6 +80,7 @@ def number_knowledge() -> NumberKnowledge:
         patterns["document"], patterns["order"], patterns["minutes"], patterns["standard"],
         longest_first(connectives.get("before", [])),
         longest_first(connectives.get("after_number", [])),
+        connectives.get("after_number_not_before", ""),
         longest_first(connectives.get("nesting_verbs", [])),
         data.get("wrapped_lines", {}).get("ends_item", "。；;"),
         tuple(data.get("clipped", {}).get("not_in_code", [])),

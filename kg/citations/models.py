@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kg.citations.classify import is_policy_kind, kind_label
+from kg.citations.classify import is_policy_title, kind_label
 
 IssuerLevel = Literal["central", "province", "city", "county"]
 # How the printed number is formed: a GB/T 9704 发文字号 (document), one printed with an organ's name where the
@@ -67,7 +67,7 @@ class Citation:
     @property
     def is_policy_document(self) -> bool:
         """False for a basis that is not a policy document (a contract, a meeting, a 批示, a roster)."""
-        return is_policy_kind(self.kind)
+        return is_policy_title(self.title, self.kind)
 
     @property
     def key_number(self) -> str | None:

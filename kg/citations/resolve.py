@@ -114,6 +114,8 @@ def trim_agency(run: str) -> str:
     longest known code found in the run starts the agency; with none, the run is cut after the last word that
     ends a title, and the connectives of the sentence (根据, 和 …) are stripped from its start.
     """
+    cut = max((run.rfind(word) + len(word) for word in number_knowledge().not_in_code if word in run), default=0)
+    run = run[cut:]  # 关于自然资保函 → 自然资保函: a 代字 never holds 关于, 通知 …; a clipped cell glued them on
     best_at, best_len = -1, 0
     for at in range(len(run)):
         for pattern in code_patterns():
