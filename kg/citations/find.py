@@ -931,11 +931,9 @@ def _issuer_by_name(title: str) -> Issuer | None:
 def _link_status(citation: Citation, issuer_phrase: str | None, code: str | None,
                  region: RegionContext | None) -> tuple[LinkStatus, str | None]:
     """How the citation identifies its document, and why number and title disagree when they do."""
-    if citation.incomplete:  # identified only by what is whole: a known number, or a title whole from 关于 on
-        if citation.doc_number:
+    if citation.incomplete:  # identified only by a known, whole number: a clipped title may name another
+        if citation.doc_number:  # document with the same 关于… words (the issuer was cut off)
             return ("both" if citation.title else "number"), None
-        if citation.title and citation.title.startswith("关于") and ends_with_kind_word(citation.title):
-            return "title", None
         return "unresolved", None
     if citation.doc_number and citation.title:
         conflict = _disagreement(citation, issuer_phrase, code, region)
