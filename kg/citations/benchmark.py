@@ -4,9 +4,15 @@
 
 Every ``tests/corpus/citations*.json`` is read (``*.last-run.json`` excepted) and reported on its own and
 overall. Expected and predicted citations of a cell are paired one-to-one by an optimal matching: as many
-pairs with equal normalised numbers as possible first, then pairs whose normalised titles contain one another
-(a pair whose numbers both exist and differ never matches). Greedy pairing could give an expected numbered
-citation to a number-less prediction by its title and call the right, numbered prediction spurious.
+pairs with equal normalised numbers as possible first, then pairs whose normalised titles contain one another,
+then (for partial citations of clipped cells) pairs printing the same number (a pair whose numbers both exist
+and differ never matches). Greedy pairing could give an expected numbered citation to a number-less prediction
+by its title and call the right, numbered prediction spurious.
+
+Fields: link (the pairs), doc_number (normalised GB/T 9704 number), printed_number (the number as printed,
+compared with full-width forms folded and spaces removed: "exact" means every printed number kept), issuer,
+issuer_level, kind, policy (is_policy_document, over the pairs whose expected item gives it). "invented" counts
+predicted citations that match nothing and are not flagged incomplete: documents the reader made up.
 The last run's outcomes are kept in ``tests/corpus/citations.last-run.json``; a changed cell is listed as
 gained or lost.
 """
@@ -25,12 +31,14 @@ import networkx as nx
 from kg.citations.find import extract_citations
 from kg.citations.identify import title_key
 from kg.citations.models import Citation, RegionContext
-from kg.citations.normalise import normalise_title
+from kg.citations.normalise import fold_width, normalise_title
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = ROOT / "tests" / "corpus"
 DEFAULT_LAST_RUN = CORPUS_DIR / "citations.last-run.json"
-FIELDS = ("link", "doc_number", "issuer", "issuer_level", "kind")
+FIELDS = ("link", "doc_number", "printed_number", "issuer", "issuer_level", "kind", "policy")
+# fields compared where the expected item has a value (kind and policy: over every pair)
+_VALUE_FIELDS = ("doc_number", "printed_number", "issuer", "issuer_level")
 # Matching weights: one pair agreeing on its number outweighs any number of pairs agreeing only on titles.
 _NUMBER_WEIGHT = 10_000
 _TITLE_WEIGHT = 10
@@ -49,16 +57,43 @@ def _title_keys(expected: str | None, predicted: str | None) -> tuple[str, str] 
     return (a, b) if a and b else None
 
 
+def printed_key(printed: str | None) -> str | None:
+    """A printed number for comparison: full-width forms folded, spaces removed, the enclosing ( ) dropped."""
+    if not printed:
+        return None
+    folded = "".join(fold_width(printed).split())
+    return folded.strip("()") if folded.startswith("(") and folded.endswith(")") else folded
+
+
+def _predicted_value(predicted: Citation, name: str) -> object:
+    if name == "printed_number":
+        return printed_key(predicted.printed_number)
+    if name == "policy":
+        return predicted.is_policy_document
+    return getattr(predicted, name)
+
+
+def _expected_value(expected: dict, name: str) -> object:
+    if name == "printed_number":
+        return printed_key(expected.get("printed_number"))
+    if name == "policy":
+        return expected.get("is_policy_document")
+    return expected.get(name)
+
+
 def pair_weight(expected: dict, predicted: Citation) -> int:
     """0 when the two cannot be the same citation; otherwise higher for a better pair."""
-    keys = _title_keys(expected["title"], predicted.title)
+    keys = _title_keys(expected.get("title"), predicted.title)
     titles_agree = keys is not None and (keys[0] in keys[1] or keys[1] in keys[0])
     same_title = _SAME_TITLE_BONUS if keys is not None and keys[0] == keys[1] else 0
-    if expected["doc_number"] and predicted.doc_number:
+    if expected.get("doc_number") and predicted.doc_number:
         if expected["doc_number"] != predicted.doc_number:
             return 0
         return _NUMBER_WEIGHT + (_TITLE_WEIGHT if titles_agree else 0) + same_title
-    return _TITLE_WEIGHT + same_title if titles_agree else 0
+    if titles_agree:
+        return _TITLE_WEIGHT + same_title
+    printed = printed_key(expected.get("printed_number"))
+    return _SAME_TITLE_BONUS if printed and printed == printed_key(predicted.printed_number) else 0
 
 
 def align(expected: list[dict], predicted: list[Citation]) -> list[tuple[dict, Citation]]:
@@ -106,17 +141,21 @@ class Result:
     tallies: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in FIELDS})
     outcomes: dict[str, list[str]] = field(default_factory=dict)  # cell id → sorted outcome strings
     cells: int = 0
+    invented: int = 0  # predicted citations matching nothing, not flagged incomplete
+    partial: int = 0  # predicted citations flagged incomplete (clipped cells)
 
     def absorb(self, other: Result) -> None:
         for name, tally in other.tallies.items():
             self.tallies[name].add(tally.true_positive, tally.predicted, tally.expected)
         self.outcomes.update(other.outcomes)
         self.cells += other.cells
+        self.invented += other.invented
+        self.partial += other.partial
 
 
 def _label(item: dict | Citation) -> str:
     if isinstance(item, dict):
-        return item["doc_number"] or item["title"]
+        return item.get("doc_number") or item.get("title") or item.get("printed_number") or "?"
     return item.doc_number or item.title or item.text
 
 
@@ -132,19 +171,32 @@ def evaluate(corpus: dict) -> Result:
         result.cells += 1
         result.tallies["link"].add(len(pairs), len(predicted), len(expected))
         for name in FIELDS[1:]:
-            tp = sum(1 for e, p in pairs if e[name] is not None and e[name] == getattr(p, name))
-            # kind always has a value; the other fields count only where a value was predicted / expected
-            n_pred = len(predicted) if name == "kind" else sum(1 for p in predicted if getattr(p, name) is not None)
-            n_exp = sum(1 for e in expected if e[name] is not None)
+            if name in _VALUE_FIELDS:  # counted only where a value was predicted / expected
+                tp = sum(1 for e, p in pairs if (value := _expected_value(e, name)) is not None
+                         and value == _predicted_value(p, name))
+                n_pred = sum(1 for p in predicted if _predicted_value(p, name) is not None)
+                n_exp = sum(1 for e in expected if _expected_value(e, name) is not None)
+            elif name == "kind":  # always has a value
+                tp = sum(1 for e, p in pairs if e["kind"] == p.kind)
+                n_pred, n_exp = len(predicted), len(expected)
+            else:  # policy: over the pairs whose expected item says
+                judged = [(e, p) for e, p in pairs if _expected_value(e, name) is not None]
+                tp = sum(1 for e, p in judged if _expected_value(e, name) == _predicted_value(p, name))
+                n_pred = n_exp = len(judged)
             result.tallies[name].add(tp, n_pred, n_exp)
         outcome: list[str] = []
         for e, p in pairs:
-            wrong = [n for n in FIELDS[1:] if e[n] != getattr(p, n)]
+            wrong = [n for n in FIELDS[1:] if _expected_value(e, n) is not None and _expected_value(e, n)
+                     != _predicted_value(p, n)]
             outcome.append(f"found {_label(e)}" + (f" (wrong {','.join(wrong)})" if wrong else ""))
         matched_expected = {id(e) for e, _ in pairs}
         matched_predicted = {id(p) for _, p in pairs}
         outcome += [f"missed {_label(e)}" for e in expected if id(e) not in matched_expected]
-        outcome += [f"spurious {_label(p)}" for p in predicted if id(p) not in matched_predicted]
+        for p in predicted:
+            if id(p) not in matched_predicted:
+                outcome.append(f"{'spurious partial' if p.incomplete else 'invented'} {_label(p)}")
+                result.invented += not p.incomplete
+        result.partial += sum(1 for p in predicted if p.incomplete)
         result.outcomes[cell_id] = sorted(outcome)
     return result
 
@@ -161,10 +213,13 @@ def evaluate_files(paths: Iterable[Path]) -> tuple[dict[str, Result], Result]:
 
 
 def _table(result: Result) -> list[str]:
-    lines = [f"{'field':<13}{'precision':>10}{'recall':>8}{'F1':>7}{'tp':>6}{'pred':>6}{'exp':>6}"]
+    lines = [f"{'field':<15}{'precision':>10}{'recall':>8}{'F1':>7}{'tp':>6}{'pred':>6}{'exp':>6}"]
     for name, tally in result.tallies.items():
-        lines.append(f"{name:<13}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
+        lines.append(f"{name:<15}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
                      f"{tally.true_positive:>6}{tally.predicted:>6}{tally.expected:>6}")
+    printed = result.tallies["printed_number"]
+    lines.append(f"printed numbers kept exactly: {printed.true_positive}/{printed.expected} ({printed.recall:.3f}); "
+                 f"invented documents: {result.invented}; partial citations flagged incomplete: {result.partial}")
     return lines
 
 

@@ -78,6 +78,7 @@ _CLOSING_TAIL = 80
 # Leftover text shorter than this is punctuation or filler, not worth a notice.
 _MIN_SKIPPED_NOTICE = 6
 _BARE_YEAR = re.compile(r"\s{0,2}(?:19|20)\d{2}\s{0,2}")
+_STRAY_QUOTE = re.compile(r"[(\[]\s{0,2}(?:19|20)\d{2}\s{0,2}[)\]]\s{0,2}\d{1,6}\s{0,2}号")
 _MAX_ORGAN_NAME = 48
 # 报告、请示及县领导批示: titles joined by 及/和 that each end with a 文种 word.
 _CONJUNCTION = re.compile(r"及|和")
@@ -324,6 +325,8 @@ def _quote_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, list[str]]
     inner: list[str] = []
     for at in range(lo, hi):
         char = text[at]
+        if char in _OPEN_QUOTES and depth == 0 and _STRAY_QUOTE.match(text, at + 1):
+            continue  # 自然资源部《(2022)77号: a stray 《 before a number's bracket opens no title
         if char in _OPEN_QUOTES:
             if depth == 0:
                 opened, inner = at, []
