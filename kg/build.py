@@ -49,6 +49,7 @@ ISSUER_LEVELS: dict[str, rdf_inputs.IssuerLevel] = {
     "province": "provincial",
     "city": "municipal",
     "county": "county",
+    "township": "township",
 }
 
 

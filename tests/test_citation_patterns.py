@@ -224,7 +224,8 @@ def test_titles_nested_in_an_unquoted_outer_title() -> None:
     assert forwarded.nested == ["财政部,农业农村部关于印发农业相关转移支付资金管理办法的通知"]
     assert (implementing.doc_number, implementing.kind) == ("宁财〔2022〕6号", "意见")
     assert implementing.title == "关于贯彻落实国务院办公厅关于加强财政资金管理的意见的实施意见"
-    assert implementing.issuer is None  # not "关于贯彻《国务院"
+    # not "关于贯彻《国务院": the issuer is the 代字's, 宁 (南京市 inside 江苏省) + 财 (code_suffixes.csv)
+    assert (implementing.issuer, implementing.issuer_level) == ("南京市财政局", "city")
 
 
 def test_full_width_year_brackets_and_a_number_wrapped_over_two_lines() -> None:
@@ -258,3 +259,46 @@ def test_region_abbreviations_are_data_and_scoped() -> None:
     assert issuer_from_code("宁政发", NANJING).region == "南京市"
     assert issuer_from_code("宁政发", ZEZHOU).region == "宁夏回族自治区"
     assert issuer_from_code("晋城市自然资发", ZEZHOU).level == "city"  # the full name printed before the code
+
+
+def test_local_codes_resolve_by_region_and_suffix_without_a_row() -> None:
+    # 鲁 (region_codes.csv) + 政发, 绵 (the disclosure's own 绵阳市) + 财教 (code_suffixes.csv): no issuers.csv row
+    assert issuer_from_code("鲁政发", None).name == "山东省人民政府"
+    mianyang = RegionContext("四川省", "绵阳市", None)
+    assert (issuer_from_code("绵财教", mianyang).name, issuer_from_code("绵财教", mianyang).level) == (
+        "绵阳市财政局", "city")
+    assert issuer_from_code("静府办发", RegionContext("上海市", None, "静安区")).name == "上海市静安区人民政府办公室"
+    assert issuer_from_code("晋农居发", QINSHUI_REGION).name is None  # an unknown suffix names no organ
+    # a region's abbreviation before a central code is a local code (川自然资发), not the ministry's
+    assert trim_agency("和川自然资发") == "川自然资发" and trim_agency("及洛财预") == "洛财预"
+
+
+QINSHUI_REGION = RegionContext("山西省", "晋城市", "沁水县")
+
+
+def test_clauses_of_a_prose_passage_are_not_titles_dev_corpus_style() -> None:
+    # sh_putuo_commerce 四、实施方案: 根据《A》和《B》，制定实施流程和细则，明确申报指南，发布项目申报通知
+    cell = ("根据《普陀区服务企业发展工作实施意见》和《普陀区支持科技创新实施意见》，制定实施流程和细则，明确申报指南，"
+            "发布项目申报通知，组织项目审核、跟踪、评估，按程序落实专项资金拨付。")
+    assert [c.title for c in extract_citations(cell, PUTUO)] == [
+        "普陀区服务企业发展工作实施意见", "普陀区支持科技创新实施意见"]
+
+
+def test_meetings_minutes_and_enumerators_of_other_provinces() -> None:
+    peixian = RegionContext("江苏省", "徐州市", "沛县")
+    cell = "1、县政府常务会议纪要（〔2023〕12次）；2、2023年5月12日县政府专题会议决定；3、县委主要领导批示意见。"
+    minutes, meeting, instruction = extract_citations(cell, peixian)
+    assert (minutes.title, minutes.printed_number, minutes.number_normalised) == (
+        "县政府常务会议纪要〔2023〕12次", "〔2023〕12次", "〔2023〕12次")
+    assert (meeting.title, meeting.kind, meeting.is_policy_document) == ("2023年5月12日县政府专题会议", "会议", False)
+    assert instruction.kind == "批示"
+    cell = ("一是《四川省“十四五”文化和旅游发展规划》；二是省委宣传部关于印发《四川省公共文化服务提质增效行动方案》"
+            "的通知（川文旅发〔2022〕19号）")
+    first, second = extract_citations(cell, RegionContext("四川省", None, None))
+    assert (first.issuer, first.issuer_level) == (None, "province")  # the title names its region
+    assert (second.issuer, second.doc_number) == ("省委宣传部", "川文旅发〔2022〕19号")  # 省委 kept as printed
+
+
+def test_standard_codes_of_every_shape() -> None:
+    cell = "《土地利用现状分类》（GB/T21010—2017）、DB32/T 4012-2021、JTG H10-2009"
+    assert [c.doc_number for c in extract_citations(cell)] == ["GB/T 21010-2017", "DB32/T 4012-2021", "JTG H10-2009"]

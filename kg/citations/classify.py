@@ -40,6 +40,7 @@ class Vocabulary:
     standard: str = "标准"
     # every ending of every rule, longest first, with the rule it belongs to
     endings: tuple[tuple[str, KindRule], ...] = ()
+    meeting_decided: tuple[str, ...] = ()  # 决定, 研究意见 … after 会议: the meeting itself is cited
 
     def rule(self, kind: str) -> KindRule | None:
         return next((rule for rule in self.rules if rule.kind == kind), None)
@@ -79,7 +80,16 @@ def vocabulary() -> Vocabulary:
         defaults.get("other", "其他"),
         defaults.get("standard", "标准"),
         endings,
+        tuple(sorted(data.get("meeting", {}).get("decided", []), key=len, reverse=True)),
     )
+
+
+def meeting_cited(title: str) -> str:
+    """县委常委会会议决定 → 县委常委会会议: a meeting cited by its decision is the meeting (document_kinds.toml)."""
+    for word in vocabulary().meeting_decided:
+        if title.endswith("会议" + word):
+            return title[: len(title) - len(word)]
+    return title
 
 
 def kind_label(kind: str) -> str:

@@ -20,13 +20,14 @@ from kg.citations.classify import (
     is_bare_kind,
     is_generic,
     kind_ending,
+    meeting_cited,
     repair_truncated,
     strip_qualifiers,
     vocabulary,
 )
 from kg.citations.identify import title_key
 from kg.citations.knowledge import law_by_name, number_knowledge
-from kg.citations.models import Citation, LinkStatus, NumberForm, RegionContext
+from kg.citations.models import Citation, IssuerLevel, LinkStatus, NumberForm, RegionContext
 from kg.citations.normalise import fold_width, format_doc_number, format_order_number, normalise_title
 from kg.citations.regexes import (
     CLOSING_DATE,
@@ -96,6 +97,8 @@ def _conjoined(fragment: str) -> list[tuple[int, str]]:
         parts.append((cursor, fragment[cursor : match.start()]))
         cursor = match.end()
     parts.append((cursor, fragment[cursor:]))
+    # 省政府第58次常务会议精神和省领导批示: each part without its 精神 / 要求
+    parts = [(offset, TRAILING_FILLER.sub("", part)) for offset, part in parts]
     if len(parts) < 2 or not all(part and (ends_with_kind_word(part) or is_bare_kind(part)) for _, part in parts):
         return []
     return parts
@@ -120,9 +123,13 @@ def _issuer_before_meeting() -> re.Pattern[str] | None:
 
 
 def _joined_by_connective(gap: str) -> bool:
-    """《A》和B〔2020〕3号…: a connective between a title and a number starts the next item."""
+    """《A》和B〔2020〕3号…, B〔2020〕3号文件精神及《…》: words between a title and a number (a connective, 文件精神)
+    make them two items."""
     core = gap.strip(" \t()[]〔〕【】")
-    return bool(core) and (core in number_knowledge().connectives_before or core in "、，,")
+    if core in number_knowledge().connectives_before or (core and core in "、，,"):
+        return True
+    rest = TRAILING_FILLER.sub("", _strip_after_number(core))
+    return bool(rest) or (core != _strip_after_number(core) and core.endswith(number_knowledge().connectives_before))
 
 
 def _leads_title(text: str, at: int, hi: int) -> bool:
@@ -193,7 +200,8 @@ def _closes(segment: str) -> bool:
     tail = segment[-_CLOSING_TAIL:].rstrip(" \t")
     if not tail:
         return False
-    if tail[-1] in _CLOSING_CHARS or CLOSING_DATE.search(tail) or STANDARD_CODE.search(tail[-24:]):
+    if tail[-1] in _CLOSING_CHARS or CLOSING_DATE.search(tail) or STANDARD_CODE.search(tail[-24:]) \
+            or MEETING_SESSION.search(tail[-24:]):
         return True
     cleaned = _clean_text(tail)
     if cleaned and cleaned[-1] in _CLOSING_CHARS:
@@ -452,8 +460,16 @@ def _title_core(fragment: str) -> str:
 def _unquoted_title(fragment: str) -> bool:
     if len(fragment) < _MIN_TITLE_LENGTH or is_generic(fragment) or "万元" in fragment or len(fragment) > 120:
         return False
+    if _is_clause(fragment):
+        return False
     core = _title_core(fragment)
     return ends_with_kind_word(core) or repair_truncated(core) is not None
+
+
+def _is_clause(fragment: str) -> bool:
+    """制定实施流程和细则, 坚持统筹兼顾，突出重点，全面规范: a clause of the sentence, not a title without 《》."""
+    knowledge = number_knowledge()
+    return fragment.startswith(knowledge.clause_verbs) or any(char in fragment for char in knowledge.clause_punctuation)
 
 
 def _split_issuer(title: str) -> tuple[str | None, str]:
@@ -604,6 +620,11 @@ def _units_of_piece(
                                                                   leading_number["serial"]) if agency else None,
                                          year=int(leading_number["year"]), serial=int(leading_number["serial"]))
                 unit.title = "《" + body[leading_number.end():] + "》"
+            if pending_number is not None and _joined_by_connective(text[pending_number.end : atom.start]):
+                # 津财预〔2024〕2号及《…》: a connective between them, two items
+                units.append(_Unit(pending_number.start, pending_number.end, None, None, pending_number,
+                                   how="number-only"))
+                pending_number = None
             if pending_number is not None:
                 unit.number_atom, unit.start = pending_number, pending_number.start
                 pending_number = None
@@ -743,7 +764,8 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
             len(piece_units) == 1 and piece_units[0].how == "number-only" and units
             and units[-1].number_atom is None and units[-1].title
             and units[-1].how not in ("registration", "minutes-number")
-        ):
+            and not ENUMERATOR.match(text, lo) and not ENUMERATOR.match(text, lo + 1)
+        ):  # not across a list marker: 《A》；②浙委办发〔2021〕23号 are two items
             units[-1].number_atom, units[-1].end = piece_units[0].number_atom, piece_units[0].end
             continue
         # a number-only piece before a title-only piece, split by a space (自然资源部《2022》41号 自然资源部…的通知)
@@ -843,7 +865,7 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
     title = normalise_title(unit.title) if unit.title else None
     session: re.Match[str] | None = None
     if title:
-        title = re.sub(r"^(?:根据|依据)+", "", title)
+        title = meeting_cited(re.sub(r"^(?:根据|依据)+", "", title))
         session = MEETING_SESSION.search(title)
         if session:  # 会议纪要[2024]4次 → 会议纪要〔2024〕4次, the bracket of GB/T 9704
             title = title[: session.start()] + f"〔{session['year']}〕{int(session['session'])}次"
@@ -870,6 +892,9 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         issuer = _issuer_by_name(title) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
     is_standard = atom is not None and atom.kind == "standard"
     kind = vocabulary().standard if is_standard else (classify_title(title) if title else vocabulary().other)
+    if issuer.level is None and title and not unit.incomplete and kind not in number_knowledge().title_level_not_for:
+        # 《四川省“十四五”文化和旅游发展规划》: no issuer printed, but the title names its government's region
+        issuer = Issuer(issuer.name, _title_level(title, region), issuer.region)
     citation = Citation(
         text=cell[unit.start : unit.end],
         start=unit.start,
@@ -903,6 +928,18 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
     if citation.status == "conflicting":
         doubts.append("number-title-conflict")
     return citation
+
+
+def _title_level(title: str, region: RegionContext | None) -> IssuerLevel | None:
+    """The level of the narrowest region a title starts with: 山西省沁水县… → county, 四川省… → province."""
+    level = level_from_name(complete_relative(title, region), region)
+    place = region_of_name(title)
+    if place is not None and region is not None:
+        rest = title[len(place.name):]
+        for name, narrower in ((region.city, "city"), (region.county, "county")):
+            if name and rest.startswith(name):
+                level, rest = narrower, rest[len(name):]  # type: ignore[assignment]
+    return level
 
 
 def _known_code(agency: str, region: RegionContext | None) -> bool:

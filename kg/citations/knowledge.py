@@ -3,6 +3,7 @@
 - ``doc_numbers.toml``: bracket styles, number patterns (regular expressions with ``{tokens}``), connectives,
   nesting verbs, what ends a wrapped line, what a clipped 机关代字 holds, the rule for 地方性法规;
 - ``region_codes.csv``: region abbreviations (晋 沪 苏 普 …) and names → region, level, code, scope;
+- ``code_suffixes.csv``: the suffix of a local 代字 after its region's abbreviation → organ (政发 → 人民政府);
 - ``national_laws.csv``: national laws and 行政法规 by name → issuer and level.
 
 Nothing here knows a province or a pattern: adding one is a row or a line in the data.
@@ -48,6 +49,10 @@ class NumberKnowledge:
     not_in_code: tuple[str, ...]
     local_regulation_endings: tuple[str, ...]
     local_regulation_issuer: str
+    clause_verbs: tuple[str, ...] = ()
+    clause_punctuation: str = ""
+    township_organs: tuple[str, ...] = ()
+    title_level_not_for: tuple[str, ...] = ()
 
 
 def compile_pattern(template: str, tokens: dict[str, str]) -> re.Pattern[str]:
@@ -86,6 +91,10 @@ def number_knowledge() -> NumberKnowledge:
         tuple(data.get("clipped", {}).get("not_in_code", [])),
         longest_first(local.get("endings", [])),
         local.get("issuer", ""),
+        longest_first(data.get("clauses", {}).get("verbs", [])),
+        data.get("clauses", {}).get("punctuation", ""),
+        tuple(data.get("township", {}).get("organ_words", [])),
+        tuple(data.get("title_level", {}).get("not_for_kinds", [])),
     )
 
 
@@ -96,12 +105,18 @@ class RegionRule:
     level: IssuerLevel
     region_code: str
     scope: str
+    official: str = ""  # the name its organs carry when not the region's own (上海市静安区)
+
+    @property
+    def organ_prefix(self) -> str:
+        return self.official or self.name
 
 
 @cache
 def region_rules() -> tuple[RegionRule, ...]:
     """Rows of region_codes.csv, longest abbreviation first; at equal length scoped rows first."""
-    rules = [RegionRule(r["abbreviation"], r["name"], r["level"], r["region_code"], r["scope"])  # type: ignore[arg-type]
+    rules = [RegionRule(r["abbreviation"], r["name"], r["level"], r["region_code"], r["scope"],  # type: ignore[arg-type]
+                        r.get("official") or "")
              for r in _csv_rows("region_codes.csv") if r["level"] in _LEVELS]
     return tuple(sorted(rules, key=lambda rule: (-len(rule.abbreviation), not rule.scope)))
 
@@ -113,6 +128,30 @@ def region_names() -> tuple[RegionRule, ...]:
     for rule in region_rules():
         seen.setdefault(rule.name, rule)
     return tuple(sorted(seen.values(), key=lambda rule: -len(rule.name)))
+
+
+@cache
+def code_suffixes() -> dict[str, dict[str, str]]:
+    """suffix → {level: organ template with {region}} from code_suffixes.csv (empty templates left out)."""
+    return {r["suffix"]: {level: r[level] for level in ("province", "city", "county") if r.get(level)}
+            for r in _csv_rows("code_suffixes.csv")}
+
+
+_REGION_SUFFIX = re.compile(r"(?:自治县|自治州|新区|县|市|区|旗|州)$")
+
+
+def context_regions(names: tuple[tuple[str, IssuerLevel], ...], province: str | None) -> tuple[RegionRule, ...]:
+    """Abbreviations the disclosure's own county and city go by: their first one or two characters (桐庐县 → 桐,
+    桐庐; 绵阳市 → 绵, 绵阳), so that a local 代字 (桐政发, 绵府发) resolves without a row for every county."""
+    rules: list[RegionRule] = []
+    municipality = province if province and province.endswith("市") else None
+    for name, level in names:
+        stem = _REGION_SUFFIX.sub("", name)
+        official = municipality + name if municipality and level == "county" else ""
+        for width in (2, 1):
+            if len(stem) >= width:
+                rules.append(RegionRule(stem[:width], name, level, "", "", official))
+    return tuple(rules)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from kg.citations.classify import is_policy_title, kind_label
 
-IssuerLevel = Literal["central", "province", "city", "county"]
+IssuerLevel = Literal["central", "province", "city", "county", "township"]
 # How the printed number is formed: a GB/T 9704 发文字号 (document), one printed with an organ's name where the
 # 机关代字 belongs (organ-name), one with no 代字 at all (no-code), a 令号 (order), a meeting's session
 # (minutes: 〔2024〕4次), a technical standard's code (standard), a registration number (registration).
@@ -68,6 +68,20 @@ class Citation:
     def is_policy_document(self) -> bool:
         """False for a basis that is not a policy document (a contract, a meeting, a 批示, a roster)."""
         return is_policy_title(self.title, self.kind)
+
+    @property
+    def number_normalised(self) -> str | None:
+        """The printed number in GB/T 9704 brackets whatever its form: the 发文字号 when it is one, else
+        〔2020〕84号 (no 代字, or an organ's name in its place) or 〔2024〕4次 (a minutes' session)."""
+        if self.doc_number:
+            return self.doc_number
+        if self.number_year is None or self.number_serial is None:
+            return None
+        if self.number_form in ("no-code", "organ-name"):
+            return f"〔{self.number_year}〕{self.number_serial}号"
+        if self.number_form == "minutes":
+            return f"〔{self.number_year}〕{self.number_serial}次"
+        return None
 
     @property
     def key_number(self) -> str | None:

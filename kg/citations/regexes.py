@@ -21,7 +21,8 @@ _CJK = "\u4e00-\u9fff"
 DOC_NUMBER = _KNOWLEDGE.document
 STANDARD_CODE = _KNOWLEDGE.standard
 ORDER_NUMBER = _KNOWLEDGE.order
-MEETING_SESSION = re.compile(_KNOWLEDGE.minutes.pattern + "$")
+# at the end of a title, possibly in brackets of its own: 县政府常务会议纪要（〔2023〕12次）
+MEETING_SESSION = re.compile("[(（]?" + _KNOWLEDGE.minutes.pattern + "[)）]?$")
 SESSION_NUMBER = _KNOWLEDGE.minutes
 
 # Pieces are cut at these; 、，, and spaces only cut outside 《》 and brackets (see find.py).
@@ -30,13 +31,14 @@ WEAK_SEPARATORS = frozenset("、，, \t")
 
 # "1、" "2." "3," "(4)" — list markers that open a new citation.
 ENUMERATOR = re.compile(
-    r"(?:(?<=^)|(?<=[^\d.]))(?:\d{1,2}[、.．,](?!\d)|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}、)"
+    r"(?:(?<=^)|(?<=[^\d.]))(?:\d{1,2}(?:、|[.．,](?!\d))|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}(?:、|是)|[①-⑳])"
 )
 
 # Filler around a citation that cites nothing by itself.
 _CONNECTIVES = "|".join(re.escape(word) for word in _KNOWLEDGE.connectives_before)
 LEADING_FILLER = re.compile(
-    r"^(?:[、，,;；。\s]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|" + _CONNECTIVES + r"|文件"
+    r"^(?:[、，,;；。\s]|\d{1,2}(?:、|[.．](?!\d))|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}是|[①-⑳]|"
+    + _CONNECTIVES + r"|文件"
     r"|对(?=[\u4e00-\u9fff]{1,6}[省市县区]))+"
 )
 TRAILING_FILLER = re.compile(

@@ -13,15 +13,22 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kg.citations.knowledge import RegionRule, number_knowledge, region_names, region_rules
+from kg.citations.knowledge import (
+    RegionRule,
+    code_suffixes,
+    context_regions,
+    number_knowledge,
+    region_names,
+    region_rules,
+)
 from kg.citations.models import IssuerLevel, RegionContext
 
-_LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county"})
+_LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county", "township"})
 # Relative issuer phrases (省自然资源厅, 市规划和自然资源局, 县政府) are completed from the region context.
 _RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (("省", "province"), ("市", "city"), ("县", "county"))
 # Endings that make a phrase an organ's name (not a 机关代字).
 ORGAN_ENDINGS: tuple[str, ...] = (
-    "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "行", "支行",
+    "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "银行", "分行", "支行",
 )
 
 
@@ -107,6 +114,26 @@ def strip_connectives(run: str) -> str:
     return run
 
 
+# Characters that end the text before a 机关代字 (…的通知, …批复, …》, …号, …文件); an organ's name ends it too.
+_BEFORE_CODE = "的知复见》号文件于"
+# A local 代字 repeats a central one behind its place's one or two characters (川自然资发, 伊财预, 苏发改投资发).
+_LOCAL_PREFIX = 2
+
+
+def _local_prefix(run: str, at: int) -> int:
+    """Where the 代字 found at ``at`` really starts: one or two characters earlier when they stand right after a
+    boundary (the run's start, 的通知, an organ's name, a connective) — a place's abbreviation before a code
+    that is also a central one (川 + 自然资发, 伊 + 财预)."""
+    words = number_knowledge().connectives_before
+    for width in range(min(_LOCAL_PREFIX, at), 0, -1):
+        head, prefix = run[: at - width], run[at - width : at]
+        if any(char in _BEFORE_CODE for char in prefix) or prefix in words:
+            continue
+        if not head or head[-1] in _BEFORE_CODE or head.endswith(ORGAN_ENDINGS) or head.endswith(words):
+            return at - width
+    return at
+
+
 def trim_agency(run: str) -> str:
     """The 机关代字 at the end of a run of CJK text printed before a bracketed year.
 
@@ -126,12 +153,29 @@ def trim_agency(run: str) -> str:
     words = number_knowledge().connectives_before
     if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"
                          or run[:best_at].endswith(words)):
-        return run[best_at:]
+        found = run[best_at : best_at + best_len]
+        central = any(rule.match == "code" and rule.level == "central" and rule.pattern == found
+                      for rule in issuer_rules())
+        return strip_connectives(run[_local_prefix(run, best_at) if central else best_at:])
     for boundary in ("的通知", "的批复", "的意见", "文件", "的", "》", "号"):
         at = run.rfind(boundary)
         if at >= 0:
-            return strip_connectives(run[at + len(boundary):])
-    return strip_connectives(run)
+            return _after_organ(strip_connectives(run[at + len(boundary):]))
+    return _after_organ(strip_connectives(run))
+
+
+# An organ's name glued before its 代字 (最高人民法院法释): the code is what follows the name, when short.
+_GLUED_CODE = re.compile("^.{2,40}?(?:" + "|".join(sorted(ORGAN_ENDINGS, key=len, reverse=True)) + ")"
+                         r"(?P<code>[\u4e00-\u9fff]{1,4})$")
+
+
+def _after_organ(run: str) -> str:
+    """最高人民法院法释 → 法释: an organ's name printed before an unknown code (a name ending an organ word and at
+    most four characters after it that do not themselves end like an organ)."""
+    match = _GLUED_CODE.match(run)
+    if match is None or match["code"].endswith(ORGAN_ENDINGS) or _PLACE_ONLY.fullmatch(run[: match.start("code")]):
+        return run
+    return match["code"]
 
 
 def is_organ_name(agency: str) -> bool:
@@ -152,16 +196,34 @@ def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRu
 
 def issuer_from_code(agency: str, region: RegionContext | None = None) -> Issuer:
     """Resolve a 机关代字 (晋自然资发, 泽行审发): its longest known organ code valid in the region, else the
-    region its abbreviation names (level only: the organ is not known)."""
+    region its abbreviation names with the organ its suffix names (鲁政发 → 山东省人民政府, code_suffixes.csv),
+    else the region's level only (the organ is not known)."""
     place = region_of_code(agency, region)
     for rule in issuer_rules():
         if rule.match == "code" and agency.startswith(rule.pattern) and _in_scope(rule, region):
             if place is not None and len(place.abbreviation) > len(rule.pattern):
                 break  # a longer region abbreviation (晋市 for 晋城市) says more than a shorter organ code
             return Issuer(rule.issuer or None, rule.level, place.name if place else None)
+    if place is None:
+        place = _context_region(agency, region)
     if place is not None:
-        return Issuer(None, place.level, place.name)
+        abbreviation = place.abbreviation if agency.startswith(place.abbreviation) else place.name
+        template = code_suffixes().get(agency[len(abbreviation):], {}).get(place.level)
+        name = template.format(region=place.organ_prefix) if template else None
+        return Issuer(name, place.level, place.name)
     return Issuer(None, None)
+
+
+def _context_region(agency: str, region: RegionContext | None) -> RegionRule | None:
+    """The disclosure's own county or city when the 代字 starts with its first characters (桐政发 in 桐庐县)."""
+    if region is None:
+        return None
+    names = tuple((name, level) for name, level in ((region.county, "county"), (region.city, "city"))
+                  if name and name != "市辖区")
+    for rule in sorted(context_regions(names, region.province), key=lambda r: -len(r.abbreviation)):  # type: ignore[arg-type]
+        if agency.startswith(rule.abbreviation) and agency[len(rule.abbreviation):] in code_suffixes():
+            return rule
+    return None
 
 
 def completing_code(issuer: str | None) -> str | None:
@@ -195,6 +257,8 @@ def complete_relative(phrase: str, region: RegionContext | None) -> str:
 
 def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLevel | None:
     """Level of an organ from the start of its name (山西省… → province); most specific known name wins."""
+    if any(word in name for word in number_knowledge().township_organs):
+        return "township"  # 伊川县鸣皋镇人民政府
     for rule in issuer_rules():
         if rule.match == "name" and name.startswith(rule.pattern):
             return rule.level
