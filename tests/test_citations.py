@@ -282,7 +282,7 @@ def test_independent_corpus_holds_its_figures() -> None:
     result = per_file["citations-independent.json"]
     assert result.cells == 149
     link, printed = result.tallies["link"], result.tallies["printed_number"]
-    assert (link.true_positive, link.predicted, link.expected) == (260, 261, 263)
+    assert (link.true_positive, link.predicted, link.expected) == (261, 262, 263)
     assert printed.recall >= 193 / 196 and result.tallies["doc_number"].recall >= 195 / 196
     assert result.invented <= 1
     assert result.tallies["issuer_level"].recall >= 0.856 and result.tallies["issuer"].recall >= 0.753
