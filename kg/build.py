@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations_with_notices
+from kg.citations.classify import is_policy_title, kind_label
 from kg.citations.identify import title_key
 from kg.errors import BudgetKGError
 from kg.extract import expand_inputs, extract_file
@@ -48,6 +49,7 @@ ISSUER_LEVELS: dict[str, rdf_inputs.IssuerLevel] = {
     "province": "provincial",
     "city": "municipal",
     "county": "county",
+    "township": "township",
 }
 
 
@@ -147,8 +149,8 @@ def _phase1(task: tuple[int, str, str]) -> Phase1Result:
 
 def citation_key(citation: Citation) -> str:
     """How a citation finds its canonical document after the registry has seen every document."""
-    if citation.doc_number:
-        return "no:" + citation.doc_number
+    if citation.key_number:
+        return "no:" + citation.key_number
     if citation.title:
         return "title:" + title_key(citation.title)
     return "text:" + citation.text
@@ -161,7 +163,10 @@ def canonical_documents(registry: DocumentRegistry) -> dict[str, rdf_inputs.Poli
     for key, document in sorted(registry.documents.items()):
         ref = rdf_inputs.PolicyDocumentRef(
             number=document.doc_number, title=document.title, issuer=document.issuer,
-            issuer_level=ISSUER_LEVELS.get(document.issuer_level or ""), kind=document.kind)
+            issuer_level=ISSUER_LEVELS.get(document.issuer_level or ""), kind=document.kind,
+            kind_en=kind_label(document.kind), policy=is_policy_title(document.title, document.kind),
+            printed_numbers=tuple(sorted(document.printed_numbers)), number_completed=document.completed,
+            conflicting_titles=frozenset(document.conflicting_titles))
         canonical[key] = ref
         for title in sorted(document.titles_seen):
             tkey = "title:" + title_key(title)
@@ -179,15 +184,24 @@ def basis_citations(bases: list[CitedBasis], canonical: dict[str, rdf_inputs.Pol
     out: list[rdf_inputs.BasisCitation] = []
     for basis in bases:
         for citation in basis.citations:
+            facts = {"span": basis.span, "cell_text": basis.cell, "cited_text": citation.text,
+                     "printed_number": citation.printed_number, "number_year": citation.number_year,
+                     "number_serial": citation.number_serial, "incomplete": citation.incomplete}
+            if citation.status == "unresolved":  # a partial citation: kept as printed, names no document
+                out.append(rdf_inputs.BasisCitation(basis.project, None, None, status="unresolved", **facts))
+                continue
             ref = canonical.get(citation_key(citation))
             if ref is None:
                 continue
+            status, conflict = citation.status, citation.conflict
+            if citation.title and title_key(citation.title) in ref.conflicting_titles:
+                status, conflict = "conflicting", f"{ref.number} is cited as {ref.title!r} elsewhere"
             nested = tuple(rdf_inputs.PolicyDocumentRef(number=None, title=title) for title in citation.nested)
             if nested:
                 ref = replace(ref, cites=nested)
             out.append(rdf_inputs.BasisCitation(
-                project_name=basis.project, document=ref,
-                method="number" if citation.doc_number else "title", span=basis.span, cell_text=basis.cell))
+                project_name=basis.project, document=ref, method="number" if citation.key_number else "title",
+                status=status, conflict=conflict, **facts))
     return out
 
 

@@ -71,6 +71,7 @@ def cmd_citations(args: argparse.Namespace) -> int:
 
     from kg.build import extract_document
     from kg.citations import DocumentRegistry
+    from kg.citations.report import citation_lines
 
     registry = DocumentRegistry()
     from kg.extract import expand_inputs
@@ -79,6 +80,7 @@ def cmd_citations(args: argparse.Namespace) -> int:
     for notice in input_notices:
         _print_notice(notice)
     status = 0
+    statuses: Counter[str] = Counter()
     for path in paths:
         try:
             document = extract_document(path)
@@ -93,13 +95,14 @@ def cmd_citations(args: argparse.Namespace) -> int:
                 print("      (no identifiable document)")
             for citation in basis.citations:
                 registry.add(citation, basis.project, path.name, basis.span.first_line)
-                number = citation.doc_number or "—"
-                level = citation.issuer_level or "?"
-                title = f"《{citation.title}》" if citation.title else citation.text
-                print(f"      {number:<24} {level:<8} {citation.kind:<6} {title}")
+                statuses[citation.status] += 1
+                for line in citation_lines(citation):
+                    print("      " + line)
     levels = Counter(d.issuer_level or "unknown" for d in registry.documents.values())
     print(f"\n{len(registry.documents)} distinct documents by issuer level: "
           + ", ".join(f"{level} {count}" for level, count in levels.most_common()))
+    print("links by status: " + ", ".join(f"{name} {statuses[name]}" for name in
+                                          ("both", "number", "title", "conflicting", "unresolved")))
     for notice in registry.notices:
         _print_notice(notice)
     return status

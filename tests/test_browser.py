@@ -58,7 +58,8 @@ def test_nodes_render_and_search_finds_a_document(page, tmp_path):
     dom = run_chromium(tmp_path, "--dump-dom", page.as_uri() + "#search=" + quote("泽政发〔2019〕23号"))
     state = status(dom)
     assert state["rendered"] == "true" and state["view"] == "policy"
-    assert state["nodes"] == "373" and state["edges"] == "399"
+    # 370: the clipped cell's fragments name no document and 211 documents are cited (issue 14)
+    assert state["nodes"] == "370" and state["edges"] == "396"
     assert state["matches"] == "泽州县鼓励和引导民间资本投资开发造地管理办法(泽政发〔2019〕23号)"
     assert "<canvas" in dom  # cytoscape drew
 
@@ -66,7 +67,8 @@ def test_nodes_render_and_search_finds_a_document(page, tmp_path):
 def test_other_view_and_search_by_township(page, tmp_path):
     dom = run_chromium(tmp_path, "--dump-dom", page.as_uri() + "#view=township&search=" + quote("柳树口镇"))
     state = status(dom)
-    assert state["view"] == "township" and state["nodes"] == "41"
+    # 46: qinshui's 乡镇级国土空间总体规划工作经费 links its townships from its 项目实施计划 (issue 14)
+    assert state["view"] == "township" and state["nodes"] == "46"
     assert "柳树口镇" in state["matches"].split("\u001f")
 
 

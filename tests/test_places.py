@@ -243,7 +243,7 @@ def test_link_disclosure_qinshui(sources: dict[str, SourceDocument], regions: di
         performance=[
             _performance(subsidence, 1162, file, overview=text[1171][2], lines={"overview": 1171}),
             _performance(beishansi, 1429, file, overview=text[1438][2], basis=text[1439][2],
-                         measures=text[1441][2], lines={"overview": 1438, "basis": 1439}),
+                         measures=text[1441][2], lines={"overview": 1438, "basis": 1439, "measures": 1441}),
         ])
     links = link_disclosure(disclosure, regions["qinshui2024"], gazetteer=gazetteer)
     assert links.places() == EXPECTED_TOWNSHIPS["qinshui2024"]
@@ -253,7 +253,7 @@ def test_link_disclosure_qinshui(sources: dict[str, SourceDocument], regions: di
         (subsidence, "140521105"), (beishansi, "140521100")}
     beishansi_link = next(link for link in links.project_links if link.project == beishansi)
     assert {(m.field, m.line) for m in beishansi_link.evidence} == {
-        ("project_name", 438), ("overview", 1438), ("basis", 1439)}
+        ("project_name", 438), ("overview", 1438), ("basis", 1439), ("measures", 1441)}  # 由龙港政府为主办方
     # 乡镇级 in a project name is no place
     assert links.projects_at("140521206") == []
 
@@ -303,3 +303,19 @@ def test_build_script_merges_former_rows() -> None:
     assert len(rows) == 4
     assert module.village_name("东南庄村委会") == "东南庄村"
     assert module.village_name("杨河社区居委会") == "杨河社区"
+
+
+def test_townships_named_in_the_implementation_plan_qinshui2024_2274() -> None:
+    # 乡镇级国土空间总体规划工作经费 names none of its townships in its name, 概况 or 立项依据: its 项目实施计划
+    # (line 2287) lists them — 端氏镇、嘉峰镇…土沃乡(含张村乡), the "10" of its "1+10" plans.
+    from kg.build import extract_document
+    from tests.conftest import SAMPLE_FILES, SAMPLES
+
+    document = extract_document(SAMPLES / SAMPLE_FILES["qinshui2024"])
+    assert document.places is not None
+    links = [link for link in document.places.project_links if link.project == "乡镇级国土空间总体规划工作经费"]
+    assert sorted(link.name for link in links) == sorted(
+        ["端氏镇", "嘉峰镇", "郑村镇", "郑庄镇", "胡底乡", "柿庄镇", "固县乡", "十里乡", "中村镇", "土沃乡", "张村乡"])
+    assert {(m.field, m.line) for link in links for m in link.evidence} == {("plan", 2287)}
+    tuwo = next(link for link in links if link.name == "土沃乡")
+    assert tuwo.code == "140521201"

@@ -64,11 +64,11 @@ def test_html_is_self_contained_and_holds_every_node(seeds_build, tmp_path):  # 
     out = tmp_path / "viz.html"
     counts = write_viz(seeds_build, out)
     page = out.read_text(encoding="utf-8")
-    assert counts == {"policy": 373, "township": 41, "codes": 146}
+    assert counts == {"policy": 370, "township": 46, "codes": 146}
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"?https?:", page)  # nothing fetched at view time
     assert "The Cytoscape Consortium" in page  # the library is inlined with its licence header
     data = json.loads(re.search(r'<script id="graph-data" type="application/json">(.*?)</script>', page, re.S)[1])
-    assert len(data["views"]["policy"]["elements"]["nodes"]) == 373
+    assert len(data["views"]["policy"]["elements"]["nodes"]) == 370
 
 
 def test_html_survives_script_end_in_a_label(tiny_store):

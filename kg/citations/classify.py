@@ -1,4 +1,8 @@
-"""文种 of a cited document from its title, by the endings listed in ``kg/data/document_kinds.toml``."""
+"""文种 of a cited document from its title, by the endings listed in ``kg/data/document_kinds.toml``.
+
+Kinds are zh keys (通知, 规定, 合同 …) with an English label and a flag for bases that are not policy
+documents (contracts, meetings, 批示), so that rankings of policy documents can leave them out.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ _TRAILING_QUALIFIERS = re.compile(r"(?:[(（][^()（）]{0,20}[)）]|[》〉>”
 
 @dataclass(frozen=True)
 class KindRule:
-    kind: str
+    kind: str  # the zh key (通知, 规定, 合同 …)
+    en: str  # its English label
+    policy: bool  # False for a basis that is not a policy document (合同, 会议, 批示, 其他)
     endings: tuple[str, ...]
     contains: tuple[str, ...]
     not_endings: tuple[str, ...]
@@ -30,6 +36,18 @@ class Vocabulary:
     issuer_prefix_before: tuple[str, ...] = ()
     truncated: tuple[tuple[str, str], ...] = ()
     numbered_series: tuple[str, ...] = ()
+    other: str = "其他"
+    standard: str = "标准"
+    # every ending of every rule, longest first, with the rule it belongs to
+    endings: tuple[tuple[str, KindRule], ...] = ()
+    meeting_decided: tuple[str, ...] = ()  # 决定, 研究意见 … after 会议: the meeting itself is cited
+
+    def rule(self, kind: str) -> KindRule | None:
+        return next((rule for rule in self.rules if rule.kind == kind), None)
+
+    def policy(self, kind: str) -> bool:
+        """Whether a kind is a policy document when no ending decided (其他 by default is; 合同 never is)."""
+        return all(rule.policy for rule in self.rules if rule.kind == kind) or kind == self.other
 
 
 @cache
@@ -37,7 +55,9 @@ def vocabulary() -> Vocabulary:
     data = tomllib.loads(resources.files("kg.data").joinpath("document_kinds.toml").read_text(encoding="utf-8"))
     rules = tuple(
         KindRule(
-            entry["kind"],
+            entry["key"],
+            entry["en"],
+            bool(entry.get("policy", True)),
             tuple(sorted(entry.get("endings", []), key=len, reverse=True)),
             tuple(entry.get("contains", [])),
             tuple(entry.get("not_endings", [])),
@@ -46,6 +66,8 @@ def vocabulary() -> Vocabulary:
     )
     generic = data.get("generic", {})
     registration = data.get("registration", {})
+    defaults = data.get("default", {})
+    endings = tuple(sorted(((ending, rule) for rule in rules for ending in rule.endings), key=lambda e: -len(e[0])))
     return Vocabulary(
         rules,
         tuple(generic.get("markers", [])),
@@ -55,35 +77,82 @@ def vocabulary() -> Vocabulary:
         tuple(data.get("issuer_prefix", {}).get("before", [])),
         tuple(sorted(data.get("truncated", {}).items(), key=lambda item: -len(item[0]))),
         tuple(data.get("numbered_series", {}).get("endings", [])),
+        defaults.get("other", "其他"),
+        defaults.get("standard", "标准"),
+        endings,
+        tuple(sorted(data.get("meeting", {}).get("decided", []), key=len, reverse=True)),
     )
+
+
+def meeting_cited(title: str) -> str:
+    """县委常委会会议决定 → 县委常委会会议: a meeting cited by its decision is the meeting (document_kinds.toml)."""
+    for word in vocabulary().meeting_decided:
+        if title.endswith("会议" + word):
+            return title[: len(title) - len(word)]
+    return title
+
+
+def kind_label(kind: str) -> str:
+    """The English label of a kind key (通知 → notice); the key itself when the vocabulary does not know it."""
+    rule = vocabulary().rule(kind)
+    return rule.en if rule else kind
+
+
+def is_policy_kind(kind: str) -> bool:
+    """False for kinds that are never policy documents (合同, 会议, 批示)."""
+    return vocabulary().policy(kind)
+
+
+def is_policy_title(title: str | None, kind: str) -> bool:
+    """False for a basis that is not a policy document: a contract, a meeting, a 批示, or a title whose ending
+    is listed with policy = false (…审批花名表, …初步设计文件)."""
+    if title:
+        found = _ending_rule(strip_qualifiers(title))
+        if found is not None and found[1].kind == kind:
+            return found[1].policy
+    return is_policy_kind(kind)
 
 
 def strip_qualifiers(title: str) -> str:
     return _TRAILING_QUALIFIERS.sub("", title)
 
 
+def _ending_rule(text: str) -> tuple[str, KindRule] | None:
+    """The longest vocabulary ending ``text`` ends with (and is not excluded by its rule's not_endings)."""
+    for ending, rule in vocabulary().endings:
+        if text.endswith(ending) and not any(text.endswith(bad) for bad in rule.not_endings):
+            return ending, rule
+    return None
+
+
 def classify_title(title: str) -> str:
-    """通知 / 批复 / … / law / regulation / plan / standard / contract / design, or "other"."""
+    """The 文种 key of a title (通知, 批复, 规定, 法律, 规划, 合同 …), or the vocabulary's "other" key."""
     core = strip_qualifiers(title)
     raw = title.rstrip("》〉>”\"'。；;、，, ")
+    # the raw title too: a qualifier can hold the 文种 word itself
+    found = _ending_rule(core) or _ending_rule(raw)
+    if found is not None:
+        return found[1].kind
     for rule in vocabulary().rules:
-        if any(core.endswith(ending) for ending in rule.not_endings):
-            continue
-        # the raw title too: a qualifier can be the 文种 (…应急治理方案(代初步设计) is a design)
-        if any(core.endswith(ending) or raw.endswith(ending) for ending in rule.endings) \
-                or any(word in core for word in rule.contains):
+        if any(word in core for word in rule.contains):
             return rule.kind
-    return "other"
+    return vocabulary().other
 
 
 def ends_with_kind_word(title: str) -> bool:
     """True when the title ends with a word of the vocabulary (so a phrase without 《》 can be a title)."""
-    core = strip_qualifiers(title)
-    return any(
-        core.endswith(ending) and not any(core.endswith(bad) for bad in rule.not_endings)
-        for rule in vocabulary().rules
-        for ending in rule.endings
-    )
+    return _ending_rule(strip_qualifiers(title)) is not None
+
+
+def kind_ending(title: str) -> str | None:
+    """The vocabulary word ``title`` ends with (…滑坡治理报告 → 报告), else None."""
+    found = _ending_rule(title)
+    return found[0] if found else None
+
+
+def is_bare_kind(word: str) -> bool:
+    """请示, 报告: a 文种 word alone, whose subject is shared with the title before it."""
+    return any(word == ending for ending, _ in vocabulary().endings)
 
 
 def is_generic(phrase: str) -> bool:

@@ -17,12 +17,17 @@ from kg.citations.classify import (
     cites_nothing,
     classify_title,
     ends_with_kind_word,
+    is_bare_kind,
     is_generic,
+    kind_ending,
+    meeting_cited,
     repair_truncated,
+    strip_qualifiers,
     vocabulary,
 )
 from kg.citations.identify import title_key
-from kg.citations.models import Citation, RegionContext
+from kg.citations.knowledge import law_by_name, number_knowledge
+from kg.citations.models import Citation, IssuerLevel, LinkStatus, NumberForm, RegionContext
 from kg.citations.normalise import fold_width, format_doc_number, format_order_number, normalise_title
 from kg.citations.regexes import (
     CLOSING_DATE,
@@ -33,6 +38,7 @@ from kg.citations.regexes import (
     MEETING_SESSION,
     ORDER_NUMBER,
     QUALIFIER,
+    SESSION_NUMBER,
     STANDARD_CODE,
     STRONG_SEPARATORS,
     TRAILING_FILLER,
@@ -41,8 +47,15 @@ from kg.citations.regexes import (
 )
 from kg.citations.resolve import (
     ORGAN_ENDINGS,
+    Issuer,
+    code_patterns,
+    complete_relative,
+    completing_code,
     is_organ_name,
+    issuer_from_code,
     lead_organ,
+    level_from_name,
+    region_of_name,
     relative_issuer,
     resolve_issuer,
     trim_agency,
@@ -55,7 +68,7 @@ _OPEN_BRACKETS = "([〔【（［"
 _CLOSE_BRACKETS = ")]〕】）］"
 # An article or clause reference after a law's title: 第十四条, 第5条, 第二项.
 _ARTICLE = re.compile(r"^第[\d一二三四五六七八九十百零]{1,6}[条项款章]")
-_ISSUER_BEFORE_ABOUT = re.compile(r"^(?P<issuer>.{2,60}?)(?:关于|印发|转发)")
+_ISSUER_BEFORE_ABOUT = re.compile(r"^(?P<issuer>[^《〈》〉]{2,60}?)(?:关于|印发|转发)")
 _MIN_TITLE_LENGTH = 4
 # What is left of a title whose 》 came too early: 《…办法》的通知
 _TITLE_TAILS = ("的通知", "的批复", "的意见", "通知")
@@ -66,6 +79,7 @@ _CLOSING_TAIL = 80
 # Leftover text shorter than this is punctuation or filler, not worth a notice.
 _MIN_SKIPPED_NOTICE = 6
 _BARE_YEAR = re.compile(r"\s{0,2}(?:19|20)\d{2}\s{0,2}")
+_STRAY_QUOTE = re.compile(r"[(\[]\s{0,2}(?:19|20)\d{2}\s{0,2}[)\]]\s{0,2}\d{1,6}\s{0,2}号")
 _MAX_ORGAN_NAME = 48
 # 报告、请示及县领导批示: titles joined by 及/和 that each end with a 文种 word.
 _CONJUNCTION = re.compile(r"及|和")
@@ -83,14 +97,11 @@ def _conjoined(fragment: str) -> list[tuple[int, str]]:
         parts.append((cursor, fragment[cursor : match.start()]))
         cursor = match.end()
     parts.append((cursor, fragment[cursor:]))
-    if len(parts) < 2 or not all(part and (ends_with_kind_word(part) or _is_bare_kind(part)) for _, part in parts):
+    # 省政府第58次常务会议精神和省领导批示: each part without its 精神 / 要求
+    parts = [(offset, TRAILING_FILLER.sub("", part)) for offset, part in parts]
+    if len(parts) < 2 or not all(part and (ends_with_kind_word(part) or is_bare_kind(part)) for _, part in parts):
         return []
     return parts
-
-
-def _is_bare_kind(word: str) -> bool:
-    """请示, 报告: a 文种 word alone, whose subject is shared with the title before it."""
-    return any(word == ending for rule in vocabulary().rules for ending in rule.endings)
 
 
 @cache
@@ -111,6 +122,40 @@ def _issuer_before_meeting() -> re.Pattern[str] | None:
                       rf"(?P<issuer>.{{1,30}}?(?:人民政府|政府|委员会|办公室|办公厅|厅|局))(?={alternatives})")
 
 
+def _joined_by_connective(gap: str) -> bool:
+    """《A》和B〔2020〕3号…, B〔2020〕3号文件精神及《…》: words between a title and a number (a connective, 文件精神)
+    make them two items."""
+    core = gap.strip(" \t()[]〔〕【】")
+    if core in number_knowledge().connectives_before or (core and core in "、，,"):
+        return True
+    rest = TRAILING_FILLER.sub("", _strip_after_number(core))
+    return bool(rest) or (core != _strip_after_number(core) and core.endswith(number_knowledge().connectives_before))
+
+
+def _leads_title(text: str, at: int, hi: int) -> bool:
+    """B〔2020〕3号文《…》 / 12号文关于…: glued 文 after a number, then a title: the number is printed first."""
+    rest = text[at:hi]
+    stripped = _strip_after_number(rest)
+    return stripped != rest and stripped.startswith((*_OPEN_QUOTES, *number_knowledge().nesting_verbs))
+
+
+def _strip_after_number(fragment: str) -> str:
+    """文关于同意… → 关于同意…: the 文 / 文件 glued after a number (号文) is "document No.", not the title."""
+    knowledge = number_knowledge()
+    for word in knowledge.after_number:
+        rest = fragment[len(word):]
+        if fragment.startswith(word) and rest and rest[0] not in knowledge.after_number_not_before:
+            return rest
+    return fragment
+
+
+@cache
+def _outer_title_tail() -> re.Pattern[str]:
+    """的通知 / 的实施意见 / 的批复 after a nested 《…》: the rest of an outer title printed without 《》."""
+    endings = "|".join(re.escape(ending) for ending, rule in vocabulary().endings if rule.policy)
+    return re.compile(rf"^[》〉]?的[\u4e00-\u9fff]{{0,6}}?(?:{endings})》?")
+
+
 @dataclass
 class _Atom:
     kind: str  # "quote", "number", "standard", "order", "registration", "text"
@@ -121,6 +166,8 @@ class _Atom:
     number: str | None = None  # normalised
     inner: list[str] = field(default_factory=list)  # titles quoted inside a quote
     own: bool = False  # a registration that is a document of its own (公文批办单 … 批示)
+    year: int | None = None  # of a number or a standard's code
+    serial: int | None = None  # of a number or a 令
 
 
 @dataclass
@@ -136,6 +183,8 @@ class _Unit:
     how: str = "quoted"
     doubts: list[str] = field(default_factory=list)
     printed_issuer: bool = False  # the issuer was printed before the title (自然资源部《…》), not read from it
+    incomplete: bool = False  # cut short by a clipped cell
+    number_printed: str | None = None  # the number's text in the cell as given
 
 
 @dataclass
@@ -151,12 +200,22 @@ def _closes(segment: str) -> bool:
     tail = segment[-_CLOSING_TAIL:].rstrip(" \t")
     if not tail:
         return False
-    if tail[-1] in _CLOSING_CHARS or CLOSING_DATE.search(tail) or STANDARD_CODE.search(tail[-24:]):
+    if tail[-1] in _CLOSING_CHARS or CLOSING_DATE.search(tail) or STANDARD_CODE.search(tail[-24:]) \
+            or MEETING_SESSION.search(tail[-24:]):
         return True
     cleaned = _clean_text(tail)
-    if cleaned and (cleaned[-1] in _CLOSING_CHARS or ends_with_kind_word(cleaned)):
+    if cleaned and cleaned[-1] in _CLOSING_CHARS:
+        return True
+    if cleaned and ends_with_kind_word(cleaned) and not _open_about(cleaned):
         return True
     return is_generic(segment)
+
+
+def _open_about(fragment: str) -> bool:
+    """关于同意甲地块规划 (、乙地块…的批复): a title printed without 《》 whose 关于 has not reached its 的…文种 yet,
+    so a 、 after a word like 规划 is inside the title."""
+    at = fragment.rfind("关于")
+    return at >= 0 and "的" not in fragment[at:] and "《" not in fragment[at:]
 
 
 def _opens(text: str, at: int) -> bool:
@@ -167,10 +226,58 @@ def _opens(text: str, at: int) -> bool:
     if rest[0] in _OPEN_QUOTES:
         return True
     number = DOC_NUMBER.match(rest)
-    return bool(number and not any(sep in number.group(0) for sep in "、，,;；。")) or bool(STANDARD_CODE.match(rest))
+    # the number must start here: 污水处理…的通知和苏财建〔2021〕90号 is a title's end, then a number
+    starts = number is not None and (not number["agency"] or trim_agency(number["agency"]) == number["agency"])
+    return bool(starts and number and not any(sep in number.group(0) for sep in "、，,;；。")) \
+        or bool(STANDARD_CODE.match(rest))
 
 
-def _pieces(text: str) -> list[tuple[int, int]]:
+@dataclass(frozen=True)
+class _Debris:
+    """What a clipped cell left of a number: ``(晋自然资源`` glued to the next line's text."""
+
+    start: int
+    end: int
+    next_clipped: bool  # the text after it lost its start (an issuer cut off before 关于)
+
+
+_ITEM_END = re.compile(r"[；;。\n]|\d{1,2}[、.．](?!\d)")
+
+
+def _clip_debris(text: str) -> list[_Debris]:
+    """The ( of a number a clipped cell never closed: after a title, ( then the start of a 机关代字, and before
+    any ) a 《, a 》 or a 关于 of the next line (…的通知》(晋自然资源厅局《关于开展…). What lies between the ( and
+    the next title is debris: not an issuer, not a title, not a number."""
+    debris: list[_Debris] = []
+    for match in re.finditer(r"[(（]", text):
+        at = match.start()
+        before = text[:at].rstrip(" \t")
+        if not before or not (before[-1] in _CLOSE_QUOTES or ends_with_kind_word(before[-40:])):
+            continue
+        content = text[at + 1 : at + 80]
+        item_end = _ITEM_END.search(content)
+        content = content[: item_end.start()] if item_end else content
+        if not content.startswith(code_patterns()) or "的" in content.split("关于")[0]:
+            continue
+        stops = [(content.find(mark), mark) for mark in ("《", "〈", "》", "关于", ")", "）")]
+        found = [(position, mark) for position, mark in stops if position >= 0]
+        if not found:
+            if DOC_NUMBER.match(content):
+                continue  # a whole number whose ) was left out (…意见(晋政办发[2019]10号2、…)
+            if item_end is not None or at + 1 + len(content) >= len(text):
+                debris.append(_Debris(at, at + 1 + len(content), False))  # the number runs into the item's end
+            continue
+        position, mark = min(found)
+        if mark in ")）" or DOC_NUMBER.match(content[:position]):
+            continue  # closed, or a whole number before the next title: nothing was cut
+        if mark == "》":
+            debris.append(_Debris(at, at + 1, True))
+        else:
+            debris.append(_Debris(at, at + 1 + position, mark == "关于"))
+    return debris
+
+
+def _pieces(text: str, debris: list[_Debris] | None = None) -> list[tuple[int, int]]:
     """Cut at separators; list markers (1、 2.) and ；。 always cut, never inside a number.
 
     、，, and spaces cut outside 《》 and brackets only where a citation ends before them or starts after them,
@@ -178,6 +285,8 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     (中共中央、国务院关于…) stays whole. ；。 cut even inside an unclosed 《 (a title never holds them).
     """
     cuts: set[int] = {m.start() for m in ENUMERATOR.finditer(text)}
+    clipped = {at for item in debris or () for at in (item.start, item.end)}
+    cuts |= clipped
     protected = {at for pattern in (DOC_NUMBER, STANDARD_CODE) for m in pattern.finditer(text)
                  for at in range(m.start() + 1, m.end())}
     quote_depth = bracket_depth = 0
@@ -185,6 +294,8 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     for at, char in enumerate(text):
         if at in cuts:
             last_cut = at
+        if at in clipped:
+            quote_depth = bracket_depth = 0
         if char in _OPEN_QUOTES:
             quote_depth += 1
         elif char in _CLOSE_QUOTES:
@@ -205,7 +316,7 @@ def _pieces(text: str) -> list[tuple[int, int]]:
             last_cut = at
     pieces: list[tuple[int, int]] = []
     start = 0
-    for cut in [*sorted(cuts - protected), len(text)]:
+    for cut in [*sorted((cuts - protected) | clipped), len(text)]:
         if cut > start:
             pieces.append((start, cut))
         start = cut
@@ -222,6 +333,8 @@ def _quote_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, list[str]]
     inner: list[str] = []
     for at in range(lo, hi):
         char = text[at]
+        if char in _OPEN_QUOTES and depth == 0 and _STRAY_QUOTE.match(text, at + 1):
+            continue  # 自然资源部《(2022)77号: a stray 《 before a number's bracket opens no title
         if char in _OPEN_QUOTES:
             if depth == 0:
                 opened, inner = at, []
@@ -250,7 +363,8 @@ def _number_atom(text: str, match: re.Match[str], lo: int) -> _Atom:
             start -= 1
         agency = LEADING_FILLER.sub("", text[start : match.start(0) + len(match["agency"] or "")])
         start = match.start(0) + len(match["agency"] or "") - len(agency)
-    return _Atom("number", start, match.end(), text[start : match.end()], agency=agency or None, number=number)
+    return _Atom("number", start, match.end(), text[start : match.end()], agency=agency or None, number=number,
+                 year=int(match["year"]), serial=int(match["serial"]))
 
 
 def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
@@ -272,7 +386,8 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     for match in STANDARD_CODE.finditer(text, lo, hi):
         if free(match.start(), match.end()):
             code = f"{match['code']} {match['number']}-{match['year']}"
-            atoms.append(_Atom("standard", match.start(), match.end(), match.group(0), number=code))
+            atoms.append(_Atom("standard", match.start(), match.end(), match.group(0), number=code,
+                               year=int(match["year"])))
     registration = _registration()
     if registration is not None:
         own_forms = vocabulary().registration_own
@@ -289,7 +404,7 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         if len(organ) >= 2 and free(start, match.end()):
             serial = match["serial"] or match["serial_first"]
             atoms.append(_Atom("order", start, match.end(), text[start : match.end()], agency=organ,
-                               number=format_order_number(organ, serial)))
+                               number=format_order_number(organ, serial), serial=int(serial)))
     atoms.sort(key=lambda a: a.start)
     # Plain text between the atoms found so far, with brackets that held a number or standard removed.
     result: list[_Atom] = []
@@ -345,8 +460,16 @@ def _title_core(fragment: str) -> str:
 def _unquoted_title(fragment: str) -> bool:
     if len(fragment) < _MIN_TITLE_LENGTH or is_generic(fragment) or "万元" in fragment or len(fragment) > 120:
         return False
+    if _is_clause(fragment):
+        return False
     core = _title_core(fragment)
     return ends_with_kind_word(core) or repair_truncated(core) is not None
+
+
+def _is_clause(fragment: str) -> bool:
+    """制定实施流程和细则, 坚持统筹兼顾，突出重点，全面规范: a clause of the sentence, not a title without 《》."""
+    knowledge = number_knowledge()
+    return fragment.startswith(knowledge.clause_verbs) or any(char in fragment for char in knowledge.clause_punctuation)
 
 
 def _split_issuer(title: str) -> tuple[str | None, str]:
@@ -381,14 +504,14 @@ def _units_of_piece(
         atom = atoms[index]
         if atom.kind == "text":
             fragment = _clean_text(atom.text)
-            if index > 0 and atoms[index - 1].kind == "number" and re.match(r"文(?!件|物)", fragment):
-                fragment = fragment[1:]  # …[2020]121号文农村不动产…合同: 号文 is "document No.", not the title
+            if index > 0 and atoms[index - 1].kind == "number":
+                fragment = _strip_after_number(fragment)  # …[2020]121号文农村…合同: 号文 is "document No."
             following = atoms[index + 1] if index + 1 < len(atoms) else None
             start = atom.start + atom.text.find(fragment[:1]) if fragment else atom.start
             if not fragment:
                 pass
-            elif following is not None and following.kind == "quote" and re.search(r"(关于|印发|转发|执行)$",
-                                                                                    fragment):
+            elif following is not None and following.kind == "quote" \
+                    and fragment.endswith(number_knowledge().nesting_verbs):
                 # 晋城市规划和自然资源局关于印发《…》的通知: the quote is nested in a title printed without 《》
                 nested = [following.text.strip("《》〈〉")]
                 end_index = index + 1
@@ -401,7 +524,7 @@ def _units_of_piece(
                     end_index += 1
                     tail_end = second.end
                 if end_index + 1 < len(atoms) and atoms[end_index + 1].kind == "text":
-                    tail = re.match(r"^[》〉]?(的[通知批复意见函]{1,2}》?|的通知)", atoms[end_index + 1].text)
+                    tail = _outer_title_tail().match(atoms[end_index + 1].text)
                     if tail:
                         tail_end = atoms[end_index + 1].start + tail.end()
                         atoms[end_index + 1] = _Atom("text", tail_end, atoms[end_index + 1].end,
@@ -423,7 +546,7 @@ def _units_of_piece(
             elif (parts := _conjoined(fragment)) and not is_generic(fragment) \
                     and not _in_narrative(text, narrative, start, start + len(fragment)):
                 for offset, part in parts:
-                    how = "shared-subject" if _is_bare_kind(part) else "unquoted"
+                    how = "shared-subject" if is_bare_kind(part) else "unquoted"
                     issuer = None if how == "shared-subject" else _split_issuer(part)[0]
                     units.append(_Unit(start + offset, start + offset + len(part), part, pending_issuer or issuer,
                                        how=how))
@@ -454,11 +577,12 @@ def _units_of_piece(
                 agency = trim_agency(whole_number["agency"] or "")
                 units[-1].number_atom = _Atom("number", atom.start, atom.end, atom.text, agency=agency or None,
                                               number=format_doc_number(agency, whole_number["year"],
-                                                                       whole_number["serial"]) if agency else None)
+                                                                       whole_number["serial"]) if agency else None,
+                                              year=int(whole_number["year"]), serial=int(whole_number["serial"]))
                 units[-1].end = atom.end
                 index += 1
                 continue
-            if len(body) < _MIN_TITLE_LENGTH and classify_title(body) == "other":
+            if len(body) < _MIN_TITLE_LENGTH and classify_title(body) == vocabulary().other:
                 index += 1  # 《十五五》: a quoted term, not a title
                 continue
             if atom.end == hi and not atom.text.endswith(tuple(_CLOSE_QUOTES)):
@@ -468,15 +592,39 @@ def _units_of_piece(
             unit = _Unit(atom.start, atom.end, "《" + body + "》", pending_issuer or issuer, nested=list(atom.inner),
                          printed_issuer=pending_issuer is not None)
             pending_issuer = None
+            unclosed = not atom.text.endswith(tuple(_CLOSE_QUOTES))
+            inner_number = DOC_NUMBER.search(fold_width(body)) if unclosed else None
             leading_number = DOC_NUMBER.match(fold_width(body))
+            agency = _clipped_agency(trim_agency(inner_number["agency"] or "")) if inner_number is not None else ""
+            number_at = (inner_number.start() + len(inner_number["agency"] or "") - len(agency)
+                         if inner_number is not None else 0)
+            if inner_number is not None and number_at > 0:
+                # 《关于自然资保函〔2025〕2号): the 《 never closed before a number — a clipped cell glued the
+                # start of a title to (the end of) a number; kept as one partial citation, never a document
+                unit.number_atom = _Atom("number", atom.start + 1 + number_at, atom.start + 1 + inner_number.end(),
+                                         body[number_at : inner_number.end()], agency=agency or None,
+                                         number=format_doc_number(agency, inner_number["year"],
+                                                                  inner_number["serial"]) if agency else None,
+                                         year=int(inner_number["year"]), serial=int(inner_number["serial"]))
+                unit.title = "《" + body[:number_at] + "》" if number_at > 0 else None
+                unit.incomplete = True
+                leading_number = None
+            elif unclosed and not ends_with_kind_word(_title_core(body)) and not _closes(body):
+                unit.incomplete = True  # 《晋城市…关于永久基本农田中疑似非耕地: cut off at the cell's edge
             if leading_number and pending_number is None:
                 # 《晋农居发〔2014〕4号关于印发…的通知》: the number printed inside the quote, before the title
                 agency = trim_agency(leading_number["agency"] or "")
                 unit.number_atom = _Atom("number", atom.start + 1, atom.start + 1 + leading_number.end(),
                                          leading_number.group(0), agency=agency or None,
                                          number=format_doc_number(agency, leading_number["year"],
-                                                                  leading_number["serial"]) if agency else None)
+                                                                  leading_number["serial"]) if agency else None,
+                                         year=int(leading_number["year"]), serial=int(leading_number["serial"]))
                 unit.title = "《" + body[leading_number.end():] + "》"
+            if pending_number is not None and _joined_by_connective(text[pending_number.end : atom.start]):
+                # 津财预〔2024〕2号及《…》: a connective between them, two items
+                units.append(_Unit(pending_number.start, pending_number.end, None, None, pending_number,
+                                   how="number-only"))
+                pending_number = None
             if pending_number is not None:
                 unit.number_atom, unit.start = pending_number, pending_number.start
                 pending_number = None
@@ -499,7 +647,8 @@ def _units_of_piece(
         # a number, a 令号 or a standard code
         previous = units[-1] if units else None
         gap = QUALIFIER.sub("", text[previous.end : atom.start]) if previous else ""
-        adjacent = previous is not None and len(_clean_text(gap)) == 0 and len(gap) <= 8
+        adjacent = previous is not None and len(_clean_text(gap)) == 0 and len(gap) <= 8 \
+            and not _joined_by_connective(gap) and not _leads_title(text, atom.end, hi)
         if previous is not None and previous.number_atom is None and adjacent and previous.how != "registration":
             previous.number_atom, previous.end = atom, max(previous.end, atom.end)
         elif atom.kind == "standard" and previous is not None and previous.number_atom is None:
@@ -512,7 +661,7 @@ def _units_of_piece(
             # number before title: the next atom must follow with nothing but spaces between
             following = atoms[index + 1] if index + 1 < len(atoms) else None
             if following is not None and following.kind == "text":
-                fragment = _clean_text(following.text)
+                fragment = _strip_after_number(_clean_text(following.text))
                 if fragment and not following.text[:1].isspace() and _unquoted_title(fragment):
                     issuer, _ = _split_issuer(fragment)
                     start = following.start + following.text.find(fragment[:1])
@@ -528,24 +677,95 @@ def _units_of_piece(
     return units, pending_issuer
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+
+def _clipped_agency(run: str) -> str:
+    """在全县开展自然资保函 → 自然资保函: in a clipped cell the title's remains run into an unknown 代字; it starts
+    where a known code's first two characters do (自然… as in 自然资发)."""
+    if len(run) <= 4 or issuer_from_code(run).level is not None:
+        return run
+    families = {code[:2] for code in code_patterns() if len(code) >= 3}
+    at = next((at for at in range(len(run) - 2) if run[at : at + 2] in families), 0)
+    return run[at:]
+
+
+def _clip_start(unit: _Unit) -> None:
+    """The first citation after a clipped number lost its start: its issuer is debris, its title is known from
+    its 关于 on (a whole 关于…的通知 still identifies the document)."""
+    unit.incomplete = True
+    unit.issuer_phrase = None
+    if unit.title and "关于" in unit.title:
+        unit.title = unit.title[unit.title.index("关于"):]
+
+
+def _join_wrapped(text: str) -> tuple[str, list[int]]:
+    """Join lines a PDF wrapped inside a citation (（普投 / 资规范（2023）1号）); returns the joined text and,
+    for each of its characters, the offset in ``text``.
+
+    A line break is a wrap inside an open 《》 or bracket, and elsewhere unless an item ends before it (。；，、
+    of doc_numbers.toml, a closing 》 or number, a 文种 word) or a new one starts after it (a list marker, a 《,
+    a number): then it stays, and cuts like ；.
+    """
+    if "\n" not in text:
+        return text, list(range(len(text)))
+    ends_item = number_knowledge().wrap_ends_item
+    removed: set[int] = set()
+    for match in _LINE_BREAK.finditer(text):
+        before, after = text[: match.start()], text[match.end():]
+        if not before.strip() or not after.strip():
+            continue
+        line = before[before.rfind("\n") + 1:]
+        ends = before[-1] in ends_item or _closes(line) or _opens(after, 0) or ENUMERATOR.match(after) is not None
+        if _open_depth(before) > 0 or not ends:
+            removed.update(range(match.start(), match.end()))
+    positions = [at for at in range(len(text)) if at not in removed]
+    return "".join(text[at] for at in positions), positions
+
+
+def _open_depth(text: str) -> int:
+    """How many 《 or brackets are open at the end of ``text`` (a year's bracket closes before its 号)."""
+    depth = 0
+    for char in text[-200:]:
+        if char in _OPEN_QUOTES or char in _OPEN_BRACKETS:
+            depth += 1
+        elif (char in _CLOSE_QUOTES or char in _CLOSE_BRACKETS) and depth > 0:
+            depth -= 1
+        elif char in "\n。；;":
+            depth = 0
+    return depth
+
+
 def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
     """The documents cited in one 立项依据 cell, and the text left over; offsets index ``cell``."""
-    text = fold_width(cell)
+    text, positions = _join_wrapped(fold_width(cell))
     if cites_nothing(text):
         return CellReading([])
     narrative = [m.span() for m in DOUBLE_QUOTED.finditer(text)]
     units: list[_Unit] = []
     skipped: list[tuple[int, str]] = []
     carried: str | None = None
-    pieces = _pieces(text)
+    debris = _clip_debris(text)
+    debris_at = {item.start: item for item in debris}
+    clipped_starts = {item.end for item in debris if item.next_clipped}
+    pieces = _pieces(text, debris)
     for number, (lo, hi) in enumerate(pieces):
+        if lo in debris_at and debris_at[lo].end == hi:
+            skipped.append((lo, text[lo:hi]))  # a clipped number's remains
+            if units:
+                units[-1].doubts.append("number-clipped")
+            carried = None
+            continue
         piece_units, carried = _units_of_piece(text, lo, hi, carried, narrative, skipped)
+        if lo in clipped_starts and piece_units:
+            _clip_start(piece_units[0])
         # a lone number after a title-only piece (…的通知,晋市自然资发[2023]267号) belongs to it
         if (
             len(piece_units) == 1 and piece_units[0].how == "number-only" and units
             and units[-1].number_atom is None and units[-1].title
             and units[-1].how not in ("registration", "minutes-number")
-        ):
+            and not ENUMERATOR.match(text, lo) and not ENUMERATOR.match(text, lo + 1)
+        ):  # not across a list marker: 《A》；②浙委办发〔2021〕23号 are two items
             units[-1].number_atom, units[-1].end = piece_units[0].number_atom, piece_units[0].end
             continue
         # a number-only piece before a title-only piece, split by a space (自然资源部《2022》41号 自然资源部…的通知)
@@ -562,19 +782,21 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
             if unit.how == "shared-subject":
                 # 沁水县…滑坡治理报告、请示: the 请示 shares the subject of the title before it
                 previous = next((u for u in reversed(units) if u.how == "unquoted" and u.title), None)
-                ending = _kind_ending(previous.title) if previous and previous.title else None
+                ending = kind_ending(previous.title) if previous and previous.title else None
                 if previous is None or ending is None:
                     skipped.append((unit.start, unit.title or ""))
                     continue
                 unit.title, unit.how = previous.title[: len(previous.title) - len(ending)] + unit.title, "unquoted"
             units.append(unit)
+    for unit in units:  # offsets back into the cell as given (wrapped lines were joined)
+        unit.start, unit.end = positions[unit.start], positions[unit.end - 1] + 1
+        if unit.number_atom is not None:  # the number as the cell prints it, a wrapped line joined
+            atom = unit.number_atom
+            printed = cell[positions[atom.start] : positions[atom.end - 1] + 1]
+            unit.number_printed = _LINE_BREAK.sub("", printed).strip()
+    skipped = [(positions[offset], fragment) for offset, fragment in skipped]
     citations = _deduplicate([_to_citation(cell, unit, region) for unit in units])
     return CellReading(citations, skipped)
-
-
-def _kind_ending(title: str) -> str | None:
-    endings = [e for rule in vocabulary().rules for e in rule.endings if title.endswith(e)]
-    return max(endings, key=len) if endings else None
 
 
 def extract_citations(cell: str, region: RegionContext | None = None) -> list[Citation]:
@@ -604,10 +826,15 @@ _DOUBT_MESSAGES = {
         "发文字号 printed without a 机关代字 (or with an organ's name in its place); kept as printed"
     ),
     "truncated-title": "title cut short in the source; the word meant was restored",
+    "number-completed": "发文字号 printed without a 机关代字; completed from the issuer's 代字 in kg/data/issuers.csv",
+    "number-title-conflict": "the number's 机关代字 and the title name different issuers; both kept",
+    "incomplete": "cut short by a clipped cell: kept as printed, not identified as a document",
 }
 
 
 def _same_document(a: Citation, b: Citation) -> bool:
+    if a.status == "unresolved" or b.status == "unresolved":
+        return a.text == b.text  # a partial citation only repeats itself
     if a.doc_number and b.doc_number:
         return a.doc_number == b.doc_number
     if a.title and b.title:
@@ -636,8 +863,9 @@ def _deduplicate(citations: list[Citation]) -> list[Citation]:
 def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citation:
     doubts = list(unit.doubts)
     title = normalise_title(unit.title) if unit.title else None
+    session: re.Match[str] | None = None
     if title:
-        title = re.sub(r"^(?:根据|依据)+", "", title)
+        title = meeting_cited(re.sub(r"^(?:根据|依据)+", "", title))
         session = MEETING_SESSION.search(title)
         if session:  # 会议纪要[2024]4次 → 会议纪要〔2024〕4次, the bracket of GB/T 9704
             title = title[: session.start()] + f"〔{session['year']}〕{int(session['session'])}次"
@@ -648,27 +876,136 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
     atom = unit.number_atom
     agency = atom.agency if atom is not None else None
     number = atom.number if atom is not None else None
-    if atom is not None and atom.kind == "number" and number is None:
+    if unit.incomplete and number is not None and atom is not None and atom.kind == "number" \
+            and not _known_code(atom.agency or "", region):
+        number = None  # a clipped cell's number whose 代字 nobody knows may be clipped too: kept as printed only
+    if atom is not None and atom.kind == "number" and number is None and not unit.incomplete:
         doubts.append("number-without-code")
     issuer_phrase = unit.issuer_phrase
     if not issuer_phrase and atom is not None and atom.agency and (
             atom.kind == "order" or (number is None and is_organ_name(atom.agency))):
         issuer_phrase = atom.agency  # 国家发展改革委第7号令, 吕梁市…办公室《2022》2号: the organ is named
     issuer_phrase = lead_organ(issuer_phrase, region) if issuer_phrase else None
-    issuer = resolve_issuer(issuer_phrase, agency if number and atom and atom.kind == "number" else None, region)
+    code = agency if number and atom and atom.kind == "number" else None
+    issuer = resolve_issuer(issuer_phrase, code, region)
+    if issuer.name is None and issuer_phrase is None and number is None and title and not unit.incomplete:
+        issuer = _issuer_by_name(title) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
     is_standard = atom is not None and atom.kind == "standard"
-    kind = "standard" if is_standard else (classify_title(title) if title else "other")
-    return Citation(
+    kind = vocabulary().standard if is_standard else (classify_title(title) if title else vocabulary().other)
+    if issuer.level is None and title and not unit.incomplete and kind not in number_knowledge().title_level_not_for:
+        # 《四川省“十四五”文化和旅游发展规划》: no issuer printed, but the title names its government's region
+        issuer = Issuer(issuer.name, _title_level(title, region), issuer.region)
+    citation = Citation(
         text=cell[unit.start : unit.end],
         start=unit.start,
         end=unit.end,
         title=title,
         doc_number=number,
-        doc_number_printed=atom.text if atom is not None else None,
+        doc_number_printed=unit.number_printed or (atom.text.strip() if atom is not None else None),
         issuer=issuer.name,
         issuer_level=issuer.level,
         kind=kind,
         nested=[normalise_title(t) for t in unit.nested],
         how=unit.how if atom is None or unit.how != "quoted" else "quoted+number",
         doubts=doubts,
+        incomplete=unit.incomplete,
     )
+    if atom is not None:
+        citation.number_form = _number_form(atom, number)
+        citation.number_year, citation.number_serial = atom.year, atom.serial
+    elif session is not None and unit.title:
+        printed = SESSION_NUMBER.search(fold_width(unit.title))
+        citation.doc_number_printed = printed.group(0) if printed else session.group(0)
+        citation.number_form = "minutes"
+        citation.number_year, citation.number_serial = int(session["year"]), int(session["session"])
+    if citation.number_form == "no-code" and citation.number_year is not None and not unit.incomplete:
+        completing = completing_code(citation.issuer)
+        if completing and citation.number_serial is not None:
+            citation.completed_number = format_doc_number(completing, str(citation.number_year),
+                                                          str(citation.number_serial))
+            doubts.append("number-completed")
+    citation.status, citation.conflict = _link_status(citation, issuer_phrase, code, region)
+    if citation.status == "conflicting":
+        doubts.append("number-title-conflict")
+    return citation
+
+
+def _title_level(title: str, region: RegionContext | None) -> IssuerLevel | None:
+    """The level of the narrowest region a title starts with: 山西省沁水县… → county, 四川省… → province."""
+    level = level_from_name(complete_relative(title, region), region)
+    place = region_of_name(title)
+    if place is not None and region is not None:
+        rest = title[len(place.name):]
+        for name, narrower in ((region.city, "city"), (region.county, "county")):
+            if name and rest.startswith(name):
+                level, rest = narrower, rest[len(name):]  # type: ignore[assignment]
+    return level
+
+
+def _known_code(agency: str, region: RegionContext | None) -> bool:
+    return issuer_from_code(agency, region).level is not None
+
+
+def _number_form(atom: _Atom, number: str | None) -> NumberForm:
+    if atom.kind == "number":
+        if not atom.agency:
+            return "no-code"
+        return "organ-name" if number is None and is_organ_name(atom.agency) else "document"
+    return {"order": "order", "standard": "standard"}.get(atom.kind, "registration")  # type: ignore[return-value]
+
+
+def _issuer_by_name(title: str) -> Issuer | None:
+    """A national law or 行政法规 known by name, or a 地方性法规 named after its region (山西省测绘管理条例)."""
+    law = law_by_name(title)
+    if law is not None:
+        return Issuer(law.issuer, law.level)
+    knowledge = number_knowledge()
+    core = strip_qualifiers(title)
+    if knowledge.local_regulation_issuer and core.endswith(knowledge.local_regulation_endings):
+        place = region_of_name(core)
+        if place is not None:
+            return Issuer(knowledge.local_regulation_issuer.format(region=place.name), place.level, place.name)
+    return None
+
+
+def _link_status(citation: Citation, issuer_phrase: str | None, code: str | None,
+                 region: RegionContext | None) -> tuple[LinkStatus, str | None]:
+    """How the citation identifies its document, and why number and title disagree when they do."""
+    if citation.incomplete:  # identified only by a known, whole number: a clipped title may name another
+        if citation.doc_number:  # document with the same 关于… words (the issuer was cut off)
+            return ("both" if citation.title else "number"), None
+        return "unresolved", None
+    if citation.doc_number and citation.title:
+        conflict = _disagreement(citation, issuer_phrase, code, region)
+        return ("conflicting", conflict) if conflict else ("both", None)
+    if citation.doc_number:
+        return "number", None
+    if citation.title:
+        return "title", None
+    return "unresolved", None
+
+
+def _disagreement(citation: Citation, issuer_phrase: str | None, code: str | None,
+                  region: RegionContext | None) -> str | None:
+    """Why the number's 代字 and the title's issuer name different governments, or None when they agree.
+
+    The number side is the 代字's organ or region (kg/data/issuers.csv, region_codes.csv); the title side is the
+    issuer printed before or at the start of the title. Different levels, or different provinces, disagree.
+    """
+    if not code or citation.doc_number is None:
+        return None
+    by_number = issuer_from_code(code, region)
+    named = issuer_phrase or citation.title or ""
+    by_title_level = level_from_name(complete_relative(named, region), region) if named else None
+    by_title_region = region_of_name(complete_relative(named, region)) if named else None
+    if by_number.level is None or by_title_level is None:
+        return None
+    number_side = f"{citation.doc_number} is {by_number.name or by_number.region or '?'}'s ({by_number.level})"
+    title_side = (f"the title names {issuer_phrase or (by_title_region.name if by_title_region else named[:12])} "
+                  f"({by_title_level})")
+    if by_number.level != by_title_level:
+        return f"{number_side}; {title_side}"
+    if by_number.region and by_title_region and by_title_region.level == by_number.level \
+            and by_number.region != by_title_region.name:
+        return f"{number_side}; {title_side}"
+    return None

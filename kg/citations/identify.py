@@ -10,11 +10,23 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from kg.citations.models import Citation
 from kg.records import Notice
 
 _ABOUT = re.compile(r"关于")
+
+
+# Two titles under one number closer than this are one title printed two ways (全国 / 全民所有): not a conflict.
+_SAME_TITLE_RATIO = 0.8
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """True when two titles printed under one number name the same document (one contains the other, or they
+    differ by a few characters); False when they name different documents (成立职工养老保险站 / 成立铝土矿经销站)."""
+    ka, kb = title_key(a), title_key(b)
+    return ka in kb or kb in ka or SequenceMatcher(None, ka, kb).ratio() >= _SAME_TITLE_RATIO
 
 
 def title_key(title: str) -> str:
@@ -35,6 +47,9 @@ class PolicyDocument:
     kind: str
     titles_seen: set[str] = field(default_factory=set)
     cited_by: list[tuple[str, str]] = field(default_factory=list)  # (project id, citation text)
+    printed_numbers: set[str] = field(default_factory=set)  # every form the number was printed in
+    completed: bool = False  # the number was completed from the issuer's 代字, never printed whole
+    conflicting_titles: set[str] = field(default_factory=set)  # title keys that disagree with the number's title
 
 
 @dataclass
@@ -49,10 +64,18 @@ class DocumentRegistry:
     def _id(key: str) -> str:
         return "doc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
-    def add(self, citation: Citation, project: str, file: str = "", line: int | None = None) -> PolicyDocument:
+    def add(self, citation: Citation, project: str, file: str = "", line: int | None = None,
+            ) -> PolicyDocument | None:
+        """The document ``citation`` cites (None for an unresolved one: a partial citation names no document).
+
+        A title that disagrees with the title already known under the same number marks the citation
+        ``conflicting`` (both kept, one document by its number) and gives a notice."""
+        if citation.status == "unresolved":
+            return None
         tkey = title_key(citation.title) if citation.title else None
-        if citation.doc_number:
-            key = "no:" + citation.doc_number
+        number = citation.key_number
+        if number:
+            key = "no:" + number
         elif tkey and tkey in self._by_title:
             key = self._by_title[tkey]
         elif tkey:
@@ -62,18 +85,28 @@ class DocumentRegistry:
         document = self.documents.get(key)
         if document is None:
             # a title seen before without a number now arrives with one: fold the title-only record in
-            old = self.documents.pop("title:" + tkey, None) if tkey and citation.doc_number else None
-            document = PolicyDocument(self._id(key), key, citation.doc_number, citation.title, citation.issuer,
-                                      citation.issuer_level, citation.kind)
+            old = self.documents.pop("title:" + tkey, None) if tkey and number else None
+            document = PolicyDocument(self._id(key), key, number, citation.title, citation.issuer,
+                                      citation.issuer_level, citation.kind,
+                                      completed=citation.doc_number is None and number is not None)
             if old is not None:
                 document.cited_by.extend(old.cited_by)
                 document.titles_seen |= old.titles_seen
+                document.printed_numbers |= old.printed_numbers
             self.documents[key] = document
         elif citation.title and document.title and tkey and tkey != title_key(document.title) \
                 and tkey not in {title_key(t) for t in document.titles_seen}:
+            if number and not titles_agree(citation.title, document.title):
+                document.conflicting_titles.add(tkey)
+                citation.status = "conflicting"
+                citation.conflict = f"{number} is cited as {document.title!r} elsewhere"
             self.notices.append(Notice(file, line, "citation-title-conflict",
-                                       f"{citation.doc_number}: title {citation.title!r} differs from "
+                                       f"{number}: title {citation.title!r} differs from "
                                        f"{document.title!r}; kept as one document by its number"))
+        if citation.doc_number:
+            document.completed = False  # printed whole somewhere
+        if citation.printed_number:
+            document.printed_numbers.add(citation.printed_number)
         if citation.title:
             document.titles_seen.add(citation.title)
             if document.title is None:

@@ -1,7 +1,8 @@
 """Issuer and level of a cited document, from its 机关代字 or the issuer phrase printed before its title.
 
-The knowledge is ``kg/data/issuers.csv``; this module only looks it up. Short codes that only mean something
-inside one region (泽 = 泽州县 inside 晋城市) carry a ``scope`` and need a matching ``RegionContext``.
+The knowledge is ``kg/data/issuers.csv`` (organs) and ``region_codes.csv`` (region abbreviations and names);
+this module only looks it up. Short codes that only mean something inside one region (泽 = 泽州县 inside 晋城市)
+carry a ``scope`` and need a matching ``RegionContext``.
 """
 
 from __future__ import annotations
@@ -12,14 +13,22 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from kg.citations.knowledge import (
+    RegionRule,
+    code_suffixes,
+    context_regions,
+    number_knowledge,
+    region_names,
+    region_rules,
+)
 from kg.citations.models import IssuerLevel, RegionContext
 
-_LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county"})
+_LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county", "township"})
 # Relative issuer phrases (省自然资源厅, 市规划和自然资源局, 县政府) are completed from the region context.
 _RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (("省", "province"), ("市", "city"), ("县", "county"))
 # Endings that make a phrase an organ's name (not a 机关代字).
 ORGAN_ENDINGS: tuple[str, ...] = (
-    "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "行", "支行",
+    "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "银行", "分行", "支行",
 )
 
 
@@ -40,12 +49,14 @@ class IssuerRule:
     level: IssuerLevel
     region_code: str
     scope: str
+    completes: bool = False  # the 代字 used to complete a number printed without one
 
 
 @dataclass(frozen=True)
 class Issuer:
     name: str | None
     level: IssuerLevel | None
+    region: str | None = None  # the region named (山西省), when known
 
 
 @cache
@@ -54,14 +65,15 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
     text = resources.files("kg.data").joinpath("issuers.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#"))
     rules = [
-        IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"])  # type: ignore[arg-type]
+        IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"],  # type: ignore[arg-type]
+                   (r.get("completes") or "").strip() == "yes")
         for r in rows
         if r["level"] in _LEVELS and r["match"] in ("code", "name", "relative")
     ]
     return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
 
 
-def _in_scope(rule: IssuerRule, region: RegionContext | None) -> bool:
+def _in_scope(rule: IssuerRule | RegionRule, region: RegionContext | None) -> bool:
     return not rule.scope or (region is not None and rule.scope in region.names())
 
 
@@ -75,15 +87,62 @@ def relative_issuer(title: str) -> str | None:
 
 @cache
 def code_patterns() -> tuple[str, ...]:
-    return tuple(rule.pattern for rule in issuer_rules() if rule.match == "code")
+    """Every known start of a 机关代字: organs' codes and region abbreviations."""
+    codes = {rule.pattern for rule in issuer_rules() if rule.match == "code"}
+    codes |= {rule.abbreviation for rule in region_rules()}
+    return tuple(sorted(codes, key=len, reverse=True))
+
+
+def strip_connectives(run: str) -> str:
+    """根据沪府 → 沪府, 和某发改 → 某发改: the words of the sentence before a 机关代字 (doc_numbers.toml).
+
+    A word is only stripped when at least two characters follow it and the run does not start with a known
+    code (并政发 is 太原's, not "and 政发").
+    """
+    words = number_knowledge().connectives_before
+    changed = True
+    while changed:
+        changed = False
+        if any(run.startswith(code) and len(code) >= 1 for code in code_patterns()) \
+                and not any(run.startswith(word) and len(word) > 1 for word in words):
+            break
+        for word in words:
+            if run.startswith(word) and len(run) - len(word) >= 2:
+                run = run[len(word):]
+                changed = True
+                break
+    return run
+
+
+# Characters that end the text before a 机关代字 (…的通知, …批复, …》, …号, …文件); an organ's name ends it too.
+_BEFORE_CODE = "的知复见》号文件于"
+# A local 代字 repeats a central one behind its place's one or two characters (川自然资发, 伊财预, 苏发改投资发).
+_LOCAL_PREFIX = 2
+
+
+def _local_prefix(run: str, at: int) -> int:
+    """Where the 代字 found at ``at`` really starts: one or two characters earlier when they stand right after a
+    boundary (the run's start, 的通知, an organ's name, a connective) — a place's abbreviation before a code
+    that is also a central one (川 + 自然资发, 伊 + 财预)."""
+    words = number_knowledge().connectives_before
+    for width in range(min(_LOCAL_PREFIX, at), 0, -1):
+        head, prefix = run[: at - width], run[at - width : at]
+        if any(char in _BEFORE_CODE for char in prefix) or prefix in words:
+            continue
+        if not head or head[-1] in _BEFORE_CODE or head.endswith(ORGAN_ENDINGS) or head.endswith(words):
+            return at - width
+    return at
 
 
 def trim_agency(run: str) -> str:
     """The 机关代字 at the end of a run of CJK text printed before a bracketed year.
 
-    ``的批复泽行审发`` → ``泽行审发``; ``晋城市土地局晋市财综字`` → ``晋市财综字``: the longest known code
-    found in the run starts the agency; with none, the run is cut after the last word that ends a title.
+    ``的批复泽行审发`` → ``泽行审发``; ``晋城市土地局晋市财综字`` → ``晋市财综字``; ``根据沪府`` → ``沪府``: the
+    longest known code found in the run starts the agency; with none, the run is cut after the last word that
+    ends a title, and the connectives of the sentence (根据, 和 …) are stripped from its start.
     """
+    cut = max((run.rfind(word) + len(word) for word in number_knowledge().not_in_code if word in run), default=0)
+    run = run[cut:]  # 关于自然资保函 → 自然资保函: a 代字 never holds 关于, 通知 …; a clipped cell glued them on
     best_at, best_len = -1, 0
     for at in range(len(run)):
         for pattern in code_patterns():
@@ -91,29 +150,93 @@ def trim_agency(run: str) -> str:
                 best_at, best_len = at, len(pattern)
     if best_at > 0 and _PLACE_ONLY.fullmatch(run[:best_at]):
         return run  # 晋城市自然资发: a place printed before the code is part of the code as printed
-    if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"):
-        return run[best_at:]
+    words = number_knowledge().connectives_before
+    if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"
+                         or run[:best_at].endswith(words)):
+        found = run[best_at : best_at + best_len]
+        central = any(rule.match == "code" and rule.level == "central" and rule.pattern == found
+                      for rule in issuer_rules())
+        return strip_connectives(run[_local_prefix(run, best_at) if central else best_at:])
     for boundary in ("的通知", "的批复", "的意见", "文件", "的", "》", "号"):
         at = run.rfind(boundary)
         if at >= 0:
-            return run[at + len(boundary):]
-    return run
+            return _after_organ(strip_connectives(run[at + len(boundary):]))
+    return _after_organ(strip_connectives(run))
+
+
+# An organ's name glued before its 代字 (最高人民法院法释): the code is what follows the name, when short.
+_GLUED_CODE = re.compile("^.{2,40}?(?:" + "|".join(sorted(ORGAN_ENDINGS, key=len, reverse=True)) + ")"
+                         r"(?P<code>[\u4e00-\u9fff]{1,4})$")
+
+
+def _after_organ(run: str) -> str:
+    """最高人民法院法释 → 法释: an organ's name printed before an unknown code (a name ending an organ word and at
+    most four characters after it that do not themselves end like an organ)."""
+    match = _GLUED_CODE.match(run)
+    if match is None or match["code"].endswith(ORGAN_ENDINGS) or _PLACE_ONLY.fullmatch(run[: match.start("code")]):
+        return run
+    return match["code"]
 
 
 def is_organ_name(agency: str) -> bool:
     """True when what stands before the bracket is an organ's name (自然资源部), not a 机关代字."""
-    known_code = any(
-        rule.pattern == agency and rule.match == "code" and len(rule.pattern) > 1 for rule in issuer_rules()
-    )
+    known_code = len(agency) > 1 and agency in code_patterns()
     return not known_code and agency.endswith(ORGAN_ENDINGS)
 
 
+def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRule | None:
+    """The region whose abbreviation starts the 机关代字 (沪商规 → 上海市), the longest valid in the region; a
+    region's full name printed before the code (晋城市自然资发) names it too."""
+    named = region_of_name(agency)
+    for rule in region_rules():
+        if agency.startswith(rule.abbreviation) and _in_scope(rule, region):
+            return named if named is not None and len(named.name) > len(rule.abbreviation) else rule
+    return named
+
+
 def issuer_from_code(agency: str, region: RegionContext | None = None) -> Issuer:
-    """Resolve a 机关代字 (晋自然资发, 泽行审发) by its longest known prefix valid in the region."""
+    """Resolve a 机关代字 (晋自然资发, 泽行审发): its longest known organ code valid in the region, else the
+    region its abbreviation names with the organ its suffix names (鲁政发 → 山东省人民政府, code_suffixes.csv),
+    else the region's level only (the organ is not known)."""
+    place = region_of_code(agency, region)
     for rule in issuer_rules():
         if rule.match == "code" and agency.startswith(rule.pattern) and _in_scope(rule, region):
-            return Issuer(rule.issuer or None, rule.level)
+            if place is not None and len(place.abbreviation) > len(rule.pattern):
+                break  # a longer region abbreviation (晋市 for 晋城市) says more than a shorter organ code
+            return Issuer(rule.issuer or None, rule.level, place.name if place else None)
+    if place is None:
+        place = _context_region(agency, region)
+    if place is not None:
+        abbreviation = place.abbreviation if agency.startswith(place.abbreviation) else place.name
+        template = code_suffixes().get(agency[len(abbreviation):], {}).get(place.level)
+        name = template.format(region=place.organ_prefix) if template else None
+        return Issuer(name, place.level, place.name)
     return Issuer(None, None)
+
+
+def _context_region(agency: str, region: RegionContext | None) -> RegionRule | None:
+    """The disclosure's own county or city when the 代字 starts with its first characters (桐政发 in 桐庐县)."""
+    if region is None:
+        return None
+    names = tuple((name, level) for name, level in ((region.county, "county"), (region.city, "city"))
+                  if name and name != "市辖区")
+    for rule in sorted(context_regions(names, region.province), key=lambda r: -len(r.abbreviation)):  # type: ignore[arg-type]
+        if agency.startswith(rule.abbreviation) and agency[len(rule.abbreviation):] in code_suffixes():
+            return rule
+    return None
+
+
+def completing_code(issuer: str | None) -> str | None:
+    """The 代字 issuers.csv marks (completes=yes) for ``issuer``'s documents, else None."""
+    if not issuer:
+        return None
+    return next((rule.pattern for rule in issuer_rules()
+                 if rule.match == "code" and rule.completes and rule.issuer == issuer), None)
+
+
+def region_of_name(name: str) -> RegionRule | None:
+    """The region a name starts with (山西省自然资源厅 → 山西省), the longest known."""
+    return next((rule for rule in region_names() if name.startswith(rule.name)), None)
 
 
 def complete_relative(phrase: str, region: RegionContext | None) -> str:
@@ -134,9 +257,14 @@ def complete_relative(phrase: str, region: RegionContext | None) -> str:
 
 def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLevel | None:
     """Level of an organ from the start of its name (山西省… → province); most specific known name wins."""
+    if any(word in name for word in number_knowledge().township_organs):
+        return "township"  # 伊川县鸣皋镇人民政府
     for rule in issuer_rules():
         if rule.match == "name" and name.startswith(rule.pattern):
             return rule.level
+    place = region_of_name(name)
+    if place is not None:
+        return place.level
     if region is not None:
         for level, place in (("county", region.county), ("city", region.city), ("province", region.province)):
             if place and name.startswith(place):

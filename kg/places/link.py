@@ -9,8 +9,9 @@ from kg.places.gazetteer import Gazetteer
 from kg.places.region import Region
 from kg.records import Disclosure, Notice, PerformanceTable
 
-# PerformanceTable fields that describe where a project works, in the order they are read
-PROJECT_FIELDS = ("overview", "basis", "goal_period", "goal_year")
+# PerformanceTable fields that describe where a project works, in the order they are read: every cell of the
+# project's own table (项目概况, 立项依据, 必要性, 措施, 实施计划, 总体目标), then its 绩效指标 rows
+PROJECT_FIELDS = ("overview", "basis", "necessity", "measures", "plan", "goal_period", "goal_year")
 
 
 @dataclass
@@ -59,14 +60,17 @@ def _table_mentions(table: PerformanceTable, region: Region, gazetteer: Gazettee
         span = table.field_spans.get(name)
         line = span.first_line if span is not None else table.span.first_line
         out += find_places(text, region, name, line, gazetteer=gazetteer)
+    for indicator in table.indicators:  # 乡镇级规划乡镇数 … or a 三级指标 naming the town it measures
+        out += find_places(f"{indicator.level3} {indicator.value}", region, "indicators", indicator.line,
+                           gazetteer=gazetteer)
     return out
 
 
 def link_disclosure(disclosure: Disclosure, region: Region, *, gazetteer: Gazetteer | None = None) -> PlaceLinks:
     """Places the document names (with field and line) and (project, place) links.
 
-    A project is linked to a place its name names, and to the places the 项目概况 / 立项依据 / 总体目标 of its
-    matched performance table name.
+    A project is linked to a place its name names, and to the places any cell of its matched performance table
+    names (项目概况, 立项依据, 必要性, 措施, 实施计划, 总体目标, 绩效指标).
     """
     source = disclosure.source
     mentions = [mention for line in source.lines

@@ -52,14 +52,24 @@ def _trace_projects(frame: pd.DataFrame, engine: SelectEngine) -> list[str]:
         if _text(first["basis_text"]):
             lines.append(f"  立项依据 as printed: {_text(first['basis_text'])}")
         documents = rows[rows["document"].notna()]
-        if documents.empty:
+        unresolved = rows[rows["document"].isna() & (rows["link_status"] == "unresolved")] \
+            if "link_status" in rows else rows.iloc[0:0]
+        if documents.empty and unresolved.empty:
             lines.append("  ← no identifiable basis document")
+        for _, doc in unresolved.iterrows():
+            lines.append(f"  ← [unresolved] {_text(doc['cited_text'])} (no document identified: kept as printed)")
         for _, doc in documents.iterrows():
             iri = str(doc["document"])
             if iri not in totals:
                 totals[iri] = run_query("document-projects", {"document": iri}, store=engine)
             cited = totals[iri]
-            lines.append(f"  ← {_document_line(doc)}")
+            status = _text(doc.get("link_status"))
+            lines.append(f"  ← {f'[{status}] ' if status else ''}{_document_line(doc)}")
+            printed = _text(doc.get("printed_number"))
+            if printed and printed != _text(doc["doc_number"]):
+                lines.append(f"      printed {printed}")
+            if doc.get("policy_document") is False:
+                lines.append("      not a policy document (contract, meeting or 批示)")
             if not cited.empty:
                 lines.append(f"      cited by {cited.iloc[0]['document_projects']} project(s), "
                              f"{_money(cited.iloc[0]['document_total'])} traced")

@@ -535,6 +535,12 @@ class _Builder:
         self.add(node, RDF.type, ELI.LegalResource)
         self.add(node, BKG.docNumber, Literal(ref.number) if ref.number else None)
         self.add(node, DCTERMS.title, Literal(ref.title) if ref.title else None)
+        for printed in ref.printed_numbers:  # what the documents print, so a user can search for it
+            self.add(node, BKG.printedNumber, Literal(printed))
+        if ref.number_completed:
+            self.add(node, BKG.numberCompleted, Literal(True))
+        if not ref.policy:  # a contract, a meeting, a 批示: kept, but not ranked among policy documents
+            self.add(node, BKG.isPolicyDocument, Literal(False))
         if ref.issuer:
             issuer = self.mint.issuer(ref.issuer)
             self.add(issuer, RDF.type, BKG.Issuer)
@@ -550,6 +556,7 @@ class _Builder:
             self.add(kind, RDF.type, BKG.DocumentKind)
             self.add(kind, RDF.type, SKOS.Concept)
             self.add(kind, SKOS.prefLabel, Literal(ref.kind, lang="zh"))
+            self.add(kind, SKOS.prefLabel, Literal(ref.kind_en, lang="en") if ref.kind_en else None)
             self.add(kind, SKOS.inScheme, scheme)
             self.add(scheme, RDF.type, SKOS.ConceptScheme)
             self.add(scheme, SKOS.prefLabel, Literal("公文种类", lang="zh"))
@@ -566,21 +573,35 @@ class _Builder:
             self.notice(citation.span.first_line, "rdf-citation-unknown-project",
                         f"立项依据 citation for {citation.project_name!r} names no project of this disclosure")
             return
-        if not (citation.document.number or citation.document.title):
+        project_key = str(project).rsplit("/project/", 1)[-1].replace("/", "~")
+        if citation.document is None:
+            # unresolved (a clipped cell's partial citation): the link is kept as printed, to no document
+            node = URIRef(f"{self.node}/citation/{project_key}/unresolved-{slug(citation.cited_text)}")
+        elif not (citation.document.number or citation.document.title):
             self.notice(citation.span.first_line, "rdf-citation-no-key",
                         "立项依据 citation without number or title skipped")
             return
-        document = self.policy_document(citation.document, citation.span)
-        self.add(project, BKG.basis, document)
-        project_key = str(project).rsplit("/project/", 1)[-1].replace("/", "~")
-        document_key = str(document).rsplit("/policy/", 1)[-1].replace("/", "~")
-        node = URIRef(f"{self.node}/citation/{project_key}/{document_key}")
+        else:
+            document = self.policy_document(citation.document, citation.span)
+            self.add(project, BKG.basis, document)
+            document_key = str(document).rsplit("/policy/", 1)[-1].replace("/", "~")
+            node = URIRef(f"{self.node}/citation/{project_key}/{document_key}")
+            self.add(node, CITO.hasCitedEntity, document)
+            self.add(node, BKG.matchMethod, Literal(citation.method) if citation.method else None)
         self.add(node, RDF.type, BKG.BasisCitation)
         self.add(node, RDF.type, CITO.Citation)
         self.add(node, CITO.hasCitingEntity, project)
-        self.add(node, CITO.hasCitedEntity, document)
         self.add(node, CITO.hasCitationCharacterization, CITO.citesAsAuthority)
-        self.add(node, BKG.matchMethod, Literal(citation.method))
+        self.add(node, BKG.linkStatus, Literal(citation.status) if citation.status else None)
+        self.add(node, BKG.citedText, Literal(citation.cited_text) if citation.cited_text else None)
+        self.add(node, BKG.printedNumber, Literal(citation.printed_number) if citation.printed_number else None)
+        if citation.number_year is not None:
+            self.add(node, BKG.numberYear, Literal(citation.number_year, datatype=XSD.integer))
+        if citation.number_serial is not None:
+            self.add(node, BKG.numberSerial, Literal(citation.number_serial, datatype=XSD.integer))
+        self.add(node, BKG.linkConflict, Literal(citation.conflict) if citation.conflict else None)
+        if citation.incomplete:
+            self.add(node, BKG.incomplete, Literal(True))
         self.add(node, PROV.wasDerivedFrom, self.node)
         # the cell gets its own source resource so the quote is the cell, not the whole printed lines
         cell = self.source_lines(citation.span, citation.cell_text, node=URIRef(f"{node}/cell"))

@@ -53,6 +53,11 @@ class PolicyDocumentRef:
     issuer_level: IssuerLevel | None = None
     kind: str | None = None  # 公文种类, e.g. "通知"
     cites: tuple[PolicyDocumentRef, ...] = ()  # documents it is said to cite (nested citations)
+    kind_en: str | None = None  # the kind's English label, e.g. "notice"
+    policy: bool = True  # False for a basis that is not a policy document (合同, 会议, 批示 …)
+    printed_numbers: tuple[str, ...] = ()  # every form the number was printed in
+    number_completed: bool = False  # number completed from the issuer's 代字, never printed whole
+    conflicting_titles: frozenset[str] = frozenset()  # title keys that disagree with the number's title
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,17 @@ class BasisCitation:
     """One policy document found in a project's 立项依据 cell."""
 
     project_name: str  # ProjectRow.name of the citing project
-    document: PolicyDocumentRef
-    method: Literal["number", "title"]  # how the document was recognised
+    document: PolicyDocumentRef | None  # None for an unresolved citation (a partial one names no document)
+    method: Literal["number", "title"] | None  # how the document was recognised
     span: Span  # the lines of the cell
     cell_text: str  # the cell's text as printed
+    status: str = ""  # number / title / both / conflicting / unresolved
+    cited_text: str = ""  # the citation as printed in the cell
+    printed_number: str | None = None  # the number as printed, normalised or not
+    number_year: int | None = None
+    number_serial: int | None = None
+    conflict: str | None = None  # why number and title disagree
+    incomplete: bool = False  # cut short by a clipped cell
 
 
 @dataclass(frozen=True)
