@@ -16,15 +16,20 @@ from kg.records import Disclosure, Notice
 
 def _extract_all(inputs: list[str], quiet: bool = False) -> tuple[list[Disclosure], list[Notice], list[Notice]]:
     from kg.extract import expand_inputs, extract_file
+    from kg.guard import default_timeout, time_limit
 
     paths, input_notices = expand_inputs(inputs)
     disclosures: list[Disclosure] = []
     failures: list[Notice] = []
     for path in paths:
         try:
-            disclosures.append(extract_file(path))
+            with time_limit(default_timeout(), path.name):  # the same per-document limit as build
+                disclosures.append(extract_file(path))
         except BudgetKGError as exc:
             failures.append(Notice(exc.file, exc.line, exc.code, exc.message, "error"))
+        except MemoryError:
+            failures.append(Notice(path.name, None, "document-too-large",
+                                   "ran out of memory reading it; its records are missing", "error"))
     return disclosures, failures, input_notices
 
 

@@ -28,6 +28,8 @@ T = TypeVar("T")
 def _guarded(stage: str, file: str, notices: list[Notice], fallback: T, run: Callable[[], T]) -> T:
     try:
         return run()
+    except MemoryError:
+        raise  # the document is over its memory: it ends here (kg.guard), the stages after would fail too
     except Exception as exc:  # a parser bug on one document must not lose the others' data
         log.debug("stage %s failed on %s", stage, file, exc_info=True)
         notices.append(Notice(file, None, "stage-failed",

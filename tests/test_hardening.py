@@ -130,3 +130,31 @@ def test_default_timeout_from_environment():
     assert default_timeout({"BUDGET_KG_DOC_TIMEOUT": "0"}) is None
     assert default_timeout({"BUDGET_KG_DOC_TIMEOUT": "12.5"}) == 12.5
     assert default_timeout({"BUDGET_KG_DOC_TIMEOUT": "soon"}) == 300.0
+
+
+def test_time_limit_ends_the_document_past_the_stage_guards(tmp_path, monkeypatch):
+    """A stage that hangs is inside extract's stage guards (``except Exception``): the limit must still end the
+    document and report it as timed out, in both verbs — not as one failed stage of a built document."""
+    import kg.extract as extract_module
+    from kg.cli import main
+
+    real = extract_module.find_tables
+
+    def hanging_for_one(source):
+        if source.name == "slow.txt":
+            time.sleep(30)
+        return real(source)
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLES / GOOD, tmp_path / "in" / GOOD)
+    (tmp_path / "in" / "slow.txt").write_text((SAMPLES / GOOD).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(extract_module, "find_tables", hanging_for_one)
+    monkeypatch.setenv("BUDGET_KG_DOC_TIMEOUT", "1")
+    started = time.perf_counter()
+    report = build([tmp_path / "in"], tmp_path / "out", jobs=1, formats=(), store=False, progress=False)
+    assert [(Path(n.file).name, n.code) for n in report.failed] == [("slow.txt", "document-timeout")]
+    assert [Path(d["file"]).name for d in report.documents] == [GOOD]
+    main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "x")])
+    failed = json.loads((tmp_path / "x" / "report.json").read_text(encoding="utf-8"))["failed"]
+    assert [(Path(f["file"]).name, f["code"]) for f in failed] == [("slow.txt", "document-timeout")]
+    assert time.perf_counter() - started < 25
