@@ -366,6 +366,15 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an unwritable --out, a full disk: one line naming the path, not a traceback
+        if args.debug:
+            raise
+        import errno
+
+        reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        where = exc.filename if exc.filename is not None else "budget-kg"
+        print(f"budget-kg: {where}: {reason}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("budget-kg: interrupted; outputs already written are complete, nothing is half-written",
               file=sys.stderr)
