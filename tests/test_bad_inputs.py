@@ -96,3 +96,15 @@ def test_oversized_file_refused_before_reading(tmp_path, monkeypatch):
     with pytest.raises(kg.ingest.IngestError) as error:
         kg.ingest.read_source(big)
     assert error.value.code == "too-large" and "disclosures over 1,000 bytes are refused" in error.value.message
+
+
+def test_unknown_header_cell_keeps_the_tables(tmp_path):
+    """科目名称 misprinted as 科目名《称 in one table raised KeyError and dropped all 13 tables of the document."""
+    text = (SAMPLES / GOOD).read_text(encoding="utf-8")
+    misprinted = tmp_path / "misprint.txt"
+    misprinted.write_text(text.replace("科目名称", "科目名《称", 1), encoding="utf-8")
+    disclosure = extract_file(misprinted)
+    assert len(disclosure.tables) == 13 and len(disclosure.projects) == 7
+    assert not [n for n in disclosure.notices if n.code == "stage-failed"]
+    (notice,) = [n for n in disclosure.notices if n.code == "no-name-column"]
+    assert notice.line == 121 and "2025年预算收入总表" in notice.message
