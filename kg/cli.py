@@ -354,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         args.bench_args = [*extra, *args.bench_args]
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
+    if not args.debug:  # pdfminer's own warnings ("Invalid MediaBox…") come without the file name: ours say it
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         return int(args.run(args) or 0)
     except BudgetKGError as exc:

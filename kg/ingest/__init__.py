@@ -75,8 +75,17 @@ def read_source(path: str | Path) -> SourceDocument:
     layout: Layout | None = None
     if data.startswith(b"%PDF") or path.suffix.lower() == ".pdf":
         from kg.ingest.pdf import read_pdf  # pdfplumber is heavy: import only for PDFs
+        from kg.ingest.pdf_limits import check_pdf
 
-        pdf = read_pdf(data, name)  # an unreadable page is a notice; the other pages are kept
+        check_pdf(data, name)  # pages, glyphs, content size: refused before pdfplumber spends memory on them
+        try:
+            pdf = read_pdf(data, name)  # an unreadable page is a notice; the other pages are kept
+        except IngestError:
+            raise
+        except RecursionError:
+            raise IngestError(name, "PDF structure nested too deeply; cannot be read", code="pdf-corrupt") from None
+        except Exception as exc:  # pdfminer/pdfplumber on a malformed file (a /MediaBox of words…): one line
+            raise IngestError(name, f"malformed PDF: {type(exc).__name__}: {exc}"[:300], code="pdf-corrupt") from None
         text, encoding, read_notices, layout = pdf.text, "pdf", pdf.notices, "mixed"
     else:
         text, encoding, read_notices = decode_with_notices(data, name)  # a lossy decode names its bad lines
