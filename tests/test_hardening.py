@@ -158,3 +158,47 @@ def test_time_limit_ends_the_document_past_the_stage_guards(tmp_path, monkeypatc
     failed = json.loads((tmp_path / "x" / "report.json").read_text(encoding="utf-8"))["failed"]
     assert [(Path(f["file"]).name, f["code"]) for f in failed] == [("slow.txt", "document-timeout")]
     assert time.perf_counter() - started < 25
+
+
+def test_a_worker_that_dies_costs_its_document_only(tmp_path, monkeypatch):
+    """One document kills its pool worker (as the OOM killer would): the pool is restarted, the document is
+    reported as failed, the others build (this used to abort the whole build with BrokenProcessPool)."""
+    import os
+    import signal
+
+    real = build_module.extract_document
+
+    def killer_for_one(path: Path):
+        if path.name == "killer.txt":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path)
+
+    (tmp_path / "in").mkdir()
+    for name in (GOOD, "qinshui-natural-resources-bureau-unit-2024.txt"):
+        shutil.copy(SAMPLES / name, tmp_path / "in" / name)
+    (tmp_path / "in" / "killer.txt").write_text("whatever", encoding="utf-8")
+    monkeypatch.setattr(build_module, "extract_document", killer_for_one)  # the forked workers inherit it
+    report = build([tmp_path / "in"], tmp_path / "out", jobs=2, formats=(), store=False, progress=False)
+    assert [(Path(n.file).name, n.code) for n in report.failed] == [("killer.txt", "worker-died")]
+    assert sorted(Path(d["file"]).name for d in report.documents) == [
+        "qinshui-natural-resources-bureau-unit-2024.txt", GOOD]
+    assert report.counts["projects"] == 53 + 7
+
+
+def test_a_document_over_the_memory_budget_fails_alone(tmp_path, monkeypatch):
+    real = build_module.extract_document
+
+    def hungry_for_one(path: Path):
+        if path.name == "hungry.txt":
+            hoard = bytearray(3 * 1024**3)  # 3 GB against a 512 MB budget
+            return hoard
+        return real(path)
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLES / GOOD, tmp_path / "in" / GOOD)
+    (tmp_path / "in" / "hungry.txt").write_text("whatever", encoding="utf-8")
+    monkeypatch.setattr(build_module, "extract_document", hungry_for_one)
+    monkeypatch.setenv("BUDGET_KG_DOC_MEMORY_MB", "512")
+    report = build([tmp_path / "in"], tmp_path / "out", jobs=2, formats=(), store=False, progress=False)
+    assert [(Path(n.file).name, n.code) for n in report.failed] == [("hungry.txt", "document-too-large")]
+    assert [Path(d["file"]).name for d in report.documents] == [GOOD]
