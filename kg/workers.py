@@ -3,9 +3,9 @@
 ``concurrent.futures`` marks the whole pool broken when one worker dies (the kernel's OOM killer, a crash
 in a C extension, a memory limit hit outside Python): every pending task then fails with
 ``BrokenProcessPool`` and the build used to stop with a traceback. ``isolated_map`` keeps the results that
-were finished, starts a fresh pool, and runs each unfinished task again alone in a pool of one worker; a
-task that kills that worker too is the culprit, and ``lost(task, reason)`` gives its result (a failure
-notice) instead. Results come back in the order of the tasks, so a build stays deterministic.
+were finished and runs each unfinished task again, one at a time, in a pool of one worker; a task that
+kills that worker too is the culprit, ``lost(task, reason)`` gives its result (a failure notice) instead,
+and a new one-worker pool takes the rest. Results come back in the order of the tasks, so a build stays deterministic.
 
 Each worker also runs under a memory budget (``BUDGET_KG_DOC_MEMORY_MB``, default 4096, 0 for none): its data
 segment may grow that much beyond what it started with, so one document that needs more gets a
@@ -78,9 +78,16 @@ def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
     broken = False
     pool = _pool(jobs)
     try:
-        futures: list[Future[R]] = [pool.submit(function, task) for task in tasks]
+        futures: list[Future[R] | None] = []
+        for task in tasks:
+            try:
+                futures.append(pool.submit(function, task))
+            except BrokenProcessPool:  # a worker died while tasks were still being handed out
+                futures.append(None)
         for index, future in enumerate(futures):
             try:
+                if future is None:
+                    raise BrokenProcessPool("not submitted: the pool had broken")
                 results[index] = future.result()  # one finished before the pool broke still has its result
             except BrokenProcessPool:
                 broken = True
@@ -90,14 +97,19 @@ def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
                 yielded = index + 1
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    for index in range(yielded, len(tasks)):
-        if index not in results:
-            solo = _pool(1)
-            try:
-                results[index] = solo.submit(function, tasks[index]).result()
-            except BrokenProcessPool:
-                results[index] = lost(tasks[index], "its worker process died (out of memory, or a crash in a "
-                                      "library), also when run alone")
-            finally:
-                solo.shutdown(wait=True)
-        yield results.pop(index)
+    solo: ProcessPoolExecutor | None = None  # one worker, one task at a time: a death names its task
+    try:
+        for index in range(yielded, len(tasks)):
+            if index not in results:
+                solo = solo or _pool(1)
+                try:
+                    results[index] = solo.submit(function, tasks[index]).result()
+                except BrokenProcessPool:
+                    results[index] = lost(tasks[index], "its worker process died (out of memory, or a crash in a "
+                                          "library), also when run alone")
+                    solo.shutdown(wait=True)
+                    solo = None
+            yield results.pop(index)
+    finally:
+        if solo is not None:
+            solo.shutdown(wait=True, cancel_futures=True)

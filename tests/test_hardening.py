@@ -202,3 +202,20 @@ def test_a_document_over_the_memory_budget_fails_alone(tmp_path, monkeypatch):
     report = build([tmp_path / "in"], tmp_path / "out", jobs=2, formats=(), store=False, progress=False)
     assert [(Path(n.file).name, n.code) for n in report.failed] == [("hungry.txt", "document-too-large")]
     assert [Path(d["file"]).name for d in report.documents] == [GOOD]
+
+
+def _double_or_die(value: int) -> int:
+    import os
+    import signal
+
+    if value in (0, 150):  # the first dies while the others are still being handed out
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value * 2
+
+
+def test_isolated_map_keeps_order_and_names_each_task_that_kills_its_worker():
+    from kg.workers import isolated_map
+
+    out = list(isolated_map(_double_or_die, list(range(300)), 2, lambda task, reason: ("lost", task)))
+    assert out[0] == ("lost", 0) and out[150] == ("lost", 150)
+    assert [v for i, v in enumerate(out) if i not in (0, 150)] == [2 * i for i in range(300) if i not in (0, 150)]
