@@ -22,7 +22,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -137,6 +136,10 @@ def _phase1(task: tuple[int, str, str]) -> Phase1Result:
             document = extract_document(Path(path))
     except BudgetKGError as exc:
         return index, path, "", [], Notice(exc.file, exc.line, exc.code, exc.message, "error")
+    except MemoryError:  # over the worker's memory budget (kg.workers): this document only
+        return index, path, "", [], Notice(Path(path).name, None, "document-too-large",
+                                           "ran out of memory (BUDGET_KG_DOC_MEMORY_MB); its records are missing",
+                                           "error")
     except Exception as exc:  # never lose the other documents to one parser bug
         return index, path, "", [], Notice(Path(path).name, None, "extract-failed",
                                            f"extraction failed ({type(exc).__name__}: {exc})", "error")
@@ -266,10 +269,22 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     return index, summary, notices, count, function_codes(result.triples)
 
 
+def _lost_phase1(task: tuple[int, str, str], reason: str) -> Phase1Result:
+    index, path, _work = task
+    return index, path, "", [], Notice(Path(path).name, None, "worker-died", f"not read: {reason}", "error")
+
+
+def _lost_phase2(task: tuple[int, str, str, Any], reason: str) -> Any:
+    raise BudgetKGError(f"document {task[0] + 1}", f"its graph could not be built: {reason}", code="worker-died")
+
+
 def _pool_map(function: Callable[[Any], Any], tasks: list[Any], jobs: int, label: str,
-              progress: bool) -> Iterator[Any]:
-    """Map over a process pool (or in-process for one job), with a progress bar on many tasks."""
+              progress: bool, lost: Callable[[Any, str], Any] | None = None) -> Iterator[Any]:
+    """Map over a process pool (or in-process for one job), with a progress bar on many tasks. A worker that
+    dies costs only its task (kg.workers): ``lost`` gives that task's result."""
     from tqdm import tqdm
+
+    from kg.workers import isolated_map
 
     bar = tqdm(total=len(tasks), desc=label, unit="doc", disable=not progress or len(tasks) < 2, leave=False)
     try:
@@ -278,10 +293,9 @@ def _pool_map(function: Callable[[Any], Any], tasks: list[Any], jobs: int, label
                 yield function(task)
                 bar.update()
             return
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
-                yield result
-                bar.update()
+        for result in isolated_map(function, tasks, jobs, lost or _lost_phase2):
+            yield result
+            bar.update()
     finally:
         bar.close()
 
@@ -436,7 +450,8 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         seen: dict[str, str] = {}
         duplicates: list[Notice] = []
         for index, path, sha256, cited, failure in _pool_map(
-                _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress):
+                _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress,
+                _lost_phase1):
             if failure is not None:
                 failed.append(failure)
                 continue

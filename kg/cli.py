@@ -16,15 +16,20 @@ from kg.records import Disclosure, Notice
 
 def _extract_all(inputs: list[str], quiet: bool = False) -> tuple[list[Disclosure], list[Notice], list[Notice]]:
     from kg.extract import expand_inputs, extract_file
+    from kg.guard import default_timeout, time_limit
 
     paths, input_notices = expand_inputs(inputs)
     disclosures: list[Disclosure] = []
     failures: list[Notice] = []
     for path in paths:
         try:
-            disclosures.append(extract_file(path))
+            with time_limit(default_timeout(), path.name):  # the same per-document limit as build
+                disclosures.append(extract_file(path))
         except BudgetKGError as exc:
             failures.append(Notice(exc.file, exc.line, exc.code, exc.message, "error"))
+        except MemoryError:
+            failures.append(Notice(path.name, None, "document-too-large",
+                                   "ran out of memory reading it; its records are missing", "error"))
     return disclosures, failures, input_notices
 
 
@@ -173,9 +178,14 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from kg.publish import make_server
+    from kg.publish.server import ServerLimits
 
+    limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit,
+                          read_timeout=args.read_timeout, backlog=args.backlog)
     server = make_server(_store_dir(args.store), args.host, args.port, base=args.base, timeout=args.timeout,
-                         max_rows=args.max_rows)
+                         max_rows=args.max_rows, max_bytes=args.max_bytes, memory_mb=args.memory_mb,
+                         workers=args.workers, max_pending=args.max_pending, allow_service=args.allow_service,
+                         public_url=args.public_url, limits=limits)
     print(f"serving {args.store} read-only at http://{args.host}:{server.server_address[1]}/ "
           f"(SPARQL at /sparql); Ctrl-C to stop")
     try:
@@ -310,6 +320,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--base", default="https://w3id.org/budget-kg/id/", help="base IRI of the entities served")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a SPARQL query may run")
     serve.add_argument("--max-rows", type=int, default=10000, help="rows a SPARQL result may hold")
+    serve.add_argument("--max-bytes", type=int, default=16 * 1024 * 1024, help="bytes a SPARQL result may hold")
+    serve.add_argument("--memory-mb", type=int, default=1024, help="memory limit of each SPARQL worker process")
+    serve.add_argument("--workers", type=int, default=2, help="SPARQL worker processes (queries run at once)")
+    serve.add_argument("--max-pending", type=int, default=32,
+                       help="SPARQL queries that may wait for a worker; beyond, 503 at once")
+    serve.add_argument("--allow-service", action="store_true",
+                       help="allow federated queries (SERVICE): they make the server fetch other URLs")
+    serve.add_argument("--public-url", help="where clients reach this server (the endpoint /void.ttl names); "
+                       "default: the address it listens on")
+    serve.add_argument("--threads", type=int, default=8, help="threads answering requests")
+    serve.add_argument("--connection-limit", type=int, default=1000, help="open connections at most")
+    serve.add_argument("--read-timeout", type=float, default=30.0,
+                       help="seconds an idle or half-sent connection is kept")
+    serve.add_argument("--backlog", type=int, default=1024, help="connections waiting to be accepted")
     serve.set_defaults(run=cmd_serve)
 
     site = commands.add_parser("site", help="static-site export of the entity pages (for hosting without a server)")
@@ -345,6 +369,15 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an unwritable --out, a full disk: one line naming the path, not a traceback
+        if args.debug:
+            raise
+        import errno
+
+        reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        where = exc.filename if exc.filename is not None else "budget-kg"
+        print(f"budget-kg: {where}: {reason}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("budget-kg: interrupted; outputs already written are complete, nothing is half-written",
               file=sys.stderr)

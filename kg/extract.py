@@ -28,6 +28,8 @@ T = TypeVar("T")
 def _guarded(stage: str, file: str, notices: list[Notice], fallback: T, run: Callable[[], T]) -> T:
     try:
         return run()
+    except MemoryError:
+        raise  # the document is over its memory: it ends here (kg.guard), the stages after would fail too
     except Exception as exc:  # a parser bug on one document must not lose the others' data
         log.debug("stage %s failed on %s", stage, file, exc_info=True)
         notices.append(Notice(file, None, "stage-failed",
@@ -92,7 +94,8 @@ def expand_inputs(inputs: list[str | Path]) -> tuple[list[Path], list[Notice]]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            children = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".txt", ".pdf"})
+            # not only regular files: a FIFO or a link loop named .txt is read (and refused by name), not dropped
+            children = sorted(p for p in path.rglob("*") if not p.is_dir() and p.suffix.lower() in {".txt", ".pdf"})
             skipped = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() not in {".txt", ".pdf"}
                              and p.name != "README.md")
             for other in skipped:
@@ -103,7 +106,10 @@ def expand_inputs(inputs: list[str | Path]) -> tuple[list[Path], list[Notice]]:
     unique: list[Path] = []
     seen: set[Path] = set()
     for path in found:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: read_source names it as such
+            key = path.absolute()
         if key in seen:
             notices.append(Notice(str(path), None, "duplicate-input", "given more than once; read once", "info"))
             continue

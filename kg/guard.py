@@ -5,8 +5,12 @@ document, never the run. ``time_limit`` raises ``DocumentTimeout`` — a ``Budge
 records it as that file's failure notice and goes on with the others. It uses SIGALRM, which CPython's
 ``re`` engine also honours mid-match, so it interrupts a catastrophic backtrack too.
 
-The build calls it around each document's phase 1 (kg/build.py ``_phase1``); the limit is
-``BUDGET_KG_DOC_TIMEOUT`` seconds (default 300; 0 turns it off).
+The alarm raises a ``BaseException`` (not an ``Exception``) inside the document's code, so the stage guards
+that turn a parser bug into a notice (``except Exception``) cannot swallow it: the document really ends,
+and only here, at the limit's own boundary, does it become a ``DocumentTimeout``.
+
+``extract`` and ``build`` call it around each document (kg/extract.py ``extract_file_limited``); the limit
+is ``BUDGET_KG_DOC_TIMEOUT`` seconds (default 300; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ DEFAULT_TIMEOUT_SECONDS = 300.0  # the largest seed takes ~3 s; a hundred times 
 
 class DocumentTimeout(BudgetKGError):
     """A document took longer than the per-document limit; its records are missing."""
+
+
+class _Expired(BaseException):
+    """The alarm, on its way out of the document's code (past every ``except Exception``)."""
 
 
 def default_timeout(environ: dict[str, str] | None = None) -> float | None:
@@ -51,14 +59,20 @@ def time_limit(seconds: float | None, file: str) -> Iterator[None]:
         yield
         return
 
+    token = _Expired()
+
     def expire(_signum: int, _frame: FrameType | None) -> None:
-        raise DocumentTimeout(file, f"gave up after {seconds:g} s (per-document limit {TIMEOUT_ENV}); "
-                              "its records are missing", code="document-timeout")
+        raise token
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except _Expired as expired:
+        if expired is not token:
+            raise  # an outer limit's alarm: not ours to report
+        raise DocumentTimeout(file, f"gave up after {seconds:g} s (per-document limit {TIMEOUT_ENV}); "
+                              "its records are missing", code="document-timeout") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -130,3 +130,92 @@ def test_default_timeout_from_environment():
     assert default_timeout({"BUDGET_KG_DOC_TIMEOUT": "0"}) is None
     assert default_timeout({"BUDGET_KG_DOC_TIMEOUT": "12.5"}) == 12.5
     assert default_timeout({"BUDGET_KG_DOC_TIMEOUT": "soon"}) == 300.0
+
+
+def test_time_limit_ends_the_document_past_the_stage_guards(tmp_path, monkeypatch):
+    """A stage that hangs is inside extract's stage guards (``except Exception``): the limit must still end the
+    document and report it as timed out, in both verbs — not as one failed stage of a built document."""
+    import kg.extract as extract_module
+    from kg.cli import main
+
+    real = extract_module.find_tables
+
+    def hanging_for_one(source):
+        if source.name == "slow.txt":
+            time.sleep(30)
+        return real(source)
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLES / GOOD, tmp_path / "in" / GOOD)
+    (tmp_path / "in" / "slow.txt").write_text((SAMPLES / GOOD).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(extract_module, "find_tables", hanging_for_one)
+    monkeypatch.setenv("BUDGET_KG_DOC_TIMEOUT", "1")
+    started = time.perf_counter()
+    report = build([tmp_path / "in"], tmp_path / "out", jobs=1, formats=(), store=False, progress=False)
+    assert [(Path(n.file).name, n.code) for n in report.failed] == [("slow.txt", "document-timeout")]
+    assert [Path(d["file"]).name for d in report.documents] == [GOOD]
+    main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "x")])
+    failed = json.loads((tmp_path / "x" / "report.json").read_text(encoding="utf-8"))["failed"]
+    assert [(Path(f["file"]).name, f["code"]) for f in failed] == [("slow.txt", "document-timeout")]
+    assert time.perf_counter() - started < 25
+
+
+def test_a_worker_that_dies_costs_its_document_only(tmp_path, monkeypatch):
+    """One document kills its pool worker (as the OOM killer would): the pool is restarted, the document is
+    reported as failed, the others build (this used to abort the whole build with BrokenProcessPool)."""
+    import os
+    import signal
+
+    real = build_module.extract_document
+
+    def killer_for_one(path: Path):
+        if path.name == "killer.txt":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path)
+
+    (tmp_path / "in").mkdir()
+    for name in (GOOD, "qinshui-natural-resources-bureau-unit-2024.txt"):
+        shutil.copy(SAMPLES / name, tmp_path / "in" / name)
+    (tmp_path / "in" / "killer.txt").write_text("whatever", encoding="utf-8")
+    monkeypatch.setattr(build_module, "extract_document", killer_for_one)  # the forked workers inherit it
+    report = build([tmp_path / "in"], tmp_path / "out", jobs=2, formats=(), store=False, progress=False)
+    assert [(Path(n.file).name, n.code) for n in report.failed] == [("killer.txt", "worker-died")]
+    assert sorted(Path(d["file"]).name for d in report.documents) == [
+        "qinshui-natural-resources-bureau-unit-2024.txt", GOOD]
+    assert report.counts["projects"] == 53 + 7
+
+
+def test_a_document_over_the_memory_budget_fails_alone(tmp_path, monkeypatch):
+    real = build_module.extract_document
+
+    def hungry_for_one(path: Path):
+        if path.name == "hungry.txt":
+            hoard = bytearray(3 * 1024**3)  # 3 GB against a 512 MB budget
+            return hoard
+        return real(path)
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLES / GOOD, tmp_path / "in" / GOOD)
+    (tmp_path / "in" / "hungry.txt").write_text("whatever", encoding="utf-8")
+    monkeypatch.setattr(build_module, "extract_document", hungry_for_one)
+    monkeypatch.setenv("BUDGET_KG_DOC_MEMORY_MB", "512")
+    report = build([tmp_path / "in"], tmp_path / "out", jobs=2, formats=(), store=False, progress=False)
+    assert [(Path(n.file).name, n.code) for n in report.failed] == [("hungry.txt", "document-too-large")]
+    assert [Path(d["file"]).name for d in report.documents] == [GOOD]
+
+
+def _double_or_die(value: int) -> int:
+    import os
+    import signal
+
+    if value in (0, 150):  # the first dies while the others are still being handed out
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value * 2
+
+
+def test_isolated_map_keeps_order_and_names_each_task_that_kills_its_worker():
+    from kg.workers import isolated_map
+
+    out = list(isolated_map(_double_or_die, list(range(300)), 2, lambda task, reason: ("lost", task)))
+    assert out[0] == ("lost", 0) and out[150] == ("lost", 150)
+    assert [v for i, v in enumerate(out) if i not in (0, 150)] == [2 * i for i in range(300) if i not in (0, 150)]

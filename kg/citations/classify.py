@@ -13,7 +13,8 @@ from functools import cache
 from importlib import resources
 
 # Trailing qualifiers that are not the 文种: (试行), (2023-2025年), (第一版), 》, quotes.
-_TRAILING_QUALIFIERS = re.compile(r"(?:[(（][^()（）]{0,20}[)）]|[》〉>”\"'。；;、，,\s])+$")
+# (at most 200 of them: an unbounded repeat before "$" is quadratic under search on a long run of spaces)
+_TRAILING_QUALIFIERS = re.compile(r"(?:[(（][^()（）]{0,20}[)）]|[》〉>”\"'。；;、，,\s]){1,200}$")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ from kg.records import SourceDocument
 _COVER = re.compile(r"^(?P<name>[^\t\d]{2,60}?)?\s*(?P<year>20\d\d)\s*年度?\s*(?P<scope>部门|单位)预算(?:信息)?公开")
 _YEAR_ONLY = re.compile(r"(?P<year>20\d\d)\s*年度?\s*(?P<scope>部门|单位)预算")
 # "部门名称:泽州县自然资源局", "部门: [036]阳泉市规划和自然资源局", "部门:江苏省人大常委会办公厅" (not "单位:万元")
+# (the name runs to the next TAB and is stripped by the caller: no lazy repeat before "\s*", which backtracked
+# quadratically on a label followed by 200,000 spaces)
 _HEADER_NAME = re.compile(
-    r"^(?P<label>部门|单位)(?:名称)?\s*:\s*(?:\[(?P<code>\d{2,4})\])?\s*(?P<name>(?!万?元(?:\s|$))\S[^\t]+?)\s*(?:\t|$)")
+    r"^(?P<label>部门|单位)(?:名称)?\s*:\s*(?:\[(?P<code>\d{2,4})\]\s*)?(?P<name>(?!万?元(?:\s|$))\S[^\t]+)")
 _ANY_YEAR = re.compile(r"(20\d\d)\s*年")
 _COMPETENT = re.compile(r"主管部门及代码\t+(?P<code>\d{2,4})\s*-\s*(?P<name>[^\t]+)")
 _ORG_NAME = re.compile(r"^[^\t\d:：,，。]{2,40}(?:局|委员会|委|办公室|厅|院|中心|站|所|队|部|会)(?:机关)?(?:本级)?$")

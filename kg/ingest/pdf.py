@@ -21,6 +21,7 @@ from typing import Any
 
 from kg.errors import IngestError
 from kg.ingest.layout import Cell, split_cells
+from kg.ingest.pdf_limits import PdfLimits
 from kg.records import Notice
 
 __all__ = ["PdfText", "pdf_to_text", "read_pdf"]
@@ -63,6 +64,9 @@ class _Char:
     space_after: bool = False
 
 
+_NO_PAGE_EDGE = 14_400.0  # the largest page PDF allows (200 in), in points
+
+
 def pdf_to_text(data: bytes, file: str) -> str:
     """The PDF's layout text. Raises IngestError when it cannot be read.
 
@@ -99,11 +103,14 @@ def read_pdf(data: bytes, file: str) -> PdfText:
     starts: list[int] = []
     image_only = 0
     next_line = 1
+    limits = PdfLimits.from_environment()
+    glyphs_so_far = 0
     try:
         count = len(document)
         if count == 0:
             raise IngestError(file, "PDF has no pages (corrupt or truncated); download it again",
                               code="pdf-corrupt")
+        limits.check_pages(count, file)
         for index in range(count):
             number = index + 1
             starts.append(next_line)
@@ -111,9 +118,18 @@ def read_pdf(data: bytes, file: str) -> PdfText:
             try:
                 page = document[index]
                 try:
-                    lines, has_images = _page_lines(page, pdfium)
+                    textpage = page.get_textpage()
+                    try:
+                        glyphs = textpage.count_chars()
+                        glyphs_so_far += max(glyphs, 0)
+                        limits.check_glyphs(number, glyphs, glyphs_so_far, file)
+                        lines, has_images = _page_lines(page, textpage, pdfium)
+                    finally:
+                        textpage.close()
                 finally:
                     page.close()
+            except IngestError:
+                raise
             except Exception as exc:  # one bad page must not lose the others
                 unreadable.append(number)
                 notices.append(Notice(file, next_line, "pdf-page-unreadable",
@@ -163,14 +179,13 @@ def _check_envelope(data: bytes, file: str) -> None:
 # --- one page ------------------------------------------------------------------------------------------
 
 
-def _page_lines(page: Any, pdfium: Any) -> tuple[list[tuple[str, list[Cell]]], bool]:
+def _page_lines(page: Any, textpage: Any, pdfium: Any) -> tuple[list[tuple[str, list[Cell]]], bool]:
     """The page's lines of layout text, and whether it holds images (a scan, when it has no text)."""
     raw = pdfium.raw
-    textpage = page.get_textpage()
-    try:
-        chars = _chars(textpage, raw, page.get_mediabox(), page.get_rotation())
-    finally:
-        textpage.close()
+    box = page.get_mediabox()
+    if box[2] - box[0] <= 0 or box[3] - box[1] <= 0:  # a malformed /MediaBox: keep every glyph, none is off it
+        box = (0.0, 0.0, _NO_PAGE_EDGE, _NO_PAGE_EDGE)
+    chars = _chars(textpage, raw, box, page.get_rotation())
     has_images = False
     if not chars:
         has_images = any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))

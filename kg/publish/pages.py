@@ -195,7 +195,7 @@ def _term_html(term, linker: Linker, labels: dict[str, str]) -> str:
         text = labels.get(term.value) or short_name(unquote(term.value))
         return f'<a href="{html.escape(linker.href(term.value))}">{html.escape(text)}</a>'
     if isinstance(term, ox.Literal):
-        suffix = f' <span class="dt">@{term.language}</span>' if term.language else ""
+        suffix = f' <span class="dt">@{html.escape(term.language)}</span>' if term.language else ""
         if not term.language and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
             suffix = f' <span class="dt">{html.escape(short_name(term.datatype.value))}</span>'
         return f"{html.escape(term.value)}{suffix}"

@@ -1,4 +1,4 @@
-"""``budget-kg serve``: a small read-only linked-data server over the store (stdlib ``http.server``).
+"""``budget-kg serve``: a read-only linked-data server over the store, served by waitress.
 
 Routes::
 
@@ -12,45 +12,167 @@ Routes::
 
 Entity URIs ``{base}…`` (default https://w3id.org/budget-kg/id/…) map to local paths ``/id/…``; w3id
 redirects the public URIs to wherever this runs.
+
+The application (``LinkedDataApp``) is plain WSGI with a route table: a new page is one ``router.add`` of a
+function from ``Request`` to ``Response``. It is served by waitress, a maintained pure-Python WSGI server
+built for this: an event loop reads requests (a half-open or slow connection holds no thread and is closed
+after ``read_timeout`` seconds idle), a bounded pool of ``threads`` runs the application, at most
+``connection_limit`` connections are open (more wait in the listen ``backlog``), and request heads and bodies
+over their limits are refused with 4xx before the application sees them. SPARQL's own bounds (time, memory,
+result size, concurrency with a clean 503 beyond it) are in ``kg.publish.sparql``.
+
+Every answer the server gives is a status line: a malformed path, query string or header is a 4xx, an
+unexpected failure a 500 logged as one line (tracebacks only at debug level) — never a dropped connection.
+Nothing a client sends is reflected into the dataset description (the SPARQL endpoint it names is the
+operator's ``public_url``, never the request's ``Host``); the ontology and the description are made once.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from functools import partial
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
 import pyoxigraph as ox
 
 from kg.publish import pages
-from kg.publish.sparql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Answer, QueryService
+from kg.publish.sparql import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PENDING,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+    Answer,
+    QueryService,
+)
 from kg.rdf.namespaces import DEFAULT_BASE
 
 log = logging.getLogger(__name__)
 _SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".html": "html"}
-MAX_QUERY_BYTES = 100_000
+MAX_QUERY_BYTES = 100_000  # a request body, or a GET query's text
+MAX_HEADER_BYTES = 3 * MAX_QUERY_BYTES + 16_384  # the head holds a GET query percent-encoded
+MAX_QUERY_FIELDS = 32
+DEFAULT_THREADS = 8
+DEFAULT_CONNECTION_LIMIT = 1000
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_BACKLOG = 1024
+TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 
 
-class LinkedDataServer(ThreadingHTTPServer):
-    daemon_threads = True
+class HTTPError(Exception):
+    """An answer other than 2xx, raised anywhere in a handler; its message is the plain-text body."""
 
-    def __init__(self, address: tuple[str, int], store_dir: Path, base: str, timeout: float,
-                 max_rows: int) -> None:
-        self.store_path = _store_path(store_dir)
-        self.store = ox.Store.read_only(str(self.store_path))
-        self.base = base
-        self.linker = pages.server_linker(base)
-        self.build_dir = self.store_path.parent if (self.store_path.parent / "report.json").is_file() else None
-        self.queries = QueryService(self.store_path, timeout=timeout, max_rows=max_rows)
-        super().__init__(address, partial(Handler))
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
 
-    def server_close(self) -> None:
-        super().server_close()
-        self.queries.close()
+
+@dataclass
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def text(cls, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        return cls(status, TEXT, (message + "\n").encode("utf-8"), headers or {})
+
+
+class Request:
+    """One request, read strictly: a path or query that is not UTF-8, a bad Content-Length, a body over the
+    limit each raise HTTPError 4xx."""
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.environ = environ
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        raw_uri = environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/%")
+        parts = urlsplit(raw_uri)
+        self.raw_path = parts.path  # percent-encoded as the client sent it
+        try:
+            self.path = unquote_to_bytes(self.raw_path).decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "the path is not percent-encoded UTF-8") from None
+        if "\x00" in self.path:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "the path holds a NUL character")
+        self.query = self._parse_form(environ.get("QUERY_STRING", ""), "query string")
+
+    @staticmethod
+    def _parse_form(text: str, what: str) -> dict[str, list[str]]:
+        try:
+            return parse_qs(text, max_num_fields=MAX_QUERY_FIELDS, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"the {what} is not percent-encoded UTF-8") from None
+        except ValueError:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"the {what} has more than {MAX_QUERY_FIELDS} fields") from None
+
+    def header(self, name: str, default: str = "") -> str:
+        key = name.upper().replace("-", "_")
+        value = self.environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+        return default if value is None else str(value)
+
+    @cached_property
+    def body(self) -> bytes:
+        """The body, at most MAX_QUERY_BYTES. waitress already refuses a malformed or oversized Content-Length;
+        this checks again so the application is safe behind any WSGI server."""
+        declared = self.header("Content-Length").strip()
+        if not declared:
+            return b""
+        if not declared.isascii() or not declared.isdigit():
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "Content-Length must be a non-negative whole number")
+        length = int(declared)
+        if length > MAX_QUERY_BYTES:
+            raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"bodies are limited to {MAX_QUERY_BYTES} bytes")
+        data = self.environ["wsgi.input"].read(length)
+        if len(data) < length:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "the body is shorter than its Content-Length")
+        return data
+
+    def form(self) -> dict[str, list[str]]:
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "the form body is not UTF-8") from None
+        return self._parse_form(text, "form body")
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass
+class Route:
+    path: str
+    handler: Handler
+    methods: tuple[str, ...] = ("GET", "HEAD")
+    prefix: bool = False  # the route answers every path under ``path``
+
+    def matches(self, path: str) -> bool:
+        return path.startswith(self.path) if self.prefix else path == self.path
+
+
+class Router:
+    """Routes in the order added; the first whose path matches answers (405 when its methods do not)."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, path: str, handler: Handler, methods: tuple[str, ...] = ("GET", "HEAD"),
+            prefix: bool = False) -> None:
+        self.routes.append(Route(path, handler, methods, prefix))
+
+    def find(self, path: str) -> Route | None:
+        return next((route for route in self.routes if route.matches(path)), None)
 
 
 def _store_path(store_dir: Path) -> Path:
@@ -58,144 +180,171 @@ def _store_path(store_dir: Path) -> Path:
     return directory / "store" if (directory / "store").is_dir() else directory
 
 
-class Handler(BaseHTTPRequestHandler):
-    server: LinkedDataServer
-    server_version = "budget-kg"
+class LinkedDataApp:
+    """The WSGI application: linked-data pages and the SPARQL endpoint over one read-only store."""
 
-    def log_message(self, format: str, *args: object) -> None:
-        log.info("%s " + format, self.address_string(), *args)
+    def __init__(self, store_dir: str | Path, base: str = DEFAULT_BASE, queries: QueryService | None = None,
+                 public_url: str = "http://localhost:8000/") -> None:
+        self.store_path = _store_path(Path(store_dir))
+        self.store = ox.Store.read_only(str(self.store_path))
+        self.base = base
+        self.linker = pages.server_linker(base)
+        self.build_dir = self.store_path.parent if (self.store_path.parent / "report.json").is_file() else None
+        self.queries = queries or QueryService(self.store_path)
+        self.public_url = public_url.rstrip("/") + "/"
+        self._once_lock = threading.Lock()
+        self._once: dict[str, bytes] = {}
+        self.router = Router()
+        self.router.add("/sparql", self.sparql, ("GET", "HEAD", "POST"))
+        self.router.add("/id/", self.entity, prefix=True)
+        self.router.add("/ontology", self.ontology)
+        self.router.add("/ontology/", self.ontology)
+        self.router.add("/context.jsonld", lambda _: Response(200, "application/ld+json",
+                                                              self.once("context", pages.CONTEXT_FILE.read_bytes)))
+        if self.build_dir is not None:
+            self.router.add("/void.ttl", self.void)
+        self.router.add("/", self.index)
 
     # --- plumbing -----------------------------------------------------------------------------------
-    def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        response = self.respond(environ)
+        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(response.body))),
+                   ("Access-Control-Allow-Origin", "*"), ("X-Content-Type-Options", "nosniff"),
+                   *response.headers.items()]
+        start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers)
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body]
 
-    def _text(self, status: int, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+    def respond(self, environ: dict[str, Any]) -> Response:
+        try:
+            request = Request(environ)
+            route = self.router.find(request.path)
+            if route is None:
+                return self._not_found(request.path)
+            if request.method not in route.methods:
+                allowed = ", ".join(route.methods)
+                return Response.text(HTTPStatus.METHOD_NOT_ALLOWED, f"this server is read-only: {allowed} here",
+                                     {"Allow": allowed})
+            return route.handler(request)
+        except HTTPError as error:
+            return Response.text(error.status, error.message, error.headers)
+        except Exception as exc:  # one line in the log, never a traceback (except at debug level)
+            log.error("%s %s failed: %s: %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")[:200],
+                      type(exc).__name__, exc)
+            log.debug("traceback", exc_info=True)
+            return Response.text(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; the server log says more")
 
-    def _not_found(self, what: str) -> None:
+    def once(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """A page that never changes while the server runs (the store is read-only): made on first use."""
+        with self._once_lock:
+            if key not in self._once:
+                self._once[key] = make()
+            return self._once[key]
+
+    def close(self) -> None:
+        self.queries.close()
+
+    def _not_found(self, what: str) -> Response:
         body = pages.page("not found", f"<h1>404</h1><p>Nothing is known about {html.escape(what)}.</p>"
                           "<p><a href='/'>the dataset</a></p>")
-        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", body.encode("utf-8"))
+        return Response(HTTPStatus.NOT_FOUND, HTML, body.encode("utf-8"))
 
     # --- routes -------------------------------------------------------------------------------------
-    def do_HEAD(self) -> None:
-        self.do_GET()
+    def sparql(self, request: Request) -> Response:
+        params = request.query
+        accept = request.header("Accept")
+        if request.method == "POST":
+            kind = request.header("Content-Type").split(";")[0].strip().lower()
+            if kind == "application/sparql-update":
+                raise HTTPError(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
+            if kind == "application/sparql-query":
+                try:
+                    return self._answer(self.queries.query(request.body.decode("utf-8"), accept))
+                except UnicodeDecodeError:
+                    raise HTTPError(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
+            if kind != "application/x-www-form-urlencoded":
+                raise HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                                "send application/sparql-query or application/x-www-form-urlencoded")
+            params = request.form()
+            if "query" not in params and "update" not in params:
+                raise HTTPError(HTTPStatus.BAD_REQUEST, "give the query as query=")
+        if "update" in params:
+            raise HTTPError(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
+        if "query" not in params:
+            return self._sparql_form()
+        text = params["query"][0]
+        if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+            raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"queries are limited to {MAX_QUERY_BYTES} bytes")
+        return self._answer(self.queries.query(text, accept))
 
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        path = url.path
-        if path == "/sparql":
-            params = parse_qs(url.query)
-            if "update" in params:
-                self._text(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-            elif "query" in params:
-                self._answer(self.server.queries.query(params["query"][0], self.headers.get("Accept", "")))
-            else:
-                self._sparql_form()
-        elif path.startswith("/id/"):
-            self._entity(path[len("/id/"):])
-        elif path in ("/ontology", "/ontology/"):
-            self._ontology()
-        elif path == "/context.jsonld":
-            self._send(200, "application/ld+json", pages.CONTEXT_FILE.read_bytes())
-        elif path == "/void.ttl" and self.server.build_dir is not None:
-            self._send(200, "text/turtle; charset=utf-8", self._void().encode("utf-8"))
-        elif path == "/":
-            self._index()
-        else:
-            self._not_found(path)
+    @staticmethod
+    def _answer(answer: Answer) -> Response:
+        headers = dict(answer.headers)
+        if answer.truncated:
+            headers["X-Result-Truncated"] = "true"
+        return Response(answer.status, answer.content_type, answer.body, headers)
 
-    def do_POST(self) -> None:
-        if urlsplit(self.path).path != "/sparql":
-            self._text(HTTPStatus.METHOD_NOT_ALLOWED, "this server is read-only; POST only to /sparql")
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_QUERY_BYTES:
-            self._text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"queries are limited to {MAX_QUERY_BYTES} bytes")
-            return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if kind == "application/sparql-update":
-            self._text(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-        elif kind == "application/sparql-query":
-            self._answer(self.server.queries.query(body, self.headers.get("Accept", "")))
-        elif kind == "application/x-www-form-urlencoded":
-            params = parse_qs(body)
-            if "update" in params:
-                self._text(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-            elif "query" in params:
-                self._answer(self.server.queries.query(params["query"][0], self.headers.get("Accept", "")))
-            else:
-                self._text(HTTPStatus.BAD_REQUEST, "give the query as query=")
-        else:
-            self._text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                       "send application/sparql-query or application/x-www-form-urlencoded")
-
-    def _answer(self, answer: Answer) -> None:
-        headers = {"X-Result-Truncated": "true"} if answer.truncated else {}
-        self._send(answer.status, answer.content_type, answer.body, headers)
-
-    def _entity(self, rest: str) -> None:
+    def entity(self, request: Request) -> Response:
+        rest = request.raw_path[len("/id/"):]
         fmt = None
         for suffix, name in _SUFFIXES.items():
             if rest.endswith(suffix):
                 fmt, rest = name, rest[: -len(suffix)]
                 break
         description = None
-        for iri in pages.iri_candidates(self.server.base, rest):
-            description = pages.describe(self.server.store, iri)
+        for iri in pages.iri_candidates(self.base, rest):
+            try:
+                description = pages.describe(self.store, iri)
+            except ValueError:  # not an IRI at all (a space, a "<"): nothing can be known about it
+                continue
             if description is not None:
                 break
         if description is None:
-            self._not_found(self.server.base + rest)
-            return
+            return self._not_found(self.base + request.path[len("/id/"):])
         if fmt is None:
-            fmt = pages.negotiate(self.headers.get("Accept"))
+            fmt = pages.negotiate(request.header("Accept") or None)
             if fmt is None:
-                self._text(HTTPStatus.NOT_ACCEPTABLE, "available: " + ", ".join(pages.MEDIA_TYPES.values()))
-                return
-        href = self.server.linker.href(description.iri)
+                return Response.text(HTTPStatus.NOT_ACCEPTABLE, "available: " + ", ".join(pages.MEDIA_TYPES.values()))
+        href = self.linker.href(description.iri)
         headers = {"Vary": "Accept", "Content-Location": href + ("" if fmt == "html" else "." + fmt),
                    "Link": ", ".join(f'<{href}.{f}>; rel="alternate"; type="{pages.MEDIA_TYPES[f].split(";")[0]}"'
                                      for f in ("ttl", "jsonld", "nt"))}
         if fmt == "html":
             alternates = {"Turtle": href + ".ttl", "JSON-LD": href + ".jsonld", "N-Triples": href + ".nt"}
-            body = pages.entity_html(self.server.store, description, self.server.linker, alternates,
+            body = pages.entity_html(self.store, description, self.linker, alternates,
                                      nav="<a href='/'>dataset</a><a href='/sparql'>SPARQL</a>"
                                          "<a href='/ontology'>ontology</a>").encode("utf-8")
         else:
             body = pages.serialise(description.triples, fmt)
-        self._send(200, pages.MEDIA_TYPES[fmt], body, headers)
+        return Response(200, pages.MEDIA_TYPES[fmt], body, headers)
 
-    def _ontology(self) -> None:
-        fmt = pages.negotiate(self.headers.get("Accept"))
+    def ontology(self, request: Request) -> Response:
+        fmt = pages.negotiate(request.header("Accept") or None)
         if fmt in ("ttl", "nt", "jsonld"):
-            self._send(200, "text/turtle; charset=utf-8", pages.ONTOLOGY_FILE.read_bytes(), {"Vary": "Accept"})
-        else:
-            self._send(200, "text/html; charset=utf-8", pages.ontology_html().encode("utf-8"), {"Vary": "Accept"})
+            turtle = self.once("ontology.ttl", pages.ONTOLOGY_FILE.read_bytes)
+            return Response(200, "text/turtle; charset=utf-8", turtle, {"Vary": "Accept"})
+        return Response(200, HTML, self.once("ontology.html", lambda: pages.ontology_html().encode("utf-8")),
+                        {"Vary": "Accept"})
 
-    def _void(self) -> str:
-        from kg.publish.describe import dataset_description
+    def void(self, _request: Request) -> Response:
+        def describe() -> bytes:
+            from kg.publish.describe import dataset_description
 
-        assert self.server.build_dir is not None
-        endpoint = f"http://{self.headers.get('Host', 'localhost')}/sparql"
-        return dataset_description(self.server.build_dir, sparql_endpoint=endpoint).serialize(format="turtle")
+            assert self.build_dir is not None
+            graph = dataset_description(self.build_dir, sparql_endpoint=self.public_url + "sparql")
+            return graph.serialize(format="turtle").encode("utf-8")
 
-    def _index(self) -> None:
+        return Response(200, "text/turtle; charset=utf-8", self.once("void.ttl", describe))
+
+    def index(self, _request: Request) -> Response:
+        return Response(200, HTML, self.once("index", self._index_page))
+
+    def _index_page(self) -> bytes:
         links = ["<li><a href='/sparql'>SPARQL endpoint</a> (read-only; "
-                 f"{self.server.queries.timeout:g} s, {self.server.queries.max_rows} rows at most)</li>",
+                 f"{self.queries.timeout:g} s, {self.queries.max_rows} rows at most)</li>",
                  "<li><a href='/ontology'>ontology</a></li>", "<li><a href='/context.jsonld'>JSON-LD context</a></li>"]
-        if self.server.build_dir is not None:
+        if self.build_dir is not None:
             links.append("<li><a href='/void.ttl'>dataset description (DCAT/VoID)</a></li>")
-        rows = self.server.store.query(
+        rows = self.store.query(
             "SELECT ?d ?title ?file WHERE { ?d a <https://w3id.org/budget-kg/ontology#Disclosure> ; "
             "<https://w3id.org/budget-kg/ontology#sourceFile> ?file . OPTIONAL { ?d <http://purl.org/dc/terms/title> "
             "?title } } ORDER BY ?file", use_default_graph_as_union=True)
@@ -206,21 +355,80 @@ class Handler(BaseHTTPRequestHandler):
                 continue
             seen.add(row["d"].value)
             title = row["title"].value if row["title"] is not None else row["file"].value
-            items.append(f"<li><a href='{html.escape(self.server.linker.href(row['d'].value))}'>"
+            items.append(f"<li><a href='{html.escape(self.linker.href(row['d'].value))}'>"
                          f"{html.escape(title)}</a> <span class='dt'>{html.escape(row['file'].value)}</span></li>")
         body = (f"<h1>budget-kg</h1><ul>{''.join(links)}</ul><h2>Disclosures 预算公开文件</h2>"
                 f"<ul>{''.join(items)}</ul>")
-        self._send(200, "text/html; charset=utf-8", pages.page("budget-kg", body).encode("utf-8"))
+        return pages.page("budget-kg", body).encode("utf-8")
 
-    def _sparql_form(self) -> None:
+    def _sparql_form(self) -> Response:
         body = ("<h1>SPARQL</h1><form method='post' action='/sparql'>"
                 "<textarea name='query' rows='12' cols='100'>SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea><br>"
                 "<button>run</button></form><p>Read-only: updates are refused. Results: JSON by default; "
                 "ask for XML, CSV or TSV with Accept.</p>")
-        self._send(200, "text/html; charset=utf-8", pages.page("SPARQL", body).encode("utf-8"))
+        return Response(200, HTML, pages.page("SPARQL", body).encode("utf-8"))
+
+
+@dataclass
+class ServerLimits:
+    """What the HTTP layer bounds (see the module docstring); SPARQL's bounds are QueryService's."""
+
+    threads: int = DEFAULT_THREADS
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    backlog: int = DEFAULT_BACKLOG
+
+
+class LinkedDataServer:
+    """The app on a waitress server: ``serve_forever()`` in one thread, ``shutdown()`` from another."""
+
+    def __init__(self, app: LinkedDataApp, host: str, port: int, limits: ServerLimits) -> None:
+        from waitress import create_server
+
+        self.app = app
+        self.limits = limits
+        self._server = create_server(
+            app, host=host, port=port, threads=limits.threads, connection_limit=limits.connection_limit,
+            channel_timeout=limits.read_timeout, cleanup_interval=max(1, min(30, int(limits.read_timeout / 2))),
+            backlog=limits.backlog, max_request_body_size=MAX_QUERY_BYTES, max_request_header_size=MAX_HEADER_BYTES,
+            asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
+            ident="budget-kg", expose_tracebacks=False, clear_untrusted_proxy_headers=True)
+        self.server_address: tuple[str, int] = (str(self._server.effective_host), int(self._server.effective_port))
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def shutdown(self) -> None:
+        """Stop accepting and end the event loop (``serve_forever`` returns within a second)."""
+        from waitress import wasyncore
+
+        self._server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(self._server._map)
+
+    def server_close(self) -> None:
+        self.app.close()
 
 
 def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, base: str = DEFAULT_BASE,
-                timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> LinkedDataServer:
-    """A ready server (port 0 picks a free one: see ``server.server_address``); call ``serve_forever()``."""
-    return LinkedDataServer((host, port), Path(store_dir), base, timeout, max_rows)
+                timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS, *,
+                max_bytes: int = DEFAULT_MAX_BYTES, memory_mb: int = DEFAULT_MEMORY_MB,
+                workers: int = DEFAULT_WORKERS, max_pending: int = DEFAULT_MAX_PENDING,
+                allow_service: bool = False, public_url: str | None = None,
+                limits: ServerLimits | None = None) -> LinkedDataServer:
+    """A ready server (port 0 picks a free one: see ``server.server_address``); call ``serve_forever()``.
+
+    ``public_url`` is where clients reach it (named as the SPARQL endpoint in /void.ttl); by default the
+    address it listens on."""
+    store_path = _store_path(Path(store_dir))
+    queries = QueryService(store_path, timeout=timeout, max_rows=max_rows, workers=workers, max_bytes=max_bytes,
+                           memory_mb=memory_mb, max_pending=max_pending, allow_service=allow_service)
+    app = LinkedDataApp(store_path, base, queries)
+    try:
+        server = LinkedDataServer(app, host, port, limits or ServerLimits())
+    except BaseException:
+        app.close()
+        raise
+    bound_host, bound_port = server.server_address
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    app.public_url = (public_url or f"http://{shown}:{bound_port}").rstrip("/") + "/"
+    return server

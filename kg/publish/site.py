@@ -10,6 +10,7 @@ File names are the IRI's decoded characters (what a static host looks up); a ``/
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,8 +118,9 @@ def _write_index(store: ox.Store, out: Path, base: str, files: dict[str, Path]) 
             continue
         title = row["title"].value if row["title"] is not None else row["file"].value
         href = _relative_href(path.with_name(path.name + ".html"), Path("."))
-        items.append(f"<li><a href='{href}'>{title}</a> <span class='dt'>{row['file'].value}</span></li>")
-    body = (f"<h1>budget-kg</h1><p>{len(files)} entities under <code>{base}</code>. "
+        items.append(f"<li><a href='{html.escape(href)}'>{html.escape(title)}</a> "
+                     f"<span class='dt'>{html.escape(row['file'].value)}</span></li>")
+    body = (f"<h1>budget-kg</h1><p>{len(files)} entities under <code>{html.escape(base)}</code>. "
             "<a href='ontology.html'>ontology</a> · <a href='context.jsonld'>JSON-LD context</a></p>"
             f"<h2>Disclosures 预算公开文件</h2><ul>{''.join(items)}</ul>")
     atomic_write_text(out / "index.html", pages.page("budget-kg", body))

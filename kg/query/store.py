@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.errors import BudgetKGError
 from kg.query.results import Term
+from kg.rdf.safe_xml import check_rdf_file
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ def graph_name_for(path: Path, parsed: ox.Store | None = None) -> str:
 
 
 def _parse_file(path: Path) -> ox.Store:
+    check_rdf_file(path)  # no entity expansion (billion laughs) from an RDF/XML file
     scratch = ox.Store()
     scratch.load(path=str(path), format=GRAPH_FORMATS[path.suffix])
     return scratch
@@ -213,6 +215,7 @@ def load_store(
             continue
         try:
             if fmt in _QUAD_FORMATS or not named_graph_per_file:
+                check_rdf_file(path)  # RDF/XML: entity declarations refused before the parser expands them
                 store.load(path=str(path), format=fmt)
                 report.graphs[str(path)] = "(as in file)" if fmt in _QUAD_FORMATS else "(default graph)"
                 continue
@@ -240,6 +243,7 @@ def rdflib_dataset(sources: Sequence[str | Path], named_graph_per_file: bool = T
                ".jsonld": "json-ld"}.get(path.suffix)
         if fmt is None:
             continue
+        check_rdf_file(path)
         if fmt in ("nquads", "trig"):
             dataset.parse(str(path), format=fmt)
             continue

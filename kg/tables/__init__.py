@@ -74,6 +74,10 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
         notices.append(_no_tables_notice(source, kb))
     notices.extend(recover_truncated_codes(tables))
     for table in tables:
+        if "code_as_printed" in table.frame.columns and "name" not in table.frame.columns:
+            notices.append(Notice(source.name, table.span.first_line, "no-name-column",
+                                  f"{table.kind} table {table.title!r}: no header cell reads as 科目名称 "
+                                  "(a misprint?); its rows are kept without names"))
         if table.frame.empty and not table.empty:
             notices.append(Notice(source.name, table.span.first_line, "table-without-rows",
                                   f"{table.kind} table {table.title!r} has no rows and no 本表无数据 note"))

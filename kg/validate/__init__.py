@@ -100,6 +100,9 @@ def validate(graph: Graph, shapes_dir: Path | str = DEFAULT_SHAPES_DIR,
 def validate_file(path: Path | str, shapes_dir: Path | str = DEFAULT_SHAPES_DIR,
                   engine: Engine = "pyshacl") -> ValidationReport:
     """Validate a graph file (any format rdflib guesses from the extension: .nt, .ttl, .jsonld …)."""
+    from kg.rdf.safe_xml import check_rdf_file
+
+    check_rdf_file(path)  # RDF/XML with entity declarations: refused before any parser expands them
     if engine == "oxigraph":
         from kg.validate.oxigraph_engine import validate_graph_oxigraph
 

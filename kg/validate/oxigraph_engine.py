@@ -490,7 +490,7 @@ def rewrite_for_all_focus_nodes(prologue: str, text: str, target: str, shape: st
     if open_brace is None or close_brace is None:
         raise UnsupportedShapeError(shape, "sh:sparql", "no WHERE group found")
     head, body, tail = text[:open_brace + 1], text[open_brace + 1:close_brace], text[close_brace:]
-    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?:\*|[^{]*\?this\b)", head, re.IGNORECASE):
+    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?:\*|(?:[^{\s][^{]*)?\?this\b)", head, re.IGNORECASE):
         head = re.sub(r"\bSELECT(\s+(?:DISTINCT|REDUCED))?", lambda m: m.group(0) + " ?this", head, count=1,
                       flags=re.IGNORECASE)
     algebra = _parse(prologue + f"{head} {FOCUS_PLACEHOLDER} {body}{tail}", shape)

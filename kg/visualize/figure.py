@@ -9,6 +9,7 @@ without one the PNG is drawn without labels and says so in its legend — the SV
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -28,6 +29,15 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
+
+
+# Characters XML 1.0 forbids even escaped (C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text for an SVG element or attribute: escaped, and what XML cannot hold shown as U+FFFD."""
+    return html.escape(_NOT_XML.sub("\ufffd", str(value)))
 
 
 def _labelled(graph: nx.DiGraph) -> list[str]:
@@ -62,18 +72,18 @@ def render_svg(graph: nx.DiGraph, width: float = 1400.0) -> str:
     for node, data in sorted(graph.nodes(data=True)):
         x, y = positions[node]
         colour = style.colour(data["kind"], data.get("level"))
-        title = html.escape(str(data.get("label", node)))
+        title = xml_text(data.get("label", node))
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{sizes[node] * shrink / 2:.1f}" fill="{colour}" '
                    f'stroke="#555" stroke-width="0.5"><title>{title}</title></circle>')
     for node in _labelled(graph):
         x, y = positions[node]
         out.append(f'<text x="{x:.1f}" y="{y + sizes[node] * shrink / 2 + 11:.1f}" font-size="11" '
-                   f'text-anchor="middle">{html.escape(str(graph.nodes[node].get("label", node))[:24])}</text>')
+                   f'text-anchor="middle">{xml_text(str(graph.nodes[node].get("label", node))[:24])}</text>')
     legend_x = full_width - LEGEND_WIDTH + 10
     for i, (colour, name) in enumerate(_legend(graph)):
         y = MARGIN + 18 * i
         out.append(f'<circle cx="{legend_x + 6:.0f}" cy="{y:.0f}" r="6" fill="{colour}"/>')
-        out.append(f'<text x="{legend_x + 18:.0f}" y="{y + 4:.0f}" font-size="12">{html.escape(name)}</text>')
+        out.append(f'<text x="{legend_x + 18:.0f}" y="{y + 4:.0f}" font-size="12">{xml_text(name)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

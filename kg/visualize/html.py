@@ -31,6 +31,13 @@ def _script_safe(text: str) -> str:
     return _SCRIPT_END.sub(r"<\\/\1", text)
 
 
+def _json_in_script(data: object) -> str:
+    """JSON for an inline <script>: "<", ">" and "&" as \\u escapes (JSON puts them only inside strings), so no
+    label can open a comment ("<!--"), a tag or end the element, whatever the browser's script-data state."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def elements(graph: nx.DiGraph) -> dict[str, Any]:
     """The cytoscape elements (nodes with preset positions) and the legend of one view."""
     style = load_style()
@@ -62,7 +69,7 @@ def render_html(views: dict[str, nx.DiGraph], title: str = "budget-kg graph") ->
     data = {"default_view": next(iter(views)), "views": {name: elements(g) for name, g in views.items()}}
     replacements = {
         "CYTOSCAPE": _script_safe(LIBRARY.read_text(encoding="utf-8")),
-        "DATA": _script_safe(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))),
+        "DATA": _json_in_script(data),
     }
     template = TEMPLATE.read_text(encoding="utf-8")
     # one pass over the template only, so nothing inside the inlined library or data is ever substituted
