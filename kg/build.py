@@ -550,9 +550,27 @@ def summary_text(report: BuildReport) -> str:
     severities = Counter(n["severity"] for d in report.documents for n in d["notices"])
     lines.append(f"  notices: {severities.get('error', 0)} error, {severities.get('warning', 0)} warning, "
                  f"{severities.get('info', 0)} info (all in report.json, with file and line)")
+    lines += _closure_lines(report.documents)
     for failure in report.failed:
         lines.append(f"  FAILED {failure}")
     return "\n".join(lines) + "\n"
+
+
+def _closure_lines(documents: list[dict[str, Any]]) -> list[str]:
+    """The documents' own arithmetic: how many tables close, and which do not (a misread or a misprint)."""
+    closures = [(d, d["closure"]) for d in documents if d.get("closure")]
+    checked = sum(c["tables_checked"] for _, c in closures)
+    if not checked:
+        return []
+    lines = [f"  arithmetic: {sum(c['tables_closing'] for _, c in closures)} of {checked} tables close "
+             f"({sum(c['sums_checked'] for _, c in closures)} sums checked, "
+             f"{sum(c['sums_failed'] for _, c in closures)} off by more than rounding)"]
+    for document, closure in closures:
+        for table in closure["tables"]:
+            if table["failed"]:
+                lines.append(f"    {Path(document['file']).name}:{table['first_line']} {table['title']}: "
+                             f"{table['failed']} of {table['checks']} sums off (see sum-mismatch notices)")
+    return lines
 
 
 def _write_reports(directory: Path, report: BuildReport) -> None:

@@ -12,14 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from kg.entities.budget import check_sums, expenditure_lines, project_rows
+from kg.entities.budget import check_closure, expenditure_lines, project_rows
 from kg.entities.matching import match_performance
-from kg.entities.metadata import read_metadata
+from kg.entities.metadata import is_narrative_disclosure, read_metadata
 from kg.errors import NotADisclosureError
 from kg.ingest import read_source
 from kg.records import Disclosure, Notice, SourceDocument
 from kg.tables import find_tables
 from kg.tables.performance import parse_performance_tables
+from kg.tables.prose import parse_project_statements
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,16 +46,29 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     """
     file = source.name
     notices: list[Notice] = list(source.notices)
-    meta = read_metadata(source)
     tables, table_notices = _guarded("tables", file, notices, ([], []), lambda: find_tables(source))
     notices += table_notices
+    meta = read_metadata(source, tables)
     performance, perf_notices = _guarded("performance tables", file, notices, ([], []),
                                          lambda: parse_performance_tables(source))
     notices += perf_notices
+    statements, statement_notices = _guarded("project statements", file, notices, ([], []),
+                                             lambda: parse_project_statements(source))
+    notices += statement_notices
+    performance = sorted([*performance, *statements], key=lambda t: t.span.first_line)
     published_separately = any(n.code == "tables-published-separately" for n in table_notices)
-    if require_tables and not tables and not performance and not published_separately:
+    narrative = not tables and not performance and is_narrative_disclosure(meta)
+    if narrative and not published_separately:
+        notices.append(Notice(file, None, "narrative-only",
+                              "no budget table in this document: read as the narrative part of a disclosure "
+                              "(its tables are published separately); only its text is read", "info"))
+    if require_tables and not tables and not performance and not published_separately and not narrative:
         raise NotADisclosureError(file, "no standard budget table (收支总表, 支出总表, 项目支出表, 绩效目标表…) found; "
                                   "not a budget disclosure?", code="not-a-disclosure")
+    if meta.phase == "final":
+        notices.append(Notice(file, None, "final-accounts",
+                              "a 决算 (final accounts): its amounts are executed spending, modelled with phase "
+                              "'final', never as a budget", "info"))
     if meta.year_source == "most-frequent":
         notices.append(Notice(file, None, "fiscal-year-guessed",
                               f"no cover line states the fiscal year; {meta.fiscal_year} is the year the document "
@@ -64,7 +78,8 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     lines, line_notices = _guarded("expenditure lines", file, notices, ([], []),
                                    lambda: expenditure_lines(tables))
     notices += line_notices
-    notices += _guarded("sum checks", file, notices, [], lambda: check_sums(tables))
+    sum_notices, closure = _guarded("sum checks", file, notices, ([], []), lambda: check_closure(tables))
+    notices += sum_notices
     notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
     return Disclosure(
         source=source,
@@ -74,6 +89,8 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
         unit_name=meta.unit_name,
         scope=meta.scope,  # type: ignore[arg-type]
         fiscal_year=meta.fiscal_year,
+        phase=meta.phase,  # type: ignore[arg-type]
+        closure=closure,
         tables=tables,
         projects=projects,
         expenditure_lines=lines,

@@ -182,6 +182,20 @@ class PerformanceTable:
     match_method: str | None = None  # "exact" | "normalised" | "fuzzy+amount" | "amount" | None
     match_score: float | None = None
     notices: list[Notice] = field(default_factory=list)
+    form: Literal["table", "prose"] = "table"  # a 绩效目标表, or a project statement in prose (项目说明)
+
+
+@dataclass
+class TableClosure:
+    """How far one table's own sums close: ``checks`` sums made (parts = total, children = parent, sides
+    equal), ``failed`` of them off by more than rounding."""
+
+    kind: str
+    title: str
+    first_line: int
+    rows: int
+    checks: int
+    failed: int
 
 
 @dataclass
@@ -200,6 +214,8 @@ class Disclosure:
     expenditure_lines: list[ExpenditureLine] = field(default_factory=list)
     performance: list[PerformanceTable] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    phase: Literal["budget", "final"] = "budget"  # 预算 or 决算 (final accounts: executed, not planned)
+    closure: list[TableClosure] = field(default_factory=list)  # each table's own arithmetic, checked
 
     def tables_of(self, kind: str) -> list[Table]:
         return [t for t in self.tables if t.kind == kind]

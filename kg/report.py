@@ -87,8 +87,22 @@ def disclosure_summary(disclosure: Disclosure) -> dict[str, Any]:
                                              for p in disclosure.performance),
             "match_methods": dict(Counter(p.match_method or "unmatched" for p in disclosure.performance)),
         },
+        "phase": disclosure.phase,
+        "closure": closure_summary(disclosure),
         "notice_counts": dict(Counter(n.severity for n in notices)),
         "notices": [notice_dict(n) for n in notices],
+    }
+
+
+def closure_summary(disclosure: Disclosure) -> dict[str, Any]:
+    """How far the document's own arithmetic closes: tables whose sums all hold, sums checked and failed."""
+    checked = [c for c in disclosure.closure if c.checks]
+    return {
+        "tables_checked": len(checked),
+        "tables_closing": sum(1 for c in checked if c.failed == 0),
+        "sums_checked": sum(c.checks for c in checked),
+        "sums_failed": sum(c.failed for c in checked),
+        "tables": [asdict(c) for c in disclosure.closure],
     }
 
 

@@ -202,11 +202,11 @@ def test_one_unreadable_page_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -
     real_page_lines = pdf_module._page_lines
     calls = {"n": 0}
 
-    def page_three_breaks(page, pdfium):  # type: ignore[no-untyped-def]
+    def page_three_breaks(page, textpage, pdfium):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 3:
             raise ValueError("bad content stream")
-        return real_page_lines(page, pdfium)
+        return real_page_lines(page, textpage, pdfium)
 
     monkeypatch.setattr(pdf_module, "_page_lines", page_three_breaks)
     data = (PDF_SAMPLES / NPC).read_bytes()

@@ -202,3 +202,33 @@ def test_to_yuan_is_exact():
     assert to_yuan(Decimal("7500.00"), "万元") == Decimal("75000000.00")
     assert to_yuan(Decimal("0.01"), "万元") == Decimal("100.00")
     assert to_yuan(None, "万元") is None
+
+
+def _two_tables(second_preamble: str, first_unit: str = "单位：元") -> str:
+    return (f"一、收支预算总表\n部门：某某局                 {first_unit}\n"
+            "收入    金额    支出    金额\n一般公共预算    100.00    一般公共服务支出    100.00\n"
+            "收入合计    100.00    支出合计    100.00\n"
+            f"二、支出预算总表\n{second_preamble}"
+            "科目编码    科目名称    合计    基本支出    项目支出\n"
+            "201    一般公共服务支出    100.00    60.00    40.00\n"
+            "合计        100.00    60.00    40.00\n")
+
+
+def test_a_table_without_a_unit_takes_the_documents_unit():
+    from kg.ingest import source_from_text
+
+    tables, notices = find_tables(source_from_text(_two_tables(""), name="u.txt"))
+    assert [(t.kind, t.unit) for t in tables] == [("income_expenditure_summary", "元"), ("expenditure_summary", "元")]
+    assert [n.code for n in notices if n.code.startswith("unit")] == ["unit-inferred"]
+
+
+def test_a_unit_in_a_column_header_is_read_and_a_missing_one_warns():
+    from kg.ingest import source_from_text
+
+    text = _two_tables("", first_unit="").replace("合计    基本支出", "合计（元）    基本支出")
+    tables, notices = find_tables(source_from_text(text, name="u.txt"))
+    assert [t.unit for t in tables] == ["元", "元"]  # the header's 元, and the first table takes it
+    tables, notices = find_tables(source_from_text(_two_tables("", first_unit=""), name="u.txt"))
+    warned = [n for n in notices if n.code == "unit-missing"]
+    assert [(n.line, n.severity) for n in warned] == [(1, "warning"), (6, "warning")]
+    assert "no table states one" in warned[0].message and "10,000x" in warned[0].message

@@ -23,11 +23,13 @@ import argparse
 import json
 import os
 import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from kg.errors import BudgetKGError
@@ -225,20 +227,48 @@ def _tables_by_key_expected(tables: list[dict[str, Any]]) -> dict[str, dict[str,
 
 def _score_projects(score: Score, mode: str, stem: str, expected: list[dict[str, Any]],
                     disclosure: Disclosure) -> None:
-    ours = {compact(p.name): p for p in disclosure.projects}
-    ours.update({compact(p.name): p for p in getattr(disclosure, "narrative_projects", [])
-                 if compact(p.name) not in ours})
+    ours = {compact(unicodedata.normalize("NFKC", p.name)): p for p in disclosure.projects}
+    for statement in disclosure.performance:  # projects stated in prose (项目经费情况说明)
+        key = compact(unicodedata.normalize("NFKC", statement.project_name))
+        if statement.form == "prose" and key not in ours:
+            ours[key] = SimpleNamespace(name=statement.project_name,
+                                        total=statement.funds.get("年度", {}).get("total"))
+    basis = {_nfkc(t.matched_project or t.project_name): t.basis for t in disclosure.performance
+             if t.kind == "project"}
     tally = score.tallies["projects"]
     tally.expected += len(expected)
     tally.predicted += len(ours)
     for project in expected:
-        key = compact(project["name"])
+        key = compact(unicodedata.normalize("NFKC", project["name"]))
         got = ours.get(key)
         want = _yuan(project.get("amount"), project.get("unit"))
         right = got is not None and (want is None or getattr(got, "total", None) == want)
         tally.tp += right
         score.item("project", f"{mode}|{stem}|{project['name']}", right,
                    "not read" if got is None else f"amount {getattr(got, 'total', None)} ≠ {want}")
+        if "basis" in project:
+            _score_basis(score, f"{mode}|{stem}|{project['name']}", project["basis"], basis.get(key, ""))
+
+
+def _nfkc(text: str) -> str:
+    return compact(unicodedata.normalize("NFKC", text))
+
+
+def _score_basis(score: Score, item: str, expected: list[dict[str, Any]], cell: str) -> None:
+    """The 立项依据 documents a project cites: each expected one found by its 文号 (or, unnumbered, its title)."""
+    from kg.citations import extract_citations
+
+    cited = extract_citations(cell) if cell else []
+    numbers = {_nfkc(c.doc_number) for c in cited if c.doc_number}
+    titles = {_nfkc(c.title) for c in cited if c.title}
+    tally = score.tallies["project basis documents"]
+    tally.expected += len(expected)
+    tally.predicted += len(cited)
+    for document in expected:
+        number, title = document.get("doc_number"), document.get("title") or ""
+        right = _nfkc(number) in numbers if number else _nfkc(title) in titles
+        tally.tp += right
+        score.item("basis", f"{item}|{number or title}", right, "not cited")
 
 
 def _read(path: Path) -> tuple[Disclosure | None, str | None]:

@@ -677,7 +677,7 @@ def _units_of_piece(
     return units, pending_issuer
 
 
-_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+_LINE_BREAK = re.compile(r"(?<![ \t])[ \t]*\r?\n[ \t]*")  # the lookbehind keeps it linear on long runs of spaces
 
 
 def _clipped_agency(run: str) -> str:

@@ -168,7 +168,7 @@ def national_laws() -> dict[str, Law]:
             for r in _csv_rows("national_laws.csv") if r["level"] in _LEVELS}
 
 
-_LAW_QUALIFIERS = re.compile(r"(?:[(（][^()（）]{0,16}[)）])+$")
+_LAW_QUALIFIERS = re.compile(r"(?<![)）])(?:[(（][^()（）]{0,16}[)）])+$")  # starts at a run of groups: linear
 
 
 def law_by_name(title: str) -> Law | None:

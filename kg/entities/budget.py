@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from kg.records import FUND_SOURCES, ExpenditureLine, Notice, ProjectRow, Span, Table
+from kg.records import FUND_SOURCES, ExpenditureLine, Notice, ProjectRow, Span, Table, TableClosure
 from kg.tables.amounts import to_yuan
 from kg.tables.knowledge import knowledge
 from kg.tables.layout import compact
@@ -205,13 +205,21 @@ def _compare(table: Table, line: int, what: str, expected: Decimal, printed: Dec
 
 def check_sums(tables: list[Table]) -> list[Notice]:
     """Children codes sum to parents, sources sum to totals; each disagreement a notice naming its line."""
+    return check_closure(tables)[0]
+
+
+def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]]:
+    """``check_sums``'s notices, and per table how many of the document's own sums were checked and how
+    many disagree: the document's arithmetic tells whether it was read right."""
     notices: list[Notice | None] = []
+    closures: list[TableClosure] = []
     kb = knowledge()
     unit_names = _known_unit_names(tables)
     for table in tables:
         frame = table.frame
         if table.empty or frame.empty or (k := kb.kind(table.kind)) is None or k.cells_as_text:
             continue
+        before = len(notices)
         text_columns = kb.text_columns | set(frame.attrs.get("text_columns", ()))
         amount_columns = [c for c in frame.columns if c not in text_columns
                           and c not in ("line", "last_line", "code_as_printed")]
@@ -243,7 +251,11 @@ def check_sums(tables: list[Table]) -> list[Notice]:
                     notices.extend(_compare_sides(table, line, item, record))
         if k.projects:
             notices.extend(_check_projects(table, unit_names))
-    return [n for n in notices if n is not None]
+        made = notices[before:]
+        closures.append(TableClosure(
+            kind=table.kind, title=table.title, first_line=table.span.first_line, rows=len(frame),
+            checks=len(made), failed=sum(1 for n in made if n is not None and n.code == "sum-mismatch")))
+    return [n for n in notices if n is not None], closures
 
 
 def _compare_sides(table: Table, line: int, item: str, record: dict) -> list[Notice | None]:
@@ -286,6 +298,8 @@ def _check_projects(table: Table, unit_names: set[str]) -> list[Notice | None]:
     """Each 单位 subtotal equals the projects listed under it."""
     out: list[Notice | None] = []
     frame = table.frame
+    if "total" not in frame.columns:
+        return out  # no 合计 column was recognised (a damaged header): nothing to add up against
     roles = classify_project_table(table, unit_names)
     for index, (position, role, unit) in enumerate(roles):
         if role != "subtotal":

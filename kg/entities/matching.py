@@ -135,6 +135,8 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
                                   f"{table.project_name!r} matched to project {project.name!r} by its unique "
                                   f"amount {project.total} 元 only (name similarity {score:.0f})", "warning"))
             continue
+        if table.form == "prose" and not projects:
+            continue  # the document lists its projects in prose only: there is no 项目支出表 to match
         notices.append(Notice(table.span.file, table.span.first_line, "unmatched-performance",
                               f"{table.project_name!r}: no row of 项目支出表 matches this performance table",
                               "warning"))

@@ -225,6 +225,7 @@ class _Builder:
         self.triples: set[Triple] = set()
         self.notices: list[Notice] = []
         self.year = disclosure.fiscal_year
+        self.phase = BKG.FinalAccounts if disclosure.phase == "final" else BKG.ApprovedBudget
         self.node = mint.disclosure(disclosure.fiscal_year, disclosure.source.sha256)
         self.raw_by_line = {line.number: line.raw for line in disclosure.source.lines}
         self.region_code = places.region.code if places.region else None
@@ -297,6 +298,7 @@ class _Builder:
         self.add(node, BKG.sourceFile, Literal(d.source.name))
         self.add(node, BKG.sourceSha256, Literal(d.source.sha256))
         self.add(node, BKG.scope, Literal(d.scope) if d.scope else None)
+        self.add(node, BKG.budgetPhase, self.phase)
         if totals is not None:
             if totals.revenue_total is not None:
                 self.add(node, BKG.revenueTotal, decimal_literal(totals.revenue_total))
@@ -382,6 +384,7 @@ class _Builder:
             return
         dataset = self.mint.dataset(self.node, "expenditure")
         self.add(dataset, RDF.type, QB.DataSet)
+        self.add(dataset, BKG.budgetPhase, self.phase)
         self.add(dataset, QB.structure, BKG.expenditureStructure)
         self.add(dataset, PROV.wasDerivedFrom, self.node)
         for line in self.d.expenditure_lines:
@@ -422,6 +425,7 @@ class _Builder:
         department = self.department or self.mint.organisation("unknown-department", self.region_code)
         dataset = self.mint.dataset(self.node, "project-funding")
         self.add(dataset, RDF.type, QB.DataSet)
+        self.add(dataset, BKG.budgetPhase, self.phase)
         self.add(dataset, QB.structure, BKG.projectFundingStructure)
         self.add(dataset, PROV.wasDerivedFrom, self.node)
         # current-year rows first so that they keep the contract URI when a carried-over row shares a name
@@ -523,7 +527,12 @@ class _Builder:
         self.add(node, BKG.performanceTarget, target)
         if table.basis:
             self.add(node, BKG.basisText, Literal(table.basis))
+        stated = table.funds.get("年度", {}).get("total") if table.form == "prose" else None
+        if stated is not None:
+            self.add(node, BKG.statedAmount, decimal_literal(stated))
         self.derived(node, table.span)
+        if table.form == "prose":
+            return  # a project statement in prose is how this document lists projects: nothing to report
         self.notice(table.span.first_line, "rdf-performance-only-project",
                     f"绩效目标表 for {table.project_name!r} matches no 项目支出表 row: a project without amount",
                     "info")

@@ -63,6 +63,9 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
             continue
         table.frame.attrs["title_match"] = title.match
         notices.extend(table.notices)
+        if tables and not table.frame.attrs.get("unit_stated", True) and _continues(tables[-1], table, units=False):
+            table.unit = tables[-1].unit  # a page's repeat of the title states no unit again
+            table.frame.attrs["unit_stated"] = True
         if tables and _continues(tables[-1], table):
             tables[-1] = _joined(tables[-1], table)
             notices.append(Notice(source.name, title_line.number, "table-continued",
@@ -72,6 +75,7 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
         tables.append(table)
     if not tables:
         notices.append(_no_tables_notice(source, kb))
+    notices.extend(_settle_units(tables, source))
     notices.extend(recover_truncated_codes(tables))
     for table in tables:
         if "code_as_printed" in table.frame.columns and "name" not in table.frame.columns:
@@ -84,12 +88,33 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
     return tables, notices
 
 
-def _continues(previous: Table, table: Table) -> bool:
+def _continues(previous: Table, table: Table, units: bool = True) -> bool:
     """The same title printed again at the top of the next page: one table, not two."""
     first, again = compact(previous.title), compact(table.title)
     # the first print may carry a label the repeat lacks ("表十二2017年政府采购预算表" / "2017年政府采购预算表")
     return (table.kind == previous.kind and (first.endswith(again) or again.endswith(first))
-            and table.unit == previous.unit and not table.empty)
+            and (table.unit == previous.unit or not units) and not table.empty)
+
+
+def _settle_units(tables: list[Table], source: SourceDocument) -> list[Notice]:
+    """A table that states no unit takes the unit every other table of the document states; where they
+    disagree (or none states one) it keeps 万元 with a warning, since no unit was printed to read."""
+    stated = {t.unit for t in tables if t.frame.attrs.get("unit_stated", True)}
+    notices: list[Notice] = []
+    for table in tables:
+        if table.frame.attrs.get("unit_stated", True):
+            continue
+        if len(stated) == 1:
+            table.unit = next(iter(stated))
+            notices.append(Notice(source.name, table.span.first_line, "unit-inferred",
+                                  f"table {table.title!r} states no unit; read in {table.unit}, the unit every "
+                                  "other table of the document states", "info"))
+        else:
+            why = "the other tables state " + " and ".join(sorted(stated)) if stated else "no table states one"
+            notices.append(Notice(source.name, table.span.first_line, "unit-missing",
+                                  f"table {table.title!r} states no unit and {why}: its amounts are read as "
+                                  f"{table.unit}, which may be wrong by 10,000x", "warning"))
+    return notices
 
 
 def _joined(previous: Table, table: Table) -> Table:

@@ -61,6 +61,15 @@ def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:
 _UNIT_IN_TEXT = re.compile(r"单位[:：]?(亿元|万元|元)")
 
 
+_UNIT_IN_HEADER = re.compile(r"[(（](亿元|万元|元)[)）]")
+
+
+def header_unit(text: str) -> str | None:
+    """The unit a column header states: "金额(万元)", "合计（元）"."""
+    match = _UNIT_IN_HEADER.search(text)
+    return match.group(1) if match else None
+
+
 def find_unit(text: str) -> str | None:
     """The unit a table states in its preamble (spaces and line breaks already removed)."""
     match = _UNIT_IN_TEXT.search(text)

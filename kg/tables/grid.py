@@ -365,9 +365,16 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     # left of the amounts a label over no column spans several (功能分类科目编码 over 类 款 项): no new column
     first_amount = min((c.span[0] for c in columns if c.kind == "amount"), default=None)
     extra: list[Column] = []
-    for cells in header_lines:
-        for cell in _unmatched_labels(cells, columns, penalty):
+    unmatched = [_unmatched_labels(cells, columns, penalty) for cells in header_lines]
+    for level in range(len(header_lines)):
+        # labels lower down that head a column: an unknown label just above one spans it ("支出" over
+        # "支出用途" over "金额"), it does not head an empty column of its own
+        heading = [(c.x0 + c.x1) / 2 for lower in range(level + 1, len(header_lines))
+                   for c in header_lines[lower] if c not in unmatched[lower]]
+        for cell in unmatched[level]:
             if first_amount is None or (cell.x0 + cell.x1) / 2 < first_amount or cell.kind in ("code", "text"):
+                continue
+            if cell.kind == "any" and any(abs((cell.x0 + cell.x1) / 2 - x) <= penalty for x in heading):
                 continue
             if not any(_over(cell, c) for c in extra):
                 extra.append(Column("amount", cell.x0, cell.x1))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
-from kg.tables.amounts import find_unit, parse_amount
+from kg.tables.amounts import find_unit, header_unit, parse_amount
 from kg.tables.grid import LabelKind, align_block
 from kg.tables.knowledge import TableKind, TableKnowledge
 from kg.tables.layout import (
@@ -52,6 +52,7 @@ def _label_name(label: str, kb: TableKnowledge) -> str | None:
 
 
 _CODE_LABELS = frozenset({"code", "code_class", "code_section", "code_item", "unit_code"})
+_CODE_PARTS = frozenset({"code_class", "code_section", "code_item"})
 
 
 def _label_kind(label: str, kb: TableKnowledge) -> LabelKind:
@@ -75,6 +76,10 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
             if not label:
                 continue
             found = _label_name(label, kb)
+            if found is None and j < len(cells):
+                # two labels in one cell ("单位预留机动经费 结转下年资金"): the next column is empty in every row
+                # and was not kept, so its label ran into this one; the first known label is this column's
+                found = next((n for part in cells[j].split() if (n := _label_name(part, kb))), None)
             # a label wrapped over header lines ("公务用车购置" / "费") ends on this line
             above = level - 1
             joined = label
@@ -95,6 +100,11 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         if name == f"col{j}":
             name = _wrapped_label_name(header, j, kb) or name
         names.append(name)
+    parts = [j for j, n in enumerate(names) if n in _CODE_PARTS]
+    if len(parts) == 1:
+        # a lone 类 / 款 / 项 is the end of a wrapped label ("采购品目大" / "类"), not a code split in parts
+        j = parts[0]
+        names[j] = _wrapped_label_name(header, j, kb) or f"col{j}"
     names = _subtotals_by_group(names, header, kb)
     if kind.two_sided:
         names = _sides(names, header, kb)
@@ -200,14 +210,13 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     preamble = read_preamble(lines, kb)
     unit = preamble.unit or find_unit(compact(title.text))
     rest = lines[len(preamble.lines):]
+    if unit is None:  # "金额（万元）" in a column header
+        unit = next((u for ln in rest[:_MAX_HEADER_LINES] if (u := header_unit(compact(ln.text)))), None)
     notes = [compact(ln.text) for ln in rest if kb.empty_note.search(compact(ln.text))]
     empty = bool(notes) or (bool(rest) and all(compact(ln.text) == "无" for ln in rest))
+    stated = unit is not None
     if unit is None:
-        unit = DEFAULT_UNIT
-        if not empty:
-            notices.append(Notice(source.name, title.number, "unit-missing",
-                                  f"table {compact(title.text)!r} states no unit; assumed {DEFAULT_UNIT}",
-                                  "info"))
+        unit = DEFAULT_UNIT  # provisional: kg.tables.find_tables takes the document's own unit, or warns
     organisation = preamble.organisation
 
     grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
@@ -264,6 +273,7 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     frame.attrs["organisation"] = organisation
     text_columns = set(frame.columns) if all_text else (kb.text_columns | detail_columns) & set(frame.columns)
     frame.attrs["text_columns"] = sorted(text_columns - {"line", "last_line"})
+    frame.attrs["unit_stated"] = stated or empty
     return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
                  notices=notices)
 
