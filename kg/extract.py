@@ -53,7 +53,7 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
                                          lambda: parse_performance_tables(source))
     notices += perf_notices
     statements, statement_notices = _guarded("project statements", file, notices, ([], []),
-                                             lambda: parse_project_statements(source))
+                                             lambda: parse_project_statements(source, performance))
     notices += statement_notices
     performance = sorted([*performance, *statements], key=lambda t: t.span.first_line)
     published_separately = any(n.code == "tables-published-separately" for n in table_notices)

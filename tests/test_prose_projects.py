@@ -78,3 +78,23 @@ def test_final_accounts_carry_their_phase(graph):
     assert phases == {"sh_putuo_commerce_2025_dept.txt": BKG.ApprovedBudget,
                       "sh_putuo_finance_bureau_2024_final.txt": BKG.FinalAccounts}
     assert Decimal("29210000") in {o.toPython() for o in graph.objects(None, BKG.statedAmount)}
+
+
+def test_numbered_project_headings_and_inline_sections():
+    text = ("三、项目支出情况\n(一)信息化运维项目\n1.项目概述：保障系统运行。\n"
+            "2.立项依据：《某省政务信息化项目管理办法》(某政办发〔2020〕12号)。\n3.项目预算：120.50万元。\n"
+            "(二)乡村振兴专项资金\n1.立项依据：\n《关于实施乡村振兴战略的意见》。\n"
+            "2.资金安排：安排资金300万元，其中A 100万元。\n四、其他说明\n本部门无其他说明。\n")
+    statements, _ = parse_project_statements(source_from_text(text, name="x.txt"))
+    assert [(s.project_name, s.funds["年度"]["total"], s.span.first_line, s.span.last_line) for s in statements] == [
+        ("信息化运维项目", Decimal("1205000.00"), 2, 5), ("乡村振兴专项资金", Decimal("3000000"), 6, 9)]
+    assert statements[1].basis == "《关于实施乡村振兴战略的意见》。"
+
+
+def test_a_performance_tables_cells_are_not_prose():
+    from kg.extract import extract_disclosure
+    from tests.conftest import SAMPLES
+
+    disclosure = extract_disclosure(read_source(SAMPLES / "xingxian-natural-resources-bureau-2025.txt"))
+    assert [t.project_name for t in disclosure.performance if t.form == "prose"] == []
+    assert not [n for n in disclosure.notices if n.code == "stage-failed"]

@@ -232,3 +232,31 @@ def test_a_unit_in_a_column_header_is_read_and_a_missing_one_warns():
     warned = [n for n in notices if n.code == "unit-missing"]
     assert [(n.line, n.severity) for n in warned] == [(1, "warning"), (6, "warning")]
     assert "no table states one" in warned[0].message and "10,000x" in warned[0].message
+
+
+@pytest.mark.parametrize(("title", "kind", "year", "organisation", "final"), [
+    ("表一:部门收支总表", "income_expenditure_summary", None, None, False),
+    ("附件1:2024年部门收支总表", "income_expenditure_summary", 2024, None, False),
+    ("一、2018年度江苏省高级人民法院收支预算总表", "income_expenditure_summary", 2018, "江苏省高级人民法院", False),
+    ("公开01表:2025年预算单位支出预算总表", "expenditure_summary", 2025, None, False),
+    ("浙江省财政厅2024年部门财政拨款收支总体情况表", "fiscal_appropriation_summary", 2024, "浙江省财政厅", False),
+    ("2024年一般公共预算基本支出预算表(按经济科目分类)", "basic_expenditure_economic", 2024, None, False),
+    ("一般公共预算财政拨款基本支出决算表", "basic_expenditure_economic", None, None, True),
+    ("项目支出表(上年结转)", "project_expenditure_carried_over", None, None, False),
+])
+def test_titles_of_the_national_template_in_other_wordings(title, kind, year, organisation, final):
+    from kg.tables.knowledge import knowledge
+    from kg.tables.titles import match_title
+
+    match = match_title(title, knowledge())
+    assert match is not None
+    assert (match.kind.kind, match.year, match.organisation, match.final_accounts) == (kind, year, organisation, final)
+
+
+@pytest.mark.parametrize("text", ["2025年部门预算公开表附后", "第二部分 2019年度部门预算表", "五、部门预算表",
+                                  "本部门2025年收支预算总表反映了全部收支。", "一、收支预算总表.........3"])
+def test_sentences_headings_and_contents_lines_are_not_titles(text):
+    from kg.tables.knowledge import knowledge
+    from kg.tables.titles import match_title
+
+    assert match_title(text.replace(" ", ""), knowledge()) is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -32,6 +33,7 @@ _NUMBER = r"(?<![0-9,.])([0-9][0-9,]*(?:\.[0-9]+)?)"  # starts at a number's fir
 @dataclass(frozen=True)
 class _Knowledge:
     suffixes: tuple[str, ...]
+    numbered_endings: tuple[str, ...]
     not_names: tuple[str, ...]
     max_heading: int
     window: int
@@ -52,6 +54,7 @@ def _knowledge() -> _Knowledge:
     words = "|".join(sorted(map(re.escape, data["amount"]["words"]), key=len, reverse=True))
     return _Knowledge(
         suffixes=tuple(sorted(data["heading_suffixes"], key=len, reverse=True)),
+        numbered_endings=tuple(data["numbered_endings"]),
         not_names=tuple(data["not_project_names"]), max_heading=int(data["max_heading_chars"]),
         window=int(data["heading_window"]), max_block=int(data["max_block_lines"]), labels=tuple(labels),
         amount=re.compile(f"(?:{words})[^0-9，。；]{{0,8}}{_NUMBER}\\s*(?P<unit>{unit_words})"),
@@ -82,8 +85,14 @@ def _heading_name(text: str) -> str | None:
     compact = _compact(text)
     if not compact or len(compact) > kb.max_heading or _SENTENCE.search(compact) or _TOC_TAIL.search(text.rstrip()):
         return None
-    if _NUMBERING.match(compact) or _section(text):
-        return None  # a numbered heading belongs to the narrative's outline, a label to the statement
+    section = _section(text)
+    if section is not None:  # "项目名称：信息化运维" names it; any other label belongs to the statement
+        return section[1] or None if section[0] == "name" else None
+    numbered = _NUMBERING.match(compact)
+    if numbered:
+        # "(一)信息化运维项目" names a project; "二、部门预算编制说明" is the narrative's outline
+        body = compact[numbered.end():]
+        return body if len(body) >= 2 and body.endswith(kb.numbered_endings) else None
     for suffix in kb.suffixes:
         if compact.endswith(suffix) and len(compact) > len(suffix) + 1:
             name = compact[: -len(suffix)]
@@ -123,10 +132,16 @@ def _amount(text: str, file: str, line: int, notices: list[Notice]) -> Decimal |
     return value * 10_000 if kb.units[match["unit"]] == "万元" else value
 
 
-def parse_project_statements(source: SourceDocument) -> tuple[list[PerformanceTable], list[Notice]]:
-    """Every project statement in prose, in document order, as a PerformanceTable of form "prose"."""
+def parse_project_statements(source: SourceDocument, tables: Sequence[PerformanceTable] = (),
+                             ) -> tuple[list[PerformanceTable], list[Notice]]:
+    """Every project statement in prose, in document order, as a PerformanceTable of form "prose".
+
+    Lines inside ``tables`` (the performance tables already read: their "项目名称：" and "立项依据：" cells
+    are table cells, not prose) are left out."""
     kb = _knowledge()
-    lines = [line for line in source.lines if line.text.strip()]
+    inside = [(span.first_line, span.last_line) for table in tables for span in (table.span, *table.copies)]
+    lines = [line for line in source.lines if line.text.strip()
+             and not any(first <= line.number <= last for first, last in inside)]
     notices: list[Notice] = []
     basis_at = [i for i, line in enumerate(lines) if (s := _section(line.text)) and s[0] == "basis"]
     statements: list[_Statement] = []
@@ -142,7 +157,7 @@ def parse_project_statements(source: SourceDocument) -> tuple[list[PerformanceTa
     for number, (start, statement) in enumerate(zip(starts, statements, strict=True)):
         end = starts[number + 1] if number + 1 < len(starts) else min(len(lines), start + kb.max_block)
         current: str | None = None
-        style: str | None = None
+        style: int | None = None  # the numbering rank of the statement's sections
         for position in range(start + 1, min(end, start + kb.max_block)):
             line = lines[position]
             compact = _compact(line.text)
@@ -150,14 +165,15 @@ def parse_project_statements(source: SourceDocument) -> tuple[list[PerformanceTa
             numbered = _NUMBERING.match(compact)
             if section is not None:
                 current, rest = section
-                style = style or (numbered.group(0)[-1] if numbered else None)
+                style = style or (_rank(numbered.group(0)) if numbered else None)
                 statement.fields.setdefault(current, [])
                 if rest:
                     statement.fields[current].append(rest)
                 first, _ = statement.spans.get(current, (line.number, line.number))
                 statement.spans[current] = (first, line.number)
-            elif numbered and style and numbered.group(0)[-1] == style and current is not None and _is_heading(compact):
-                break  # "八、…" of the narrative's own outline: the statement has ended
+            elif (numbered and style is not None and current is not None and _is_heading(compact)
+                  and _ends_statement(_rank(numbered.group(0)), style, compact)):
+                break  # "八、…" or "四、其他说明" of the narrative's own outline: the statement has ended
             elif current is not None:
                 statement.fields[current].append(compact)
                 first, _ = statement.spans[current]
@@ -165,6 +181,18 @@ def parse_project_statements(source: SourceDocument) -> tuple[list[PerformanceTa
             statement.last_line = line.number
     tables = [_table(source.name, s, notices) for s in statements]
     return tables, notices
+
+
+def _rank(numbering: str) -> int:
+    """How high a numbering stands in an outline: 一、 (0) above (一) (1) above 1、 (2) above (1) (3)."""
+    if numbering.startswith("("):
+        return 1 if numbering[1] in "一二三四五六七八九十" else 3
+    return 0 if numbering[0] in "一二三四五六七八九十" else 2
+
+
+def _ends_statement(rank: int, sections: int, compact: str) -> bool:
+    """A numbered heading above the sections' level, or a sibling that cites nothing, closes the statement."""
+    return rank < sections or (rank == sections and "《" not in compact)
 
 
 def _is_heading(compact: str) -> bool:
