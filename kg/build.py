@@ -564,12 +564,18 @@ def _closure_lines(documents: list[dict[str, Any]]) -> list[str]:
         return []
     lines = [f"  arithmetic: {sum(c['tables_closing'] for _, c in closures)} of {checked} tables close "
              f"({sum(c['sums_checked'] for _, c in closures)} sums checked, "
-             f"{sum(c['sums_failed'] for _, c in closures)} off by more than rounding)"]
+             f"{sum(c['sums_failed'] for _, c in closures)} off by more than rounding); "
+             f"{sum(c['tables_reconciled'] - c['tables_disagreeing'] for _, c in closures)} of "
+             f"{sum(c['tables_reconciled'] for _, c in closures)} totals agree across tables"]
     for document, closure in closures:
         for table in closure["tables"]:
             if table["failed"]:
                 lines.append(f"    {Path(document['file']).name}:{table['first_line']} {table['title']}: "
                              f"{table['failed']} of {table['checks']} sums off (see sum-mismatch notices)")
+        for check in closure["reconciliations"]:
+            if not check["agree"]:
+                lines.append(f"    {Path(document['file']).name}:{check['first_line']} {check['what']}: disagree "
+                             "(see tables-disagree notices)")
     return lines
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from kg.entities.budget import check_closure, expenditure_lines, project_rows
+from kg.entities.budget import check_closure, expenditure_lines, project_rows, reconcile_tables
 from kg.entities.matching import match_performance
 from kg.entities.metadata import is_narrative_disclosure, read_metadata
 from kg.errors import NotADisclosureError
@@ -80,6 +80,9 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     notices += line_notices
     sum_notices, closure = _guarded("sum checks", file, notices, ([], []), lambda: check_closure(tables))
     notices += sum_notices
+    agree_notices, reconciliations = _guarded("table reconciliation", file, notices, ([], []),
+                                              lambda: reconcile_tables(tables))
+    notices += agree_notices
     notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
     return Disclosure(
         source=source,
@@ -91,6 +94,7 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
         fiscal_year=meta.fiscal_year,
         phase=meta.phase,  # type: ignore[arg-type]
         closure=closure,
+        reconciliations=reconciliations,
         tables=tables,
         projects=projects,
         expenditure_lines=lines,

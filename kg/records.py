@@ -199,6 +199,16 @@ class TableClosure:
 
 
 @dataclass
+class TableReconciliation:
+    """Two tables that state the same figure, and whether they agree (within the printed rounding)."""
+
+    what: str  # e.g. "支出总表 合计 = 收支总表 支出总计"
+    first_line: int  # the table checked
+    other_line: int  # the table it is checked against
+    agree: bool
+
+
+@dataclass
 class Disclosure:
     """Everything extracted from one document."""
 
@@ -216,6 +226,7 @@ class Disclosure:
     notices: list[Notice] = field(default_factory=list)
     phase: Literal["budget", "final"] = "budget"  # 预算 or 决算 (final accounts: executed, not planned)
     closure: list[TableClosure] = field(default_factory=list)  # each table's own arithmetic, checked
+    reconciliations: list[TableReconciliation] = field(default_factory=list)  # tables checked against each other
 
     def tables_of(self, kind: str) -> list[Table]:
         return [t for t in self.tables if t.kind == kind]

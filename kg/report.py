@@ -90,8 +90,17 @@ def disclosure_summary(disclosure: Disclosure) -> dict[str, Any]:
         "phase": disclosure.phase,
         "closure": closure_summary(disclosure),
         "notice_counts": dict(Counter(n.severity for n in notices)),
-        "notices": [notice_dict(n) for n in notices],
+        "notices": [_with_page(notice_dict(n), disclosure) for n in notices],
     }
+
+
+def _with_page(record: dict[str, Any], disclosure: Disclosure) -> dict[str, Any]:
+    """A PDF's notice also names the page its line was read from."""
+    line = record.get("line")
+    page = disclosure.source.page_of(line) if isinstance(line, int) and disclosure.source.pages else None
+    if page is not None:
+        record["page"] = page
+    return record
 
 
 def closure_summary(disclosure: Disclosure) -> dict[str, Any]:
@@ -102,7 +111,10 @@ def closure_summary(disclosure: Disclosure) -> dict[str, Any]:
         "tables_closing": sum(1 for c in checked if c.failed == 0),
         "sums_checked": sum(c.checks for c in checked),
         "sums_failed": sum(c.failed for c in checked),
+        "tables_reconciled": len(disclosure.reconciliations),
+        "tables_disagreeing": sum(1 for r in disclosure.reconciliations if not r.agree),
         "tables": [asdict(c) for c in disclosure.closure],
+        "reconciliations": [asdict(r) for r in disclosure.reconciliations],
     }
 
 

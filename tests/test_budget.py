@@ -126,3 +126,25 @@ def test_sum_checks_report_line_and_both_numbers():
     message = next(n.message for n in notices if n.line == 8 and "total" in n.message)
     assert "700.00" in message and "618.60" in message
     assert all(n.severity == "warning" for n in notices if n.code == "sum-mismatch")
+
+
+def test_tables_reconcile_with_the_summary_and_a_planted_difference_is_named(sources):
+    from kg.entities.budget import reconcile_tables
+    from kg.ingest import source_from_text
+    from kg.tables import find_tables
+
+    tables, _ = find_tables(sources["zezhou2025"])
+    notices, checks = reconcile_tables(tables)
+    assert notices == [] and [(c.what, c.agree) for c in checks] == [
+        ("收入总表 合计 = 收支总表 收入总计", True), ("支出总表 合计 = 收支总表 支出总计", True)]
+    # the same document with the 支出总表's 合计 row misprinted by 1.00 万元
+    lines = [line.raw for line in sources["zezhou2025"].lines]
+    expenditure = next(t for t in tables if t.kind == "expenditure_summary")
+    row = next(r for r in expenditure.frame.to_dict("records") if r.get("name") == "合计")
+    number = int(row["line"])
+    printed = f"{row['total']:,}" if f"{row['total']:,}" in lines[number - 1] else str(row["total"])
+    lines[number - 1] = lines[number - 1].replace(printed, str(row["total"] + 1), 1)
+    tampered, _ = find_tables(source_from_text("\n".join(lines), name="tampered.txt"))
+    notices, checks = reconcile_tables(tampered)
+    assert [c.agree for c in checks] == [True, False]
+    assert [(n.code, n.line) for n in notices] == [("tables-disagree", expenditure.span.first_line)]

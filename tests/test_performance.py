@@ -288,3 +288,18 @@ def test_xingxian_period_total_printed_left_of_a_clipped_label(parsed):
     table = by_name(parsed["xingxian2025"], "兴县第三次国土调查")
     assert table.funds["实施期"]["total"] == Decimal("1150000")
     assert table.funds["年度"]["total"] == Decimal("1150000")
+
+
+def test_another_provinces_template_is_read_by_its_labels():
+    from kg.ingest import source_from_text
+    from kg.tables.performance import parse_performance_tables
+
+    text = ("财政项目支出绩效目标填报表\n(2024年度)\n"
+            "项目名称\t数字政府运维\t项目性质\t经常性项目\t项目类别\t运维类\n"
+            "主管部门\t某市财政局\t实施单位\t某市财政局信息中心\n"
+            "项目资金(万元)\t年度资金总额:\t120.00\n"
+            "项目立项依据\t《某市数字政府建设方案》(某政发〔2022〕3号)\n项目概况\t运维。\n负责人:\t经办人:\n")
+    [table], _ = parse_performance_tables(source_from_text(text, name="p.txt"))
+    assert (table.project_name, table.implementing_unit, table.basis) == (
+        "数字政府运维", "某市财政局信息中心", "《某市数字政府建设方案》(某政发〔2022〕3号)")
+    assert table.funds["年度"]["total"] == Decimal("1200000.00")

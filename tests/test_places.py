@@ -319,3 +319,14 @@ def test_townships_named_in_the_implementation_plan_qinshui2024_2274() -> None:
     assert {(m.field, m.line) for link in links for m in link.evidence} == {("plan", 2287)}
     tuwo = next(link for link in links if link.name == "土沃乡")
     assert tuwo.code == "140521201"
+
+
+def test_a_district_name_shared_across_provinces_is_settled_by_the_name_itself():
+    from kg.places import resolve_region
+
+    shanghai = resolve_region("上海市普陀区商务委员会", [])
+    assert (shanghai.county.code, shanghai.ambiguous) == ("310107", False)  # not 舟山市普陀区 330903
+    nanchang = resolve_region("南昌市西湖区财政局", [])
+    assert (nanchang.county.code, nanchang.ambiguous) == ("360103", False)  # not 杭州市西湖区
+    bare = resolve_region("普陀区商务委员会", [])
+    assert bare.ambiguous and bare.alternatives == ("330903",)  # nothing says which: flagged

@@ -42,7 +42,7 @@ LEADING_FILLER = re.compile(
     r"|对(?=[\u4e00-\u9fff]{1,6}[省市县区]))+"
 )
 TRAILING_FILLER = re.compile(  # bounded: an unbounded repeat before "$" is quadratic under search
-    r"(?:[、，,\s]|文件精神|文件要求|等部署要求|部署要求|的要求|要求|精神|(?<!设计)文件|(?<!设计)文|组织实施|批示要求立项|等|及|和"
+    r"(?<![、，,\s])(?:[、，,\s]|文件精神|文件要求|等部署要求|部署要求|的要求|要求|精神|(?<!设计)文件|(?<!设计)文|组织实施|批示要求立项|等|及|和"
     r"|以及|备案|中){1,200}$"
 )
 

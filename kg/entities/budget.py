@@ -12,7 +12,16 @@ from decimal import Decimal
 
 import pandas as pd
 
-from kg.records import FUND_SOURCES, ExpenditureLine, Notice, ProjectRow, Span, Table, TableClosure
+from kg.records import (
+    FUND_SOURCES,
+    ExpenditureLine,
+    Notice,
+    ProjectRow,
+    Span,
+    Table,
+    TableClosure,
+    TableReconciliation,
+)
 from kg.tables.amounts import to_yuan
 from kg.tables.knowledge import knowledge
 from kg.tables.layout import compact
@@ -313,3 +322,59 @@ def _check_projects(table: Table, unit_names: set[str]) -> list[Notice | None]:
         out.append(_compare(table, int(frame["line"].iat[position]), f"projects of {unit} = subtotal",
                             expected, _zero(frame["total"].iat[position])))
     return out
+
+
+# 收支总表 rows that state a side's total, the ones a 收入总表 / 支出总表 合计 may equal (本年 or with 结转)
+_SUMMARY_INCOME = ("收入总计", "收入合计", "本年收入合计")
+_SUMMARY_EXPENDITURE = ("支出总计", "支出合计", "本年支出合计")
+
+
+def _grand_total(table: Table) -> Decimal | None:
+    """The table's 合计 in 元: its 合计/总计 row, or the one row of a table printed as a single line of totals."""
+    frame = table.frame
+    if table.empty or frame.empty or "total" not in frame.columns:
+        return None
+    records = frame.to_dict("records")
+    named = [r for r in records if compact(str(r.get("name") or "")) in _TOTAL_NAMES and not r.get("code")]
+    single = len(records) == 1 and not records[0].get("code") and not compact(str(records[0].get("name") or ""))
+    if not named and single:
+        named = records
+    value = _amount(named[0].get("total")) if named else None
+    return to_yuan(value, table.unit) if value is not None else None
+
+
+def _summary_totals(table: Table, items: tuple[str, ...], sides: tuple[tuple[str, str], ...]) -> list[Decimal]:
+    """The 收支总表's totals of one side, in 元, for the rows labelled with ``items``."""
+    out: list[Decimal] = []
+    for record in table.frame.to_dict("records"):
+        for item_column, amount_column in sides:
+            if compact(str(record.get(item_column) or "")) in items and _amount(record.get(amount_column)) is not None:
+                out.append(to_yuan(record[amount_column], table.unit))
+    return out
+
+
+def reconcile_tables(tables: list[Table]) -> tuple[list[Notice], list[TableReconciliation]]:
+    """Tables that state the same figure agree: the 收入总表 and 支出总表 合计 against the 收支总表's sides."""
+    summary = next((t for t in tables if t.kind == "income_expenditure_summary" and not t.empty), None)
+    if summary is None:
+        return [], []
+    notices: list[Notice] = []
+    done: list[TableReconciliation] = []
+    pairs = (("income_summary", "收入总表 合计 = 收支总表 收入总计", _SUMMARY_INCOME,
+              (("income_item", "income_amount"),)),
+             ("expenditure_summary", "支出总表 合计 = 收支总表 支出总计", _SUMMARY_EXPENDITURE,
+              (("expenditure_item", "expenditure_total"), ("use_item", "use_amount"))))
+    for kind, what, items, sides in pairs:
+        table = next((t for t in tables if t.kind == kind), None)
+        total = _grand_total(table) if table is not None else None
+        stated = _summary_totals(summary, items, sides)
+        if table is None or total is None or not stated:
+            continue
+        tolerance = Decimal(100) if "万元" in (table.unit, summary.unit) else ROUNDING
+        agree = any(abs(total - value) <= tolerance for value in stated)
+        done.append(TableReconciliation(what, table.span.first_line, summary.span.first_line, agree))
+        if not agree:
+            notices.append(Notice(table.span.file, table.span.first_line, "tables-disagree",
+                                  f"{what}: {table.title!r} gives {total} 元, {summary.title!r} (line "
+                                  f"{summary.span.first_line}) gives {' / '.join(map(str, stated))} 元", "warning"))
+    return notices, done

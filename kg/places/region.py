@@ -104,18 +104,28 @@ def resolve_region(department: str | None, text_lines: Iterable[str], *,
     context = Counter(name for line in lines for position, name in index.scan(line)
                       if len(name) > 2 or position == 0)
 
-    def settle(name: str) -> tuple[Division, list[Division]]:
+    def settle(name: str, named: Counter[str] | None = None) -> tuple[Division, list[Division]]:
+        """The division ``name`` means: the one whose parents the name's own text (``named``: 上海市普陀区 is
+        not 舟山市普陀区) or else the title block names; the others are alternatives unless ``named`` settled it."""
         candidates = index.divisions[name]
         if len(candidates) == 1:
             return candidates[0], []
-        scored = sorted(candidates, key=lambda d: (-sum(context[a.name] for a in gazetteer.ancestors(d.code)),
+        named = named or Counter()
+
+        def own(d: Division) -> int:
+            return sum(named[a.name] for a in gazetteer.ancestors(d.code))
+
+        scored = sorted(candidates, key=lambda d: (-own(d), -sum(context[a.name] for a in gazetteer.ancestors(d.code)),
                                                    d.code))
+        if own(scored[0]) > 0 and all(own(d) == 0 for d in scored[1:]):
+            return scored[0], []
         return scored[0], scored[1:]
 
     def deepest(text: str) -> tuple[Division, list[Division]] | None:
         best: tuple[Division, list[Division]] | None = None
+        named = Counter(name for _, name in index.scan(text))
         for position, name in index.scan(text):
-            division, others = settle(name)
+            division, others = settle(name, named)
             if best is None or _deeper(division, best[0]):
                 best = (division, others)
             if division.level == "city":

@@ -9,6 +9,7 @@ blank lines and repeated header lines; both are skipped.  Code tables get their 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
@@ -52,6 +53,7 @@ def _label_name(label: str, kb: TableKnowledge) -> str | None:
 
 
 _CODE_LABELS = frozenset({"code", "code_class", "code_section", "code_item", "unit_code"})
+_CELL_NOTICES = frozenset({"bad-amount", "orphan-amounts", "unplaced-cell"})
 _CODE_PARTS = frozenset({"code_class", "code_section", "code_item"})
 
 
@@ -274,6 +276,9 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     text_columns = set(frame.columns) if all_text else (kb.text_columns | detail_columns) & set(frame.columns)
     frame.attrs["text_columns"] = sorted(text_columns - {"line", "last_line"})
     frame.attrs["unit_stated"] = stated or empty
+    # a cell the reader could not place names its table, so a user finds it in the document
+    where = f"{compact(title.text)!r} (table at line {title.number}): "
+    notices = [replace(n, message=where + n.message) if n.code in _CELL_NOTICES else n for n in notices]
     return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
                  notices=notices)
 
