@@ -394,7 +394,8 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
             elif record.get(detail) and above:
                 record[label] = above
 
-    columns = ["line", "last_line", *names]
+    # a name twice (a mangled header read two columns as 科目编码) is one column: the records hold one value
+    columns = list(dict.fromkeys(["line", "last_line", *names]))
     if "code" in names and not all_text:
         columns.append("code_as_printed")
     # Columns are cleaned in Python and the frame built once: per-column pandas calls cost more than
