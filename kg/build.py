@@ -121,6 +121,14 @@ def extract_document(path: Path) -> ExtractedDocument:
                                                                       line=span.first_line)
         bases.append(CitedBasis(project_key(table), table.basis, span, citations))
         notices += citation_notices
+    cited = {basis.project for basis in bases}
+    for row in disclosure.projects:  # a 项目支出表 with a 立项依据 column
+        if not row.basis or row.name in cited:
+            continue
+        citations, citation_notices = extract_citations_with_notices(row.basis, context, file=source.name,
+                                                                      line=row.span.first_line)
+        bases.append(CitedBasis(row.name, row.basis, row.span, citations))
+        notices += citation_notices
     # The lines were needed for places; the graph quotes cells from the records, not the lines.
     disclosure.source = replace(source, lines=[])
     return ExtractedDocument(disclosure, region, places, bases, notices)

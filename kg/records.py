@@ -125,6 +125,7 @@ class ProjectRow:
     carried_over: bool
     printed_unit: str  # the unit the table printed ("元"/"万元")
     span: Span
+    basis: str = ""  # the 立项依据 the row prints, when the table has such a column
 
 
 @dataclass

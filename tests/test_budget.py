@@ -148,3 +148,20 @@ def test_tables_reconcile_with_the_summary_and_a_planted_difference_is_named(sou
     notices, checks = reconcile_tables(tampered)
     assert [c.agree for c in checks] == [True, False]
     assert [(n.code, n.line) for n in notices] == [("tables-disagree", expenditure.span.first_line)]
+
+
+def test_a_project_table_with_a_basis_column_links_its_documents(tmp_path):
+    from rdflib import Graph, URIRef
+
+    from kg.build import build
+
+    text = ("某县某局2025年度部门预算公开\n项目支出表\n单位：万元\n项目名称\t立项依据\t合计\t一般公共预算\n"
+            "合计\t\t150.00\t150.00\n某县某局\t\t150.00\t150.00\n"
+            "耕地保护项目\t某政办发〔2023〕12号\t100.00\t100.00\n地质灾害防治\t《地质灾害防治条例》\t50.00\t50.00\n")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text(text, encoding="utf-8")
+    build([tmp_path / "in"], tmp_path / "out", jobs=1, formats=("nt",), store=False, progress=False)
+    graph = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
+    basis = URIRef("https://w3id.org/budget-kg/ontology#basis")
+    docs = {str(p).rsplit("/", 1)[-1]: str(d).split("/policy/", 1)[-1] for p, d in graph.subject_objects(basis)}
+    assert docs == {"耕地保护项目": "no/某政办发%E3%80%942023%E3%80%9512号", "地质灾害防治": "title/地质灾害防治条例"}

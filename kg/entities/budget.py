@@ -125,7 +125,8 @@ def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
                 name=name, unit_name=unit, total=to_yuan(total, table.unit),  # type: ignore[arg-type]
                 by_source=by_source,  # type: ignore[arg-type]
                 carried_over=bool(kind and kind.carried_over), printed_unit=table.unit,
-                span=Span(table.span.file, line, int(record["last_line"]))))
+                span=Span(table.span.file, line, int(record["last_line"])),
+                basis=str(record.get("basis") or "").strip()))
     return rows, notices
 
 

@@ -440,6 +440,8 @@ class _Builder:
             self.add(node, BKG.carriedOver, Literal(row.carried_over))
             self.add(node, BKG.printedUnit, Literal(row.printed_unit))
             self.add(node, BKG.disclosure, self.node)
+            if row.basis:
+                self.add(node, BKG.basisText, Literal(row.basis))
             if row.unit_name:
                 unit_name = clean_label(row.unit_name)
                 if self.d.department and unit_name == clean_label(self.d.department):
