@@ -260,3 +260,37 @@ def test_sentences_headings_and_contents_lines_are_not_titles(text):
     from kg.tables.titles import match_title
 
     assert match_title(text.replace(" ", ""), knowledge()) is None
+
+
+def _aligned(rows: list[list[str]], widths: list[int], left: int) -> str:
+    """Rows as `pdftotext -layout` prints them: a cell starts at its physical position (a CJK character is
+    two columns wide on the page but one character in the line), the first ``left`` columns left-aligned,
+    the amounts right-aligned."""
+    from kg.ingest.layout import display_width
+
+    lines = []
+    for cells in rows:
+        line, edge = "", 0
+        for j, text in enumerate(cells):
+            start = edge if j < left else edge + widths[j] - display_width(text)
+            if text:  # pdftotext puts a cell at the character column of its physical position
+                line += " " * max(start - len(line), 1 if line else 0) + text
+            edge += widths[j] + 2
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_a_dash_in_an_amount_cell_is_an_empty_cell_not_a_misread():
+    from kg.entities.budget import expenditure_lines
+    from kg.ingest import source_from_text
+
+    rows = [["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+            ["201", "一般公共服务支出", "100.00", "100.00", "-"],
+            ["20101", "人大事务", "100.00", "—", "100.00"],
+            ["", "合计", "100.00", "100.00", "/"]]
+    text = "支出预算总表\n单位：元\n" + _aligned(rows, [10, 20, 10, 10, 10], left=2)
+    tables, notices = find_tables(source_from_text(text, name="d.txt"))
+    assert [n.code for n in notices if n.severity == "warning"] == []
+    lines, _ = expenditure_lines(tables)
+    assert [(x.code, x.total, x.basic, x.project) for x in lines] == [
+        ("201", Decimal("100.00"), Decimal("100.00"), None), ("20101", Decimal("100.00"), None, Decimal("100.00"))]

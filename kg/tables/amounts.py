@@ -44,8 +44,18 @@ def parse_amount(text: str | None) -> Decimal | None:
         return None
 
 
+# what tables print in an amount cell that holds nothing: a dash or a slash (read as an empty cell)
+NIL_CELLS = frozenset({"-", "--", "—", "——", "–", "－", "/", "／", "—-", "-—"})
+
+
+def is_nil(text: str | None) -> bool:
+    """A placeholder for an empty amount ("-", "—", "/"): an amount cell with no amount."""
+    return text is not None and text.strip() in NIL_CELLS
+
+
 def is_amount(text: str | None) -> bool:
-    return parse_amount(text) is not None
+    """An amount, or the placeholder of an empty one (a row of "-" is still a row of amounts)."""
+    return parse_amount(text) is not None or is_nil(text)
 
 
 def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:

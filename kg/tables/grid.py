@@ -30,7 +30,7 @@ from typing import Literal
 
 from kg.ingest.layout import Cell, split_words
 from kg.records import SourceLine
-from kg.tables.amounts import parse_amount
+from kg.tables.amounts import is_nil, parse_amount
 
 CellKind = Literal["code", "amount", "text"]
 LabelKind = Literal["code", "amount", "text", "any"]  # what a header label heads ("any": unknown or spanning)
@@ -122,7 +122,7 @@ def cell_kinds(texts: Sequence[str]) -> list[CellKind]:
         stripped = text.strip()
         if not seen_text and _CODE_PART.match(stripped) and (len(stripped) in (2, 3, 5, 7) or not kinds):
             kinds.append("code")
-        elif parse_amount(stripped) is not None:
+        elif parse_amount(stripped) is not None or is_nil(stripped):
             kinds.append("amount")
         else:
             kinds.append("text")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
-from kg.tables.amounts import find_unit, header_unit, parse_amount
+from kg.tables.amounts import find_unit, header_unit, is_nil, parse_amount
 from kg.tables.grid import LabelKind, align_block
 from kg.tables.knowledge import TableKind, TableKnowledge
 from kg.tables.layout import (
@@ -351,7 +351,7 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
                 record[name] = cell
             else:
                 value = parse_amount(cell)
-                if value is None and cell:
+                if value is None and cell and not is_nil(cell):
                     # text in an amount column: a name wrapped into the next cell, or a bad number
                     record[name] = None
                     record.setdefault("_stray", []).append(cell)  # type: ignore[union-attr]
