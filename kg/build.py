@@ -18,7 +18,6 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -30,8 +29,9 @@ from kg.citations import Citation, DocumentRegistry, RegionContext, extract_cita
 from kg.citations.classify import is_policy_title, kind_label
 from kg.citations.identify import title_key
 from kg.errors import BudgetKGError
-from kg.extract import expand_inputs, extract_file
+from kg.extract import expand_inputs, extract_file, input_failures, require_inputs
 from kg.guard import default_timeout, time_limit
+from kg.output import reserved, staged_output, unique_name
 from kg.places import PlaceLinks as FoundPlaces
 from kg.places import Region, link_disclosure, resolve_region
 from kg.rdf import inputs as rdf_inputs
@@ -40,6 +40,9 @@ from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.uris import Minter
 from kg.records import Disclosure, Notice, PerformanceTable, Span
 from kg.report import atomic_write_text, disclosure_summary, notice_dict
+
+SHARED_GRAPH = "shared"  # graphs/shared.nt: what several disclosures state
+LINKS_GRAPH = "classification-links"  # graphs/classification-links.nt: skos:exactMatch across years
 
 # The citation stage speaks the issue's words (central/province/city/county); the ontology's levels
 # are individuals named NationalLevel, ProvincialLevel, …
@@ -421,25 +424,26 @@ def write_jsonld(nt_path: Path, jsonld_path: Path) -> None:
             pyoxigraph.serialize(quads, out, format=pyoxigraph.RdfFormat.JSON_LD)
 
 
-def _swap_into_place(tmp_dir: Path, out_dir: Path) -> None:
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp_dir.rename(out_dir)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_BASE, jobs: int | None = None,
-          formats: tuple[str, ...] = ("ttl",), store: bool = True, progress: bool = True) -> BuildReport:
-    """Build the knowledge graph of ``inputs`` (files or directories) into ``out_dir``."""
+          formats: tuple[str, ...] = ("ttl",), store: bool = True, progress: bool = True,
+          force: bool = False) -> BuildReport:
+    """Build the knowledge graph of ``inputs`` (files or directories) into ``out_dir``.
+
+    ``out_dir`` is replaced only when it is a previous budget-kg output (or empty, or ``force``), never
+    when it is or holds an input (see kg.output); it names the old or the new build at every instant.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     jobs = jobs or min(os.cpu_count() or 1, 4)
     paths, input_notices = expand_inputs(inputs)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    tmp_dir.chmod(0o755)  # mkdtemp makes it private; the output is meant to be shared
+    require_inputs(paths, list(inputs), input_notices)
+    with staged_output(out_dir, "build", list(inputs), force=force) as tmp_dir:
+        return _build_into(tmp_dir, out_dir, paths, input_notices, base=base, jobs=jobs, formats=formats,
+                           store=store, progress=progress, started=started)
+
+
+def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: list[Notice], *, base: str,
+                jobs: int, formats: tuple[str, ...], store: bool, progress: bool, started: float) -> BuildReport:
     stages: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -449,90 +453,86 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         stages[name] = stages.get(name, 0.0) + now - clock
         clock = now
 
-    try:
-        work = tmp_dir / "work"
-        work.mkdir()
-        failed: list[Notice] = []
-        registry = DocumentRegistry()
-        built: list[int] = []
-        seen: dict[str, str] = {}
-        duplicates: list[Notice] = []
-        for index, path, sha256, cited, failure in _pool_map(
-                _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress,
-                _lost_phase1):
-            if failure is not None:
-                failed.append(failure)
-                continue
-            if sha256 in seen:  # the same file under another name: one disclosure, not two
-                duplicates.append(Notice(path, None, "duplicate-content",
-                                         f"same content as {seen[sha256]}; built once", "info"))
-                continue
-            seen[sha256] = path
-            built.append(index)
-            for project, citation, line in cited:
-                registry.add(citation, project, Path(path).name, line)
-        canonical = canonical_documents(registry)
-        stage_done("extract")
+    work = tmp_dir / "work"
+    work.mkdir()
+    failed: list[Notice] = input_failures(input_notices)  # an unreadable folder is a failed input
+    registry = DocumentRegistry()
+    built: list[int] = []
+    seen: dict[str, str] = {}
+    duplicates: list[Notice] = []
+    for index, path, sha256, cited, failure in _pool_map(
+            _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress,
+            _lost_phase1):
+        if failure is not None:
+            failed.append(failure)
+            continue
+        if sha256 in seen:  # the same file under another name: one disclosure, not two
+            duplicates.append(Notice(path, None, "duplicate-content",
+                                     f"same content as {seen[sha256]}; built once", "info"))
+            continue
+        seen[sha256] = path
+        built.append(index)
+        for project, citation, line in cited:
+            registry.add(citation, project, Path(path).name, line)
+    canonical = canonical_documents(registry)
+    stage_done("extract")
 
-        documents: list[dict[str, Any]] = []
-        notices: list[Notice] = list(input_notices) + duplicates + registry.notices
-        graph_files: list[tuple[str, Path]] = []
-        codes: list[CodeVersion] = []
-        for index, summary, _doc_notices, count, doc_codes in sorted(_pool_map(
-                _phase2, [(i, str(work), base, canonical) for i in built], jobs, "graph", progress),
-                key=lambda item: item[0]):
-            summary["triples"] = count  # as built, before triples shared with other documents move out
-            codes += doc_codes
-            documents.append(summary)
-            graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
+    documents: list[dict[str, Any]] = []
+    notices: list[Notice] = [n for n in input_notices if n not in failed] + duplicates + registry.notices
+    graph_files: list[tuple[str, Path]] = []
+    codes: list[CodeVersion] = []
+    for index, summary, _doc_notices, count, doc_codes in sorted(_pool_map(
+            _phase2, [(i, str(work), base, canonical) for i in built], jobs, "graph", progress),
+            key=lambda item: item[0]):
+        summary["triples"] = count  # as built, before triples shared with other documents move out
+        codes += doc_codes
+        documents.append(summary)
+        graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
 
-        stage_done("graph")
-        # skos:exactMatch between the same code in different years needs every year at once
-        links_path = work / "classification-links.nt"
-        atomic_write_text(links_path, sorted_ntriples(classification_links(codes)))
-        graph_files.append((f"{base}graph/classification-links", links_path))
+    stage_done("graph")
+    # skos:exactMatch between the same code in different years needs every year at once
+    links_path = work / f"{LINKS_GRAPH}.nt"
+    atomic_write_text(links_path, sorted_ntriples(classification_links(codes)))
+    graph_files.append((f"{base}graph/classification-links", links_path))
 
-        # each triple in exactly one named graph: its disclosure's, or the shared graph
-        graphs_dir = tmp_dir / "graphs"
-        graphs_dir.mkdir()
-        names: Counter[str] = Counter()
-        owned: list[Path] = []
-        for (_, part), summary in zip(graph_files, [*documents, None], strict=True):
-            name = Path(summary["file"]).stem if summary else part.stem
-            names[name] += 1
-            name = name if names[name] == 1 else f"{name}-{names[name]}"
-            owned.append(graphs_dir / f"{name}.nt")
-            if summary:
-                summary["graph_file"] = f"graphs/{name}.nt"
-                summary["graph_iri"] = summary["graph"]
-        shared_path = graphs_dir / "shared.nt"
-        nt_path = tmp_dir / "graph.nt"
-        union = partition_shared([part for _, part in graph_files], owned, shared_path, nt_path)
-        named = [(iri, path) for (iri, _), path in zip(graph_files, owned, strict=True)]
-        named.append((f"{base}graph/shared", shared_path))
-        stage_done("partition")
-        if "ttl" in formats:
-            write_turtle(nt_path, tmp_dir / "graph.ttl")
-        if "jsonld" in formats:
-            write_jsonld(nt_path, tmp_dir / "graph.jsonld")
-        stage_done("serialise")
-        if store:
-            write_store(tmp_dir / "store", named, work)
-            stage_done("store")
-        shutil.rmtree(work)
-        if "nt" not in formats:
-            nt_path.unlink()
+    # each triple in exactly one named graph: its disclosure's, or the shared graph
+    graphs_dir = tmp_dir / "graphs"
+    graphs_dir.mkdir()
+    # The build's own graphs keep their names; a disclosure named shared.txt (or a.txt beside a.pdf) gets
+    # the next free one, so that no input's graph overwrites another graph.
+    used = reserved(f"{SHARED_GRAPH}.nt", f"{LINKS_GRAPH}.nt")
+    owned: list[Path] = []
+    for (_, part), summary in zip(graph_files, [*documents, None], strict=True):
+        stem = Path(summary["file"]).stem if summary else part.stem
+        name = unique_name(stem, used, ".nt") if summary else f"{stem}.nt"
+        owned.append(graphs_dir / name)
+        if summary:
+            summary["graph_file"] = f"graphs/{name}"
+            summary["graph_iri"] = summary["graph"]
+    shared_path = graphs_dir / f"{SHARED_GRAPH}.nt"
+    nt_path = tmp_dir / "graph.nt"
+    union = partition_shared([part for _, part in graph_files], owned, shared_path, nt_path)
+    named = [(iri, path) for (iri, _), path in zip(graph_files, owned, strict=True)]
+    named.append((f"{base}graph/shared", shared_path))
+    stage_done("partition")
+    if "ttl" in formats:
+        write_turtle(nt_path, tmp_dir / "graph.ttl")
+    if "jsonld" in formats:
+        write_jsonld(nt_path, tmp_dir / "graph.jsonld")
+    stage_done("serialise")
+    if store:
+        write_store(tmp_dir / "store", named, work)
+        stage_done("store")
+    shutil.rmtree(work)
+    if "nt" not in formats:
+        nt_path.unlink()
 
-        counts = _entity_counts(documents, registry, union)
-        graphs = [{"iri": iri, "file": str(path.relative_to(tmp_dir))} for iri, path in named]
-        report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts,
-                             graphs, {name: round(seconds, 3) for name, seconds in stages.items()})
-        _write_reports(tmp_dir, report)
-        _swap_into_place(tmp_dir, out_dir)
-        return report
-    except BaseException:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-        raise
+    counts = _entity_counts(documents, registry, union)
+    graphs = [{"iri": iri, "file": str(path.relative_to(tmp_dir))} for iri, path in named]
+    report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts,
+                         graphs, {name: round(seconds, 3) for name, seconds in stages.items()})
+    _write_reports(tmp_dir, report)
+    return report
 
 
 def _entity_counts(documents: list[dict[str, Any]], registry: DocumentRegistry, triples: int) -> dict[str, int]:

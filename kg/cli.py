@@ -13,14 +13,25 @@ from pathlib import Path
 from kg.errors import BudgetKGError
 from kg.records import Disclosure, Notice
 
+# Exit codes: 0 done; 1 done, but something failed or was not found (an input that could not be read,
+# a SHACL violation, a trace with no match, a graph a server refused); 2 the command could not run
+# (a usage error, no input to read, an output directory that must not be replaced, an unreachable server).
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(BudgetKGError):
+    """Options that do not make sense together, or a value an option does not take."""
+
 
 def _extract_all(inputs: list[str], quiet: bool = False) -> tuple[list[Disclosure], list[Notice], list[Notice]]:
-    from kg.extract import expand_inputs, extract_file
+    from kg.extract import expand_inputs, extract_file, input_failures, require_inputs
     from kg.guard import default_timeout, time_limit
 
     paths, input_notices = expand_inputs(inputs)
+    require_inputs(paths, list(inputs), input_notices)
+    failures: list[Notice] = input_failures(input_notices)
+    input_notices = [notice for notice in input_notices if notice not in failures]
     disclosures: list[Disclosure] = []
-    failures: list[Notice] = []
     for path in paths:
         try:
             with time_limit(default_timeout(), path.name):  # the same per-document limit as build
@@ -37,12 +48,24 @@ def _print_notice(notice: Notice) -> None:
     print(str(notice), file=sys.stderr)
 
 
+def _failed_status(verb: str, failed: int, total: int) -> int:
+    """Exit 1 when any input failed, saying how many (0 when none did)."""
+    if not failed:
+        return 0
+    print(f"budget-kg {verb}: {failed} of {total} input(s) failed (see the errors above and report.json)",
+          file=sys.stderr)
+    return 1
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
+    from kg.output import check_output, staged_output
     from kg.report import write_extraction
 
-    disclosures, failures, input_notices = _extract_all(args.inputs)
     out = Path(args.out)
-    write_extraction(disclosures, failures, out, input_notices)
+    check_output(out, args.inputs, kind="extract", force=args.force)  # before the work: a refused --out costs nothing
+    disclosures, failures, input_notices = _extract_all(args.inputs)
+    with staged_output(out, "extract", args.inputs, force=args.force) as staged:
+        write_extraction(disclosures, failures, staged, input_notices, final_dir=out)
     for d in disclosures:
         warnings = [n for n in d.notices if n.severity != "info"]
         print(f"{d.source.name}: {len(d.tables)} tables, {len(d.projects)} projects, "
@@ -53,7 +76,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for notice in input_notices + failures:
         _print_notice(notice)
     print(f"wrote {out}/report.json")
-    return 1 if failures and not disclosures else 0
+    return _failed_status("extract", len(failures), len(failures) + len(disclosures))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -62,13 +85,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = set(formats) - {"ttl", "nt", "jsonld"}
     if unknown:
-        raise SystemExit(f"budget-kg build: unknown format(s) {', '.join(sorted(unknown))} (use ttl, nt, jsonld)")
+        raise UsageError("build", f"unknown format(s) {', '.join(sorted(unknown))} (use ttl, nt, jsonld)",
+                         code="usage")
     report = build(args.inputs, args.out, base=args.base, jobs=args.jobs, formats=formats,
-                   store=not args.no_store, progress=not args.quiet)
+                   store=not args.no_store, progress=not args.quiet, force=args.force)
     print(summary_text(report), end="")
     print(f"wrote {report.out_dir}/ (graph.{formats[0] if formats else 'nt'}, report.json, summary.txt"
           f"{', store/' if not args.no_store else ''})")
-    return 1 if report.failed and not report.documents else 0
+    return _failed_status("build", len(report.failed), len(report.failed) + report.counts["disclosures"])
 
 
 def cmd_citations(args: argparse.Namespace) -> int:
@@ -162,7 +186,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kg.publish import export
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    written = export(args.build, args.out, formats, sparql_endpoint=args.endpoint)
+    written = export(args.build, args.out, formats, sparql_endpoint=args.endpoint, force=args.force)
     for fmt, path in written.items():
         print(f"{fmt:>8}  {path}")
     return 0
@@ -171,7 +195,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from kg.publish import export_static_site
 
-    report = export_static_site(args.store, args.out, base=args.base)
+    report = export_static_site(_store_dir(args.store), args.out, base=args.base, force=args.force)
     print(f"wrote {args.out}: {report}")
     return 0
 
@@ -199,7 +223,7 @@ def _query_target(args: argparse.Namespace) -> dict[str, object]:
     if args.endpoint:
         return {"endpoint": args.endpoint}
     if not args.store:
-        raise SystemExit("budget-kg: give --store DIR (a build output directory) or --endpoint URL")
+        raise UsageError(args.command, "give --store DIR (a build output directory) or --endpoint URL", code="usage")
     return {"store": _store_dir(args.store)}
 
 
@@ -217,10 +241,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from kg.query import trace
+    from kg.query.trace import trace_result
 
-    print(trace(args.text, **_query_target(args)), end="")
-    return 0
+    found, text = trace_result(args.text, **_query_target(args))
+    print(text, end="", file=sys.stdout if found else sys.stderr)
+    return 0 if found else 1  # like grep: nothing found is exit 1
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -246,12 +271,17 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="read disclosures into CSV tables and a report.json")
     extract.add_argument("inputs", nargs="+", help="disclosure files (.txt, .pdf) or directories")
     extract.add_argument("--out", required=True, help="output directory")
+    extract.add_argument("--force", action="store_true",
+                        help="replace --out even when it is not a previous budget-kg output (never an input)")
     extract.add_argument("-v", "--verbose", action="store_true", help="print every warning")
     extract.set_defaults(run=cmd_extract)
 
     build = commands.add_parser("build", help="build the knowledge graph (graph.ttl, store/, report.json)")
     build.add_argument("inputs", nargs="+", help="disclosure files (.txt, .pdf) or directories")
-    build.add_argument("--out", required=True, help="output directory (replaced atomically)")
+    build.add_argument("--out", required=True, help="output directory: created, or replaced atomically when it "
+                       "is a previous budget-kg output")
+    build.add_argument("--force", action="store_true",
+                        help="replace --out even when it is not a previous budget-kg output (never an input)")
     build.add_argument("--format", default="ttl", help="comma-separated: ttl, nt, jsonld (default: ttl)")
     build.add_argument("--base", default="https://w3id.org/budget-kg/id/", help="base IRI of minted nodes")
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count, at most 4)")
@@ -308,6 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="linked-data dumps (Turtle, N-Triples, JSON-LD) with DCAT/VoID")
     export.add_argument("build", help="a build output directory")
     export.add_argument("--out", required=True, help="output directory")
+    export.add_argument("--force", action="store_true",
+                        help="replace --out even when it is not a previous budget-kg output (never an input)")
     export.add_argument("--format", default="ttl,nt,jsonld", help="comma-separated: ttl, nt, jsonld")
     export.add_argument("--endpoint", default="https://w3id.org/budget-kg/sparql",
                         help="the public SPARQL endpoint named in the VoID description")
@@ -339,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     site = commands.add_parser("site", help="static-site export of the entity pages (for hosting without a server)")
     site.add_argument("--store", required=True, help="a build output directory")
     site.add_argument("--out", required=True, help="output directory")
+    site.add_argument("--force", action="store_true",
+                        help="replace --out even when it is not a previous budget-kg output (never an input)")
     site.add_argument("--base", default="https://w3id.org/budget-kg/id/")
     site.set_defaults(run=cmd_site)
 
@@ -346,6 +380,20 @@ def build_parser() -> argparse.ArgumentParser:
     citations.add_argument("inputs", nargs="+", help="disclosure files or directories")
     citations.set_defaults(run=cmd_citations)
     return parser
+
+
+def _terminate_like_interrupt() -> object:
+    """SIGTERM unwinds like Ctrl-C: staging directories are removed and pool workers stopped.
+    Returns the previous handler (None when not on the main thread, where handlers cannot be set)."""
+    import signal
+    import threading
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -357,13 +405,14 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         args.bench_args = [*extra, *args.bench_args]
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
+    previous_handler = _terminate_like_interrupt()
     try:
         return int(args.run(args) or 0)
     except BudgetKGError as exc:
         if args.debug:
             raise
         print(f"budget-kg: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         import os
 
@@ -382,6 +431,11 @@ def main(argv: list[str] | None = None) -> int:
         print("budget-kg: interrupted; outputs already written are complete, nothing is half-written",
               file=sys.stderr)
         return 130
+    finally:
+        if previous_handler is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous_handler)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

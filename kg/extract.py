@@ -8,6 +8,7 @@ every table that could be read, and a clear statement of what could not.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -15,7 +16,7 @@ from typing import TypeVar
 from kg.entities.budget import check_closure, expenditure_lines, project_rows, reconcile_tables
 from kg.entities.matching import match_performance
 from kg.entities.metadata import is_narrative_disclosure, read_metadata
-from kg.errors import NotADisclosureError
+from kg.errors import BudgetKGError, NotADisclosureError
 from kg.ingest import read_source
 from kg.records import Disclosure, Notice, SourceDocument
 from kg.tables import find_tables
@@ -108,22 +109,58 @@ def extract_file(path: str | Path) -> Disclosure:
     return extract_disclosure(read_source(path))
 
 
+DISCLOSURE_SUFFIXES = {".txt", ".pdf"}
+
+
 def expand_inputs(inputs: list[str | Path]) -> tuple[list[Path], list[Notice]]:
-    """Files given directly, and .txt/.pdf files found under given directories (sorted, each once)."""
+    """Files given directly, and .txt/.pdf files found under given directories (sorted, each once).
+
+    A directory that cannot be read is an error notice naming it; a budget-kg output directory (its
+    summary.txt, its CSVs) is skipped with a notice, so that building into a folder beside the inputs and
+    building again does not read the previous output as a disclosure.
+    """
+    from kg.output import is_output_directory
+
     found: list[Path] = []
     notices: list[Notice] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            # not only regular files: a FIFO or a link loop named .txt is read (and refused by name), not dropped
-            children = sorted(p for p in path.rglob("*") if not p.is_dir() and p.suffix.lower() in {".txt", ".pdf"})
-            skipped = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() not in {".txt", ".pdf"}
-                             and p.name != "README.md")
-            for other in skipped:
-                notices.append(Notice(str(other), None, "skipped-file", "not a .txt or .pdf file; skipped", "info"))
-            found.extend(children)
-        else:
+        if not path.is_dir():
             found.append(path)
+            continue
+        if not os.access(path, os.R_OK | os.X_OK):
+            notices.append(Notice(str(path), None, "unreadable-directory", "cannot read this directory "
+                                  "(permission denied)", "error"))
+            continue
+
+        def unreadable(error: OSError, top: Path = path) -> None:
+            notices.append(Notice(str(error.filename or top), None, "unreadable-directory",
+                                  f"cannot read this directory ({error.strerror or error})", "error"))
+
+        children: list[Path] = []
+        for folder, subfolders, files in os.walk(path, onerror=unreadable, followlinks=False):
+            here = Path(folder)
+            for sub in sorted(subfolders):
+                if is_output_directory(here / sub):
+                    notices.append(Notice(str(here / sub), None, "skipped-output",
+                                          "a budget-kg output directory, not disclosures; skipped", "info"))
+                    subfolders.remove(sub)
+            if here != path and is_output_directory(here):
+                continue
+            for name in files:
+                child = here / name
+                if child.suffix.lower() in DISCLOSURE_SUFFIXES:
+                    # not only regular files: a FIFO or a link loop named .txt is read (and refused by name),
+                    # not dropped
+                    children.append(child)
+                elif child.is_file() and name != "README.md" and not name.startswith("."):
+                    notices.append(Notice(str(child), None, "skipped-file", "not a .txt or .pdf file; skipped",
+                                          "info"))
+        if is_output_directory(path):
+            notices.append(Notice(str(path), None, "skipped-output",
+                                  "a budget-kg output directory, not disclosures; skipped", "info"))
+            continue
+        found.extend(sorted(children))
     unique: list[Path] = []
     seen: set[Path] = set()
     for path in found:
@@ -136,4 +173,24 @@ def expand_inputs(inputs: list[str | Path]) -> tuple[list[Path], list[Notice]]:
             continue
         seen.add(key)
         unique.append(path)
+    notices.sort(key=lambda notice: (notice.file, notice.code))
     return unique, notices
+
+
+def input_failures(notices: list[Notice]) -> list[Notice]:
+    """The input notices that mean an input could not be read (an unreadable directory)."""
+    return [notice for notice in notices if notice.severity == "error"]
+
+
+def require_inputs(paths: list[Path], inputs: list[str | Path], notices: list[Notice]) -> None:
+    """Raise when the inputs hold nothing to read: an empty folder, or only unreadable ones."""
+    if paths:
+        return
+    named = ", ".join(str(item) for item in inputs[:3]) + (", …" if len(inputs) > 3 else "")
+    errors = input_failures(notices)
+    reason = f"; {errors[0].message}" if errors else ""
+    raise InputError(named, f"no disclosure to read: no .txt or .pdf file found{reason}", code="no-inputs")
+
+
+class InputError(BudgetKGError):
+    """The command line names nothing that can be read as a disclosure."""

@@ -127,16 +127,18 @@ def _records_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def write_extraction(disclosures: list[Disclosure], failures: list[Notice], out_dir: Path,
-                     extra_notices: list[Notice] | None = None) -> dict[str, Any]:
-    """Write DIR/<document>/<table>.csv, projects.csv, performance.csv, indicators.csv and DIR/report.json."""
+                     extra_notices: list[Notice] | None = None, final_dir: Path | None = None) -> dict[str, Any]:
+    """Write DIR/<document>/<table>.csv, projects.csv, performance.csv, indicators.csv and DIR/report.json.
+
+    ``final_dir`` is where DIR will be once swapped into place (kg.output), named in the report.
+    """
+    from kg.output import reserved, unique_name
+
     out_dir.mkdir(parents=True, exist_ok=True)
     documents = []
-    used: Counter[str] = Counter()
+    used = reserved("report.json")  # a document named report.json.txt gets report.json-2/, not report.json
     for disclosure in disclosures:
-        stem = _safe_stem(disclosure.source.name)
-        used[stem] += 1
-        if used[stem] > 1:
-            stem = f"{stem}-{used[stem]}"
+        stem = unique_name(_safe_stem(disclosure.source.name), used)
         folder = out_dir / stem
         kinds: Counter[str] = Counter()
         for table in disclosure.tables:
@@ -156,7 +158,7 @@ def write_extraction(disclosures: list[Disclosure], failures: list[Notice], out_
         atomic_write_text(folder / "indicators.csv", _frame_to_csv(_records_frame(
             [{"project_name": p.project_name, **asdict(i)} for p in disclosure.performance for i in p.indicators])))
         summary = disclosure_summary(disclosure)
-        summary["output"] = str(folder)
+        summary["output"] = str((final_dir or out_dir) / stem)
         documents.append(summary)
     report = {
         "documents": documents,

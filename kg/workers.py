@@ -10,11 +10,22 @@ and a new one-worker pool takes the rest. Results come back in the order of the 
 Each worker also runs under a memory budget (``BUDGET_KG_DOC_MEMORY_MB``, default 4096, 0 for none): its data
 segment may grow that much beyond what it started with, so one document that needs more gets a
 ``MemoryError`` (reported as that document's failure) instead of taking the machine's memory.
+
+Workers never outlive the run that started them: a worker of a ``ProcessPoolExecutor`` waits on a pipe its
+siblings also hold open, so when the main process is killed (SIGKILL, an OOM kill) nothing tells the workers
+and they wait forever. On Linux each worker asks the kernel for SIGTERM when its parent dies
+(``prctl(PR_SET_PDEATHSIG)``); when the main process leaves a pool through an exception (an interrupt, a
+failed stage) the workers are terminated rather than waited for.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +34,7 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+_PR_SET_PDEATHSIG = 1
 MEMORY_ENV = "BUDGET_KG_DOC_MEMORY_MB"
 DEFAULT_MEMORY_MB = 4096  # the largest seed peaks near 300 MB in extraction
 
@@ -65,8 +77,38 @@ def limit_worker_memory(budget_mb: int) -> None:
         pass
 
 
+def die_with_parent(parent: int) -> None:
+    """SIGTERM this worker when ``parent`` (the process that started it) dies."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the CLI's handler (fork-inherited) would not end a worker
+    if sys.platform.startswith("linux"):
+        libc_name = ctypes.util.find_library("c")
+        if libc_name is not None:
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def start_worker(parent: int, budget_mb: int) -> None:
+    """Pool initializer: the worker dies with its parent and runs under the memory budget."""
+    die_with_parent(parent)
+    limit_worker_memory(budget_mb)
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=limit_worker_memory, initargs=(memory_budget_mb(),))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(os.getpid(), memory_budget_mb()))
+
+
+def terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what is queued and terminate the running workers."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach the workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.join(timeout=5)
 
 
 def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
@@ -95,8 +137,10 @@ def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
             if not broken:
                 yield results.pop(index)
                 yielded = index + 1
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # an interrupt, or the caller stopped reading (GeneratorExit): end the workers now
+        terminate(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
     solo: ProcessPoolExecutor | None = None  # one worker, one task at a time: a death names its task
     try:
         for index in range(yielded, len(tasks)):
@@ -110,6 +154,9 @@ def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
                     solo.shutdown(wait=True)
                     solo = None
             yield results.pop(index)
-    finally:
+    except BaseException:
         if solo is not None:
-            solo.shutdown(wait=True, cancel_futures=True)
+            terminate(solo)
+        raise
+    if solo is not None:
+        solo.shutdown(wait=True, cancel_futures=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import BudgetKGError
+from kg.output import staged_output
 from kg.publish import pages
 from kg.publish.describe import dataset_description
 from kg.rdf.namespaces import PREFIXES
@@ -36,16 +37,24 @@ def _load(build_dir: Path) -> list[ox.Triple]:
 
 def export(build_dir: str | Path, out_dir: str | Path, formats: tuple[str, ...] = FORMATS, *,
            sparql_endpoint: str | None = "https://w3id.org/budget-kg/sparql",
-           context_url: str = pages.CONTEXT_URL) -> dict[str, Path]:
-    """Write the chosen formats plus context.jsonld and void.ttl; returns format → file written."""
+           context_url: str = pages.CONTEXT_URL, force: bool = False) -> dict[str, Path]:
+    """Write the chosen formats plus context.jsonld and void.ttl; returns format → file written.
+
+    ``out_dir`` is written whole and swapped in (kg.output): it replaces only a previous budget-kg output.
+    """
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise BudgetKGError(str(out_dir), f"unknown format(s) {', '.join(sorted(unknown))}; use {', '.join(FORMATS)}",
                             code="bad-format")
     build = Path(build_dir)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     triples = _load(build)
+    with staged_output(out_dir, "export", [build], force=force) as staged:
+        written = _write_export(build, staged, triples, formats, sparql_endpoint, context_url)
+    return {fmt: Path(out_dir) / path.relative_to(staged) for fmt, path in written.items()}
+
+
+def _write_export(build: Path, out: Path, triples: list[ox.Triple], formats: tuple[str, ...],
+                  sparql_endpoint: str | None, context_url: str) -> dict[str, Path]:
     written: dict[str, Path] = {}
     if "nt" in formats:
         written["nt"] = out / "graph.nt"

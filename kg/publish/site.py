@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from kg.output import staged_output
 from kg.publish import pages
 from kg.rdf.namespaces import DEFAULT_BASE
 from kg.report import atomic_write_text
@@ -62,12 +63,19 @@ def _subjects(store: ox.Store, base: str) -> list[str]:
 
 
 def export_static_site(store_dir: str | Path, out_dir: str | Path, base: str = DEFAULT_BASE,
-                       formats: tuple[str, ...] = ("html", "ttl", "jsonld")) -> SiteReport:
-    """Write one page per entity (every subject under ``base``) plus index, ontology and context."""
+                       formats: tuple[str, ...] = ("html", "ttl", "jsonld"), *, force: bool = False) -> SiteReport:
+    """Write one page per entity (every subject under ``base``) plus index, ontology and context.
+
+    ``out_dir`` is written whole and swapped in (kg.output): it replaces only a previous budget-kg output.
+    """
     directory = Path(store_dir)
     store_path = directory / "store" if (directory / "store").is_dir() else directory
     store = ox.Store.read_only(str(store_path))
-    out = Path(out_dir)
+    with staged_output(out_dir, "site", [directory], force=force) as staged:
+        return _write_site(store, staged, base, formats)
+
+
+def _write_site(store: ox.Store, out: Path, base: str, formats: tuple[str, ...]) -> SiteReport:
     report = SiteReport()
     subjects = _subjects(store, base)
     files = {iri: entity_file(base, iri, report) for iri in subjects}

@@ -92,12 +92,17 @@ def _trace_documents(frame: pd.DataFrame) -> list[str]:
 
 
 def trace(text: str, *, store: StoreLike | None = None, endpoint: str | None = None) -> str:
+    return trace_result(text, store=store, endpoint=endpoint)[1]
+
+
+def trace_result(text: str, *, store: StoreLike | None = None, endpoint: str | None = None) -> tuple[bool, str]:
+    """(whether anything was found, the text to print)."""
     engine = engine_for(store, endpoint)
     if normalise_doc_number(text) is None:
         projects = run_query("project-basis", {"project": text}, store=engine)
         if not projects.empty:
-            return "\n".join(_trace_projects(projects, engine)).rstrip() + "\n"
+            return True, "\n".join(_trace_projects(projects, engine)).rstrip() + "\n"
     documents = run_query("document-projects", {"document": text}, store=engine)
     if not documents.empty:
-        return "\n".join(_trace_documents(documents)).rstrip() + "\n"
-    return f"nothing found for {text!r}: no project name, 文号 or document title contains it\n"
+        return True, "\n".join(_trace_documents(documents)).rstrip() + "\n"
+    return False, f"nothing found for {text!r}: no project name, 文号 or document title contains it\n"
