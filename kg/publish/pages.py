@@ -22,9 +22,10 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 
 from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
+from kg.resources import resource_dir
 
 ONTOLOGY_NS = "https://w3id.org/budget-kg/ontology#"
-ONTOLOGY_FILE = Path(__file__).resolve().parents[2] / "ontology" / "budget-kg.ttl"
+ONTOLOGY_FILE = resource_dir("ontology") / "budget-kg.ttl"
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 CONTEXT_URL = "https://w3id.org/budget-kg/context.jsonld"
 MAX_INCOMING = 200

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import BudgetKGError
+from kg.resources import resource_dir
 
-# queries/ sits at the repository root, beside kg/.
-DEFAULT_QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
+# queries/ sits at the repository root, beside kg/ (kg/_resources/queries in an installed wheel).
+DEFAULT_QUERY_DIR = resource_dir("queries")
 QUERY_DIRS_ENV = "BUDGET_KG_QUERIES"
 
 _HEADER_LINE = re.compile(r"^#\s{0,4}(?P<key>[a-z][a-z_-]{0,30}):\s{0,8}(?P<value>.*)$")
@@ -172,7 +173,10 @@ def _load(dirs: tuple[Path, ...]) -> dict[str, Query]:
 
 
 def load_library(extra_dirs: tuple[str | Path, ...] = ()) -> dict[str, Query]:
-    """Every query by name."""
+    """Every query by name. The built-in library missing (a broken installation) is an error."""
+    if not DEFAULT_QUERY_DIR.is_dir() or not any(DEFAULT_QUERY_DIR.glob("*.rq")):
+        raise QueryLibraryError(str(DEFAULT_QUERY_DIR), "the built-in query library (queries/*.rq) is missing from "
+                                "this installation of budget-kg; reinstall it", code="missing-resource")
     return dict(_load(tuple(query_dirs(extra_dirs))))
 
 

@@ -13,9 +13,11 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from kg.resources import resource_dir
+
 from .namespaces import BKG, bind_prefixes
 
-ONTOLOGY = Path(__file__).resolve().parent.parent.parent / "ontology" / "budget-kg.ttl"
+ONTOLOGY = resource_dir("ontology") / "budget-kg.ttl"
 _KINDS = [(OWL.Class, "Classes 类"), (OWL.ObjectProperty, "Object properties 对象属性"),
           (OWL.DatatypeProperty, "Datatype properties 数据属性"), (OWL.NamedIndividual, "Individuals 个体")]
 

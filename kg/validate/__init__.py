@@ -20,9 +20,9 @@ from rdflib.namespace import PROV, RDF, RDFS, SH
 
 from kg.errors import BudgetKGError
 from kg.rdf.namespaces import BKG, OA
+from kg.resources import resource_dir
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_SHAPES_DIR = REPO_ROOT / "shapes"
+DEFAULT_SHAPES_DIR = resource_dir("shapes")  # the repository's shapes/ (kg/_resources/shapes when installed)
 SHAPES = Namespace("https://w3id.org/budget-kg/shapes#")
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -74,9 +74,26 @@ class ValidationReport:
 
 
 def load_shapes(shapes_dir: Path | str = DEFAULT_SHAPES_DIR) -> Graph:
+    """The SHACL shapes of a directory's ``*.ttl`` files (or of one file). No shapes is an error, never a
+    silent pass: a graph checked against nothing would report 0 violations."""
+    location = Path(shapes_dir)
+    if location.is_file():
+        files = [location]
+    elif location.is_dir():
+        files = sorted(location.glob("*.ttl"))
+    else:
+        raise BudgetKGError(str(location), "no such shapes file or directory", code="no-shapes")
     shapes = Graph()
-    for path in sorted(Path(shapes_dir).glob("*.ttl")):
-        shapes.parse(path, format="turtle")
+    for path in files:
+        try:
+            shapes.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many parser exception types
+            raise BudgetKGError(str(path), f"cannot read the shapes: {exc}", code="bad-shapes") from None
+    if next(shapes.subjects(RDF.type, SH.NodeShape), None) is None and \
+            next(shapes.subjects(RDF.type, SH.PropertyShape), None) is None:
+        raise BudgetKGError(str(location), "no SHACL shapes found (no sh:NodeShape or sh:PropertyShape in "
+                            f"{'it' if location.is_file() else 'its *.ttl files'}); nothing would be checked",
+                            code="no-shapes")
     return shapes
 
 
