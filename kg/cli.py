@@ -221,7 +221,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _query_target(args: argparse.Namespace) -> dict[str, object]:
     if args.endpoint:
-        return {"endpoint": args.endpoint}
+        from kg.query.remote import EndpointEngine
+
+        return {"store": EndpointEngine(args.endpoint, dataset=args.dataset)}
     if not args.store:
         raise UsageError(args.command, "give --store DIR (a build output directory) or --endpoint URL", code="usage")
     return {"store": _store_dir(args.store)}
@@ -248,13 +250,39 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0 if found else 1  # like grep: nothing found is exit 1
 
 
+PASSWORD_ENV = "BUDGET_KG_PASSWORD"
+
+
+def _publish_password(args: argparse.Namespace) -> str | None:
+    """The password from the environment or a prompt; --password still works, with a warning."""
+    import os
+
+    if args.password is not None:
+        print(f"budget-kg publish: warning: --password is deprecated: the command line is visible to every user "
+              f"of this machine (ps); set {PASSWORD_ENV} or let budget-kg ask", file=sys.stderr)
+        return str(args.password)
+    if args.user is None:
+        return None
+    if PASSWORD_ENV in os.environ:
+        return os.environ[PASSWORD_ENV]
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"password for {args.user} at {args.graph_store or args.endpoint}: ")
+    raise UsageError("publish", f"--user {args.user} needs a password: set {PASSWORD_ENV} (or run in a "
+                     "terminal to be asked)", code="usage")
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from kg.query import publish
 
-    report = publish(args.build, args.endpoint, graph_store=args.graph_store, user=args.user,
-                     password=args.password)
+    build = Path(args.build)
+    if not build.exists():
+        raise UsageError(args.build, "no such build directory or graph file", code="usage")
+    report = publish(build, args.endpoint, graph_store=args.graph_store, user=args.user,
+                     password=_publish_password(args), dataset=args.dataset)
     print(report)
-    return 1 if getattr(report, "failures", None) else 0
+    return 1 if report.failures else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -302,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--list", action="store_true", help="list the query library")
     query.add_argument("--store", help="a build output directory")
     query.add_argument("--endpoint", help="a SPARQL 1.1 endpoint URL (instead of --store)")
+    query.add_argument("--dataset", help="with --endpoint: which published dataset, when the server holds several")
     query.add_argument("--param", action="append", metavar="K=V", help="a parameter, e.g. project=遗属补贴")
     query.add_argument("--format", default="table", choices=["table", "csv", "json"])
     query.set_defaults(run=cmd_query)
@@ -310,14 +339,18 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("text", help="a project name, a 发文字号 (any bracket style) or a document title")
     trace.add_argument("--store", help="a build output directory")
     trace.add_argument("--endpoint", help="a SPARQL 1.1 endpoint URL (instead of --store)")
+    trace.add_argument("--dataset", help="with --endpoint: which published dataset, when the server holds several")
     trace.set_defaults(run=cmd_trace)
 
     publish = commands.add_parser("publish", help="load a build into a SPARQL server (Graph Store Protocol)")
     publish.add_argument("build", nargs="?", default="out", help="a build output directory (default: out)")
     publish.add_argument("--endpoint", required=True, help="the server's SPARQL query endpoint URL")
     publish.add_argument("--graph-store", help="its Graph Store Protocol URL, when not derivable from --endpoint")
-    publish.add_argument("--user", help="HTTP basic auth user")
-    publish.add_argument("--password", help="HTTP basic auth password")
+    publish.add_argument("--user", help="HTTP user (Basic or Digest, as the server asks); the password is read from "
+                         f"${PASSWORD_ENV}, else asked for")
+    publish.add_argument("--password", help=argparse.SUPPRESS)  # deprecated: visible in ps
+    publish.add_argument("--dataset", help="publish as this named dataset (default: the build's base IRI's); a "
+                         "re-publish of the same dataset removes the graphs no longer in the build")
     publish.set_defaults(run=cmd_publish)
 
     bench = commands.add_parser("bench", help="benchmark on a synthetic corpus (budget-kg bench --docs 10)",

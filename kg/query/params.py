@@ -97,8 +97,123 @@ def bound_term(parameter: Parameter, value: str, accepts_iri: bool,
     return parameter.text_variable, sparql_literal(text)
 
 
+def parameter_variables(query: Query) -> list[str]:
+    """The variables a query's parameters are bound through (those with a VALUES placeholder)."""
+    names = [name for p in query.parameters for name in (p.iri_variable, p.text_variable, p.number_variable)]
+    return [name for name in names if values_block(name).search(query.text)]
+
+
+def specialise(text: str, variables: list[str], given: set[str]) -> str:
+    """The query with each parameter's placeholders resolved before any value is written in.
+
+    ``BOUND(?v)`` of a parameter variable becomes ``(1 = 1)`` or ``(1 = 0)`` (whether it was given: not the
+    literals true/false, which rdflib 7 ignores in a FILTER), and the
+    ``VALUES ?v { UNDEF }`` of one not given is removed: a one-row all-UNDEF VALUES is the identity of a
+    join, so the rows are the same, but some servers mishandle the idiom (Virtuoso 7 answers
+    ``{ VALUES ?x { UNDEF } FILTER (BOUND(?x)) }`` with a row, and fails to compile it in a UNION). The
+    library's convention makes this exact: a parameter variable is bound by its placeholder only.
+    """
+    for variable in variables:
+        bound = re.compile(r"\bBOUND[ \t]{0,8}\([ \t]{0,8}\?" + re.escape(variable) + r"[ \t]{0,8}\)")
+        text = bound.sub(TRUE if variable in given else FALSE, text)
+        if variable not in given:
+            text = values_block(variable).sub("", text)
+    return drop_true_filters(text)
+
+
+TRUE, FALSE = "(1 = 1)", "(1 = 0)"
+_CONSTANT_TRUE = {TRUE, f"!{FALSE}", f"({TRUE})", f"(!{FALSE})"}
+_FILTER = re.compile(r"\bFILTER[ \t]{0,8}\(")
+
+
+def _skip(text: str, at: int) -> int:
+    """The index after a string literal, an IRI or a comment starting at ``at`` (``at`` itself otherwise)."""
+    char = text[at]
+    if char in "\"'":
+        end = at + 1
+        while end < len(text) and text[end] != char:
+            end += 2 if text[end] == "\\" else 1
+        return end + 1
+    if char == "<":
+        match = re.compile(r"<[^<>\"{}|^`\\\s]{0,2000}>").match(text, at)
+        return match.end() if match else at
+    if char == "#":
+        end = text.find("\n", at)
+        return len(text) if end < 0 else end
+    return at
+
+
+def _split_top(expression: str, operator: str) -> list[str]:
+    """``expression`` split at ``operator`` where it stands outside parentheses, strings and IRIs."""
+    parts, depth, start, at = [], 0, 0, 0
+    while at < len(expression):
+        skipped = _skip(expression, at)
+        if skipped != at:
+            at = skipped
+            continue
+        char = expression[at]
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and expression.startswith(operator, at):
+            parts.append(expression[start:at])
+            at += len(operator)
+            start = at
+            continue
+        at += 1
+    parts.append(expression[start:])
+    return [part.strip() for part in parts]
+
+
+def _always_true(expression: str) -> bool:
+    return any(all(conjunct in _CONSTANT_TRUE for conjunct in _split_top(disjunct, "&&"))
+               for disjunct in _split_top(expression, "||"))
+
+
+def drop_true_filters(text: str) -> str:
+    """Remove the FILTERs that specialising made always true (``!(1 = 0) || …``): an optional parameter not
+    given must cost nothing, and Virtuoso 7 mis-evaluates some of them (another row's values)."""
+    out, at = [], 0
+    while True:
+        match = _FILTER.search(text, at)
+        if match is None:
+            out.append(text[at:])
+            return "".join(out)
+        if _skip(text, _line_comment_start(text, match.start())) != _line_comment_start(text, match.start()):
+            out.append(text[at:match.end()])  # inside a comment
+            at = match.end()
+            continue
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            skipped = _skip(text, end)
+            if skipped != end:
+                end = skipped
+                continue
+            depth += (text[end] == "(") - (text[end] == ")")
+            end += 1
+        expression = text[match.end():end - 1]
+        out.append(text[at:match.start()])
+        if not _always_true(expression):
+            out.append(text[match.start():end])
+        at = end
+
+
+def _line_comment_start(text: str, at: int) -> int:
+    """Where a ``#`` comment covering ``at`` starts, else ``at`` (a # inside an IRI or string is no comment)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    cursor = line_start
+    while cursor < at:
+        skipped = _skip(text, cursor)
+        if skipped != cursor:
+            if text[cursor] == "#":
+                return cursor
+            cursor = skipped
+            continue
+        cursor += 1
+    return at
+
+
 def bind(query: Query, params: Mapping[str, str] | None = None) -> str:
-    """The query text with each given parameter written into its VALUES block; the rest stay UNDEF."""
+    """The query text with each given parameter written into its VALUES block; the others removed
+    (see :func:`specialise`)."""
     params = dict(params or {})
     declared = {p.name for p in query.parameters}
     unknown = sorted(set(params) - declared)
@@ -106,7 +221,7 @@ def bind(query: Query, params: Mapping[str, str] | None = None) -> str:
         allowed = ", ".join(sorted(declared)) or "none"
         raise ParameterError(query.name, f"unknown parameter(s) {', '.join(unknown)}; {query.name} takes: {allowed}",
                              code="bad-parameter")
-    text = query.text
+    terms: dict[str, str] = {}
     for parameter in query.parameters:
         if parameter.name not in params:
             if parameter.required:
@@ -115,6 +230,10 @@ def bind(query: Query, params: Mapping[str, str] | None = None) -> str:
             continue
         variable, term = bound_term(parameter, params[parameter.name], query.accepts_iri(parameter),
                                     query.accepts_number(parameter))
+        terms[variable] = term
+    # Resolved on the query's own text, before any user text is in it: nothing a user writes is rewritten.
+    text = specialise(query.text, parameter_variables(query), set(terms))
+    for variable, term in terms.items():
         # A function replacement, so nothing in the term is read as a regex back-reference.
         text = values_block(variable).sub(lambda _m, v=variable, t=term: f"VALUES ?{v} {{ {t} }}", text)
     return text

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from kg.query.library import Query, get_query, load_library
 from kg.query.params import bind
 from kg.query.remote import EndpointEngine
-from kg.query.results import add_ranks, to_frame
+from kg.query.results import add_ranks, order_keys, sort_rows, to_frame
 from kg.query.store import OxigraphEngine, SelectEngine, StoreError, open_store
 
 StoreLike = ox.Store | SelectEngine | str | Path
@@ -37,7 +37,7 @@ def engine_for(store: StoreLike | None = None, endpoint: str | None = None) -> S
 
 def run_bound(query: Query, text: str, engine: SelectEngine) -> pd.DataFrame:
     variables, rows = engine.select(text)
-    frame = to_frame(variables, rows)
+    frame = to_frame(variables, sort_rows(variables, rows, order_keys(text)))
     ranks = [c.strip() for c in query.extra.get("rank", "").split(",") if c.strip()]
     return add_ranks(frame, ranks)
 
