@@ -64,6 +64,7 @@ def oxigraph_binary() -> str:
 
 @contextmanager
 def oxigraph(location: Path, *, union: bool) -> Iterator[Server]:
+    location.parent.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command + (["--union-default-graph"] if union else []),
@@ -117,6 +118,7 @@ def virtuoso(directory: Path) -> Iterator[Server]:
     """A fresh Virtuoso database in ``directory``; graphs written through its Digest-authenticated
     Graph Store endpoint as the stock administrator (a throwaway database on loopback)."""
     binary = virtuoso_binary()
+    directory.mkdir(parents=True, exist_ok=True)
     vsp = Path("/var/lib/virtuoso-opensource-7/vsp")
     if not vsp.is_dir():
         vsp = directory / "vsp"

@@ -60,6 +60,19 @@ def _json_term(binding: dict[str, str] | None) -> Term | None:
     return Term("uri" if kind == "uri" else "bnode", binding["value"])
 
 
+DEFAULT_DATASET = "default"
+
+
+def dataset_graph(iri: str, base: str, dataset: str | None) -> str:
+    """The name a build's graph is published under: its own for the default dataset, else one under
+    ``{base}graph/dataset/NAME/`` — two datasets never write each other's graphs (the shared graph of one
+    build is not the other's)."""
+    if dataset is None:
+        return iri
+    tail = iri[len(base):] if iri.startswith(base) else urllib.parse.quote(iri, safe="")
+    return f"{base}graph/dataset/{urllib.parse.quote(dataset, safe='')}/{tail}"
+
+
 def manifest_graph(base: str = DEFAULT_BASE, dataset: str | None = None) -> str:
     """The IRI of a dataset's manifest graph: ``{base}graph/manifest`` (``…/manifest/NAME`` for a named one)."""
     name = f"/{urllib.parse.quote(dataset, safe='')}" if dataset else ""
@@ -70,7 +83,7 @@ def _manifest_ntriples(iri: str, graphs: Sequence[str], dataset: str | None) -> 
     node = ox.NamedNode(iri)
     triples = [ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(SD + "GraphCollection")),
                ox.Triple(node, ox.NamedNode(DCT + "conformsTo"), ox.NamedNode(BKG_ONTOLOGY)),
-               ox.Triple(node, ox.NamedNode(DCT + "identifier"), ox.Literal(dataset or "default"))]
+               ox.Triple(node, ox.NamedNode(DCT + "identifier"), ox.Literal(dataset or DEFAULT_DATASET))]
     triples += [ox.Triple(node, ox.NamedNode(SD + "namedGraph"), ox.NamedNode(graph)) for graph in sorted(graphs)]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
@@ -132,37 +145,51 @@ class EndpointEngine:
         # SELECT … LIMIT 1 rather than ASK: every server answers SELECT in the same JSON shape.
         return bool(self._rows(f"SELECT ?s WHERE {{ {pattern} }} LIMIT 1")[1])
 
+    def manifests(self) -> dict[str, list[str]]:
+        """The budget-kg datasets published on the server: name → the graphs its manifest lists."""
+        found: dict[str, list[str]] = {}
+        for _manifest, name, graph in self._rows(_MANIFESTS_QUERY)[1]:
+            if graph is not None:
+                found.setdefault(name.value if name else DEFAULT_DATASET, []).append(graph.value)
+        return {name: sorted(set(graphs)) for name, graphs in found.items()}
+
     def resolve_dataset(self) -> None:
-        """Decide once whether queries run over the default graph or over the published dataset's graphs."""
+        """Decide once whether queries run over the default graph or over a published dataset's graphs.
+
+        The dataset's own graphs are named (``default-graph-uri``) when a dataset is asked for, when the
+        server holds several, or when its default graph is not the union of its graphs; otherwise the
+        union default graph is used as it is (much faster on Oxigraph than naming hundreds of graphs).
+        """
         if self._checked:
             return
+        manifests = self.manifests()
+        if self.dataset is not None and self.dataset not in manifests:
+            known = ", ".join(sorted(manifests)) or "none"
+            raise EndpointError(self.endpoint, f"no published budget-kg dataset {self.dataset!r} on this server "
+                                f"(published: {known})", code="no-dataset")
+        name = self.dataset or (DEFAULT_DATASET if DEFAULT_DATASET in manifests else
+                                next(iter(manifests)) if len(manifests) == 1 else None)
+        if name is None and len(manifests) > 1:
+            raise EndpointError(self.endpoint, "the server holds several published budget-kg datasets ("
+                                f"{', '.join(sorted(manifests))}); choose one with --dataset NAME",
+                                code="ambiguous-dataset")
         disclosure = f"?s a <{BKG_ONTOLOGY}Disclosure>"
-        if not self._exists(disclosure):
-            manifests: dict[str, tuple[str, list[str]]] = {}
-            for manifest, name, graph in self._rows(_MANIFESTS_QUERY)[1]:
-                if manifest is not None and graph is not None:
-                    entry = manifests.setdefault(manifest.value, (name.value if name else "", []))
-                    entry[1].append(graph.value)
-            chosen = [entry for entry in manifests.values() if self.dataset in (None, entry[0])]
-            if len(chosen) == 1:
-                self.default_graphs = sorted(chosen[0][1])
+        union = self._exists(disclosure)
+        if name is not None and (not union or len(manifests) > 1 or self.dataset is not None):
+            self.default_graphs = manifests[name]
+            if not union:
                 log.info("%s: its default graph is not the union of its graphs; querying the %d graphs of the "
                          "published dataset (faster with %s)", self.endpoint, len(self.default_graphs),
                          UNION_SETTINGS)
-            elif len(chosen) > 1:
-                names = ", ".join(sorted(entry[0] for entry in chosen))
-                raise EndpointError(self.endpoint, f"the server holds several published budget-kg datasets ({names})"
-                                    "; choose one with --dataset NAME", code="ambiguous-dataset")
-            elif self._exists(f"GRAPH ?g {{ {disclosure} }}"):
-                raise EndpointError(self.endpoint, "the budget-kg graphs on this server are in named graphs, but "
-                                    "its default graph is not their union and no dataset manifest lists them: "
-                                    "re-publish with `budget-kg publish` (it records the dataset's graphs), or "
-                                    f"make the default graph the union ({UNION_SETTINGS})",
-                                    code="default-graph-not-union")
-            else:
-                raise EndpointError(self.endpoint, "no budget-kg data at this endpoint (no bkg:Disclosure in its "
-                                    "default graph or in any named graph); publish a build first: "
-                                    "budget-kg publish DIR --endpoint URL", code="no-data")
+        elif not union and self._exists(f"GRAPH ?g {{ {disclosure} }}"):
+            raise EndpointError(self.endpoint, "the budget-kg graphs on this server are in named graphs, but "
+                                "its default graph is not their union and no dataset manifest lists them: "
+                                "re-publish with `budget-kg publish` (it records the dataset's graphs), or "
+                                f"make the default graph the union ({UNION_SETTINGS})", code="default-graph-not-union")
+        elif not union:
+            raise EndpointError(self.endpoint, "no budget-kg data at this endpoint (no bkg:Disclosure in its "
+                                "default graph or in any named graph); publish a build first: "
+                                "budget-kg publish DIR --endpoint URL", code="no-data")
         self._checked = True
 
     def select(self, query: str) -> tuple[list[str], list[list[Term | None]]]:
@@ -312,11 +339,13 @@ def _unlisted_graphs(endpoint: str, base: str, published: set[str]) -> list[str]
     """budget-kg disclosure graphs under ``base`` that no manifest lists (published by an earlier version)."""
     query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a <{BKG_ONTOLOGY}Disclosure> }} "
              f"FILTER (STRSTARTS(STR(?g), \"{base}\")) }}")
+    engine = EndpointEngine(endpoint)
     try:
-        _, rows = EndpointEngine(endpoint)._rows(query)
+        _, rows = engine._rows(query)
+        listed = {graph for graphs in engine.manifests().values() for graph in graphs}
     except EndpointError:
         return []
-    return sorted({row[0].value for row in rows if row[0] is not None} - published)
+    return sorted({row[0].value for row in rows if row[0] is not None} - published - listed)
 
 
 def publish(
@@ -336,6 +365,7 @@ def publish(
     refused is reported in ``failures`` and then nothing is deleted.
     """
     store_url = graph_store or default_graph_store(endpoint)
+    dataset = None if dataset == DEFAULT_DATASET else dataset
     paths = [Path(p) for p in ([sources] if isinstance(sources, str | Path) else list(sources))]
     base = _build_base(paths)
     report = PublishReport(manifest=manifest_graph(base, dataset))
@@ -350,7 +380,8 @@ def publish(
         except (OSError, SyntaxError, ValueError) as exc:
             report.failures.append(f"{path}: {exc}")
             continue
-        for graph, body in bodies:
+        for built_graph, body in bodies:
+            graph = dataset_graph(built_graph, base, dataset)
             url = f"{store_url}?{urllib.parse.urlencode({'graph': graph})}"
             try:
                 status, answer = _request(opener, "PUT", url, timeout, body,
