@@ -158,7 +158,8 @@ def _phase1(task: tuple[int, str, str]) -> Phase1Result:
         pickle.dump(document, handle, protocol=pickle.HIGHEST_PROTOCOL)
     cited = [(basis.project, citation, basis.span.first_line) for basis in document.bases
              for citation in basis.citations]
-    return index, path, document.disclosure.source.sha256, cited, None
+    source = document.disclosure.source
+    return index, path, source.content_sha256 or source.sha256, cited, None
 
 
 def citation_key(citation: Citation) -> str:
@@ -172,6 +173,7 @@ def citation_key(citation: Citation) -> str:
 
 def canonical_documents(registry: DocumentRegistry) -> dict[str, rdf_inputs.PolicyDocumentRef]:
     """citation_key → the one PolicyDocumentRef each real document gets (numbered documents win a title)."""
+    registry.settle()
     canonical: dict[str, rdf_inputs.PolicyDocumentRef] = {}
     by_title: dict[str, rdf_inputs.PolicyDocumentRef] = {}
     for key, document in sorted(registry.documents.items()):
@@ -437,6 +439,9 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
     jobs = jobs or min(os.cpu_count() or 1, 4)
     paths, input_notices = expand_inputs(inputs)
     require_inputs(paths, list(inputs), input_notices)
+    # The order the inputs were given in changes nothing: documents are read, numbered and named (graph files
+    # of colliding names, the copy of a duplicate that is kept) in the order of their file names.
+    paths.sort(key=lambda path: (path.name, str(path)))
     with staged_output(out_dir, "build", list(inputs), force=force) as tmp_dir:
         return _build_into(tmp_dir, out_dir, paths, input_notices, base=base, jobs=jobs, formats=formats,
                            store=store, progress=progress, started=started)
@@ -460,20 +465,25 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     built: list[int] = []
     seen: dict[str, str] = {}
     duplicates: list[Notice] = []
-    for index, path, sha256, cited, failure in _pool_map(
+    citations: list[tuple[str, int, str, Citation, str, int]] = []
+    for index, path, content, cited, failure in _pool_map(
             _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress,
             _lost_phase1):
         if failure is not None:
             failed.append(failure)
             continue
-        if sha256 in seen:  # the same file under another name: one disclosure, not two
+        if content in seen:  # the same disclosure in other bytes or under another name: built once
             duplicates.append(Notice(path, None, "duplicate-content",
-                                     f"same content as {seen[sha256]}; built once", "info"))
+                                     f"same content as {seen[content]}; built once", "info"))
             continue
-        seen[sha256] = path
+        seen[content] = path
         built.append(index)
-        for project, citation, line in cited:
-            registry.add(citation, project, Path(path).name, line)
+        citations += [(content, position, project, citation, Path(path).name, line)
+                      for position, (project, citation, line) in enumerate(cited)]
+    # Documents are registered in the order of their content, not of the inputs; what a document is called
+    # is then settled by a vote over every citation (DocumentRegistry.settle).
+    for _content, _position, project, citation, name, line in sorted(citations, key=lambda c: c[:2]):
+        registry.add(citation, project, name, line)
     canonical = canonical_documents(registry)
     stage_done("extract")
 

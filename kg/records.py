@@ -75,6 +75,9 @@ class SourceDocument:
     lines: list[SourceLine]
     notices: list[Notice] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)  # a PDF's page starts: line number of each page's first line
+    # sha256 of the normalised lines: the same disclosure in other bytes (UTF-16, a GBK copy, CRLF) has the
+    # same one, so a build keeps it once (``sha256`` is the file's own checksum)
+    content_sha256: str = ""
 
     def page_of(self, line: int) -> int | None:
         """The 1-based page a line of a PDF was read from (None for text files)."""

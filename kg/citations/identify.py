@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -50,6 +51,10 @@ class PolicyDocument:
     printed_numbers: set[str] = field(default_factory=set)  # every form the number was printed in
     completed: bool = False  # the number was completed from the issuer's 代字, never printed whole
     conflicting_titles: set[str] = field(default_factory=set)  # title keys that disagree with the number's title
+    # every citation's vote for what the document is called: settled by DocumentRegistry.settle
+    title_votes: Counter[str] = field(default_factory=Counter)
+    kind_votes: Counter[str] = field(default_factory=Counter)
+    issuer_votes: Counter[tuple[str, str | None]] = field(default_factory=Counter)
 
 
 @dataclass
@@ -93,6 +98,9 @@ class DocumentRegistry:
                 document.cited_by.extend(old.cited_by)
                 document.titles_seen |= old.titles_seen
                 document.printed_numbers |= old.printed_numbers
+                document.title_votes += old.title_votes
+                document.kind_votes += old.kind_votes
+                document.issuer_votes += old.issuer_votes
             self.documents[key] = document
         elif citation.title and document.title and tkey and tkey != title_key(document.title) \
                 and tkey not in {title_key(t) for t in document.titles_seen}:
@@ -109,11 +117,37 @@ class DocumentRegistry:
             document.printed_numbers.add(citation.printed_number)
         if citation.title:
             document.titles_seen.add(citation.title)
+            document.title_votes[citation.title] += 1
             if document.title is None:
                 document.title = citation.title
+        if citation.kind:
+            document.kind_votes[citation.kind] += 1
+        if citation.issuer:
+            document.issuer_votes[citation.issuer, citation.issuer_level] += 1
         if document.issuer is None:
             document.issuer, document.issuer_level = citation.issuer, citation.issuer_level
         if tkey:
             self._by_title.setdefault(tkey, key)
         document.cited_by.append((project, citation.text))
         return document
+
+    def settle(self) -> None:
+        """Choose each document's title, kind and issuer by a rule over all its citations, not by the first
+        one seen: the most cited; on a tie the longest title (the most complete printing), a kind other
+        than 其他, then code-point order. So the order of the inputs changes nothing, and one disclosure
+        printing a citation badly does not rename (or re-kind) a document that good ones cite too. Titles
+        under the document's number that disagree with the chosen one are its conflicting titles."""
+        for document in self.documents.values():
+            if document.title_votes:
+                document.title = min(document.title_votes,
+                                     key=lambda title: (-document.title_votes[title], -len(title), title))
+            if document.kind_votes:
+                document.kind = min(document.kind_votes,
+                                    key=lambda kind: (-document.kind_votes[kind], kind == "其他", kind))
+            if document.issuer_votes:
+                document.issuer, document.issuer_level = min(
+                    document.issuer_votes, key=lambda issuer: (-document.issuer_votes[issuer], issuer[0],
+                                                               issuer[1] or ""))
+            if document.doc_number and document.title:
+                document.conflicting_titles = {title_key(title) for title in document.titles_seen
+                                               if not titles_agree(title, document.title)}

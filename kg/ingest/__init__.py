@@ -28,8 +28,9 @@ def source_from_text(text: str, name: str, path: str | None = None, encoding: st
         raw_lines.pop()
     lines, notices = normalise_lines(raw_lines, name, layout, cells)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    content = hashlib.sha256("\n".join(f"{line.number}\t{line.text}" for line in lines).encode("utf-8"))
     return SourceDocument(path=path or name, name=name, encoding=encoding, sha256=digest, lines=lines,
-                          notices=notices)
+                          notices=notices, content_sha256=content.hexdigest())
 
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024  # the largest real disclosure is a few MB; a PDF of 1,000 pages ~50 MB
