@@ -84,9 +84,11 @@ def check_output(out: Path, inputs: Sequence[str | Path] = (), *, kind: str | No
     file, a non-empty directory that is not a budget-kg output (no marker), the output of another verb
     (an export given as a site's --out), or one holding files the marker does not list (added by hand).
     """
-    target = out.resolve()
+    # os.path.realpath, not Path.resolve: a symbolic link loop among the inputs is read (and refused by name)
+    # later, it must not stop the run here with a RuntimeError
+    target = Path(os.path.realpath(out))
     for item in inputs:
-        given = Path(item).resolve()
+        given = Path(os.path.realpath(item))
         if _contains(target, given):
             what = "is an input" if given == target else f"holds the input {item}"
             raise OutputError(str(out), f"the output directory {what}; budget-kg never writes over its "

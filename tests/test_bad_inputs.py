@@ -43,7 +43,9 @@ def test_fifo_link_loop_and_device_are_named_not_hung(tmp_path):
         f"{tmp_path / 'a.txt'}: error: symbolic link loop; give the file itself [symlink-loop]",
         "/dev/zero: error: is a device, not a disclosure file; give a .txt or .pdf file [not-a-file]",
         f"{inbox / 'gone.txt'}: error: no such file [missing-file]",
+        "budget-kg extract: 4 of 5 input(s) failed (see the errors above and report.json)",
     ])
+    assert done.returncode == 1
     assert f"{GOOD}: 13 tables, 7 projects" in done.stdout  # the good file is still read
 
 

@@ -53,7 +53,10 @@ def test_extract_of_the_glyph_bomb_stays_small(tmp_path):
     assert peak_kb < 400_000, peak_kb  # was 1,141,356 KB
     assert done.stderr.strip().splitlines() == ["glyphs.pdf: error: page 1 shows 500,098 glyphs; more than "
                                                 "100,000 per page are refused (BUDGET_KG_PDF_MAX_PAGE_GLYPHS) "
-                                                "[pdf-too-large]"]
+                                                "[pdf-too-large]",
+                                                "budget-kg extract: 1 of 1 input(s) failed (see the errors above "
+                                                "and report.json)"]
+    assert done.returncode == 1
 
 
 def test_real_pdfs_pass_the_limits():

@@ -147,7 +147,7 @@ def test_the_installed_wheel_has_the_query_library_and_the_ontology(both: tuple[
     wheel, _ = both
     assert len(wheel["query --list"].splitlines()) == 8 and "document-projects" in wheel["query --list"]
     assert wheel["query"].startswith("department,fiscal_year,issuer_level,level_rank,projects,amount\n")
-    assert "兴县自然资源局,2025,central,1,11,4372100" in wheel["query"]
+    assert "兴县自然资源局,2025,central,1,12,4390000" in wheel["query"]
     assert "cited by 2 project(s), 30,000,000.00 元 traced" in wheel["trace"]
     assert "bkg:Disclosure" in wheel["serve /ontology"] or "ontology#Disclosure" in wheel["serve /ontology"]
     assert json.loads(wheel["serve /sparql"]) == ["10000000", "20000000"]

@@ -321,7 +321,11 @@ def _build_base(paths: Sequence[Path]) -> str:
 
 def _read_manifest(opener: urllib.request.OpenerDirector, store_url: str, iri: str, timeout: int) -> list[str] | None:
     url = f"{store_url}?{urllib.parse.urlencode({'graph': iri})}"
-    status, body = _request(opener, "GET", url, timeout, headers={"Accept": "application/n-triples, text/turtle"})
+    try:
+        status, body = _request(opener, "GET", url, timeout, headers={"Accept": "application/n-triples, text/turtle"})
+    except (urllib.error.URLError, OSError) as exc:
+        raise EndpointError(store_url, f"cannot reach the graph store: {getattr(exc, 'reason', exc)}",
+                            code="unreachable") from None
     if status == 404:
         return None
     if status >= 400:
@@ -370,7 +374,8 @@ def publish(
     base = _build_base(paths)
     report = PublishReport(manifest=manifest_graph(base, dataset))
     opener = _opener(store_url, user, password)
-    previous = _read_manifest(opener, store_url, report.manifest, timeout)
+    previous: list[str] | None = None
+    contacted = False  # the server is asked for the previous manifest only once a graph is ready to send
     for path in graph_files(paths):
         if path.suffix not in GRAPH_FORMATS:
             report.failures.append(f"{path}: not a graph file")
@@ -380,6 +385,8 @@ def publish(
         except (OSError, SyntaxError, ValueError) as exc:
             report.failures.append(f"{path}: {exc}")
             continue
+        if bodies and not contacted:
+            previous, contacted = _read_manifest(opener, store_url, report.manifest, timeout), True
         for built_graph, body in bodies:
             graph = dataset_graph(built_graph, base, dataset)
             url = f"{store_url}?{urllib.parse.urlencode({'graph': graph})}"

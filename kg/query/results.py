@@ -67,7 +67,8 @@ def add_ranks(frame: pd.DataFrame, rank_columns: Sequence[str]) -> pd.DataFrame:
 
 
 _ORDER_BY = re.compile(r"\bORDER\s+BY\s+", re.IGNORECASE)
-_ORDER_KEY = re.compile(r"\s*(?:(ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))\s*", re.IGNORECASE)
+# begins with a letter or "?", not with white space (skipped in order_keys): linear (tests/test_regex_linear)
+_ORDER_KEY = re.compile(r"(?:(ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))", re.IGNORECASE)
 _NUMERIC_TYPES = _INTEGER_TYPES | _DECIMAL_TYPES | _FLOAT_TYPES
 
 
@@ -79,6 +80,8 @@ def order_keys(query: str) -> list[tuple[str, bool]]:
         return []
     clause, keys, at = query[matches[-1].end():].rstrip(), [], 0
     while at < len(clause):
+        while clause[at].isspace():
+            at += 1
         match = _ORDER_KEY.match(clause, at)
         if match is None or match.end() == at:
             return []
