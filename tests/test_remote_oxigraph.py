@@ -6,10 +6,8 @@ FAIL (they never skip): CI must ``pip install oxigraph`` (see the assertion mess
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,17 +19,10 @@ import pytest
 
 from kg.query import EndpointError, load_library, load_store, publish, run_query, trace
 from kg.query.store import OxigraphEngine
+from tests.servers import oxigraph_binary
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query" / "zezhou.ttl"
 PARAMS = {"project-basis": {"project": "补充耕地指标回购资金"}, "document-projects": {"document": "泽政发[2019]23号"}}
-
-
-def oxigraph_binary() -> str:
-    beside_python = Path(sys.executable).with_name("oxigraph")
-    found = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-    assert found, ("the `oxigraph` server binary is missing: .ci/run must `pip install oxigraph` "
-                   "(PyPI package 'oxigraph', provides the `oxigraph serve` CLI) before running the tests")
-    return found
 
 
 def free_port() -> int:

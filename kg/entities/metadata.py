@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.records import SourceDocument, Table
+from kg.tables.layout import compact as _compact
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "disclosure_metadata.toml"
 COVER_WINDOW = 40  # the cover and title lines are at the top; 002 starts with watermarks and blank lines
@@ -94,10 +95,6 @@ class _Cover:
     scope: str | None
     phase: str
     organisation: str | None
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _cover(top: list[str]) -> _Cover | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.records import Notice, PerformanceTable, SourceDocument, SourceLine, Span
+from kg.tables.layout import compact as _compact
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "project_prose.toml"
 # "一、" "(二)" "3、" "4." — the numbering of a section label or a list item (text is normalised: ASCII brackets)
@@ -59,10 +60,6 @@ def _knowledge() -> _Knowledge:
         window=int(data["heading_window"]), max_block=int(data["max_block_lines"]), labels=tuple(labels),
         amount=re.compile(f"(?:{words})[^0-9，。；]{{0,8}}{_NUMBER}\\s*(?P<unit>{unit_words})"),
         any_amount=re.compile(f"{_NUMBER}\\s*(?P<unit>{unit_words})"), units=units)
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _section(text: str) -> tuple[str, str] | None:
