@@ -16,7 +16,8 @@ from kg.rdf.namespaces import BKG, DEFAULT_BASE, bind_prefixes
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-DATASET_IRI = "https://w3id.org/budget-kg/dataset"
+PUBLIC_ROOT = "https://w3id.org/budget-kg/"
+DATASET_IRI = PUBLIC_ROOT + "dataset"
 DISTRIBUTIONS = {  # format → (file name, media type)
     "ttl": ("graph.ttl", "text/turtle"),
     "nt": ("graph.nt", "application/n-triples"),
@@ -121,3 +122,47 @@ def dataset_description(build_dir: str | Path, *, base: str = DEFAULT_BASE, lice
         if document.get("sha256"):
             graph.add((source, BKG.sourceSha256, Literal(document["sha256"])))
     return graph
+
+
+def _local_href(iri: str) -> str:
+    # the description names the public w3id IRIs; w3id redirects them here, so the page links locally
+    return "/" + iri[len(PUBLIC_ROOT):] if iri.startswith(PUBLIC_ROOT) else iri
+
+
+def description_html(graph: Graph, nav: str = "") -> str:
+    """The dataset description as a page: title, counts, the dumps to download, classes and sources."""
+    import html
+
+    from kg.publish.pages import page
+
+    dataset = URIRef(DATASET_IRI)
+
+    def text(predicate: URIRef, lang: str = "en") -> str:
+        values = [v for v in graph.objects(dataset, predicate) if isinstance(v, Literal)]
+        chosen = next((v for v in values if v.language == lang), values[0] if values else "")
+        return html.escape(str(chosen))
+
+    counts = "".join(f"<tr><th>{name}</th><td>{int(graph.value(dataset, VOID[name]) or 0):,}</td></tr>"
+                     for name in ("triples", "entities", "distinctSubjects", "distinctObjects", "properties",
+                                  "classes"))
+    dumps = []
+    for distribution in sorted(graph.objects(dataset, DCAT.distribution)):
+        url = str(graph.value(distribution, DCAT.downloadURL))
+        dumps.append(f"<li><a href='{html.escape(_local_href(url))}'>{html.escape(url.rsplit('/', 1)[-1])}</a> "
+                     f"<span class='dt'>{html.escape(str(graph.value(distribution, DCTERMS.format)))}</span></li>")
+    endpoint = graph.value(dataset, VOID.sparqlEndpoint)
+    classes = sorted(((short_name(str(graph.value(p, VOID["class"]))), int(graph.value(p, VOID.entities) or 0))
+                      for p in graph.objects(dataset, VOID.classPartition)), key=lambda c: -c[1])
+    class_rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{count:,}</td></tr>" for name, count in classes)
+    sources = sorted((str(graph.value(s, DCTERMS.identifier) or s), str(graph.value(s, DCTERMS.title) or ""))
+                     for s in graph.objects(dataset, DCTERMS.source))
+    source_items = "".join(f"<li>{html.escape(title)} <span class='dt'>{html.escape(name)}</span></li>"
+                           for name, title in sources)
+    body = (f"<h1>{text(DCTERMS.title, 'zh')}</h1><p>{text(DCTERMS.title)}</p><p>{text(DCTERMS.description)}</p>"
+            f"<p>Licence: <a href='{html.escape(str(graph.value(dataset, DCTERMS.license)))}'>"
+            f"{html.escape(str(graph.value(dataset, DCTERMS.license)))}</a></p>"
+            + (f"<p>SPARQL endpoint: <a href='/sparql'>{html.escape(str(endpoint))}</a></p>" if endpoint else "")
+            + f"<h2>Download</h2><ul>{''.join(dumps)}</ul><p>This description as <a href='/void.ttl'>Turtle</a>."
+            f"</p><h2>Size</h2><table>{counts}</table><h2>Classes</h2><table>{class_rows}</table>"
+            f"<h2>Sources 来源</h2><ul>{source_items}</ul>")
+    return page("budget-kg dataset", body, nav)

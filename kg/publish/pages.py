@@ -206,12 +206,14 @@ def _term_html(term, linker: Linker, labels: dict[str, str]) -> str:
 _PAGE_STYLE = ("body{font:15px/1.5 system-ui,'Noto Sans CJK SC',sans-serif;max-width:70em;margin:1em auto;"
                "padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #ddd;"
                "padding:3px 6px;vertical-align:top;text-align:left;word-break:break-all}.dt{color:#888;"
-               "font-size:85%}.iri{color:#555;word-break:break-all}nav a{margin-right:1em}")
+               "font-size:85%}.iri{color:#555;word-break:break-all}nav a{margin-right:1em}"
+               "pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}.error{color:#a00}"
+               ".source-text{background:#f6f6f6;padding:.3em .6em;margin:.2em 0 .8em;white-space:pre-wrap}")
 
 
-def page(title: str, body: str, nav: str = "") -> str:
+def page(title: str, body: str, nav: str = "", head: str = "") -> str:
     return (f"<!DOCTYPE html>\n<html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{_PAGE_STYLE}</style></head><body><nav>{nav}</nav>\n{body}\n</body></html>\n")
+            f"<style>{_PAGE_STYLE}</style>{head}</head><body><nav>{nav}</nav>\n{body}\n</body></html>\n")
 
 
 def source_lines(store: ox.Store, description: Description) -> list[tuple[str, str, str]]:

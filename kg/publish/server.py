@@ -7,8 +7,14 @@ Routes::
                            ``/id/….ttl`` / ``.nt`` / ``.jsonld`` / ``.html`` ask for one format by name
     /ontology              the ontology (HTML or Turtle); entity IRIs in its namespace link here
     /context.jsonld        the JSON-LD context the JSON-LD answers reference
-    /void.ttl              the dataset description (when serving a build directory)
-    /sparql                SPARQL 1.1 Protocol, queries only (GET ?query=, POST form or sparql-query body)
+    /void.ttl, /dataset    the dataset description (when serving a build directory); /dataset also as HTML
+    /download/graph.ttl    the dumps the description names (graph.ttl, graph.nt, graph.jsonld when built)
+    /sparql                SPARQL 1.1 Protocol, queries only (GET ?query=, POST form or sparql-query body);
+                           a browser gets the YASGUI editor, and an HTML table for a query it submits
+                           (Accept: text/html); ``?format=json|xml|csv|tsv`` names a result format in a link
+    /queries, /queries/N   the query library as canned queries: a parameter form, results as HTML,
+                           ``/queries/N.json`` / ``.csv`` for programs
+    /vendor/…              the editor's script and style (vendored: the UI works offline)
 
 Entity URIs ``{base}…`` (default https://w3id.org/budget-kg/id/…) map to local paths ``/id/…``; w3id
 redirects the public URIs to wherever this runs.
@@ -42,7 +48,7 @@ from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
 import pyoxigraph as ox
 
-from kg.publish import pages
+from kg.publish import pages, query_ui
 from kg.publish.sparql import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PENDING,
@@ -84,6 +90,7 @@ class Response:
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None  # a large file sent from disk in chunks instead of ``body``
 
     @classmethod
     def text(cls, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -192,8 +199,9 @@ class LinkedDataApp:
         self.build_dir = self.store_path.parent if (self.store_path.parent / "report.json").is_file() else None
         self.queries = queries or QueryService(self.store_path)
         self.public_url = public_url.rstrip("/") + "/"
-        self._once_lock = threading.Lock()
+        self._once_lock = threading.RLock()  # a page made once may use another
         self._once: dict[str, bytes] = {}
+        self._once_graphs: dict[str, Any] = {}
         self.router = Router()
         self.router.add("/sparql", self.sparql, ("GET", "HEAD", "POST"))
         self.router.add("/id/", self.entity, prefix=True)
@@ -201,18 +209,31 @@ class LinkedDataApp:
         self.router.add("/ontology/", self.ontology)
         self.router.add("/context.jsonld", lambda _: Response(200, "application/ld+json",
                                                               self.once("context", pages.CONTEXT_FILE.read_bytes)))
+        self.router.add("/vendor/", self.vendor, prefix=True)
+        self.router.add("/queries", self.library)
+        self.router.add("/queries/", self.canned_query, prefix=True)
         if self.build_dir is not None:
             self.router.add("/void.ttl", self.void)
+            self.router.add("/dataset", self.dataset)
+            self.router.add("/download/", self.download, prefix=True)
+        self._dump_dir: Path | None = None
         self.router.add("/", self.index)
 
     # --- plumbing -----------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         response = self.respond(environ)
-        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(response.body))),
+        length = response.file.stat().st_size if response.file is not None else len(response.body)
+        headers = [("Content-Type", response.content_type), ("Content-Length", str(length)),
                    ("Access-Control-Allow-Origin", "*"), ("X-Content-Type-Options", "nosniff"),
                    *response.headers.items()]
         start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers)
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.body]
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]
+        if response.file is not None:
+            stream = response.file.open("rb")
+            wrapper = environ.get("wsgi.file_wrapper")
+            return wrapper(stream, 1 << 16) if wrapper else iter(lambda: stream.read(1 << 16), b"")
+        return [response.body]
 
     def respond(self, environ: dict[str, Any]) -> Response:
         try:
@@ -242,6 +263,10 @@ class LinkedDataApp:
 
     def close(self) -> None:
         self.queries.close()
+        if self._dump_dir is not None:
+            import shutil
+
+            shutil.rmtree(self._dump_dir, ignore_errors=True)
 
     def _not_found(self, what: str) -> Response:
         body = pages.page("not found", f"<h1>404</h1><p>Nothing is known about {html.escape(what)}.</p>"
@@ -269,12 +294,37 @@ class LinkedDataApp:
                 raise HTTPError(HTTPStatus.BAD_REQUEST, "give the query as query=")
         if "update" in params:
             raise HTTPError(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
+        named = (params.get("format") or request.query.get("format") or [""])[0]
+        if named and named not in query_ui.FORMAT_ACCEPT:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "format= is one of " + ", ".join(query_ui.FORMAT_ACCEPT))
         if "query" not in params:
             return self._sparql_form()
         text = params["query"][0]
         if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
             raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"queries are limited to {MAX_QUERY_BYTES} bytes")
+        if named:
+            return self._answer(self.queries.query(text, query_ui.FORMAT_ACCEPT[named]))
+        if query_ui.wants_html(accept):
+            return self._html_results("SPARQL results", text, "/sparql", {"query": text})
         return self._answer(self.queries.query(text, accept))
+
+    def _html_results(self, title: str, text: str, path: str, params: dict[str, str], intro: str = "") -> Response:
+        """A query's result as a page: an HTML table (a graph result as Turtle), with links to the data."""
+        answer = self.queries.query(text, "application/sparql-results+json, text/turtle")
+        headers = {"Vary": "Accept"}
+        if answer.status != 200:
+            message = answer.body.decode("utf-8", errors="replace").strip()
+            return Response(answer.status, HTML, query_ui.error_page(title, answer.status, message, text)
+                            .encode("utf-8"), {**headers, **answer.headers})
+        if answer.content_type.startswith("application/sparql-results+json"):
+            table, count = query_ui.results_table(answer.body, self.linker.href)
+            links = query_ui.format_links(path, params)
+        else:
+            table = f"<pre>{html.escape(answer.body.decode('utf-8'))}</pre>"
+            count = answer.body.count(b"\n")
+            links = query_ui.format_links(path, params, ("ttl", "nt", "jsonld"))
+        body = query_ui.results_page(title, text, table, count, answer.truncated, links, intro)
+        return Response(200, HTML, body.encode("utf-8"), headers)
 
     @staticmethod
     def _answer(answer: Answer) -> Response:
@@ -326,24 +376,20 @@ class LinkedDataApp:
                         {"Vary": "Accept"})
 
     def void(self, _request: Request) -> Response:
-        def describe() -> bytes:
-            from kg.publish.describe import dataset_description
-
-            assert self.build_dir is not None
-            graph = dataset_description(self.build_dir, sparql_endpoint=self.public_url + "sparql")
-            return graph.serialize(format="turtle").encode("utf-8")
-
-        return Response(200, "text/turtle; charset=utf-8", self.once("void.ttl", describe))
+        return Response(200, "text/turtle; charset=utf-8",
+                        self.once("void.ttl", lambda: self._description().serialize(format="turtle").encode("utf-8")))
 
     def index(self, _request: Request) -> Response:
         return Response(200, HTML, self.once("index", self._index_page))
 
     def _index_page(self) -> bytes:
-        links = ["<li><a href='/sparql'>SPARQL endpoint</a> (read-only; "
+        links = ["<li><a href='/sparql'>SPARQL endpoint and query editor</a> (read-only; "
                  f"{self.queries.timeout:g} s, {self.queries.max_rows} rows at most)</li>",
+                 "<li><a href='/queries'>canned queries</a> (the query library, with a form)</li>",
                  "<li><a href='/ontology'>ontology</a></li>", "<li><a href='/context.jsonld'>JSON-LD context</a></li>"]
         if self.build_dir is not None:
-            links.append("<li><a href='/void.ttl'>dataset description (DCAT/VoID)</a></li>")
+            links.append("<li><a href='/dataset'>dataset description (DCAT/VoID)</a>, "
+                         "<a href='/void.ttl'>as Turtle</a></li>")
         rows = self.store.query(
             "SELECT ?d ?title ?file WHERE { ?d a <https://w3id.org/budget-kg/ontology#Disclosure> ; "
             "<https://w3id.org/budget-kg/ontology#sourceFile> ?file . OPTIONAL { ?d <http://purl.org/dc/terms/title> "
@@ -362,11 +408,121 @@ class LinkedDataApp:
         return pages.page("budget-kg", body).encode("utf-8")
 
     def _sparql_form(self) -> Response:
-        body = ("<h1>SPARQL</h1><form method='post' action='/sparql'>"
-                "<textarea name='query' rows='12' cols='100'>SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea><br>"
-                "<button>run</button></form><p>Read-only: updates are refused. Results: JSON by default; "
-                "ask for XML, CSV or TSV with Accept.</p>")
-        return Response(200, HTML, pages.page("SPARQL", body).encode("utf-8"))
+        page = self.once("sparql.html", lambda: query_ui.editor_page(self.queries.timeout, self.queries.max_rows)
+                         .encode("utf-8"))
+        return Response(200, HTML, page)
+
+    def vendor(self, request: Request) -> Response:
+        name = request.path[len("/vendor/"):]
+        if name not in query_ui.VENDOR_FILES:
+            return self._not_found(request.path)
+        data = self.once("vendor/" + name, (query_ui.VENDOR_DIR / name).read_bytes)
+        return Response(200, query_ui.VENDOR_FILES[name], data, {"Cache-Control": "public, max-age=86400"})
+
+    # --- the query library --------------------------------------------------------------------------
+    def library(self, _request: Request) -> Response:
+        from kg.query.library import load_library
+
+        return Response(200, HTML, query_ui.library_page(load_library()).encode("utf-8"))
+
+    def canned_query(self, request: Request) -> Response:
+        from kg.errors import BudgetKGError
+        from kg.query.library import load_library
+        from kg.query.params import bind
+
+        name = request.path[len("/queries/"):]
+        fmt = None
+        for suffix in (".json", ".csv", ".xml", ".tsv"):
+            if name.endswith(suffix):
+                name, fmt = name[: -len(suffix)], suffix[1:]
+        library = load_library()
+        if name not in library:
+            return self._not_found(request.path)
+        query = library[name]
+        given = {key: values[0] for key, values in request.query.items() if values and values[0].strip()}
+        missing = [p.name for p in query.parameters if p.required and p.name not in given]
+        title = f"{query.name}: {query.title}"
+        if missing and fmt is None:
+            body = f"<h1>{html.escape(title)}</h1>" + query_ui.query_form(query, given)
+            return Response(200, HTML, pages.page(query.name, body, query_ui.nav()).encode("utf-8"))
+        try:
+            text = bind(query, given)
+        except BudgetKGError as error:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, str(error)) from None
+        if fmt is not None:
+            return self._answer(self.queries.query(text, query_ui.FORMAT_ACCEPT[fmt]))
+        return self._html_results(title, text, "/queries/" + name, given, query_ui.query_form(query, given))
+
+    # --- the dataset description and its dumps -------------------------------------------------------
+    def dataset(self, request: Request) -> Response:
+        fmt = pages.negotiate(request.header("Accept") or None)
+        if fmt is None:
+            return Response.text(HTTPStatus.NOT_ACCEPTABLE, "available: " + ", ".join(pages.MEDIA_TYPES.values()))
+        headers = {"Vary": "Accept"}
+        if fmt == "html":
+            from kg.publish.describe import description_html
+
+            page = self.once("dataset.html", lambda: description_html(self._description(), query_ui.nav())
+                             .encode("utf-8"))
+            return Response(200, HTML, page, headers)
+        if fmt == "ttl":
+            return Response(200, pages.MEDIA_TYPES["ttl"], self.void(request).body, headers)
+        graph_format = {"nt": "nt", "jsonld": "json-ld"}[fmt]
+        data = self.once("dataset." + fmt, lambda: self._description().serialize(format=graph_format)
+                         .encode("utf-8"))
+        return Response(200, pages.MEDIA_TYPES[fmt], data, headers)
+
+    def _description(self):  # type: ignore[no-untyped-def]
+        from kg.publish.describe import dataset_description
+
+        assert self.build_dir is not None
+        with self._once_lock:
+            if "description" not in self._once_graphs:
+                self._once_graphs["description"] = dataset_description(
+                    self.build_dir, sparql_endpoint=self.public_url + "sparql", formats=self._dump_formats())
+            return self._once_graphs["description"]
+
+    def _dump_formats(self) -> tuple[str, ...]:
+        """Dumps this server offers: Turtle and N-Triples always (made from graphs/ when the build did not
+        write them), JSON-LD when the build wrote it."""
+        assert self.build_dir is not None
+        return ("ttl", "nt") + (("jsonld",) if (self.build_dir / "graph.jsonld").is_file() else ())
+
+    def download(self, request: Request) -> Response:
+        from kg.publish.describe import DISTRIBUTIONS
+
+        assert self.build_dir is not None
+        name = request.path[len("/download/"):]
+        known = {file_name: (fmt, media) for fmt, (file_name, media) in DISTRIBUTIONS.items()}
+        if name not in known or known[name][0] not in self._dump_formats():
+            return self._not_found(request.path)
+        fmt, media = known[name]
+        path = self.build_dir / name
+        if not path.is_file():
+            path = self._made_dump(fmt)
+        media_type = pages.MEDIA_TYPES.get(fmt, media)
+        return Response(200, media_type, b"", {"Content-Disposition": f'attachment; filename="{name}"'}, file=path)
+
+    def _made_dump(self, fmt: str) -> Path:
+        """graph.ttl / graph.nt written once from graphs/*.nt (each triple is in exactly one of them), streamed
+        to a temporary file the server removes when it closes."""
+        import tempfile
+
+        assert self.build_dir is not None
+        with self._once_lock:
+            if self._dump_dir is None:
+                self._dump_dir = Path(tempfile.mkdtemp(prefix="budget-kg-serve-"))
+            target = self._dump_dir / f"graph.{fmt}"
+            if not target.is_file():
+                sources = sorted((self.build_dir / "graphs").glob("*.nt"))
+                triples = (quad.triple if hasattr(quad, "triple") else quad for path in sources
+                           for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
+                partial = target.with_suffix(".partial")
+                rdf_format = ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES
+                prefixes = {k: str(v) for k, v in pages.PREFIXES.items()} if fmt == "ttl" else None
+                ox.serialize(triples, output=str(partial), format=rdf_format, prefixes=prefixes)
+                partial.rename(target)
+            return target
 
 
 @dataclass
