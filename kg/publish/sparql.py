@@ -52,6 +52,7 @@ DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # a result body; 10,000 rows of a wide SEL
 DEFAULT_MEMORY_MB = 1024  # per query worker; an idle worker over the seeds' store holds ~200 MB of data
 DEFAULT_WORKERS = 2
 DEFAULT_MAX_PENDING = 32  # queries that may wait for a worker; beyond, 503 at once
+WORKER_START_TIMEOUT = 60.0  # importing and opening the store, before the first query
 TEXT = "text/plain; charset=utf-8"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # An update's first keyword after its prologue (PREFIX/BASE lines and comments).
@@ -283,6 +284,7 @@ def worker_main(store_path: str, max_rows: int, max_bytes: int = DEFAULT_MAX_BYT
         limit_memory(memory_mb)
     store = ox.Store.read_only(store_path)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    _write_message(stdout, "ready")  # the parent starts a query's deadline only now
     while True:
         try:
             text, accept = _read_message(stdin)  # type: ignore[misc]
@@ -309,6 +311,16 @@ class _Worker:
                                         # an engine abort (out of memory) prints a Rust backtrace: the
                                         # server logs one line for it instead
                                         stderr=subprocess.DEVNULL)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        """Wait for the worker to have imported and opened the store (seconds on a loaded machine): that
+        start-up is not part of the first query's time limit."""
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], WORKER_START_TIMEOUT)
+        if not ready or _read_message(self.process.stdout) != "ready":
+            self.stop()
+            raise OSError("the query worker did not start")
 
     def ask(self, text: str, accept: str, timeout: float) -> Answer | None:
         """The answer, or None when the deadline passed first."""
