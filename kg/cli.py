@@ -237,7 +237,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             params = " ".join(f"--param {p.name}=…" for p in query.parameters)
             print(f"{name:<24} {query.title or query.answers} {params}".rstrip())
         return 0
-    frame = run_query(args.name, parse_param_args(args.param), **_query_target(args))
+    frame = run_query(args.name, parse_param_args(args.param), **_query_target(args), money="decimal")
     print(format_result(frame, args.format), end="" if args.format != "table" else "\n")
     return 0
 

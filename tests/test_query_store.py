@@ -27,7 +27,8 @@ def engine():
 
 
 def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
-    return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+    """The cells as plain values, a missing one (pd.NA) as None."""
+    return [tuple(None if v is pd.NA else v for v in r) for r in frame[list(columns)].itertuples(index=False)]
 
 
 def test_document_projects_of_zezhengfa_2019_23(engine):

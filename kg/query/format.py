@@ -1,18 +1,21 @@
-"""Query results as text: an aligned terminal table, CSV, or JSON.
+"""Query results as text: an aligned terminal table, CSV, or JSON; or as a file (:func:`write_frame`).
 
 Amounts stay exact: CSV and the table print a Decimal as written; JSON writes it as a string (a JSON
-number would pass through a binary float in most readers).
+number would pass through a binary float in most readers). Table columns are aligned by display width
+(wcwidth: a CJK character takes two columns). ``bom=True`` starts CSV with a UTF-8 byte order mark, which
+Excel on Chinese Windows needs to read UTF-8.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import unicodedata
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from wcwidth import wcswidth, wcwidth
 
 from kg.errors import BudgetKGError
 
@@ -33,8 +36,9 @@ def _plain(value: Any) -> Any:
 
 
 def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    """Display width in terminal columns (CJK characters take two; a control character counts as one)."""
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(c), 1) for c in text)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -68,15 +72,55 @@ def format_table(frame: pd.DataFrame) -> str:
     return "\n".join(body) + f"\n({len(cells)} rows)"
 
 
-def format_result(frame: pd.DataFrame, fmt: str = "table") -> str:
+BOM = "\ufeff"
+
+
+def format_result(frame: pd.DataFrame, fmt: str = "table", *, bom: bool = False) -> str:
+    """``frame`` as an aligned table, CSV (``bom``: with a UTF-8 byte order mark) or a JSON array of records."""
     if fmt == "table":
         return format_table(frame)
     if fmt == "csv":
         buffer = io.StringIO()
-        frame.map(_plain).to_csv(buffer, index=False, lineterminator="\n")
-        return buffer.getvalue()
+        frame.astype(object).map(_plain).to_csv(buffer, index=False, lineterminator="\n")
+        return (BOM if bom else "") + buffer.getvalue()
     if fmt == "json":
         records = [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         return json.dumps(records, ensure_ascii=False, indent=2)
     raise BudgetKGError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}",
                         code="bad-format")
+
+
+FILE_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".txt": "table"}
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path, *, bom: bool = False) -> Path:
+    """Write ``frame`` to ``path`` in the format its suffix names: ``.csv`` (``bom`` for Excel), ``.json``,
+    ``.parquet`` (dtypes and ``frame.attrs`` kept; needs the ``parquet`` extra: ``pip install
+    'budget-kg[parquet]'``) or ``.txt`` (the aligned table). Written beside the target and renamed in, so
+    an interrupted write leaves any previous file intact."""
+    path = Path(path)
+    fmt = FILE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise BudgetKGError(str(path), f"cannot tell the format from the suffix {path.suffix or '(none)'!r}; "
+                            f"use one of {', '.join(FILE_FORMATS)}", code="bad-format")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        if fmt == "parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise BudgetKGError(str(path), "writing Parquet needs pyarrow: pip install 'budget-kg[parquet]'",
+                                    code="missing-dependency") from None
+            exportable = frame.copy()
+            for column in exportable.columns:  # exact money (Decimal objects) is written as Float64
+                if exportable[column].dtype == object:
+                    exportable[column] = pd.to_numeric(exportable[column].map(
+                        lambda v: None if v is None or v is pd.NA else float(v)), errors="coerce").astype("Float64")
+            exportable.to_parquet(partial, index=False)
+        else:
+            text = format_result(frame, fmt, bom=bom)
+            partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

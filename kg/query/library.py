@@ -31,8 +31,14 @@ from kg.resources import resource_dir
 DEFAULT_QUERY_DIR = resource_dir("queries")
 QUERY_DIRS_ENV = "BUDGET_KG_QUERIES"
 
-_HEADER_LINE = re.compile(r"^#\s{0,4}(?P<key>[a-z][a-z_-]{0,30}):\s{0,8}(?P<value>.*)$")
-_CONTINUATION = re.compile(r"^#\s{2,12}(?P<value>\S.*)$")
+# A key line has at most one space after "#"; an indented line continues the key above it, even when its
+# text starts like a key ("#   bkg:isPolicyDocument false) …" is part of a description, not a "bkg" key).
+_HEADER_LINE = re.compile(r"^#[ \t]?(?P<key>[a-z][a-z_-]{0,30}):[ \t]{0,8}(?P<value>.*)$")
+_CONTINUATION = re.compile(r"^#[ \t]{2,}(?P<value>\S.*)$")
+# "# types: amount=money, fiscal_year=int"
+_TYPE_SPEC = re.compile(r"^(?P<column>[A-Za-z_][A-Za-z0-9_]{0,60})[ \t]{0,4}=[ \t]{0,4}(?P<type>[a-z]{1,10})$")
+COLUMN_TYPES = ("money", "int", "bool", "float", "string")
+DEFAULT_UNIT = "元"  # the graph's amounts are in yuan (bkg:amount, ontology/budget-kg.ttl)
 # "project required normalise=doc-number -- description"
 _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]{0,40})(?P<flags>(?:\s{1,8}[a-z][a-z0-9=_-]{0,40}){0,6})\s{0,8}(?:--\s{0,8}(?P<doc>.*))?$"
@@ -76,6 +82,12 @@ class Query:
     parameters: tuple[Parameter, ...] = ()
     columns: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)  # column → money | int | bool | float | string
+    unit: str = DEFAULT_UNIT  # of the money columns
+
+    @property
+    def money_columns(self) -> tuple[str, ...]:
+        return tuple(column for column, kind in self.types.items() if kind == "money")
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -98,12 +110,30 @@ def _parse_header(path: Path, text: str) -> dict[str, list[str]]:
     for line in text.splitlines():
         if not line.startswith("#"):
             break
-        if match := _HEADER_LINE.match(line):
+        if (cont := _CONTINUATION.match(line)) and last_key is not None:
+            header[last_key][-1] = f"{header[last_key][-1]} {cont['value'].strip()}"
+        elif match := _HEADER_LINE.match(line):
             last_key = match["key"]
             header.setdefault(last_key, []).append(match["value"].strip())
-        elif (cont := _CONTINUATION.match(line)) and last_key is not None:
-            header[last_key][-1] = f"{header[last_key][-1]} {cont['value'].strip()}"
+        else:
+            last_key = None  # a blank "#" or a free comment ends the key above
     return header
+
+
+def _parse_types(path: Path, specs: list[str], columns: tuple[str, ...]) -> dict[str, str]:
+    types: dict[str, str] = {}
+    for spec in (item.strip() for item in ",".join(specs).split(",")):
+        if not spec:
+            continue
+        match = _TYPE_SPEC.match(spec)
+        if match is None or match["type"] not in COLUMN_TYPES:
+            raise QueryLibraryError(str(path), f"cannot read type {spec!r} in '# types:' (write column=TYPE, "
+                                    f"TYPE one of {', '.join(COLUMN_TYPES)})", code="bad-query-header")
+        if columns and match["column"] not in columns:
+            raise QueryLibraryError(str(path), f"'# types:' names {match['column']!r}, which is not among the "
+                                    "'# columns:'", code="bad-query-header")
+        types[match["column"]] = match["type"]
+    return types
 
 
 def _parse_parameter(path: Path, spec: str) -> Parameter:
@@ -147,8 +177,10 @@ def read_query(path: Path) -> Query:
     answers = " ".join(header.pop("answers", []))
     if not title:
         raise QueryLibraryError(str(path), "query header has no '# title:' line", code="bad-query-header")
+    types = _parse_types(path, header.pop("types", []), columns)
+    unit = " ".join(header.pop("unit", [])) or DEFAULT_UNIT
     extra = {key: " ".join(values) for key, values in header.items()}
-    return Query(name, path, text, title, answers, parameters, columns, extra)
+    return Query(name, path, text, title, answers, parameters, columns, extra, types, unit)
 
 
 def query_dirs(extra_dirs: tuple[str | Path, ...] = ()) -> list[Path]:

@@ -2,13 +2,31 @@
 
 Every backend reduces a bound term to ``Term(kind, value, datatype, language)`` — the shape of the SPARQL
 JSON results format — so one conversion serves pyoxigraph, rdflib and a remote endpoint, and the same
-query gives equal rows everywhere. Numbers keep their exactness: xsd:decimal → ``Decimal``.
+query gives equal rows everywhere.
+
+Each column gets one pandas dtype, from the query's ``# types:`` header or, for a column it does not name,
+from the literals' XSD datatypes (an empty column is text):
+
+========  ==========================================  ============================================
+type      pandas dtype                                from
+========  ==========================================  ============================================
+money     ``Float64`` (default) or exact ``Decimal``  xsd:decimal amounts in 元
+int       ``Int64``                                   xsd:integer, xsd:gYear …
+bool      ``boolean``                                 xsd:boolean
+float     ``Float64``                                 xsd:double, xsd:float
+string    ``string``                                  IRIs, plain and language-tagged text
+========  ==========================================  ============================================
+
+Missing values are ``pd.NA`` in every dtype. Money as ``Float64`` is exact to the fen for amounts below
+90 trillion 元 (2**53 fen) and is what ``select_dtypes("number")``, ``nlargest`` and plotting expect;
+``money="decimal"`` keeps ``decimal.Decimal`` objects (object dtype) for exact sums and for printing as
+written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -51,17 +69,74 @@ def to_python(term: Term | None) -> Any:
     return term.value
 
 
-def to_frame(columns: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> pd.DataFrame:
-    """A DataFrame of plain values; object dtype so that Decimal amounts stay exact."""
-    data = [[to_python(term) for term in row] for row in rows]
-    return pd.DataFrame(data, columns=list(columns), dtype=object)
+COLUMN_TYPES = ("money", "int", "bool", "float", "string")
+MONEY_MODES = ("float", "decimal")
+PANDAS_DTYPES = {"money": "Float64", "int": "Int64", "bool": "boolean", "float": "Float64", "string": "string"}
+
+
+def infer_type(terms: Iterable[Term | None]) -> str:
+    """The column type the bound terms' datatypes agree on; ``string`` when they do not (or none is bound)."""
+    kinds: set[str] = set()
+    for term in terms:
+        if term is None:
+            continue
+        if term.kind != "literal" or term.datatype is None:
+            return "string"
+        if term.datatype in _DECIMAL_TYPES:
+            kinds.add("money")
+        elif term.datatype in _INTEGER_TYPES:
+            kinds.add("int")
+        elif term.datatype in _FLOAT_TYPES:
+            kinds.add("float")
+        elif term.datatype == XSD + "boolean":
+            kinds.add("bool")
+        else:
+            return "string"
+    if kinds <= {"int", "money"} and "money" in kinds:
+        return "money"  # SUM over decimals that happen to be whole is still money
+    return kinds.pop() if len(kinds) == 1 else "string"
+
+
+def _column(values: list[Any], kind: str, money: str) -> pd.Series:
+    if kind == "money" and money == "decimal":
+        exact = [pd.NA if v is None else (Decimal(v) if isinstance(v, int | float | Decimal) else v) for v in values]
+        return pd.Series(exact, dtype=object)
+    if kind in ("money", "float", "int"):
+        # an ill-typed literal (never in a validated build) becomes NA rather than a mixed column
+        numbers = pd.to_numeric(pd.Series([None if v is None else v for v in values], dtype=object),
+                                errors="coerce")
+        return numbers.astype(PANDAS_DTYPES[kind])
+    if kind == "bool":
+        return pd.Series([pd.NA if not isinstance(v, bool) else v for v in values], dtype="boolean")
+    return pd.Series([pd.NA if v is None else str(v) for v in values], dtype="string")
+
+
+def to_frame(columns: Sequence[str], rows: Iterable[Sequence[Term | None]],
+             types: Mapping[str, str] | None = None, money: str = "float") -> pd.DataFrame:
+    """A DataFrame with one nullable dtype per column (see the module's table); ``types`` (column → type)
+    overrides what the literals' datatypes say."""
+    if money not in MONEY_MODES:
+        raise ValueError(f"money must be one of {', '.join(MONEY_MODES)}, not {money!r}")
+    rows = list(rows)
+    data: dict[str, pd.Series] = {}
+    for position, name in enumerate(columns):
+        terms = [row[position] for row in rows]
+        kind = (types or {}).get(name) or infer_type(terms)
+        data[name] = _column([to_python(term) for term in terms], kind, money)
+    return pd.DataFrame(data, columns=list(columns))
+
+
+def column_types(frame: pd.DataFrame) -> dict[str, str]:
+    """column → ``money`` | ``int`` | ``bool`` | ``float`` | ``string``, as :func:`to_frame` typed it."""
+    return dict(frame.attrs.get("types", {}))
 
 
 def add_ranks(frame: pd.DataFrame, rank_columns: Sequence[str]) -> pd.DataFrame:
     """``<col>_rank`` columns: dense rank, 1 = largest. Done here, not in SPARQL, where it is quadratic."""
     for column in rank_columns:
-        if column in frame.columns and len(frame):
-            values = pd.to_numeric(frame[column].map(lambda v: None if v is None else float(v)), errors="coerce")
+        if column in frame.columns:
+            values = pd.to_numeric(frame[column].map(lambda v: None if v is None or v is pd.NA else float(v)),
+                                   errors="coerce")
             frame[f"{column}_rank"] = values.rank(method="dense", ascending=False).astype("Int64")
     return frame
 

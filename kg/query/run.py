@@ -6,6 +6,7 @@ import statistics
 import sys
 import time
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -13,7 +14,7 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg.query.library import Query, get_query, load_library
-from kg.query.params import bind
+from kg.query.params import ParameterError, bind
 from kg.query.remote import EndpointEngine
 from kg.query.results import add_ranks, order_keys, sort_rows, to_frame
 from kg.query.store import OxigraphEngine, SelectEngine, StoreError, open_store
@@ -35,23 +36,83 @@ def engine_for(store: StoreLike | None = None, endpoint: str | None = None) -> S
     return store  # type: ignore[return-value]
 
 
-def run_bound(query: Query, text: str, engine: SelectEngine) -> pd.DataFrame:
+ParamValue = str | int | float | Decimal | bool | None
+
+
+def run_bound(query: Query, text: str, engine: SelectEngine, money: str = "float") -> pd.DataFrame:
     variables, rows = engine.select(text)
-    frame = to_frame(variables, sort_rows(variables, rows, order_keys(text)))
+    frame = to_frame(variables, sort_rows(variables, rows, order_keys(text)), query.types, money)
     ranks = [c.strip() for c in query.extra.get("rank", "").split(",") if c.strip()]
     return add_ranks(frame, ranks)
 
 
+def parameter_text(value: ParamValue) -> str | None:
+    """A typed parameter value as the text bound into the query; None leaves the parameter out.
+
+    ``2025`` → ``"2025"``, ``Decimal("1.50")`` → ``"1.50"``; a flag: ``True`` gives it (``"yes"``),
+    ``False`` leaves it out."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "yes"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _merge_params(query: Query, params: Mapping[str, ParamValue] | None,
+                  keywords: Mapping[str, ParamValue]) -> dict[str, str]:
+    both = sorted(set(params or {}) & set(keywords))
+    if both:
+        raise ParameterError(query.name, f"parameter(s) {', '.join(both)} given both in params and as keywords",
+                             code="bad-parameter")
+    merged: dict[str, str] = {}
+    for key, value in {**(params or {}), **keywords}.items():
+        text = parameter_text(value)
+        if text is not None:
+            merged[key] = text
+    return merged
+
+
 def run_query(
     name: str | Query,
-    params: Mapping[str, str] | None = None,
+    params: Mapping[str, ParamValue] | None = None,
+    /,
     *,
     store: StoreLike | None = None,
     endpoint: str | None = None,
+    money: str = "float",
+    **keyword_params: ParamValue,
 ) -> pd.DataFrame:
-    """The rows of a library query as a DataFrame (amounts as Decimal, years as int, IRIs as str)."""
+    """The rows of a library query as a typed DataFrame.
+
+    Parameters are given as a mapping, as keywords, or both: ``run_query("top-documents",
+    fiscal_year=2025, store="out")``. Values may be text, numbers or flags (see :func:`parameter_text`).
+
+    Columns have nullable dtypes (``Int64``, ``boolean``, ``string``; missing values are ``pd.NA``), chosen
+    by the query's ``# types:`` header. Money columns are ``Float64`` in 元 (exact to the fen below
+    90 trillion 元); ``money="decimal"`` gives exact ``decimal.Decimal`` objects instead.
+
+    ``frame.attrs`` holds ``query`` (its name), ``parameters`` (as bound, text), ``unit`` (元),
+    ``money_columns``, ``money`` (the mode) and ``types`` (column → money | int | bool | float | string).
+    """
     query = name if isinstance(name, Query) else get_query(name)
-    return run_bound(query, bind(query, params), engine_for(store, endpoint))
+    given = _merge_params(query, params, keyword_params)
+    frame = run_bound(query, bind(query, given), engine_for(store, endpoint), money)
+    frame.attrs.update({
+        "query": query.name,
+        "parameters": given,
+        "unit": query.unit,
+        "money": money,
+        "money_columns": [c for c in frame.columns if query.types.get(c) == "money"],
+        "types": {c: query.types.get(c) or _observed_type(frame[c]) for c in frame.columns},
+    })
+    return frame
+
+
+def _observed_type(column: pd.Series) -> str:
+    dtype = str(column.dtype)
+    return {"Int64": "int", "boolean": "bool", "Float64": "float"}.get(dtype, "string")
 
 
 def _percentile(values: list[float], fraction: float) -> float:

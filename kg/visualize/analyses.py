@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 import pyoxigraph as ox
 
 from kg.query import run_query
@@ -22,6 +23,8 @@ TOP = 10
 
 
 def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if hasattr(value, "item"):  # numpy / pandas scalars
@@ -36,11 +39,11 @@ def _records(frame, columns: list[str]) -> list[dict[str, Any]]:
 def analyses(store_dir: str | Path | ox.Store, top: int = TOP) -> dict[str, Any]:
     """The four analyses as plain JSON-ready data."""
     store = _engine(store_dir).store
-    documents = run_query("top-documents", store=store)
+    documents = run_query("top-documents", store=store, money="decimal")
     doc_columns = ["document", "doc_number", "doc_title", "issuer_level", "money_traced", "money_attributed",
                    "projects", "departments", "fiscal_years"]
     shared = documents[(documents["departments"] > 1) | (documents["fiscal_years"] > 1)]
-    unbased = run_query("unbased-projects", store=store)
+    unbased = run_query("unbased-projects", store=store, money="decimal")
 
     policy = project_graph(store, "policy")
     citing = policy.subgraph(n for n, d in policy.nodes(data=True) if d["kind"] != "department").to_undirected()
