@@ -110,12 +110,12 @@ def test_projects_without_amount_keep_their_township_and_document(server: Server
         # its 绩效目标表, without an amount.
         village = run_query("township-projects", {"township": "下村镇"}, store=engine)
         assert list(village["project_label"]) == ["2021年黄河流域及重点地区历史遗留废弃矿山环境修复治理项目"]
-        assert village.iloc[0]["amount"] is None and village.iloc[0]["township_total"] is None
+        assert village.iloc[0]["amount"] is pd.NA and village.iloc[0]["township_total"] is pd.NA
         assert village.iloc[0]["township_code"] == "140525101" and village.iloc[0]["township_projects"] == 1
         # yangquan 2022 line 592: 阳泉市耕地核查 cites 自然资办函[2019]1244号; yangquan prints no 项目支出表
         document = run_query("document-projects", {"document": "自然资办函[2019]1244号"}, store=engine)
         assert list(document["project_label"]) == ["阳泉市耕地核查"]
-        assert document.iloc[0]["document_projects"] == 1 and document.iloc[0]["document_total"] is None
+        assert document.iloc[0]["document_projects"] == 1 and document.iloc[0]["document_total"] is pd.NA
 
 
 def test_a_server_without_union_default_graph_and_without_manifest_says_what_to_change(tmp_path: Path,
