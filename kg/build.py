@@ -132,8 +132,8 @@ def extract_document(path: Path) -> ExtractedDocument:
                                                                       line=row.span.first_line)
         bases.append(CitedBasis(row.name, row.basis, row.span, citations))
         notices += citation_notices
-    # The lines were needed for places; the graph quotes cells from the records, not the lines.
-    disclosure.source = replace(source, lines=[])
+    # The graph keeps the printed text of the lines it cites (bkg:printedText); only the raw text is kept
+    disclosure.source = replace(source, lines=[replace(line, text="", columns=None) for line in source.lines])
     return ExtractedDocument(disclosure, region, places, bases, notices)
 
 
@@ -265,8 +265,8 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     # Nodes minted under the disclosure's IRI belong to it alone; only the others (projects, policy
     # documents, codes, places, organisations) can be stated by several disclosures and need the
     # cross-document partition, which is then a merge of a small part of the corpus.
-    own_prefix = graph_iri + "/"
-    own = {triple for triple in result.triples if triple[0] == graph_iri or triple[0].startswith(own_prefix)}
+    own_prefixes = (graph_iri + "/", graph_iri + "#")  # its records and its source-line spans
+    own = {triple for triple in result.triples if triple[0] == graph_iri or triple[0].startswith(own_prefixes)}
     atomic_write_text(Path(work) / f"{index}.own.nt", sorted_ntriples(own))
     atomic_write_text(Path(work) / f"{index}.nt", sorted_ntriples(result.triples - own))
     count = len(result.triples)

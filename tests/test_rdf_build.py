@@ -112,11 +112,21 @@ def test_line_provenance_reaches_file_line_and_quote(zezhou, sources):
     assert the(g, lines[0], BKG.firstLine).toPython() == 171
     disclosure = the(g, lines[0], OA.hasSource)
     assert the(g, disclosure, BKG.sourceFile) == Literal("zezhou-natural-resources-bureau-2025.txt")
-    selectors = list(g.objects(lines[0], OA.hasSelector))
-    quotes = [the(g, s, OA.exact) for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in g]
-    assert quotes == [Literal("2080505\t机关事业单位基本养老保险缴费支出\t366.21\t366.21\t")]
-    fragments = [the(g, s, RDF.value) for s in selectors if (s, RDF.type, OA.FragmentSelector) in g]
-    assert fragments == [Literal("line=170,171")]
+    # one node per span: the RFC 5147 fragment is its IRI (line boundaries from 0), the printed line its text
+    assert str(lines[0]) == f"{disclosure}#line=170,171"
+    assert the(g, lines[0], BKG.printedText) == Literal("2080505\t机关事业单位基本养老保险缴费支出\t366.21\t366.21\t")
+    assert (lines[0], PROV.wasDerivedFrom, None) not in g and (line, PROV.wasDerivedFrom, disclosure) not in g
+
+
+def test_facts_read_from_one_span_share_its_node(zezhou):
+    g = zezhou.graph
+    spans = list(g.subjects(RDF.type, BKG.SourceLines))
+    assert len(spans) == len(set(spans)) == len({(the(g, s, BKG.firstLine), the(g, s, BKG.lastLine)) for s in spans})
+    # the 立项依据 cell of 2025年土地收储经费 (line 589): its citations and the project's basis provenance share it
+    land = project(g, "2025年土地收储经费")
+    cell = next(o for o in g.objects(land, PROV.wasDerivedFrom) if (o, BKG.firstLine, Literal(589)) in g)
+    citations = set(g.subjects(CITO.hasCitingEntity, land))
+    assert len(citations) == 2 and all((c, PROV.wasDerivedFrom, cell) in g for c in citations)
 
 
 def test_department_and_disclosure(zezhou):
@@ -141,8 +151,8 @@ def test_basis_citation_qualified(zezhou):
     assert the(g, citation, CITO.hasCitingEntity) == land
     assert the(g, citation, BKG.matchMethod) == Literal("number")
     cell = next(o for o in g.objects(citation, PROV.wasDerivedFrom) if (o, BKG.firstLine, Literal(589)) in g)
-    quote = next(s for s in g.objects(cell, OA.hasSelector) if (s, RDF.type, OA.TextQuoteSelector) in g)
-    assert "(晋税发[2021]55号)" in str(the(g, quote, OA.exact))
+    assert "(晋税发[2021]55号)" in str(the(g, cell, BKG.printedText))
+    assert str(citation).endswith("/citation/2025年土地收储经费/no~晋税发%E3%80%942021%E3%80%9555号")
     assert str(the(g, land, BKG.basisText)).startswith("1、山西省自然资源厅关于进一步做好建设用地审查报批工作")
 
 

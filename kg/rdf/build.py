@@ -37,7 +37,6 @@ from .namespaces import (
     OBEU_DIMENSION,
     ORG,
     QB,
-    RFC5147,
     SCHEMA,
     XKOS,
     bind_prefixes,
@@ -231,6 +230,8 @@ class _Builder:
         self.region_code = places.region.code if places.region else None
         self.projects: dict[str, URIRef] = {}  # ProjectRow.name → node (current-year rows win)
         self.project_nodes: set[URIRef] = set()
+        self.project_keys: dict[URIRef, str] = {}  # project node → its key within this disclosure
+        self.spans: set[URIRef] = set()
 
     # helpers ----------------------------------------------------------------------------------------
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | None) -> None:
@@ -240,35 +241,30 @@ class _Builder:
     def notice(self, line: int | None, code: str, message: str, severity: str = "warning") -> None:
         self.notices.append(Notice(self.d.source.name, line, code, message, severity))  # type: ignore[arg-type]
 
-    def source_lines(self, span: Span, quote: str | None = None, node: URIRef | None = None) -> URIRef:
-        """The ``bkg:SourceLines`` resource for ``span`` (minted once per span, or at ``node``)."""
-        lines = node or self.mint.lines(self.node, span)
+    def source_lines(self, span: Span) -> URIRef:
+        """The one ``bkg:SourceLines`` node of ``span``, shared by every fact read from those lines.
+
+        Its IRI is the disclosure's with an RFC 5147 fragment (``#line=9,12``: line boundaries count from 0, so
+        that is lines 10..12), which is the selector itself: no selector nodes. ``oa:SpecificResource`` follows
+        from ``bkg:SourceLines``' place in the ontology and is not repeated on every span.
+        """
+        lines = self.mint.lines(self.node, span)
+        if lines in self.spans:
+            return lines
+        self.spans.add(lines)
         self.add(lines, RDF.type, BKG.SourceLines)
-        self.add(lines, RDF.type, OA.SpecificResource)
         self.add(lines, OA.hasSource, self.node)
         self.add(lines, BKG.firstLine, Literal(span.first_line))
         self.add(lines, BKG.lastLine, Literal(span.last_line))
-        fragment = URIRef(f"{lines}/fragment")
-        self.add(lines, OA.hasSelector, fragment)
-        self.add(fragment, RDF.type, OA.FragmentSelector)
-        self.add(fragment, DCTERMS.conformsTo, RFC5147)
-        # RFC 5147 counts line boundaries from 0: lines 10..12 (1-based) are "line=9,12"
-        self.add(fragment, RDF.value, Literal(f"line={span.first_line - 1},{span.last_line}"))
-        if quote is None:
-            printed = [self.raw_by_line[n] for n in range(span.first_line, span.last_line + 1)
-                       if n in self.raw_by_line]
-            quote = "\n".join(printed) if printed else None
-        if quote:
-            selector = URIRef(f"{lines}/quote")
-            self.add(lines, OA.hasSelector, selector)
-            self.add(selector, RDF.type, OA.TextQuoteSelector)
-            self.add(selector, OA.exact, Literal(quote))
+        printed = [self.raw_by_line[n] for n in range(span.first_line, span.last_line + 1) if n in self.raw_by_line]
+        if any(text.strip() for text in printed):
+            self.add(lines, BKG.printedText, Literal("\n".join(printed)))
         return lines
 
-    def derived(self, node: URIRef, span: Span | None, quote: str | None = None) -> None:
-        self.add(node, PROV.wasDerivedFrom, self.node)
-        if span is not None:
-            self.add(node, PROV.wasDerivedFrom, self.source_lines(span, quote))
+    def derived(self, node: URIRef, span: Span | None) -> None:
+        """``prov:wasDerivedFrom`` the lines ``node`` was read from, else (no span) the disclosure itself: the
+        disclosure of a span is its ``oa:hasSource``, so it is not stated twice."""
+        self.add(node, PROV.wasDerivedFrom, self.source_lines(span) if span is not None else self.node)
 
     def observation_common(self, node: URIRef, printed_unit: str) -> None:
         self.add(node, RDF.type, QB.Observation)
@@ -348,13 +344,11 @@ class _Builder:
         level = CODE_LEVELS.get(len(code))
         if level is not None:
             self.add(self.mint.function_level(self.year, level[0]), SKOS.member, concept)
+        # skos:hasTopConcept and skos:narrower are the inverses (owl:inverseOf in SKOS): not stated again
         if len(code) == 3:
             self.add(concept, SKOS.topConceptOf, scheme)
-            self.add(scheme, SKOS.hasTopConcept, concept)
         elif len(code) in (5, 7):
-            parent = self.mint.function_code(self.year, code[: len(code) - 2])
-            self.add(concept, SKOS.broader, parent)
-            self.add(parent, SKOS.narrower, concept)
+            self.add(concept, SKOS.broader, self.mint.function_code(self.year, code[: len(code) - 2]))
         return concept
 
     def build_scheme(self, scheme: URIRef) -> None:
@@ -417,6 +411,7 @@ class _Builder:
             self.notice(row.span.first_line, "rdf-duplicate-project",
                         f"project {row.name!r} is listed twice in {self.year} 项目支出表; this row is {node}")
         self.project_nodes.add(node)
+        self.project_keys[node] = str(node)[len(self.mint.projects_of(department, self.year)) :]
         return node
 
     def build_projects(self) -> None:
@@ -451,7 +446,7 @@ class _Builder:
                     self.add(unit, ORG.subOrganizationOf, self.department)
                 self.add(node, BKG.budgetUnit, unit)
             self.derived(node, row.span)
-            key = str(node).rsplit("/project/", 1)[-1]
+            key = self.project_keys[node]
             allocation = BKG.CarriedOver if row.carried_over else BKG.CurrentYear
             for source, amount in sorted(row.by_source.items()):
                 concept = FUND_SOURCE_CONCEPTS.get(source)
@@ -520,6 +515,7 @@ class _Builder:
         if label in self.projects:  # a budget row of the same name was not matched to this table
             node = URIRef(f"{node}/performance-only")
         self.projects.setdefault(label, node)
+        self.project_keys.setdefault(node, str(node)[len(self.mint.projects_of(department, self.year)) :])
         self.add(node, RDF.type, BKG.Project)
         self.add(node, RDF.type, FOAF.Project)
         self.add(node, RDFS.label, Literal(label))
@@ -584,7 +580,7 @@ class _Builder:
             self.notice(citation.span.first_line, "rdf-citation-unknown-project",
                         f"立项依据 citation for {citation.project_name!r} names no project of this disclosure")
             return
-        project_key = str(project).rsplit("/project/", 1)[-1].replace("/", "~")
+        project_key = self.project_keys[project].replace("/", "~")  # the department and year are the disclosure's
         if citation.document is None:
             # unresolved (a clipped cell's partial citation): the link is kept as printed, to no document
             node = URIRef(f"{self.node}/citation/{project_key}/unresolved-{slug(citation.cited_text)}")
@@ -602,7 +598,7 @@ class _Builder:
         self.add(node, RDF.type, BKG.BasisCitation)
         self.add(node, RDF.type, CITO.Citation)
         self.add(node, CITO.hasCitingEntity, project)
-        self.add(node, CITO.hasCitationCharacterization, CITO.citesAsAuthority)
+        # cito:hasCitationCharacterization cito:citesAsAuthority holds for every bkg:BasisCitation (the ontology)
         self.add(node, BKG.linkStatus, Literal(citation.status) if citation.status else None)
         self.add(node, BKG.citedText, Literal(citation.cited_text) if citation.cited_text else None)
         self.add(node, BKG.printedNumber, Literal(citation.printed_number) if citation.printed_number else None)
@@ -613,10 +609,8 @@ class _Builder:
         self.add(node, BKG.linkConflict, Literal(citation.conflict) if citation.conflict else None)
         if citation.incomplete:
             self.add(node, BKG.incomplete, Literal(True))
-        self.add(node, PROV.wasDerivedFrom, self.node)
-        # the cell gets its own source resource so the quote is the cell, not the whole printed lines
-        cell = self.source_lines(citation.span, citation.cell_text, node=URIRef(f"{node}/cell"))
-        self.add(node, PROV.wasDerivedFrom, cell)
+        # the cell's lines: the same node as every other fact read there (the cell text is the project's basisText)
+        self.derived(node, citation.span)
 
     # places ---------------------------------------------------------------------------------------------
     def place(self, place: Place, span: Span | None = None) -> URIRef:

@@ -55,7 +55,8 @@ class Minter:
 
     @staticmethod
     def lines(disclosure: URIRef, span: Span) -> URIRef:
-        return URIRef(f"{disclosure}/lines/{span.first_line}-{span.last_line}")
+        # RFC 5147 text fragment: line boundaries count from 0, so lines 10..12 (1-based) are "line=9,12"
+        return URIRef(f"{disclosure}#line={span.first_line - 1},{span.last_line}")
 
     @staticmethod
     def dataset(disclosure: URIRef, table: str) -> URIRef:
@@ -73,8 +74,12 @@ class Minter:
 
     # budget records -------------------------------------------------------------------------------
     def project(self, department: URIRef, fiscal_year: int | None, name: str) -> URIRef:
+        return URIRef(self.projects_of(department, fiscal_year) + slug(name))
+
+    def projects_of(self, department: URIRef, fiscal_year: int | None) -> str:
+        """The IRI prefix of a department's projects of one year; what follows it keys a project in its disclosure."""
         department_key = str(department)[len(self.base) :].removeprefix("org/")
-        return self._iri("project", department_key, str(fiscal_year or "unknown-year"), slug(name))
+        return self.base + "/".join(("project", department_key, str(fiscal_year or "unknown-year"))) + "/"
 
     @staticmethod
     def expenditure_line(disclosure: URIRef, code: str) -> URIRef:
@@ -82,6 +87,7 @@ class Minter:
 
     @staticmethod
     def funding(disclosure: URIRef, project_key: str, source: str) -> URIRef:
+        # project_key: the project's key within the disclosure (its name), not its whole IRI
         return URIRef(f"{disclosure}/funding/{project_key}/{source}")
 
     @staticmethod
