@@ -78,14 +78,22 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
     notices: list[Notice] = []
     out: list[dict[str, object]] = []
     pending: dict[str, object] | None = None
-    for record in attach_wrapped_cells(records, ["name"] if wrapped else [], amount_columns):
+    def code_goes_on(record: dict[str, object]) -> bool:  # "12" under "302": the 款 of the row above
+        code = compact(str(record.get("code") or ""))
+        return code.isdigit() and len(code) < 3 and not any(record.get(c) is not None for c in amount_columns)
+
+    for record in attach_wrapped_cells(records, ["name"] if wrapped else [], amount_columns,
+                                       continues_above=code_goes_on):
         raw_code = str(record.get("code") or "")
         raw_name = str(record.get("name") or "")
         code_cell = compact(raw_code)
         has_amounts = any(record.get(c) is not None for c in amount_columns)
 
-        if code_cell in _TOTAL or (not code_cell and compact(raw_name) in _TOTAL):
-            record.update(code=None, name="合计", code_as_printed=None)
+        if code_cell in _TOTAL or (not code_cell and compact(raw_name) in _TOTAL) or (
+                code_cell.endswith(_TOTAL) and not compact(raw_name)):
+            # "人员经费合计" printed in the code column keeps its label: a panel's subtotal, not the table's
+            record.update(code=None, name="合计" if code_cell in _TOTAL or not code_cell else code_cell,
+                          code_as_printed=None)
             if pending is not None and _fill(record, pending, amount_columns):
                 pending = None  # 决算 tables print the 合计 amounts on lines above the 合计 label
             out.append(record)

@@ -9,7 +9,7 @@ blank lines and repeated header lines; both are skipped.  Code tables get their 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pandas as pd
@@ -27,6 +27,7 @@ from kg.tables.layout import (
     is_data_line,
     join_wrapped,
 )
+from kg.tables.panels import split_panels
 from kg.tables.preamble import read_preamble
 from kg.tables.rows import attach_wrapped_cells
 
@@ -221,46 +222,17 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
         unit = DEFAULT_UNIT  # provisional: kg.tables.find_tables takes the document's own unit, or warns
     organisation = preamble.organisation
 
-    grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
-    aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
-    is_row = {ln.number: data for ln, data in zip(rest, grid.data, strict=True)}
-    header: list[list[str]] = []
-    header_keys: set[str] = set()
-    row_lines: list[SourceLine] = []
-    in_header = True
-    for ln in rest:
-        cells = aligned[ln.number]
-        text = compact(ln.text)
-        if kb.empty_note.search(text) or text.startswith("注:"):
-            continue
-        if is_column_number_row(cells):
-            in_header = False
-            continue
-        if in_header and not is_row[ln.number] and len(header) < _MAX_HEADER_LINES:
-            header.append(cells)
-            header_keys.add(text)
-            continue
-        # a line of amounts alone (a 决算 prints the 合计 amounts above the 合计 label and the last
-        # header line) does not end the header
-        in_header = in_header and all(c == "" or parse_amount(c) is not None for c in cells)
-        if text in header_keys or kb.furniture.match(text):
-            continue  # a header repeated after a page break, or a "预算公开表3" label
-        row_lines.append(ln)
-
-    width = max([len(c) for c in header] + [len(aligned[ln.number]) for ln in row_lines] + [1])
-    names = column_names(header, width, kind, kb)
-    names = _code_parts_by_position(names, [c.kind for c in grid.columns])
-    if "basic" in names and "total" not in names and "project" not in names:
-        names[names.index("basic")] = "total"  # a 基本支出 table whose one amount column is headed 基本支出
-    all_text = kind.cells_as_text and not _fully_named(names)
-    rows = [(ln.number, aligned[ln.number]) for ln in row_lines]
-    if empty and notes and not any(_NO_DATA in n for n in notes) and _prints_amounts(rows):
-        empty = False  # "注:本部门无因公出国(境)费预算" under a table that has rows: a note on one item
-    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(
-        names, rows, kb, [c.kind for c in grid.columns])
-    frame, row_notices = _typed_frame(names, rows if not empty else [], source, kb,
-                                      all_text=all_text, extra_text=detail_columns, wrapped=grid.positioned)
-    notices.extend(row_notices)
+    is_data = lambda cells: is_data_line(cells, kb)  # noqa: E731
+    panels = None if kind.two_sided else split_panels(rest, is_data)
+    if panels is None:
+        block = _read_block(rest, kind, source, kb, empty, notes)
+    else:
+        # panels side by side: each read as a table of its own, its rows after the previous panel's
+        block = _stacked([_renumbered(_read_block(panel.lines, kind, source, kb, empty, notes), panel.real)
+                          for panel in panels])
+    header, rows, frame, all_text, empty = block.header, block.rows, block.frame, block.all_text, block.empty
+    detail_columns = block.detail_columns
+    notices.extend(block.notices)
     if empty and rows and _prints_amounts(rows):
         notices.append(Notice(source.name, title.number, "empty-with-amounts",
                               "table says 本表无数据 but prints amounts; rows ignored"))
@@ -282,6 +254,92 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
                  notices=notices)
 
+
+
+@dataclass
+class _Block:
+    """What the lines under a table's preamble read as: header lines, rows as aligned cells, the frame."""
+
+    header: list[list[str]]
+    rows: list[tuple[int, list[str]]]
+    frame: pd.DataFrame
+    notices: list[Notice]
+    all_text: bool
+    detail_columns: frozenset[str]
+    empty: bool  # the table says it is empty (a note on one item under printed rows does not)
+
+
+def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument, kb: TableKnowledge,
+                empty: bool, notes: list[str]) -> _Block:
+    grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
+    aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
+    is_row = {ln.number: data for ln, data in zip(rest, grid.data, strict=True)}
+    header: list[list[str]] = []
+    header_keys: set[str] = set()
+    row_lines: list[SourceLine] = []
+    in_header = True
+    kinds = [c.kind for c in grid.columns]
+    kinds += ["amount"] * (max((len(c) for c in grid.cells), default=0) - len(kinds))
+    for ln in rest:
+        cells = aligned[ln.number]
+        text = compact(ln.text)
+        if kb.empty_note.search(text) or text.startswith("注:"):
+            continue
+        if is_column_number_row(cells):
+            in_header = False
+            continue
+        if in_header and not is_row[ln.number] and len(header) < _MAX_HEADER_LINES:
+            header.append(cells)
+            header_keys.add(text)
+            continue
+        # a line of amounts alone (a 决算 prints the 合计 amounts above the 合计 label and the last
+        # header line) does not end the header
+        # (a code is no amount: "301" under 类 ends it)
+        in_header = in_header and all(c == "" or (parse_amount(c) is not None and kinds[j] == "amount")
+                                      for j, c in enumerate(cells))
+        if text in header_keys or kb.furniture.match(text):
+            continue  # a header repeated after a page break, or a "预算公开表3" label
+        row_lines.append(ln)
+
+    width = max([len(c) for c in header] + [len(aligned[ln.number]) for ln in row_lines] + [1])
+    names = column_names(header, width, kind, kb)
+    names = _code_parts_by_position(names, [c.kind for c in grid.columns])
+    if "basic" in names and "total" not in names and "project" not in names:
+        names[names.index("basic")] = "total"  # a 基本支出 table whose one amount column is headed 基本支出
+    all_text = kind.cells_as_text and not _fully_named(names)
+    rows = [(ln.number, aligned[ln.number]) for ln in row_lines]
+    if empty and notes and not any(_NO_DATA in n for n in notes) and _prints_amounts(rows):
+        empty = False  # "注:本部门无因公出国(境)费预算" under a table that has rows: a note on one item
+    names, detail_columns = (names, frozenset()) if all_text else _detail_columns(
+        names, rows, kb, [c.kind for c in grid.columns])
+    frame, row_notices = _typed_frame(names, rows if not empty else [], source, kb,
+                                      all_text=all_text, extra_text=detail_columns, wrapped=grid.positioned)
+    return _Block(header, rows, frame, row_notices, all_text, detail_columns, empty)
+
+
+def _renumbered(block: _Block, real: dict[int, int]) -> _Block:
+    """A panel's block with the document's own line numbers back in its rows, frame and notices."""
+    frame = block.frame.copy()
+    for column in ("line", "last_line"):
+        frame[column] = [real.get(int(n), int(n)) for n in frame[column]]
+    frame.attrs = dict(block.frame.attrs)
+    rows = [(real.get(n, n), cells) for n, cells in block.rows]
+    notices = [replace(n, line=real.get(n.line, n.line)) if n.line is not None else n for n in block.notices]
+    return _Block(block.header, rows, frame, notices, block.all_text, block.detail_columns, block.empty)
+
+
+def _stacked(blocks: list[_Block]) -> _Block:
+    """Panels read one after the other, as if printed one under the other; the header is the first panel's."""
+    columns = list(dict.fromkeys(c for block in blocks for c in block.frame.columns))
+    frames = [block.frame.reindex(columns=columns).astype(object) for block in blocks]
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame["line"] = frame["line"].astype("int64")
+    frame["last_line"] = frame["last_line"].astype("int64")
+    first = blocks[0]
+    return _Block(first.header, [row for block in blocks for row in block.rows], frame,
+                  [n for block in blocks for n in block.notices], first.all_text,
+                  frozenset().union(*(block.detail_columns for block in blocks)), all(b.empty for b in blocks))
 
 _UNNAMED = re.compile(r"^col[0-9]{1,3}$")
 _REPEATED = re.compile(r"_[0-9]{1,2}$")

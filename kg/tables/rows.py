@@ -16,11 +16,14 @@ A block that touches no row stays where it is (the caller reports it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kg.tables.layout import compact
 
 Record = dict[str, object]
 _TOTALS = ("合计", "总计")
 _MAX_PIECES = 3  # a cell wraps over a few lines; a longer run of text-only lines is rows of their own
+_VOTES = 3  # rows enough to show which side of its row a table prints a cell's pieces on
 
 
 def _text(record: Record, column: str) -> str:
@@ -39,11 +42,14 @@ def is_fragment(record: Record, text_columns: list[str], amount_columns: list[st
 
 
 def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_columns: list[str],
-                         continuation: bool = True) -> list[Record]:
+                         continuation: bool = True,
+                         continues_above: Callable[[Record], bool] | None = None) -> list[Record]:
     """``records`` with fragment blocks joined into their rows (see module doc); the rest in order.
 
     Without ``continuation`` a block left over stays a row: in a table whose rows may hold text alone (the
-    收入总表's source labels) only a cell broken around an empty cell of its row is sure to be one."""
+    收入总表's source labels) only a cell broken around an empty cell of its row is sure to be one.
+    ``continues_above`` tells a line that is itself the lower part of the row above (a 款 printed under its
+    类): a block below such a line ends that row, it does not lean on the next one."""
     if not text_columns:
         return records
     kinds = [is_fragment(r, text_columns, amount_columns) for r in records]
@@ -81,7 +87,8 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
         return bool(filled) and filled <= empty[id(row)]
 
     rows = [i for i, fragment in enumerate(kinds) if not fragment]
-    for position, index in enumerate(rows):
+
+    def neighbours(index: int) -> tuple[list[int] | None, list[int] | None]:
         row = records[index]
         above = ending.get(index - 1)
         below = starting.get(index + 1)
@@ -89,6 +96,22 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             above = None
         if below is not None and (below[0] in taken or not _touch(row, records[below[0]]) or not wants(below, row)):
             below = None
+        return above, below
+
+    # a table whose rows print their code line over their name line (every cell top-aligned but the name's):
+    # the rows that have a piece on one side only say so, and then a piece is its lower neighbour's only
+    # when the table shows no such row at all
+    sides = [neighbours(i) for i in rows]
+    below_only = sum(1 for above, below in sides if below is not None and above is None)
+    above_only = sum(1 for above, below in sides if above is not None and below is None)
+    names_below = below_only >= _VOTES and below_only > 2 * above_only
+    for position, index in enumerate(rows):
+        row = records[index]
+        above, below = neighbours(index)
+        if names_below:
+            if below is not None:
+                join(below, row, before=False)
+            continue
         if above is not None:
             join(above, row, before=True)
             if below is not None:
@@ -98,7 +121,7 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             leans_on_next = (following is not None and following == below[-1] + 1
                              and _touch(records[below[-1]], records[following])
                              and wants(below, records[following]))
-            if not leans_on_next:
+            if not leans_on_next or (continues_above is not None and continues_above(row)):
                 join(below, row, before=False)
     # left over: the end of the cell of the row just above
     for block in blocks if continuation else []:
