@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from typing import Literal as Choice
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -59,6 +60,11 @@ NON_CONSTRAINT_PREDICATES = frozenset({
 # Datatypes whose lexical space SPARQL can check by a cast (pyshacl checks the same ones through rdflib)
 CASTABLE_DATATYPES = frozenset({XSD.integer, XSD.decimal, XSD.boolean, XSD.float, XSD.double, XSD.date,
                                 XSD.dateTime, XSD.time})
+
+# Above this many focus nodes a hash join beats one index lookup per node (≈ 20 µs each in a RocksDB store,
+# against 1-3 µs per scanned triple): measured at 100 synthetic disclosures, see docs/benchmark.md
+LOOKUP_LIMIT = 2000
+JoinStrategy = Choice["auto", "hash", "lookup"]
 
 _THIS = re.compile(r"[?$]this\b")
 _FORBIDDEN_PREBOUND = re.compile(r"\$(shapesGraph|currentShape)\b")
@@ -103,9 +109,21 @@ class CompiledCheck:
 class _Compiler:
     shapes: Graph
     subclass_inference: bool
+    count_focus: Callable[[str], int] | None = None  # how many nodes a target pattern binds (None: assume many)
     counter: int = 0
     checks: list[CompiledCheck] = field(default_factory=list)
     owner: str = ""  # the top-level shape being compiled
+    focus_counts: dict[str, int] = field(default_factory=dict)
+
+    def many_focus_nodes(self, target: str) -> bool:
+        """Whether the target binds more than LOOKUP_LIMIT nodes: then a constraint scans its path's triples
+        once and hash-joins them to the focus nodes; else it looks each focus node's values up (cheaper when a
+        shape targets a few hundred nodes and its path has 100,000s of triples from other classes)."""
+        if self.count_focus is None:
+            return True
+        if target not in self.focus_counts:
+            self.focus_counts[target] = self.count_focus(target)
+        return self.focus_counts[target] > LOOKUP_LIMIT
 
     # -- helpers ---------------------------------------------------------------------------------
     def fresh(self, stem: str = "v") -> str:
@@ -255,6 +273,16 @@ class _Compiler:
             return parts[0][2:-2] + " ."  # one class, no inference: a plain triple the optimiser can reorder
         return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
 
+    @staticmethod
+    def target_select(target: str) -> str:
+        """The focus nodes (``target_pattern``) as a sub-SELECT: Oxigraph joins a sub-SELECT by hashing, where a
+        triple pattern is joined by one index lookup per row (4-10x slower for classes of 10,000s of members)."""
+        return target if target.startswith("{") else f"{{ SELECT ?this WHERE {{ {target} }} }}"
+
+    def class_select(self, variable: str, cls: Node) -> str:
+        """The instances of ``cls`` as a sub-SELECT binding ``variable`` (hash-joined, see target_select)."""
+        return f"{{ SELECT DISTINCT {variable} WHERE {{ {self.type_pattern(variable, cls)} }} }}"
+
     def compile_shape(self, shape: Node) -> None:
         if self.deactivated(shape):
             return
@@ -274,9 +302,14 @@ class _Compiler:
 
     def compile_constraints(self, shape: Node, source: Node, target: str, severity: str,
                             messages: tuple[str, ...]) -> None:
+        """Each constraint as a query whose joins are hash joins of sub-SELECTs (the focus nodes, the values
+        of a path, a class's members) and whose anti-joins are MINUS: one scan of each side instead of one
+        index lookup per focus node (see target_select)."""
         path_node = self.shapes.value(shape, SH.path)
         path = self.path(shape, path_node) if path_node is not None else None
         rule = _rule_name(self.shapes, source, path_node)
+        hashed = self.many_focus_nodes(target)
+        focus = self.target_select(target) if hashed else target
         for predicate in sorted(set(self.shapes.predicates(shape, None))):
             if not str(predicate).startswith(str(SH)) or predicate in NON_CONSTRAINT_PREDICATES:
                 continue
@@ -286,6 +319,7 @@ class _Compiler:
                 self.checks.append(CompiledCheck(source, component, severity, rule, query, messages, generic,
                                                  value_is_focus, self.owner))
 
+            generic = _generic_message(predicate, self.shapes, shape)
             if predicate == SH.sparql:
                 for constraint in self.shapes.objects(shape, SH.sparql):
                     if not self.deactivated(constraint):
@@ -293,68 +327,119 @@ class _Compiler:
                                                              rule, messages))
                 continue
             if predicate == SH.qualifiedValueShape:
-                self.qualified(shape, path, target, add)
+                self.qualified(shape, path, focus, add, hashed)
                 continue
             if path is None:
+                if predicate == SH["class"] and hashed:
+                    members = self.type_pattern("?this", self.one(shape, predicate))
+                    add(f"SELECT ?this WHERE {{ {focus} MINUS {{ {members} }} }}", generic, value_is_focus=True)
+                    continue
                 violation = self.value_violation(shape, predicate, "?this")
                 if violation is None:
                     raise self.unsupported(shape, predicate)
-                add(f"SELECT ?this WHERE {{ {target} FILTER ({violation}) }}",
-                    _generic_message(predicate, self.shapes, shape), value_is_focus=True)
+                add(f"SELECT ?this WHERE {{ {focus} FILTER ({violation}) }}", generic, value_is_focus=True)
+                continue
+            if predicate == SH["class"] and hashed:  # the values that are not members: one anti-join
+                members = self.type_pattern("?value", self.one(shape, predicate))
+                add(f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT ?this ?value WHERE {{ ?this {path} ?value "
+                    f"MINUS {{ {members} }} }} }} {focus} }}", generic)
                 continue
             violation = self.value_violation(shape, predicate, "?value")
             if violation is not None:
-                add(f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {path} ?value . FILTER ({violation}) }}",
-                    _generic_message(predicate, self.shapes, shape))
+                if hashed:  # the failing values first (usually none), then joined to the focus nodes
+                    add(f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT ?this ?value WHERE {{ ?this {path} ?value "
+                        f"FILTER ({violation}) }} }} {focus} }}", generic)
+                else:
+                    add(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value . FILTER ({violation}) }}",
+                        generic)
             elif predicate in (SH.minCount, SH.maxCount):
                 bound = int(self.one(shape, predicate))
-                if predicate == SH.minCount and bound == 1:  # the common case: no grouping needed
-                    query = f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
-                elif predicate == SH.minCount:
-                    query = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} "
-                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {bound})")
-                else:
-                    query = (f"SELECT ?this WHERE {{ {target} ?this {path} ?value }} "
-                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})")
                 if predicate == SH.minCount and bound == 0:
                     continue
-                add(query, _generic_message(predicate, self.shapes, shape))
+                if predicate == SH.minCount and bound == 1:  # the common case: an anti-join, no grouping
+                    query = (f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} ?value }} }}" if hashed else
+                             f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?value }} }}")
+                elif predicate == SH.minCount:
+                    query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS "
+                             f"?count) WHERE {{ ?this {path} ?value }} GROUP BY ?this }} }} "
+                             f"FILTER (COALESCE(?count, 0) < {bound}) }}" if hashed else
+                             f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {bound})")
+                else:
+                    query = (f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this {path} ?value }} GROUP BY ?this "
+                             f"HAVING (COUNT(DISTINCT ?value) > {bound}) }} {focus} }}" if hashed else
+                             f"SELECT ?this WHERE {{ {focus} ?this {path} ?value }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})")
+                add(query, generic)
             elif predicate == SH.hasValue:
                 value = self.one(shape, predicate).n3()
-                add(f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} {value} }} }}",
-                    _generic_message(predicate, self.shapes, shape))
+                add(f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} {value} }} }}" if hashed else
+                    f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} {value} }} }}", generic)
             elif predicate == SH.uniqueLang:
                 if self.one(shape, predicate) != Literal(True):
                     continue
-                add(f"SELECT ?this ?lang WHERE {{ {target} ?this {path} ?value . FILTER (LANG(?value) != \"\") "
+                values = (f"{{ SELECT ?this ?value WHERE {{ ?this {path} ?value }} }} {focus}" if hashed else
+                          f"{focus} ?this {path} ?value .")
+                add(f"SELECT ?this ?lang WHERE {{ {values} FILTER (LANG(?value) != \"\") "
                     f"BIND (LCASE(LANG(?value)) AS ?lang) }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)",
                     "More than one String shares the same Language")
             elif predicate == SH.lessThanOrEquals:
                 other = self.one(shape, predicate).n3()
-                add(f"SELECT DISTINCT ?this ?value ?other WHERE {{ {target} ?this {path} ?value . "
-                    f"?this {other} ?other . FILTER (!COALESCE(?value <= ?other, false)) }}",
-                    _generic_message(predicate, self.shapes, shape))
+                pairs = (f"{{ SELECT ?this ?value WHERE {{ ?this {path} ?value }} }} "
+                         f"{{ SELECT ?this ?other WHERE {{ ?this {other} ?other }} }}" if hashed else
+                         f"?this {path} ?value . ?this {other} ?other .")
+                add(f"SELECT DISTINCT ?this ?value ?other WHERE {{ {focus} {pairs} "
+                    f"FILTER (!COALESCE(?value <= ?other, false)) }}", generic)
             else:
                 raise self.unsupported(shape, predicate)
 
-    def qualified(self, shape: Node, path: str | None, target: str, add: Callable[..., None]) -> None:
+    def conforming_values(self, shape: Node, path: str) -> str:
+        """A group binding (?this, ?value) to the values of ``path`` that conform to ``shape``: the shape's
+        sh:class as hash-joined member lists, anything else it says as a FILTER on each value."""
+        if self.deactivated(shape):
+            return f"{{ SELECT ?this ?value WHERE {{ ?this {path} ?value }} }}"
+        classes = [] if self.shapes.value(shape, SH.path) is not None else sorted(
+            self.shapes.objects(shape, SH["class"]))
+        parts = [self.class_select("?value", cls) for cls in classes]
+        tests: list[str] = []
+        for predicate in sorted(set(self.shapes.predicates(shape, None))):
+            if not str(predicate).startswith(str(SH)) or predicate in NON_CONSTRAINT_PREDICATES:
+                continue
+            if predicate == SH["class"] and classes:
+                continue
+            tests.extend(self.nested_tests(shape, predicate, self.shapes.value(shape, SH.path), "?value"))
+        for child in self.shapes.objects(shape, SH.property):
+            tests.append(self.conforms(child, "?value"))
+        where = f"FILTER ({' && '.join(tests)})" if tests else ""
+        values = f"{{ SELECT ?this ?value WHERE {{ ?this {path} ?value }} }}"
+        return f"{{ SELECT DISTINCT ?this ?value WHERE {{ {' '.join(parts)} {values} {where} }} }}"
+
+    def qualified(self, shape: Node, path: str | None, focus: str, add: Callable[..., None], hashed: bool) -> None:
         if path is None:
             raise self.unsupported(shape, SH.qualifiedValueShape, "on a node shape")
         if any(o == Literal(True) for o in self.shapes.objects(shape, SH.qualifiedValueShapesDisjoint)):
             raise self.unsupported(shape, SH.qualifiedValueShapesDisjoint)
-        conforms = self.conforms(self.one(shape, SH.qualifiedValueShape), "?value")
+        value_shape = self.one(shape, SH.qualifiedValueShape)
+        if hashed:
+            conforming = self.conforming_values(value_shape, path)
+        else:
+            conforming = f"{{ ?this {path} ?value . FILTER ({self.conforms(value_shape, '?value')}) }}"
         for predicate, operator in ((SH.qualifiedMinCount, "<"), (SH.qualifiedMaxCount, ">")):
             bound = self.shapes.value(shape, predicate)
             if bound is None:
                 continue
-            if operator == "<" and int(bound) == 1:  # the common case: no grouping needed
-                query = (f"SELECT ?this WHERE {{ {target} "
-                         f"FILTER NOT EXISTS {{ ?this {path} ?value . FILTER ({conforms}) }} }}")
-            else:
-                query = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value . FILTER ({conforms}) }} }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {operator} {int(bound)})")
             if operator == "<" and int(bound) == 0:
                 continue
+            if operator == "<" and int(bound) == 1:  # the common case: an anti-join, no grouping
+                query = (f"SELECT ?this WHERE {{ {focus} MINUS {conforming} }}" if hashed else
+                         f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {conforming} }}")
+            elif hashed:
+                query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS "
+                         f"?count) WHERE {conforming} GROUP BY ?this }} }} "
+                         f"FILTER (COALESCE(?count, 0) {operator} {int(bound)}) }}")
+            else:
+                query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {conforming} }} "
+                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {operator} {int(bound)})")
             add(query,
                 f"Focus node does not conform to shape{' MinCount' if operator == '<' else ' MaxCount'} {bound}",
                 component=predicate.n3(self.shapes.namespace_manager))
@@ -607,14 +692,17 @@ def _this_scoping_problem(algebra: Any) -> str | None:
 
 # -- running ----------------------------------------------------------------------------------
 
-def compile_shapes(shapes: Graph, *, subclass_inference: bool = True) -> list[CompiledCheck]:
+def compile_shapes(shapes: Graph, *, subclass_inference: bool = True,
+                   count_focus: Callable[[str], int] | None = None) -> list[CompiledCheck]:
     """One SPARQL SELECT per (shape, constraint) of every shape that has targets.
 
     ``subclass_inference`` follows ``rdfs:subClassOf*`` in the data for targets and sh:class, as
     SHACL (and pyshacl with ``inference="none"``) does; :func:`validate_store` turns it off when the
     data holds no rdfs:subClassOf triple, where a plain rdf:type is the same and faster.
+    ``count_focus`` (a target pattern → how many focus nodes it binds in the data) chooses each query's
+    join strategy; without it every query hash-joins.
     """
-    compiler = _Compiler(shapes, subclass_inference)
+    compiler = _Compiler(shapes, subclass_inference, count_focus)
     shape_nodes = {s for predicate in TARGET_PREDICATES for s in shapes.subjects(predicate, None)}
     for shape in sorted(shape_nodes, key=str):
         compiler.compile_shape(shape)
@@ -659,7 +747,7 @@ def run_checks(store: pyoxigraph.Store, checks: Iterable[CompiledCheck], *, unio
 
 
 def _run_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> tuple[list[_Result], float]:
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU seconds of this thread: comparable on a busy machine
     results: list[_Result] = []
     solutions = store.query(check.query, use_default_graph_as_union=union)
     names = [variable.value for variable in solutions.variables]
@@ -682,7 +770,7 @@ def _run_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> tu
         else:
             message = check.generic_message
         results.append(_Result(check, focus, value, message))
-    return results, time.perf_counter() - started
+    return results, time.thread_time() - started
 
 
 def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: bool
@@ -739,16 +827,32 @@ def _report(store: pyoxigraph.Store, results: list[_Result], union: bool) -> Val
     return ValidationReport(sorted(issues, key=_issue_order))
 
 
+def count_solutions(store: pyoxigraph.Store, pattern: str, *, union: bool = True) -> int:
+    """How many solutions a group pattern has (an index range count for one triple pattern: ≈ 1 µs a row)."""
+    solution = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}",
+                                     use_default_graph_as_union=union)))
+    return int(solution[0].value)
+
+
 def has_subclass_axioms(store: pyoxigraph.Store, *, union: bool = True) -> bool:
     return bool(store.query("ASK { ?a <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?b }",
                             use_default_graph_as_union=union))
 
 
 def validate_store(store: pyoxigraph.Store, shapes_dir: Path | str = DEFAULT_SHAPES_DIR, *, union: bool = True,
-                   shapes: Graph | None = None, timings: dict[str, float] | None = None) -> ValidationReport:
-    """Validate everything in ``store`` (with ``union``: the union of its named graphs, as ``build`` writes it)."""
+                   shapes: Graph | None = None, timings: dict[str, float] | None = None,
+                   joins: JoinStrategy = "auto") -> ValidationReport:
+    """Validate everything in ``store`` (with ``union``: the union of its named graphs, as ``build`` writes it).
+
+    ``joins``: "auto" hash-joins the constraints of shapes with many focus nodes and looks up those of the
+    others (see ``LOOKUP_LIMIT``); "hash" and "lookup" force one strategy (the tests check both forms).
+    """
     shapes = shapes if shapes is not None else load_shapes(shapes_dir)
-    checks = compile_shapes(shapes, subclass_inference=has_subclass_axioms(store, union=union))
+    count_focus: Callable[[str], int] | None = {
+        "auto": lambda target: count_solutions(store, target, union=union), "hash": None,
+        "lookup": lambda _target: 0}[joins]
+    checks = compile_shapes(shapes, subclass_inference=has_subclass_axioms(store, union=union),
+                            count_focus=count_focus)
     return _report(store, run_checks(store, checks, union=union, timings=timings), union)
 
 
@@ -769,9 +873,9 @@ def load_store(graph_or_path: Graph | Path | str) -> pyoxigraph.Store:
 
 
 def validate_graph_oxigraph(graph_or_path: Graph | Path | str, shapes_dir: Path | str = DEFAULT_SHAPES_DIR, *,
-                            shapes: Graph | None = None) -> ValidationReport:
+                            shapes: Graph | None = None, joins: JoinStrategy = "auto") -> ValidationReport:
     """Validate an rdflib graph or a graph file with the Oxigraph engine (loaded into memory)."""
-    return validate_store(load_store(graph_or_path), shapes_dir, union=False, shapes=shapes)
+    return validate_store(load_store(graph_or_path), shapes_dir, union=False, shapes=shapes, joins=joins)
 
 
 # -- benchmark ----------------------------------------------------------------------------------
