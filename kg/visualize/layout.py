@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 SEED = 7
 STYLE_FILE = Path(__file__).with_name("style.toml")
@@ -69,6 +70,11 @@ def _component_layout(component: nx.Graph) -> dict[str, tuple[float, float]]:
         raw = nx.spring_layout(component, seed=SEED, weight=None, iterations=100)
     else:
         raw = nx.forceatlas2_layout(component, seed=SEED, max_iter=200)
+        # ForceAtlas2 answers in its own units (hundreds of thousands at 500 nodes): back to [-1, 1] like
+        # spring_layout, or the page opens on a view millions of pixels wide with every node a speck
+        nodes = list(raw)
+        scaled = nx.rescale_layout(np.array([raw[n] for n in nodes], dtype=float), scale=1.0)
+        raw = dict(zip(nodes, scaled, strict=True))
     return {node: (float(x), float(y)) for node, (x, y) in raw.items()}
 
 

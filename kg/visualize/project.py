@@ -87,9 +87,10 @@ def _add_projects(graph: nx.DiGraph, engine: OxigraphEngine, sources: dict[str, 
                    "carried over (上年结转)": "yes" if row.get("carried") else "no"}
         if row.get("department_label"):
             details["department"] = row["department_label"]
-        graph.add_node(project, kind="project", label=row["label"], money=_money(amount),
-                       year=row.get("year"), details=details, sources=sources.get(project, []))
         department = row.get("department")
+        graph.add_node(project, kind="project", label=row["label"], money=_money(amount),
+                       year=row.get("year"), department=department, details=details,
+                       sources=sources.get(project, []))
         if with_departments and department:
             if department not in graph:
                 graph.add_node(department, kind="department", label=row.get("department_label") or department,
@@ -145,14 +146,20 @@ def _township_view(graph: nx.DiGraph, engine: OxigraphEngine, sources: dict[str,
 
 def _codes_view(graph: nx.DiGraph, engine: OxigraphEngine, sources: dict[str, list[str]]) -> None:
     rows = _select(engine, queries.FUNCTION_CODES)
+    scheme_years: dict[str, int] = {}
+    for row in _select(engine, queries.CODE_SCHEME_YEARS):
+        scheme_years.setdefault(row["scheme"], int(row["year"]))  # the first (earliest) year
+    code_years = {row["code"]: scheme_years.get(row["scheme"]) for row in _select(engine, queries.CODE_SCHEMES)}
     for row in rows:
         code = row["code"]
         if code in graph:
             continue
         money = row.get("money")
         label = f"{row['notation']} {row.get('label', '')}".strip()
-        graph.add_node(code, kind="code", label=label, money=_money(money),
-                       details={"notation": row["notation"], "money printed": _yuan(money),
+        year = code_years.get(code)
+        graph.add_node(code, kind="code", label=label, money=_money(money), year=year,
+                       details={"notation": row["notation"], "fiscal year": str(year or "—"),
+                                "money printed": _yuan(money),
                                 "expenditure lines": str(row.get("lines", 0))},
                        sources=sources.get(code, []))
     for row in rows:

@@ -67,6 +67,20 @@ GROUP BY ?code ?notation ?label ?broader
 ORDER BY ?code
 """
 
+# The fiscal year of each classification scheme: the year of the disclosures whose lines use its codes
+# (the same notation, 2080505, is one concept per year's scheme, and the views must tell them apart).
+CODE_SCHEME_YEARS = PREFIXES + """
+SELECT DISTINCT ?scheme ?year WHERE {
+  ?line a bkg:ExpenditureLine ; bkg:functionCode/skos:inScheme ?scheme ; bkg:disclosure/bkg:fiscalYear ?year .
+}
+ORDER BY ?scheme ?year
+"""
+
+# Every function code's scheme (to read its year from CODE_SCHEME_YEARS).
+CODE_SCHEMES = PREFIXES + """
+SELECT DISTINCT ?code ?scheme WHERE { ?code a bkg:FunctionCode ; skos:inScheme ?scheme }
+"""
+
 # Where each node was read: the file and first line of every span it was derived from.
 SOURCE_LINES = PREFIXES + """
 SELECT DISTINCT ?node ?file ?first WHERE {
