@@ -99,3 +99,15 @@ def test_tampered_final_accounts_text_reads_the_right_panel_on_its_shifted_last_
     # the last page prints only the right panel, further left than the header's panel boundary
     assert rows["31019"][0] == "其他交通工具购置"
     assert rows["31099"][0] == "其他资本性支出"
+
+
+@pytest.mark.parametrize(("kind", "table", "column", "printed"), [
+    # PDF: the 合计 amounts stand on the line of the header's 类 款 项, the 合计 label below them
+    ("pdf", "income_summary", "total", Decimal("2946.25")),
+    # text: the total column's 合计 printed alone between two header lines
+    ("text", "expenditure_summary", "total", Decimal("2940.05")),
+])
+def test_final_accounts_totals_printed_among_the_header_lines_reach_the_total_row(kind, table, column, printed):
+    found = next(t for t in _corpus(kind, PUTUO_FINAL) if t.kind == table)
+    totals = [r for r in found.frame.to_dict("records") if r["name"] == "合计"]
+    assert [r[column] for r in totals] == [printed]

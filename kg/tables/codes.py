@@ -22,6 +22,7 @@ from kg.tables.rows import attach_wrapped_cells
 
 _BRACKET = re.compile(r"^\[([0-9]{3,7})\]\s{0,3}(.*)$", re.S)
 _TOTAL = ("合计", "总计")
+_PART_LABELS = "类款项"
 CODE_LENGTHS = (3, 5, 7)  # 类, 款, 项
 
 
@@ -86,6 +87,8 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
                                        continues_above=code_goes_on):
         raw_code = str(record.get("code") or "")
         raw_name = str(record.get("name") or "")
+        if compact(raw_code + raw_name) and not compact(raw_code + raw_name).strip(_PART_LABELS):
+            raw_code = raw_name = ""  # the header's 类 款 项 printed on the line of the 合计 amounts
         code_cell = compact(raw_code)
         has_amounts = any(record.get(c) is not None for c in amount_columns)
 

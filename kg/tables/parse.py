@@ -288,7 +288,9 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
         if is_column_number_row(cells):
             in_header = False
             continue
-        if in_header and not is_row[ln.number] and len(header) < _MAX_HEADER_LINES:
+        amounts_only = bool(filled(cells)) and all(parse_amount(c) is not None for c in filled(cells))
+        # a lone amount (a 决算's 合计 printed among the header lines) is no header label
+        if in_header and not is_row[ln.number] and not amounts_only and len(header) < _MAX_HEADER_LINES:
             header.append(cells)
             header_keys.add(text)
             continue
