@@ -373,28 +373,42 @@ def time_queries_isolated(store_dir: Path, repeats: int, timeout: float) -> dict
 
 # ---- many runs ------------------------------------------------------------------------------------------------
 
+def _fresh_dir(parent: Path, stem: str) -> Path:
+    """``parent/stem``, or ``stem-2``, ``stem-3`` …: the first name not taken (an earlier run is never replaced)."""
+    number = 1
+    while True:
+        candidate = parent / (stem if number == 1 else f"{stem}-{number}")
+        try:
+            candidate.mkdir(parents=True)
+            return candidate
+        except FileExistsError:
+            number += 1
+
+
 def run_bench(docs: int, jobs: list[int], repeats: int, seed: int, *, work_dir: str | Path | None = None,
               query_repeats: int = 5, rdflib_limit: int = RDFLIB_LIMIT, shacl_limit: int = SHACL_LIMIT,
-              query_timeout: float = 60.0, progress: bool = False) -> BenchTable:
+              query_timeout: float = 60.0, progress: bool = False, compare: bool = True) -> BenchTable:
     """Generate ``docs`` synthetic disclosures (deterministic by ``seed``) and measure each stage ``repeats``
-    times per process count in ``jobs``. Each run is a fresh child process (honest peak memory)."""
+    times per process count in ``jobs``. Each run is a fresh child process (honest peak memory).
+
+    ``compare=False`` skips the side-by-side figures (rdflib, pyshacl) and the query timings in every run.
+    With ``work_dir`` the corpus and every run's build are kept there (``run-J-R``, or ``run-J-R-2`` … when
+    that name is taken: nothing already there is deleted); without, a temporary directory is removed after."""
     own_work = work_dir is None
     work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="budget-kg-bench-"))
     try:
-        corpus = work / "corpus"
+        corpus = work / "corpus" if own_work else _fresh_dir(work, "corpus")
         written = generate_corpus(docs, corpus, seed)
         table = BenchTable(docs, sum(d.size for d in written) / 2**20, list(jobs), repeats)
         runs: dict[int, list[dict[str, Any]]] = {j: [] for j in jobs}
         for repeat in range(repeats):
             for job_count in jobs:
-                run_dir = work / f"run-{job_count}-{repeat}"
-                shutil.rmtree(run_dir, ignore_errors=True)
-                run_dir.mkdir(parents=True)
+                run_dir = _fresh_dir(work, f"run-{job_count}-{repeat}")
                 command = [sys.executable, "-m", "kg.bench.run", "--one", str(corpus), str(run_dir),
                            "--jobs", str(job_count), "--query-repeats", str(query_repeats),
                            "--rdflib-limit", str(rdflib_limit), "--shacl-limit", str(shacl_limit),
                            "--query-timeout", str(query_timeout)]
-                if job_count != jobs[0]:
+                if job_count != jobs[0] or not compare:
                     command.append("--no-compare")
                 done = subprocess.run(command, capture_output=True, text=True, check=False)
                 if done.returncode != 0:
@@ -402,10 +416,11 @@ def run_bench(docs: int, jobs: list[int], repeats: int, seed: int, *, work_dir: 
                                        f"{done.stderr.strip().splitlines()[-1:]}")
                     continue
                 runs[job_count].append(json.loads(done.stdout.strip().splitlines()[-1]))
-                shutil.rmtree(run_dir, ignore_errors=True)
+                if own_work:
+                    shutil.rmtree(run_dir, ignore_errors=True)
                 if progress:
                     print(f"  run jobs={job_count} repeat={repeat + 1}/{repeats} done", file=sys.stderr)
-        _summarise(table, runs)
+        _summarise(table, runs, compare)
         table.notes.append(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end "
                            "(shared with other work: figures are lower bounds of what the code can do)")
         return table
@@ -414,7 +429,7 @@ def run_bench(docs: int, jobs: list[int], repeats: int, seed: int, *, work_dir: 
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _summarise(table: BenchTable, runs: dict[int, list[dict[str, Any]]]) -> None:
+def _summarise(table: BenchTable, runs: dict[int, list[dict[str, Any]]], compare: bool = True) -> None:
     names: dict[str, None] = {}
     for results in runs.values():
         for result in results:
@@ -434,20 +449,33 @@ def _summarise(table: BenchTable, runs: dict[int, list[dict[str, Any]]]) -> None
             if values:
                 figures[key] = statistics.median(values)
         table.queries[query] = figures
-    if not any("rdflib_median_ms" in f for f in table.queries.values()):
+    if not compare:
+        table.notes.append("no query timings and no rdflib/pyshacl comparison (--no-compare or --quick)")
+    elif not any("rdflib_median_ms" in f for f in table.queries.values()):
         table.notes.append(f"rdflib side skipped above {RDFLIB_LIMIT} documents (memory)")
+
+
+FULL = {"docs": 10, "jobs": [1, 2], "repeats": 1, "query_repeats": 5}
+QUICK = {"docs": 3, "jobs": [1], "repeats": 1, "query_repeats": 1}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="budget-kg bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=10)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--work-dir", default=None, help="keep the corpus and runs here (default: a temp dir)")
-    parser.add_argument("--query-repeats", type=int, default=5)
-    parser.add_argument("--rdflib-limit", type=int, default=RDFLIB_LIMIT)
-    parser.add_argument("--shacl-limit", type=int, default=SHACL_LIMIT)
+    parser.add_argument("--quick", action="store_true",
+                        help=f"a quick look: {QUICK['docs']} disclosures, 1 process, 1 run, no rdflib/pyshacl "
+                        "comparison and the queries once (other options given still apply)")
+    parser.add_argument("--docs", type=int, default=None, help="synthetic disclosures to generate (default: 10)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=None,
+                        help="process counts to measure the build on (default: 1 2)")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per process count (default: 1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus (same seed, same corpus)")
+    parser.add_argument("--work-dir", default=None, help="keep the corpus and every run's build here, under new "
+                        "names (nothing there is deleted); default: a temporary directory, removed after")
+    parser.add_argument("--query-repeats", type=int, default=None, help="times each library query runs (default: 5)")
+    parser.add_argument("--rdflib-limit", type=int, default=RDFLIB_LIMIT,
+                        help="load into rdflib only up to this many disclosures (memory)")
+    parser.add_argument("--shacl-limit", type=int, default=SHACL_LIMIT,
+                        help="run pyshacl on this many disclosures at most (a sample beyond)")
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the side-by-side figures (rdflib, pyshacl) and the query timings")
     parser.add_argument("--json", default=None, help="also write the figures as JSON here")
@@ -456,6 +484,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds per query (all its repeats)")
     parser.add_argument("--one", nargs=2, metavar=("CORPUS", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    defaults = QUICK if args.quick else FULL
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.quick:
+        args.no_compare = True
     if args.one:
         result = run_once(Path(args.one[0]), Path(args.one[1]), args.jobs[0], query_repeats=args.query_repeats,
                           rdflib_limit=args.rdflib_limit, shacl_limit=args.shacl_limit,
@@ -475,9 +509,16 @@ def main(argv: list[str] | None = None) -> int:
                            "violations": violations, "warnings": warnings}
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
+    measured = ("no query timings, no rdflib/pyshacl comparison" if args.no_compare else
+                f"library queries x{args.query_repeats}, rdflib and pyshacl side by side")
+    kept = f"; kept in {args.work_dir}" if args.work_dir else ""
+    print(f"budget-kg bench: {args.docs} synthetic disclosure(s) (seed {args.seed}), build on "
+          f"{' and '.join(map(str, args.jobs))} process(es), {args.repeats} run(s) each; {measured}{kept}",
+          file=sys.stderr, flush=True)
     table = run_bench(args.docs, args.jobs, args.repeats, args.seed, work_dir=args.work_dir,
                       query_repeats=args.query_repeats, rdflib_limit=args.rdflib_limit,
-                      shacl_limit=args.shacl_limit, query_timeout=args.query_timeout, progress=True)
+                      shacl_limit=args.shacl_limit, query_timeout=args.query_timeout, progress=True,
+                      compare=not args.no_compare)
     print(table.text(), end="")
     if args.json:
         Path(args.json).write_text(json.dumps(table.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -64,6 +64,12 @@ class LoadReport:
     triples: int = 0
     failures: list[str] = field(default_factory=list)  # "file: reason", one bad file never stops the rest
 
+    def __str__(self) -> str:
+        """What a person reads (the dataclass repr is for debugging)."""
+        lines = [f"loaded {len(self.graphs)} graph(s), {self.triples} triples"]
+        lines += [f"FAILED {failure}" for failure in self.failures]
+        return "\n".join(lines)
+
 
 def _oxigraph_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Term | None:
     if term is None:
