@@ -289,8 +289,9 @@ def cmd_analyses(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from kg.publish import export
 
-    formats = _rdf_formats(args, "ttl,nt,jsonld")
-    written = export(_build_dir(args), args.out, formats, sparql_endpoint=args.endpoint, force=args.force)
+    formats = _rdf_formats(args, "ttl,nt,jsonld,nq,trig")
+    written = export(_build_dir(args), args.out, formats, sparql_endpoint=args.endpoint, force=args.force,
+                     gzip=args.gzip)
     for fmt, path in written.items():
         print(f"{fmt:>8}  {path}")
     return 0
@@ -462,9 +463,10 @@ def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", help="with --endpoint: which published dataset, when the server holds several")
 
 
-def _rdf_format_options(parser: argparse.ArgumentParser, default: str) -> None:
+def _rdf_format_options(parser: argparse.ArgumentParser, default: str, extra: str = "") -> None:
+    choices = "ttl, nt, jsonld, nq, trig" if "nq" in default else "ttl, nt, jsonld"
     parser.add_argument("--rdf-format", metavar="LIST",
-                        help=f"comma-separated file formats: ttl, nt, jsonld (default: {default})")
+                        help=f"comma-separated file formats: {choices} (default: {default}){extra}")
     parser.add_argument("--format", dest="legacy_format", metavar="LIST",
                         help="deprecated spelling of --rdf-format (still works, with a note)")
 
@@ -563,13 +565,15 @@ def build_parser() -> argparse.ArgumentParser:
     _format_option(analyses)
     analyses.set_defaults(run=cmd_analyses)
 
-    export = commands.add_parser("export", help="linked-data dumps (Turtle, N-Triples, JSON-LD) with DCAT/VoID")
+    export = commands.add_parser("export", help="linked-data dumps (Turtle, N-Triples, JSON-LD, N-Quads, TriG) with "
+                                 "a DCAT/VoID description")
     export.add_argument("build", nargs="?", metavar="BUILD", help="deprecated: give --store")
     _store_option(export)
     export.add_argument("--out", required=True, help="output directory")
     export.add_argument("--force", action="store_true",
                         help="replace --out even when it is not a previous budget-kg output (never an input)")
-    _rdf_format_options(export, "ttl,nt,jsonld")
+    _rdf_format_options(export, "ttl,nt,jsonld,nq,trig", "; nq and trig keep each disclosure's named graph")
+    export.add_argument("--gzip", action="store_true", help="compress every dump (graph.nt.gz, dataset.nq.gz …)")
     export.add_argument("--endpoint", help="the public SPARQL endpoint to name in the VoID description (default: "
                         "endpoint in budget-kg.toml or $BUDGET_KG_ENDPOINT; none is named without one)")
     export.set_defaults(run=cmd_export)

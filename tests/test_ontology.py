@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.rdf import BKG, Place, PlaceLinks, PlaceMention, disclosure_graph
 from kg.rdf.namespaces import FUND_SOURCE_CONCEPTS, OBEU_DIMENSION, OBEU_MEASURE, ORG, QB
-from kg.rdf.ontology_docs import ONTOLOGY, render
+from kg.rdf.ontology_docs import ONTOLOGY, SCHEMES, load_ontology, render
 from kg.records import FUND_SOURCE_LABELS, FUND_SOURCES, Disclosure
 from tests.helpers import CONTRACT_CLASSES, CONTRACT_PROPERTIES
 
@@ -21,7 +21,7 @@ import zezhou2025
 
 @pytest.fixture(scope="module")
 def ontology():
-    return Graph().parse(ONTOLOGY)
+    return load_ontology()  # budget-kg.ttl and its concept schemes (schemes.ttl)
 
 
 def bkg_terms(graph):
@@ -99,9 +99,38 @@ def test_every_contract_term_is_used_by_the_data(sources):
     for name in CONTRACT_PROPERTIES:
         assert BKG[name] in used_predicates, name
     assert DCTERMS.title in used_predicates
-    assert {t for t in used_types | used_predicates if t.startswith(BKG)} <= set(bkg_terms(Graph().parse(ONTOLOGY)))
+    assert {t for t in used_types | used_predicates if t.startswith(BKG)} <= set(bkg_terms(load_ontology()))
 
 
 def test_html_documentation_lists_every_class(ontology):
     page = render(ontology)
     assert "<code>bkg:ExpenditureLine</code>" in page and "支出总表行" in page and "qb:Observation" in page
+
+
+def test_one_owl_ontology_with_one_title_and_the_schemes_apart():
+    terms = Graph().parse(ONTOLOGY)
+    assert list(terms.subjects(RDF.type, OWL.Ontology)) == [URIRef("https://w3id.org/budget-kg/ontology")]
+    assert {t.language for t in terms.objects(None, DCTERMS.title)} == {"zh", "en"}  # one title, two languages
+    assert list(terms.subjects(RDF.type, SKOS.ConceptScheme)) == []
+    schemes = Graph().parse(SCHEMES)
+    assert set(schemes.subjects(RDF.type, SKOS.ConceptScheme)) == {
+        BKG.BudgetPhaseScheme, BKG.FundSourceScheme, BKG.AllocationScheme, BKG.AdministrativeLevelScheme}
+    assert not list(schemes.subjects(RDF.type, OWL.Ontology))
+    # every concept's scheme is described, in one file or the other
+    both = load_ontology()
+    for scheme in set(both.objects(None, SKOS.inScheme)):
+        if scheme.startswith(BKG):
+            assert (scheme, RDF.type, SKOS.ConceptScheme) in both, scheme
+
+
+def test_ontology_docs_give_every_term_its_anchor(ontology):
+    import re
+
+    page = render(ontology)
+    anchors = re.findall(r"<tr id='([^']+)'>", page)
+    assert len(anchors) == len(set(anchors))  # one anchor per term
+    assert set(anchors) == {str(term)[len(BKG):] for term in bkg_terms(ontology)}
+    assert {"Project", "amount", "FundSourceScheme", "NationalLevel"} <= set(anchors)
+    # links between terms point at those anchors
+    assert "href='#ExpenditureLine'" in page and "href='#Project'" in page
+    assert page.count("<h1>") == 1 and "budget-kg ontology for Chinese budget disclosures" in page

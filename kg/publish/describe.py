@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from kg.publish.pages import short_name
 from kg.rdf.namespaces import BKG, DEFAULT_BASE, bind_prefixes
@@ -22,7 +22,85 @@ DISTRIBUTIONS = {  # format → (file name, media type)
     "ttl": ("graph.ttl", "text/turtle"),
     "nt": ("graph.nt", "application/n-triples"),
     "jsonld": ("graph.jsonld", "application/ld+json"),
+    "nq": ("dataset.nq", "application/n-quads"),
+    "trig": ("dataset.trig", "application/trig"),
 }
+METADATA_FILE = Path(__file__).resolve().parent.parent / "data" / "dataset.toml"
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+
+
+def dataset_metadata(path: Path = METADATA_FILE) -> dict:
+    """kg/data/dataset.toml: titles, description, licence, issued date, keywords, publisher, contact."""
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        from kg.errors import BudgetKGError
+
+        raise BudgetKGError(str(path), f"cannot read the dataset description: {exc}", code="bad-data-file") from None
+
+
+def _coverage(graph: Graph, dataset: URIRef, report: dict, build: Path) -> None:
+    """dct:spatial (each region the disclosures are from, with its GB/T 2260 code), dct:temporal (the fiscal
+    years) and dct:modified (when the build was written)."""
+    import datetime
+
+    regions = sorted({(d["region_code"], d.get("region") or "") for d in report.get("documents", [])
+                      if d.get("region_code")})
+    for code, name in regions:
+        place = URIRef(f"{DATASET_IRI}/spatial/{code}")
+        graph.add((dataset, DCTERMS.spatial, place))
+        graph.add((place, RDF.type, DCTERMS.Location))
+        graph.add((place, DCTERMS.identifier, Literal(code)))
+        if name:
+            graph.add((place, RDFS.label, Literal(name, lang="zh")))
+    years = sorted({int(d["fiscal_year"]) for d in report.get("documents", []) if d.get("fiscal_year")})
+    if years:
+        period = URIRef(f"{DATASET_IRI}/temporal/{years[0]}-{years[-1]}")
+        graph.add((dataset, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        graph.add((period, DCAT.startDate, Literal(f"{years[0]}-01-01", datatype=XSD.date)))
+        graph.add((period, DCAT.endDate, Literal(f"{years[-1]}-12-31", datatype=XSD.date)))
+    written = datetime.datetime.fromtimestamp((build / "report.json").stat().st_mtime, datetime.UTC)
+    graph.add((dataset, DCTERMS.modified, Literal(written.date().isoformat(), datatype=XSD.date)))
+
+
+def _about(graph: Graph, dataset: URIRef, metadata: dict, license: str | None) -> None:
+    """Titles, description, licence, issued date, keywords, themes, publisher and contact point."""
+    for lang in ("zh", "en"):
+        if metadata.get(f"title_{lang}"):
+            graph.add((dataset, DCTERMS.title, Literal(metadata[f"title_{lang}"], lang=lang)))
+        if metadata.get(f"description_{lang}"):
+            graph.add((dataset, DCTERMS.description, Literal(metadata[f"description_{lang}"], lang=lang)))
+        for keyword in metadata.get(f"keywords_{lang}", []):
+            graph.add((dataset, DCAT.keyword, Literal(keyword, lang=lang)))
+    graph.add((dataset, DCTERMS.license, URIRef(license or metadata.get("license", DEFAULT_LICENSE))))
+    if metadata.get("issued"):
+        graph.add((dataset, DCTERMS.issued, Literal(str(metadata["issued"]), datatype=XSD.date)))
+    for language in metadata.get("language", []):
+        graph.add((dataset, DCTERMS.language, URIRef(language)))
+    for theme in metadata.get("themes", []):
+        graph.add((dataset, DCAT.theme, URIRef(theme)))
+    publisher = metadata.get("publisher", {})
+    if publisher:
+        agent = URIRef(f"{DATASET_IRI}/publisher")
+        graph.add((dataset, DCTERMS.publisher, agent))
+        graph.add((agent, RDF.type, FOAF.Agent))
+        graph.add((agent, FOAF.name, Literal(publisher["name"])))
+        if publisher.get("homepage"):
+            graph.add((agent, FOAF.homepage, URIRef(publisher["homepage"])))
+    contact = metadata.get("contact", {})
+    if contact:
+        card = URIRef(f"{DATASET_IRI}/contact")
+        graph.bind("vcard", VCARD)
+        graph.add((dataset, DCAT.contactPoint, card))
+        graph.add((card, RDF.type, VCARD.Kind))
+        graph.add((card, VCARD.fn, Literal(contact["name"])))
+        if contact.get("email"):
+            graph.add((card, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+        if contact.get("url"):
+            graph.add((card, VCARD.hasURL, URIRef(contact["url"])))
 
 
 def _partition_name(iri: str) -> str:
@@ -59,11 +137,14 @@ def graph_statistics(build_dir: Path) -> dict[str, object]:
             "properties": dict(properties), "classes": dict(classes)}
 
 
-def dataset_description(build_dir: str | Path, *, base: str = DEFAULT_BASE, license: str = DEFAULT_LICENSE,
-                        sparql_endpoint: str | None = "https://w3id.org/budget-kg/sparql",
+def dataset_description(build_dir: str | Path, *, base: str = DEFAULT_BASE, license: str | None = None,
+                        sparql_endpoint: str | None = None,
                         download_base: str = "https://w3id.org/budget-kg/download/",
-                        formats: tuple[str, ...] = ("ttl", "nt", "jsonld")) -> Graph:
-    """The DCAT/VoID description of the build in ``build_dir`` (report.json and graphs/ are read)."""
+                        formats: tuple[str, ...] = ("ttl", "nt", "jsonld"), compressed: bool = False,
+                        metadata: dict | None = None) -> Graph:
+    """The DCAT/VoID description of the build in ``build_dir`` (report.json and graphs/ are read), with what
+    kg/data/dataset.toml says of it (``metadata`` replaces that file). ``sparql_endpoint`` is named only when
+    given; ``compressed``: the dumps are gzip files (``graph.nt.gz`` …)."""
     build = Path(build_dir)
     report = json.loads((build / "report.json").read_text(encoding="utf-8"))
     stats = graph_statistics(build)
@@ -73,12 +154,8 @@ def dataset_description(build_dir: str | Path, *, base: str = DEFAULT_BASE, lice
     dataset = URIRef(DATASET_IRI)
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal("budget-kg: Chinese government budget disclosures", lang="en")))
-    graph.add((dataset, DCTERMS.title, Literal("部门预算公开知识图谱", lang="zh")))
-    graph.add((dataset, DCTERMS.description, Literal(
-        "Projects, amounts, function codes, townships and the policy documents cited as 立项依据, read from "
-        "部门预算公开 / 单位预算公开 disclosures; every value links to the source file and line.", lang="en")))
-    graph.add((dataset, DCTERMS.license, URIRef(license)))
+    _about(graph, dataset, metadata if metadata is not None else dataset_metadata(), license)
+    _coverage(graph, dataset, report, build)
     graph.add((dataset, VOID.uriSpace, Literal(base)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(BKG))))
     graph.add((dataset, VOID.triples, Literal(stats["triples"], datatype=XSD.integer)))
@@ -91,6 +168,7 @@ def dataset_description(build_dir: str | Path, *, base: str = DEFAULT_BASE, lice
         graph.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
     for fmt in formats:
         file_name, media = DISTRIBUTIONS[fmt]
+        file_name += ".gz" if compressed else ""
         distribution = URIRef(f"{DATASET_IRI}/distribution/{fmt}")
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((dataset, VOID.dataDump, URIRef(download_base + file_name)))
@@ -98,6 +176,9 @@ def dataset_description(build_dir: str | Path, *, base: str = DEFAULT_BASE, lice
         graph.add((distribution, DCAT.downloadURL, URIRef(download_base + file_name)))
         graph.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
         graph.add((distribution, DCTERMS.format, Literal(media)))
+        if compressed:
+            graph.add((distribution, DCAT.compressFormat,
+                       URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
     for class_iri, count in sorted(stats["classes"].items()):  # type: ignore[union-attr]
         partition = URIRef(f"{DATASET_IRI}/class/{_partition_name(class_iri)}")
         graph.add((dataset, VOID.classPartition, partition))

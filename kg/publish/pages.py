@@ -164,9 +164,10 @@ def context() -> dict:
     return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
 
 
-def serialise(triples: list[ox.Triple], fmt: str, context_url: str = CONTEXT_URL) -> bytes:
-    """Turtle / N-Triples via pyoxigraph; JSON-LD compacted with the published context (rdflib), which is
-    then referenced by URL rather than inlined."""
+def serialise(triples: list[ox.Triple], fmt: str, context_url: str | None = None) -> bytes:
+    """Turtle / N-Triples via pyoxigraph; JSON-LD compacted with the shipped context (rdflib). The context is
+    inlined, so every JSON-LD processor reads the document offline; ``context_url`` references it by URL
+    instead (then a reader must fetch it)."""
     if fmt == "ttl":
         return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
                             prefixes={k: str(v) for k, v in PREFIXES.items()})
@@ -179,7 +180,7 @@ def serialise(triples: list[ox.Triple], fmt: str, context_url: str = CONTEXT_URL
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
         compacted = json.loads(graph.serialize(format="json-ld", context=context()["@context"],
                                                auto_compact=True))
-        compacted["@context"] = context_url
+        compacted["@context"] = context()["@context"] if context_url is None else context_url
         return json.dumps(compacted, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}")
 
@@ -260,10 +261,6 @@ def entity_html(store: ox.Store, description: Description, linker: Linker,
 
 
 def ontology_html() -> str:
-    from rdflib import Graph
+    from kg.rdf.ontology_docs import load_ontology, render
 
-    from kg.rdf.ontology_docs import render
-
-    graph = Graph()
-    graph.parse(ONTOLOGY_FILE, format="turtle")
-    return render(graph)
+    return render(load_ontology())  # the ontology and its concept schemes (ontology/schemes.ttl)
