@@ -194,7 +194,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     target = Path(_build_dir(args, "a build output directory or a graph file"))
     shapes = args.shapes or DEFAULT_SHAPES_DIR
-    _note("validate", f"checking {target} against the shapes in {shapes} ({args.engine})…")
+    against = f"the shapes in {args.shapes}" if args.shapes else "the built-in shapes"
+    _note("validate", f"checking {target} against {against} ({args.engine})…")
     if target.is_dir():  # a build output directory: its store with Oxigraph, or its graph file
         report = validate_build(target, shapes, engine=args.engine)
     elif not target.exists():
