@@ -219,7 +219,7 @@ def test_publish_removes_nothing_when_a_graph_was_refused(tmp_path: Path, built:
 def test_password_from_the_environment_and_deprecated_flag(tmp_path: Path, built: Path, capsys,
                                                           monkeypatch: pytest.MonkeyPatch):
     with virtuoso(tmp_path / "virtuoso") as running:
-        arguments = ["publish", str(built), "--endpoint", running.query, "--graph-store", running.store,
+        arguments = ["publish", "--store", str(built), "--endpoint", running.query, "--graph-store", running.store,
                      "--user", "dba"]
         monkeypatch.delenv("BUDGET_KG_PASSWORD", raising=False)
         monkeypatch.setattr("sys.stdin.isatty", lambda: False)
