@@ -177,6 +177,7 @@ def cmd_citations(args: argparse.Namespace) -> int:
                 lines += ["      " + line for line in citation_lines(citation)]
                 records.append(citation_record(path.name, department, year, basis.project, str(basis.span),
                                                citation))
+    registry.settle()  # each document's issuer by all its citations, as the build chooses it
     levels = Counter(d.issuer_level or "unknown" for d in registry.documents.values())
     lines.append(f"\n{len(registry.documents)} distinct documents by issuer level: "
                  + ", ".join(f"{level} {count}" for level, count in levels.most_common()))
