@@ -1,0 +1,88 @@
+"""The static site: a page for each entity people look up and for nothing else, a search index, and a search
+box that finds a project in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+
+from kg.publish import export_static_site
+from kg.publish.site import entity_file
+from tests.test_publish import seeds_build  # noqa: F401 - the shared session build
+
+BKG = "https://w3id.org/budget-kg/ontology#"
+BASE = "https://w3id.org/budget-kg/id/"
+LOOKED_UP = ("Disclosure", "Department", "Project", "PolicyDocument", "Township", "FunctionCode")
+
+
+@pytest.fixture(scope="module")
+def site(seeds_build, tmp_path_factory):  # noqa: F811
+    out = tmp_path_factory.mktemp("site") / "site"
+    report = export_static_site(seeds_build, out)
+    return out, report
+
+
+def test_one_page_per_looked_up_entity_and_no_indicator_pages(site, seeds_build):  # noqa: F811
+    out, report = site
+    store = ox.Store.read_only(str(seeds_build / "store"))
+    classes = " ".join(f"bkg:{name}" for name in LOOKED_UP)
+    rows = list(store.query(f"PREFIX bkg: <{BKG}> SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {classes} }} "
+                            "?e a ?c }", use_default_graph_as_union=True))
+    expected = int(rows[0]["n"].value)
+    html_pages = [p for p in (out / "id").rglob("*.html")]
+    assert len(html_pages) == report.pages == expected == 582
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    indicators = {q.subject.value for q in store.quads_for_pattern(None, rdf_type,
+                                                                  ox.NamedNode(BKG + "PerformanceIndicator"))}
+    assert len(indicators) > 2000
+    for iri in indicators:  # not one of them has a page
+        path = out / entity_file(BASE, iri)
+        assert not path.with_name(path.name + ".html").exists(), iri
+    assert sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) < 20e6  # was 121 MB with every node
+
+
+def test_search_index_lists_every_page(site):
+    from urllib.parse import unquote
+
+    out, report = site
+    index = json.loads((out / "search.json").read_text(encoding="utf-8"))
+    assert len(index) == report.pages
+    project = [e for e in index if e["l"] == "2022-2023耕地“进出平衡”方案编制经费"]
+    assert len(project) == 1 and project[0]["k"] == "project" and project[0]["y"] == 2024
+    assert (out / unquote(project[0]["u"])).is_file()
+    assert sum(1 for e in index if e["k"] == "document") == 235
+
+
+def test_search_box_finds_a_project_in_chromium(site, tmp_path):
+    import subprocess
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.test_browser import FLAGS, chromium
+
+    out, _ = site
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html#q={quote('进出平衡')}&kind=project"
+        completed = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                                    "--virtual-time-budget=8000", "--dump-dom", url],
+                                   capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        httpd.shutdown()
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    results = re.search(r'<ul id="results">(.*?)</ul>', completed.stdout, re.S)
+    assert results, "the index page has no result list"
+    found = re.findall(r'<a href="([^"]+)">([^<]+)</a>', results[1])
+    assert ("2022-2023耕地“进出平衡”方案编制经费" in {label for _, label in found})
+    assert all("project" in item for item in re.findall(r"<li>(.*?)</li>", results[1]))
