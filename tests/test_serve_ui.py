@@ -166,3 +166,45 @@ def test_canned_query_in_chromium_shows_the_known_amount(server, tmp_path):
     assert rows and all("<td>341900</td>" in row for row in rows)
     assert any("晋自然资发〔2023〕7号" in row for row in rows)
     assert all(url.startswith(server) for url, _ in requests)
+
+
+# --- entity pages ---------------------------------------------------------------------------------------------
+
+PROJECT_PATH = "/id/" + urllib.parse.quote(QINSHUI_PROJECT.removeprefix("https://w3id.org/budget-kg/id/"), safe="/%")
+
+
+def test_entity_page_shows_the_printed_source_lines(server):
+    status, _, body = fetch(server + PROJECT_PATH, BROWSER_ACCEPT)
+    page = body.decode("utf-8")
+    assert status == 200
+    # the 项目支出表 row as printed (amount in 万元), and the 立项依据 cell naming the document
+    assert "qinshui-natural-resources-bureau-unit-2024.txt line 449</a><pre class='source-text'>" \
+           "2022-2023耕地“进出平衡”方案编制经费\t34.19\t34.19" in page
+    assert "《山西省自然资源厅关于严格落实耕地进出平衡的通知》(晋自然资发〔2023〕7号)" in page
+    span = re.search(r'<a href="(/id/disclosure/[^"]+)">qinshui-natural-resources-bureau-unit-2024.txt line 449', page)
+    assert span and fetch(server + span[1], BROWSER_ACCEPT)[0] == 200  # the span's own page answers
+
+
+def test_entity_page_links_ontology_terms_locally(server):
+    page = fetch(server + PROJECT_PATH, BROWSER_ACCEPT)[2].decode("utf-8")
+    assert '<a href="/ontology#Project">bkg:Project</a>' in page
+    assert '<a href="/ontology#amount">bkg:amount</a>' in page
+    ontology = fetch(server + "/ontology", BROWSER_ACCEPT)[2].decode("utf-8")
+    assert "id='Project'" in ontology and "id='amount'" in ontology  # the anchors exist
+
+
+def test_rdf_xml_or_a_406_naming_the_alternatives(server):
+    status, headers, body = fetch(server + PROJECT_PATH, "application/rdf+xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/rdf+xml")
+    graph = Graph().parse(data=body.decode("utf-8"), format="xml")
+    assert Decimal(str(graph.value(URIRef(QINSHUI_PROJECT), URIRef(BKG + "amount")))) == Decimal("341900")
+    assert fetch(server + PROJECT_PATH + ".rdf")[1]["Content-Type"].startswith("application/rdf+xml")
+    status, headers, body = fetch(server + PROJECT_PATH, "image/png")
+    lines = body.decode("utf-8").splitlines()
+    assert status == 406 and headers["Content-Type"].startswith("text/plain")
+    assert {line.split()[0] for line in lines[1:]} == {"text/html", "text/turtle", "application/n-triples",
+                                                        "application/ld+json", "application/rdf+xml"}
+    status, headers, body = fetch(server + "/ontology", "application/rdf+xml")
+    assert status == 200 and (URIRef(BKG + "Project"), None, None) in Graph().parse(data=body.decode(), format="xml")
+    assert fetch(server + "/dataset", "application/rdf+xml")[0] == 200
+    assert fetch(server + "/dataset", "image/png")[0] == 406

@@ -86,3 +86,13 @@ def test_search_box_finds_a_project_in_chromium(site, tmp_path):
     found = re.findall(r'<a href="([^"]+)">([^<]+)</a>', results[1])
     assert ("2022-2023耕地“进出平衡”方案编制经费" in {label for _, label in found})
     assert all("project" in item for item in re.findall(r"<li>(.*?)</li>", results[1]))
+
+
+def test_project_page_shows_its_source_text_and_ontology_links(site):
+    from tests.test_publish import QINSHUI_PROJECT
+
+    out, _ = site
+    path = out / entity_file(BASE, QINSHUI_PROJECT)
+    page = path.with_name(path.name + ".html").read_text(encoding="utf-8")
+    assert "<pre class='source-text'>2022-2023耕地“进出平衡”方案编制经费\t34.19" in page
+    assert re.search(r'<a href="(\.\./)+ontology\.html#Project">bkg:Project</a>', page)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from kg.publish.source_text import entity_spans
 from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
 from kg.resources import resource_dir
 
@@ -41,10 +41,11 @@ MEDIA_TYPES = {
     "ttl": "text/turtle; charset=utf-8",
     "nt": "application/n-triples; charset=utf-8",
     "jsonld": "application/ld+json; charset=utf-8",
+    "rdf": "application/rdf+xml; charset=utf-8",
 }
 _ACCEPTED = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
              "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
-             "application/ld+json": "jsonld", "application/json": "jsonld"}
+             "application/ld+json": "jsonld", "application/json": "jsonld", "application/rdf+xml": "rdf"}
 _UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
 
 
@@ -95,16 +96,19 @@ class Linker:
 
     base: str = DEFAULT_BASE
     local: Callable[[str], str] = field(default=lambda rest: "/id/" + rest)
+    ontology: str | None = None  # where the ontology page is: bkg: terms link to its anchors (#Project)
 
     def href(self, iri: str) -> str:
         if iri.startswith(self.base):
             return self.local(iri[len(self.base):])
+        if self.ontology is not None and iri.startswith(ONTOLOGY_NS) and len(iri) > len(ONTOLOGY_NS):
+            return f"{self.ontology}#{quote(iri[len(ONTOLOGY_NS):], safe='')}"
         return iri
 
 
 def server_linker(base: str, prefix: str = "/id/") -> Linker:
     # hrefs percent-encode non-ASCII (an IRI's characters are fine in HTML, but some tools are not)
-    return Linker(base, lambda rest: prefix + quote(rest, safe="/%()~-._"))
+    return Linker(base, lambda rest: prefix + quote(rest, safe="/%()~-._"), ontology="/ontology")
 
 
 @dataclass
@@ -173,6 +177,8 @@ def serialise(triples: list[ox.Triple], fmt: str, context_url: str | None = None
                             prefixes={k: str(v) for k, v in PREFIXES.items()})
     if fmt == "nt":
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "rdf":
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes={k: str(v) for k, v in PREFIXES.items()})
     if fmt == "jsonld":
         from rdflib import Graph
 
@@ -190,6 +196,11 @@ def short_name(iri: str) -> str:
         if iri.startswith(str(namespace)):
             return f"{prefix}:{iri[len(str(namespace)):]}"
     return iri
+
+
+def _predicate_html(predicate: ox.NamedNode, linker: Linker) -> str:
+    """A property as its prefixed name, linked to its definition (bkg: terms to the local ontology page)."""
+    return f'<a href="{html.escape(linker.href(predicate.value))}">{html.escape(short_name(predicate.value))}</a>'
 
 
 def _term_html(term, linker: Linker, labels: dict[str, str]) -> str:
@@ -217,36 +228,19 @@ def page(title: str, body: str, nav: str = "", head: str = "") -> str:
             f"<style>{_PAGE_STYLE}</style>{head}</head><body><nav>{nav}</nav>\n{body}\n</body></html>\n")
 
 
-def source_lines(store: ox.Store, description: Description) -> list[tuple[str, str, str]]:
-    """(lines IRI, file, "first–last") of every span the entity was read from: the page links to them."""
-    found = []
-    for triple in description.outgoing:
-        if triple.predicate.value != DERIVED_FROM or not isinstance(triple.object, ox.NamedNode):
-            continue
-        span = triple.object
-        first = next(store.quads_for_pattern(span, ox.NamedNode(BKG + "firstLine"), None), None)
-        last = next(store.quads_for_pattern(span, ox.NamedNode(BKG + "lastLine"), None), None)
-        source = next(store.quads_for_pattern(span, ox.NamedNode(OA_SOURCE), None), None)
-        if first is None or source is None:
-            continue
-        file = next(store.quads_for_pattern(source.object, ox.NamedNode(BKG + "sourceFile"), None), None)
-        lines = first.object.value if last is None or last.object.value == first.object.value \
-            else f"{first.object.value}–{last.object.value}"
-        found.append((span.value, file.object.value if file else source.object.value, lines))
-    return sorted(found, key=lambda f: (f[1], int(re.match(r"\d+", f[2]).group())))  # type: ignore[union-attr]
-
-
 def entity_html(store: ox.Store, description: Description, linker: Linker,
                 alternates: dict[str, str] | None = None, nav: str = "") -> str:
     """The page for people: properties, where it was read (file and line), what points at it."""
     labels = description.labels
-    rows = "".join(f"<tr><th>{html.escape(short_name(t.predicate.value))}</th><td>"
+    rows = "".join(f"<tr><th>{_predicate_html(t.predicate, linker)}</th><td>"
                    f"{_term_html(t.object, linker, labels)}</td></tr>" for t in description.outgoing)
-    sources = source_lines(store, description)
-    source_html = "".join(f'<li><a href="{html.escape(linker.href(iri))}">{html.escape(file)} line {lines}</a></li>'
-                          for iri, file, lines in sources)
+    sources = entity_spans(store, description.outgoing)
+    source_html = "".join(
+        f'<li><a href="{html.escape(linker.href(span.iri))}">{html.escape(span.file)} line {span.lines}</a>'
+        + (f"<pre class='source-text'>{html.escape(span.text)}</pre>" if span.text else "") + "</li>"
+        for span in sources)
     incoming = "".join(f"<tr><td>{_term_html(t.subject, linker, labels)}</td><th>"
-                       f"{html.escape(short_name(t.predicate.value))}</th></tr>" for t in description.incoming)
+                       f"{_predicate_html(t.predicate, linker)}</th></tr>" for t in description.incoming)
     more = f"<p>(first {MAX_INCOMING} shown; query /sparql for all)</p>" if description.incoming_truncated else ""
     formats = " ".join(f'<a href="{html.escape(href)}">{name}</a>' for name, href in (alternates or {}).items())
     body = (f"<h1>{html.escape(description.label)}</h1><p class='iri'>{html.escape(description.iri)}</p>"

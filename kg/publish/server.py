@@ -62,7 +62,7 @@ from kg.publish.sparql import (
 from kg.rdf.namespaces import DEFAULT_BASE
 
 log = logging.getLogger(__name__)
-_SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".html": "html"}
+_SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".rdf": "rdf", ".html": "html"}
 MAX_QUERY_BYTES = 100_000  # a request body, or a GET query's text
 MAX_HEADER_BYTES = 3 * MAX_QUERY_BYTES + 16_384  # the head holds a GET query percent-encoded
 MAX_QUERY_FIELDS = 32
@@ -353,13 +353,14 @@ class LinkedDataApp:
         if fmt is None:
             fmt = pages.negotiate(request.header("Accept") or None)
             if fmt is None:
-                return Response.text(HTTPStatus.NOT_ACCEPTABLE, "available: " + ", ".join(pages.MEDIA_TYPES.values()))
+                return self._not_acceptable(request.path)
         href = self.linker.href(description.iri)
         headers = {"Vary": "Accept", "Content-Location": href + ("" if fmt == "html" else "." + fmt),
                    "Link": ", ".join(f'<{href}.{f}>; rel="alternate"; type="{pages.MEDIA_TYPES[f].split(";")[0]}"'
-                                     for f in ("ttl", "jsonld", "nt"))}
+                                     for f in ("ttl", "jsonld", "nt", "rdf"))}
         if fmt == "html":
-            alternates = {"Turtle": href + ".ttl", "JSON-LD": href + ".jsonld", "N-Triples": href + ".nt"}
+            alternates = {"Turtle": href + ".ttl", "JSON-LD": href + ".jsonld", "N-Triples": href + ".nt",
+                          "RDF/XML": href + ".rdf"}
             body = pages.entity_html(self.store, description, self.linker, alternates,
                                      nav="<a href='/'>dataset</a><a href='/sparql'>SPARQL</a>"
                                          "<a href='/ontology'>ontology</a>").encode("utf-8")
@@ -367,8 +368,24 @@ class LinkedDataApp:
             body = pages.serialise(description.triples, fmt)
         return Response(200, pages.MEDIA_TYPES[fmt], body, headers)
 
+    @staticmethod
+    def _not_acceptable(path: str) -> Response:
+        """406 naming every media type this resource has, and the suffixes that ask for one by name."""
+        lines = [f"{path} is available as:"] + [f"  {media.split(';')[0]:<24} {path}.{fmt}"
+                                                 for fmt, media in pages.MEDIA_TYPES.items()]
+        return Response.text(HTTPStatus.NOT_ACCEPTABLE, "\n".join(lines), {"Vary": "Accept"})
+
     def ontology(self, request: Request) -> Response:
         fmt = pages.negotiate(request.header("Accept") or None)
+        if fmt is None:
+            return self._not_acceptable(request.path)
+        if fmt == "rdf":
+            def as_xml() -> bytes:
+                from rdflib import Graph
+
+                return Graph().parse(pages.ONTOLOGY_FILE, format="turtle").serialize(format="xml").encode("utf-8")
+
+            return Response(200, pages.MEDIA_TYPES["rdf"], self.once("ontology.rdf", as_xml), {"Vary": "Accept"})
         if fmt in ("ttl", "nt", "jsonld"):
             turtle = self.once("ontology.ttl", pages.ONTOLOGY_FILE.read_bytes)
             return Response(200, "text/turtle; charset=utf-8", turtle, {"Vary": "Accept"})
@@ -457,7 +474,7 @@ class LinkedDataApp:
     def dataset(self, request: Request) -> Response:
         fmt = pages.negotiate(request.header("Accept") or None)
         if fmt is None:
-            return Response.text(HTTPStatus.NOT_ACCEPTABLE, "available: " + ", ".join(pages.MEDIA_TYPES.values()))
+            return self._not_acceptable(request.path)
         headers = {"Vary": "Accept"}
         if fmt == "html":
             from kg.publish.describe import description_html
@@ -467,7 +484,7 @@ class LinkedDataApp:
             return Response(200, HTML, page, headers)
         if fmt == "ttl":
             return Response(200, pages.MEDIA_TYPES["ttl"], self.void(request).body, headers)
-        graph_format = {"nt": "nt", "jsonld": "json-ld"}[fmt]
+        graph_format = {"nt": "nt", "jsonld": "json-ld", "rdf": "xml"}[fmt]
         data = self.once("dataset." + fmt, lambda: self._description().serialize(format=graph_format)
                          .encode("utf-8"))
         return Response(200, pages.MEDIA_TYPES[fmt], data, headers)

@@ -120,7 +120,7 @@ def _write_site(store: ox.Store, out: Path, base: str, formats: tuple[str, ...])
                 return linked
             return _relative_href(path.with_name(path.name + ".html"), page_dir)
 
-        linker = pages.Linker(base, local)
+        linker = pages.Linker(base, local, ontology=_relative_href(Path("ontology.html"), page_dir))
         root = _relative_href(Path("index.html"), page_dir)
         nav = (f"<a href='{root}'>dataset and search</a>"
                f"<a href='{_relative_href(Path('ontology.html'), page_dir)}'>ontology</a>")
