@@ -20,10 +20,12 @@ import os
 import re
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from typing import Literal as Choice
@@ -64,6 +66,7 @@ CASTABLE_DATATYPES = frozenset({XSD.integer, XSD.decimal, XSD.boolean, XSD.float
 # Above this many focus nodes a hash join beats one index lookup per node (≈ 20 µs each in a RocksDB store,
 # against 1-3 µs per scanned triple): measured at 100 synthetic disclosures, see docs/benchmark.md
 LOOKUP_LIMIT = 2000
+_COMPILE_LOCK = threading.Lock()
 JoinStrategy = Choice["auto", "hash", "lookup"]
 
 _THIS = re.compile(r"[?$]this\b")
@@ -98,6 +101,12 @@ class CompiledCheck:
     generic_message: str = "constraint not met"
     value_is_focus: bool = False  # a node shape's non-SPARQL result names the focus node as its value
     owner: str = ""  # the node shape holding it (for timings: "bkgsh:ProjectShape rdfs:label sh:maxCount")
+    # compiles the real check on first run (a SHACL-SPARQL query: rdflib's parser takes ≈ 70 ms a query, which
+    # then overlaps with other checks' queries, since Oxigraph releases the GIL)
+    deferred: Callable[[], CompiledCheck] | None = None
+    # a merged query standing for several checks: (the boolean variable that selects a row for it, the check);
+    # a variable of None runs that check's own query
+    twins: tuple[tuple[str | None, CompiledCheck], ...] = ()
 
     @property
     def name(self) -> str:
@@ -110,10 +119,12 @@ class _Compiler:
     shapes: Graph
     subclass_inference: bool
     count_focus: Callable[[str], int] | None = None  # how many nodes a target pattern binds (None: assume many)
+    defer_sparql: bool = False  # compile SHACL-SPARQL checks when they first run (see CompiledCheck.deferred)
     counter: int = 0
     checks: list[CompiledCheck] = field(default_factory=list)
     owner: str = ""  # the top-level shape being compiled
     focus_counts: dict[str, int] = field(default_factory=dict)
+    pending_sparql: list[_SparqlSpec] = field(default_factory=list)
 
     def many_focus_nodes(self, target: str) -> bool:
         """Whether the target binds more than LOOKUP_LIMIT nodes: then a constraint scans its path's triples
@@ -323,8 +334,7 @@ class _Compiler:
             if predicate == SH.sparql:
                 for constraint in self.shapes.objects(shape, SH.sparql):
                     if not self.deactivated(constraint):
-                        self.checks.append(self.sparql_check(shape, source, constraint, target, path, severity,
-                                                             rule, messages))
+                        self.add_sparql(shape, source, constraint, target, path, severity, rule, messages)
                 continue
             if predicate == SH.qualifiedValueShape:
                 self.qualified(shape, path, focus, add, hashed)
@@ -444,25 +454,175 @@ class _Compiler:
                 f"Focus node does not conform to shape{' MinCount' if operator == '<' else ' MaxCount'} {bound}",
                 component=predicate.n3(self.shapes.namespace_manager))
 
-    def sparql_check(self, shape: Node, source: Node, constraint: Node, target: str, path: str | None,
-                     severity: str, rule: str, shape_messages: tuple[str, ...]) -> CompiledCheck:
-        select = self.shapes.value(constraint, SH.select)
+    def add_sparql(self, shape: Node, source: Node, constraint: Node, target: str, path: str | None,
+                   severity: str, rule: str, messages: tuple[str, ...]) -> None:
+        if not self.defer_sparql:
+            self.checks.append(self.sparql_check(shape, source, constraint, target, path, severity, rule, messages))
+            return
+        self.pending_sparql.append(_SparqlSpec(shape, source, constraint, target, path, severity, rule, messages,
+                                               self.owner))
+
+    def flush_sparql(self) -> None:
+        """The recorded SHACL-SPARQL checks, deferred; twins (the same query on the same focus nodes but for its
+        final FILTER or HAVING, as a Violation and a Warning with different tolerances) become one query."""
+        groups: dict[tuple[str, ...], list[tuple[_SparqlSpec, str]]] = {}
+        for spec in self.pending_sparql:
+            prologue, text = self.sparql_text(spec)
+            split = _split_final_condition(text)
+            key = (spec.target, spec.path or "", prologue, *split[:2]) if split else (str(id(spec)),)
+            groups.setdefault(key, []).append((spec, split[2] if split else ""))
+        self.pending_sparql = []
+        for members in groups.values():
+            specs = [spec for spec, _condition in members]
+            first = specs[0]
+            compile_later = partial(self.compile_twins, specs, [condition for _spec, condition in members])
+            self.checks.append(CompiledCheck(first.source, "sh:sparql", first.severity, first.rule, "",
+                                             first.messages, owner=first.owner, deferred=compile_later))
+
+    def compile_twins(self, specs: list[_SparqlSpec], conditions: list[str]) -> CompiledCheck:
+        with _COMPILE_LOCK:  # the compiler's counter and rdflib's parser are not shared between threads
+            return self._compile_twins(specs, conditions)
+
+    def _compile_twins(self, specs: list[_SparqlSpec], conditions: list[str]) -> CompiledCheck:
+        checks = []
+        for spec in specs:
+            self.owner = spec.owner
+            checks.append(self.sparql_check(spec.shape, spec.source, spec.constraint, spec.target, spec.path,
+                                            spec.severity, spec.rule, spec.messages, build_query=len(specs) == 1))
+        if len(specs) == 1:
+            return checks[0]
+        first = specs[0]
+        prologue, text = self.sparql_text(first)
+        split = _split_final_condition(text)
+        assert split is not None  # grouped because it splits
+        flags = [f"_twin{index}" for index in range(len(specs))]
+        merged = _merge_conditions(text, split, conditions, flags)
+        try:
+            query = prologue + rewrite_for_all_focus_nodes(prologue, merged, first.target, self.label(first.shape))
+        except UnsupportedShapeError:  # merged, the query is refused: each runs on its own
+            own = [self.sparql_check(spec.shape, spec.source, spec.constraint, spec.target, spec.path,
+                                     spec.severity, spec.rule, spec.messages) for spec in specs]
+            return replace(own[0], twins=tuple((None, check) for check in own))
+        return replace(checks[0], query=query, twins=tuple(zip(flags, checks, strict=True)))
+
+    def sparql_text(self, spec: _SparqlSpec) -> tuple[str, str]:
+        """The prologue (declared prefixes) and the SELECT of a SHACL-SPARQL constraint, $PATH substituted."""
+        select = self.shapes.value(spec.constraint, SH.select)
         if select is None:
-            raise UnsupportedShapeError(self.label(shape), "sh:sparql", "only sh:select constraints (no sh:ask)")
+            raise UnsupportedShapeError(self.label(spec.shape), "sh:sparql", "only sh:select constraints (no sh:ask)")
         text = str(select)
         if _FORBIDDEN_PREBOUND.search(text):
-            raise UnsupportedShapeError(self.label(shape), "sh:sparql", "$shapesGraph / $currentShape")
+            raise UnsupportedShapeError(self.label(spec.shape), "sh:sparql", "$shapesGraph / $currentShape")
         if "$PATH" in text:
-            if path is None:
-                raise UnsupportedShapeError(self.label(shape), "sh:sparql", "$PATH in a node shape")
-            text = text.replace("$PATH", path)
+            if spec.path is None:
+                raise UnsupportedShapeError(self.label(spec.shape), "sh:sparql", "$PATH in a node shape")
+            text = text.replace("$PATH", spec.path)
         prologue = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in
-                           _declared_prefixes(self.shapes, constraint))
-        query = prologue + rewrite_for_all_focus_nodes(prologue, text, target, self.label(shape))
+                           _declared_prefixes(self.shapes, spec.constraint))
+        return prologue, text
+
+    def sparql_check(self, shape: Node, source: Node, constraint: Node, target: str, path: str | None,
+                     severity: str, rule: str, shape_messages: tuple[str, ...], *, build_query: bool = True
+                     ) -> CompiledCheck:
+        spec = _SparqlSpec(shape, source, constraint, target, path, severity, rule, shape_messages, self.owner)
+        prologue, text = self.sparql_text(spec)
+        query = prologue + rewrite_for_all_focus_nodes(prologue, text, target, self.label(shape)) \
+            if build_query else ""
         constraint_messages = tuple(str(m) for m in self.shapes.objects(constraint, SH.message))
         messages = tuple(dict.fromkeys(shape_messages + constraint_messages))
         return CompiledCheck(source, "sh:sparql", severity, rule, query, messages, "constraint not met",
                              value_is_focus=path is None, owner=self.owner)
+
+
+@dataclass(frozen=True)
+class _SparqlSpec:
+    """A SHACL-SPARQL constraint waiting to be compiled."""
+
+    shape: Node
+    source: Node
+    constraint: Node
+    target: str
+    path: str | None
+    severity: str
+    rule: str
+    messages: tuple[str, ...]
+    owner: str
+
+
+def _code_mask(text: str) -> str:
+    """``text`` with strings, IRIs and comments blanked out (same length): keywords found in it are code."""
+    code = [" "] * len(text)
+    for position, char in _scan_code(text):
+        code[position] = char
+    return "".join(code)
+
+
+def _closing_paren(code: str, opening: int) -> int | None:
+    depth = 0
+    for position in range(opening, len(code)):
+        if code[position] == "(":
+            depth += 1
+        elif code[position] == ")":
+            depth -= 1
+            if depth == 0:
+                return position
+    return None
+
+
+_AGGREGATE = re.compile(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.IGNORECASE)
+
+
+def _split_final_condition(text: str) -> tuple[str, str, str] | None:
+    """(the query with its final condition blanked, "FILTER" or "HAVING", the condition) when the query ends
+    with a HAVING, or its WHERE group with a FILTER, and has no aggregate elsewhere a merge would disturb."""
+    code = _code_mask(text)
+    opening = code.find("{")
+    depth, closing = 0, None
+    for position in range(opening, len(code)) if opening >= 0 else ():
+        if code[position] == "{":
+            depth += 1
+        elif code[position] == "}":
+            depth -= 1
+            if depth == 0:
+                closing = position
+                break
+    if closing is None or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", code[:opening], re.IGNORECASE):
+        return None
+    having = re.search(r"\bHAVING\s*\(", code[closing:], re.IGNORECASE)
+    if having is not None:
+        start = closing + having.end() - 1
+        end = _closing_paren(code, start)
+        if end is None or code[end + 1:].strip():
+            return None
+        return text[:start + 1] + "\0" + text[end:], "HAVING", text[start + 1:end]
+    if code[closing + 1:].strip() or _AGGREGATE.search(code[:opening]):
+        return None
+    for found in reversed(list(re.finditer(r"\bFILTER\s*\(", code[:closing], re.IGNORECASE))):
+        start = found.end() - 1
+        if code[opening + 1:found.start()].count("{") != code[opening + 1:found.start()].count("}"):
+            return None  # the last FILTER is in a nested group
+        end = _closing_paren(code, start)
+        if end is None or code[end + 1:closing].strip():
+            return None
+        return text[:found.start()] + "\0" + text[end + 1:], "FILTER", text[start + 1:end]
+    return None
+
+
+def _merge_conditions(text: str, split: tuple[str, str, str], conditions: list[str], flags: list[str]) -> str:
+    """One query for twins: it keeps a row when any twin's condition holds and projects each as a boolean."""
+    stem, kind, _condition = split
+    holds = " || ".join(f"COALESCE(?{flag}, false)" for flag in flags)
+    if kind == "HAVING":
+        merged = stem.replace("\0", " || ".join(f"({condition})" for condition in conditions))
+        projected = " ".join(f"(({condition}) AS ?{flag})" for condition, flag in zip(conditions, flags, strict=True))
+    else:
+        binds = " ".join(f"BIND (({condition}) AS ?{flag})" for condition, flag in zip(conditions, flags, strict=True))
+        merged = stem.replace("\0", f"{binds} FILTER ({holds})")
+        projected = " ".join(f"?{flag}" for flag in flags)
+    head_end = _code_mask(merged).find("{")
+    where = list(re.finditer(r"\bWHERE\b", _code_mask(merged)[:head_end], re.IGNORECASE))
+    cut = where[-1].start() if where else head_end
+    return f"{merged[:cut]} {projected} {merged[cut:]}"
 
 
 def _sparql_string(text: str) -> str:
@@ -693,19 +853,22 @@ def _this_scoping_problem(algebra: Any) -> str | None:
 # -- running ----------------------------------------------------------------------------------
 
 def compile_shapes(shapes: Graph, *, subclass_inference: bool = True,
-                   count_focus: Callable[[str], int] | None = None) -> list[CompiledCheck]:
+                   count_focus: Callable[[str], int] | None = None, defer_sparql: bool = False
+                   ) -> list[CompiledCheck]:
     """One SPARQL SELECT per (shape, constraint) of every shape that has targets.
 
     ``subclass_inference`` follows ``rdfs:subClassOf*`` in the data for targets and sh:class, as
     SHACL (and pyshacl with ``inference="none"``) does; :func:`validate_store` turns it off when the
     data holds no rdfs:subClassOf triple, where a plain rdf:type is the same and faster.
     ``count_focus`` (a target pattern → how many focus nodes it binds in the data) chooses each query's
-    join strategy; without it every query hash-joins.
+    join strategy; without it every query hash-joins. ``defer_sparql`` leaves SHACL-SPARQL checks to be
+    compiled by :func:`run_checks` (an unsupported query is then refused when the checks run).
     """
-    compiler = _Compiler(shapes, subclass_inference, count_focus)
+    compiler = _Compiler(shapes, subclass_inference, count_focus, defer_sparql)
     shape_nodes = {s for predicate in TARGET_PREDICATES for s in shapes.subjects(predicate, None)}
     for shape in sorted(shape_nodes, key=str):
         compiler.compile_shape(shape)
+    compiler.flush_sparql()
     return compiler.checks
 
 
@@ -731,13 +894,14 @@ def run_checks(store: pyoxigraph.Store, checks: Iterable[CompiledCheck], *, unio
                timings: dict[str, float] | None = None, threads: int | None = None) -> list[_Result]:
     """Run the checks on ``threads`` threads (default: one per core, at most 4): Oxigraph evaluates a query
     without holding the GIL, so independent checks run in parallel (1.7-2.4x on 2 cores)."""
-    checks = list(checks)
+    # deferred (SHACL-SPARQL) checks first: their compiling holds the GIL while the other threads query
+    checks = sorted(checks, key=lambda check: check.deferred is None)
     threads = threads or min(os.cpu_count() or 1, 4)
     if threads <= 1 or len(checks) <= 1:
-        per_check = [_run_check(store, check, union) for check in checks]
+        per_check = [_timed_check(store, check, union) for check in checks]
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            per_check = list(pool.map(lambda check: _run_check(store, check, union), checks))
+            per_check = list(pool.map(lambda check: _timed_check(store, check, union), checks))
     results: list[_Result] = []
     for check, (found, seconds) in zip(checks, per_check, strict=True):
         results += found
@@ -746,11 +910,41 @@ def run_checks(store: pyoxigraph.Store, checks: Iterable[CompiledCheck], *, unio
     return results
 
 
-def _run_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> tuple[list[_Result], float]:
+def _timed_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> tuple[list[_Result], float]:
     started = time.thread_time()  # CPU seconds of this thread: comparable on a busy machine
+    # Compiled here, not in _run_check: rdflib's parser leaves frames in reference cycles, and a frame that ran
+    # a query would keep its (thread-bound) query solutions until the collector frees them on another thread.
+    if check.deferred is not None:
+        check = check.deferred()
+    return _run_check(store, check, union), time.thread_time() - started
+
+
+def _run_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> list[_Result]:
+    if not check.twins:
+        return _results(check, store.query(check.query, use_default_graph_as_union=union))
     results: list[_Result] = []
-    solutions = store.query(check.query, use_default_graph_as_union=union)
-    names = [variable.value for variable in solutions.variables]
+    flagged = [(flag, twin) for flag, twin in check.twins if flag is not None]
+    for flag, twin in check.twins:
+        if flag is None:
+            results += _run_check(store, twin, union)
+    if flagged:
+        solutions = store.query(check.query, use_default_graph_as_union=union)
+        names = [variable.value for variable in solutions.variables]
+        rows = [tuple(solution[i] for i in range(len(names))) for solution in solutions]
+        for flag, twin in flagged:
+            keep = [i for i, name in enumerate(names) if not name.startswith("_twin")]
+            at = names.index(flag)
+            chosen = [tuple(row[i] for i in keep) for row in rows
+                      if row[at] is not None and row[at].value == "true"]
+            results += _results(twin, chosen, [names[i] for i in keep])
+    return results
+
+
+def _results(check: CompiledCheck, solutions: Any, names: list[str] | None = None) -> list[_Result]:
+    """The validation results of a query's solutions (or of rows with their variable ``names``)."""
+    results: list[_Result] = []
+    if names is None:
+        names = [variable.value for variable in solutions.variables]
     seen: set[tuple[Any, ...]] = set()
     for solution in solutions:
         row = tuple(solution[i] for i in range(len(names)))
@@ -770,48 +964,56 @@ def _run_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> tu
         else:
             message = check.generic_message
         results.append(_Result(check, focus, value, message))
-    return results, time.thread_time() - started
+    return results
 
 
-def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: bool
+def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: bool, threads: int = 1
              ) -> tuple[set[pyoxigraph.NamedNode], dict[pyoxigraph.NamedNode, str]]:
     """Which nodes have provenance, and each node's ``file:first-last`` (as ``kg.validate.source_of``)."""
+    ordered = sorted(nodes, key=lambda n: n.value)
+    batches = [ordered[start:start + 500] for start in range(0, len(ordered), 500)]  # not one query per issue
+    if threads > 1 and len(batches) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            answers = list(pool.map(lambda batch: _source_rows(store, batch, union), batches))
+    else:
+        answers = [_source_rows(store, batch, union) for batch in batches]
     derived: set[pyoxigraph.NamedNode] = set()
     files: dict[pyoxigraph.NamedNode, str] = {}
     spans: dict[pyoxigraph.NamedNode, list[tuple[int, int, str]]] = {}
-    ordered = sorted(nodes, key=lambda n: n.value)
-    for start in range(0, len(ordered), 500):  # batched: one query per 500 nodes, not one per issue
-        values = " ".join(str(n) for n in ordered[start:start + 500])
-        query = f"""SELECT ?node ?file ?first ?last ?linesFile ?derived WHERE {{
-            VALUES ?node {{ {values} }}
-            {{ ?node <{BKG.sourceFile}> ?file }}
-            UNION {{ ?node <{PROV.wasDerivedFrom}> ?derived }}
-            UNION {{ ?node <{PROV.wasDerivedFrom}> ?lines . ?lines <{BKG.firstLine}> ?first ;
-                     <{BKG.lastLine}> ?last ; <{OA.hasSource}> ?disclosure .
-                     OPTIONAL {{ ?disclosure <{BKG.sourceFile}> ?linesFile }} }} }}"""
-        for solution in store.query(query, use_default_graph_as_union=union):
-            node = solution["node"]
-            if solution["derived"] is not None:
+    for rows in answers:
+        for node, file, first, last, lines_file, derived_from in rows:
+            if derived_from is not None:
                 derived.add(node)
-            if solution["file"] is not None:
-                files.setdefault(node, solution["file"].value)
-            if solution["first"] is not None:
-                first, last = solution["first"].value, solution["last"].value
-                file = solution["linesFile"].value if solution["linesFile"] is not None else "None"
-                text = f"{file}:{first}" + (f"-{last}" if last != first else "")
-                spans.setdefault(node, []).append((int(last) - int(first), int(first), text))
+            if file is not None:
+                files.setdefault(node, file.value)
+            if first is not None:
+                text = f"{lines_file.value if lines_file is not None else None}:{first.value}" + (
+                    f"-{last.value}" if last.value != first.value else "")
+                spans.setdefault(node, []).append((int(last.value) - int(first.value), int(first.value), text))
     sources = dict(files)
     for node, candidates in spans.items():
         sources.setdefault(node, min(candidates)[2])
     return derived, sources
 
 
-def _report(store: pyoxigraph.Store, results: list[_Result], union: bool) -> ValidationReport:
-    candidates = {r.value for r in results if isinstance(r.value, pyoxigraph.NamedNode)}
-    derived, _ = _sources(store, candidates, union) if candidates else (set(), {})
-    # arithmetic rules run once per disclosure and name the offending line or project as the value
+def _source_rows(store: pyoxigraph.Store, nodes: list[pyoxigraph.NamedNode], union: bool) -> list[tuple[Any, ...]]:
+    values = " ".join(str(n) for n in nodes)
+    query = f"""SELECT ?node ?file ?first ?last ?linesFile ?derived WHERE {{
+        VALUES ?node {{ {values} }}
+        {{ ?node <{BKG.sourceFile}> ?file }}
+        UNION {{ ?node <{PROV.wasDerivedFrom}> ?derived }}
+        UNION {{ ?node <{PROV.wasDerivedFrom}> ?lines . ?lines <{BKG.firstLine}> ?first ;
+                 <{BKG.lastLine}> ?last ; <{OA.hasSource}> ?disclosure .
+                 OPTIONAL {{ ?disclosure <{BKG.sourceFile}> ?linesFile }} }} }}"""
+    return [tuple(solution) for solution in store.query(query, use_default_graph_as_union=union)]
+
+
+def _report(store: pyoxigraph.Store, results: list[_Result], union: bool, threads: int = 1) -> ValidationReport:
+    # arithmetic rules run once per disclosure and name the offending line or project as the value: the issue
+    # names the value when it has provenance. One lookup for values and focus nodes alike.
+    named = {term for r in results for term in (r.value, r.focus) if isinstance(term, pyoxigraph.NamedNode)}
+    derived, sources = _sources(store, named, union, threads)
     nodes = [r.value if r.value in derived else r.focus for r in results]
-    _, sources = _sources(store, {n for n in nodes if isinstance(n, pyoxigraph.NamedNode)}, union)
     issues = [
         ValidationIssue(
             severity=result.check.severity,
@@ -825,6 +1027,17 @@ def _report(store: pyoxigraph.Store, results: list[_Result], union: bool) -> Val
         for result, node in zip(results, nodes, strict=True)
     ]
     return ValidationReport(sorted(issues, key=_issue_order))
+
+
+def focus_counts(store: pyoxigraph.Store, shapes: Graph, *, subclass_inference: bool, union: bool = True,
+                 threads: int = 1) -> dict[str, int]:
+    """How many focus nodes each shape's target pattern binds, counted in parallel."""
+    compiler = _Compiler(shapes, subclass_inference)
+    patterns = sorted({compiler.target_pattern(shape) for predicate in TARGET_PREDICATES
+                       for shape in shapes.subjects(predicate, None)})
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        counts = list(pool.map(lambda pattern: count_solutions(store, pattern, union=union), patterns))
+    return dict(zip(patterns, counts, strict=True))
 
 
 def count_solutions(store: pyoxigraph.Store, pattern: str, *, union: bool = True) -> int:
@@ -848,12 +1061,17 @@ def validate_store(store: pyoxigraph.Store, shapes_dir: Path | str = DEFAULT_SHA
     others (see ``LOOKUP_LIMIT``); "hash" and "lookup" force one strategy (the tests check both forms).
     """
     shapes = shapes if shapes is not None else load_shapes(shapes_dir)
-    count_focus: Callable[[str], int] | None = {
-        "auto": lambda target: count_solutions(store, target, union=union), "hash": None,
-        "lookup": lambda _target: 0}[joins]
-    checks = compile_shapes(shapes, subclass_inference=has_subclass_axioms(store, union=union),
-                            count_focus=count_focus)
-    return _report(store, run_checks(store, checks, union=union, timings=timings), union)
+    threads = min(os.cpu_count() or 1, 4)
+    subclass_inference = has_subclass_axioms(store, union=union)
+    count_focus: Callable[[str], int] | None = None
+    if joins == "auto":
+        count_focus = focus_counts(store, shapes, subclass_inference=subclass_inference, union=union,
+                                   threads=threads).__getitem__
+    elif joins == "lookup":
+        count_focus = lambda _target: 0  # noqa: E731
+    checks = compile_shapes(shapes, subclass_inference=subclass_inference, count_focus=count_focus,
+                            defer_sparql=True)
+    return _report(store, run_checks(store, checks, union=union, timings=timings, threads=threads), union, threads)
 
 
 def load_store(graph_or_path: Graph | Path | str) -> pyoxigraph.Store:
