@@ -184,15 +184,26 @@ def test_both_join_forms_give_pyshacl_results(mutated, mutated_graph, shapes, jo
     assert len(report.violations) == len(reference.violations) == 17
 
 
-@pytest.mark.parametrize("kind", ["minCount", "maxCount", "datatype", "class", "in", "pattern", "sparql", "hasValue",
-                                  "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "lessThanOrEquals",
-                                  "minLength", "uniqueLang", "ChildrenSum"])
+MUTATED_KINDS = ["minCount", "maxCount", "datatype", "class", "in", "pattern", "sparql", "hasValue",
+                 "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "lessThanOrEquals", "minLength",
+                 "uniqueLang", "ChildrenSum"]
+
+
+@pytest.mark.parametrize("kind", MUTATED_KINDS)
 def test_each_planted_fault_is_reported(mutated, kind):
-    expected, _reference, report = mutated
+    expected, reference, report = mutated
     focus, rule = expected[kind]
     severity = "Warning" if kind == "uniqueLang" else "Violation"  # that shape says sh:Warning
-    assert any(i.focus == focus and i.rule.startswith(rule) and i.severity == severity for i in report.issues), (
-        kind, [str(i) for i in report.issues if i.focus == focus])
+    for engine in (reference, report):  # pyshacl and ours alike
+        assert any(i.focus == focus and i.rule.startswith(rule) and i.severity == severity for i in engine.issues), (
+            kind, [str(i) for i in engine.issues if i.focus == focus])
+
+
+def test_every_constraint_kind_of_the_shapes_is_mutated(shapes):
+    """A constraint component the shapes start using needs its own planted fault above."""
+    used = {check.component.removeprefix("sh:") for check in compile_shapes(shapes)}
+    assert used - set(MUTATED_KINDS) == set()
+    assert {"minCount", "class", "sparql", "qualifiedMinCount", "lessThanOrEquals"} <= used
 
 
 def test_planted_faults_name_their_source_lines(mutated):
