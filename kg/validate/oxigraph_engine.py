@@ -107,6 +107,8 @@ class CompiledCheck:
     # a merged query standing for several checks: (the boolean variable that selects a row for it, the check);
     # a variable of None runs that check's own query
     twins: tuple[tuple[str | None, CompiledCheck], ...] = ()
+    # a predicate (sh:maxCount on it): when no subject has two of its triples, the check cannot fail and is skipped
+    unless_functional: str = ""
 
     @property
     def name(self) -> str:
@@ -326,9 +328,10 @@ class _Compiler:
                 continue
             component = predicate.n3(self.shapes.namespace_manager)
 
-            def add(query: str, generic: str, *, value_is_focus: bool = False, component: str = component) -> None:
+            def add(query: str, generic: str, *, value_is_focus: bool = False, component: str = component,
+                    unless_functional: str = "") -> None:
                 self.checks.append(CompiledCheck(source, component, severity, rule, query, messages, generic,
-                                                 value_is_focus, self.owner))
+                                                 value_is_focus, self.owner, unless_functional=unless_functional))
 
             generic = _generic_message(predicate, self.shapes, shape)
             if predicate == SH.sparql:
@@ -380,7 +383,8 @@ class _Compiler:
                              f"HAVING (COUNT(DISTINCT ?value) > {bound}) }} {focus} }}" if hashed else
                              f"SELECT ?this WHERE {{ {focus} ?this {path} ?value }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})")
-                add(query, generic)
+                functional = path if predicate == SH.maxCount and bound >= 1 and isinstance(path_node, URIRef) else ""
+                add(query, generic, unless_functional=functional)
             elif predicate == SH.hasValue:
                 value = self.one(shape, predicate).n3()
                 add(f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} {value} }} }}" if hashed else
@@ -897,11 +901,12 @@ def run_checks(store: pyoxigraph.Store, checks: Iterable[CompiledCheck], *, unio
     # deferred (SHACL-SPARQL) checks first: their compiling holds the GIL while the other threads query
     checks = sorted(checks, key=lambda check: check.deferred is None)
     threads = threads or min(os.cpu_count() or 1, 4)
+    functional: dict[str, bool] = {}  # predicate → no subject has two of its triples (shared by the threads)
     if threads <= 1 or len(checks) <= 1:
-        per_check = [_timed_check(store, check, union) for check in checks]
+        per_check = [_timed_check(store, check, union, functional) for check in checks]
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            per_check = list(pool.map(lambda check: _timed_check(store, check, union), checks))
+            per_check = list(pool.map(lambda check: _timed_check(store, check, union, functional), checks))
     results: list[_Result] = []
     for check, (found, seconds) in zip(checks, per_check, strict=True):
         results += found
@@ -910,13 +915,28 @@ def run_checks(store: pyoxigraph.Store, checks: Iterable[CompiledCheck], *, unio
     return results
 
 
-def _timed_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> tuple[list[_Result], float]:
+def _timed_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool, functional: dict[str, bool]
+                 ) -> tuple[list[_Result], float]:
     started = time.thread_time()  # CPU seconds of this thread: comparable on a busy machine
     # Compiled here, not in _run_check: rdflib's parser leaves frames in reference cycles, and a frame that ran
     # a query would keep its (thread-bound) query solutions until the collector frees them on another thread.
     if check.deferred is not None:
         check = check.deferred()
+    predicate = check.unless_functional
+    if predicate:
+        if predicate not in functional:
+            functional[predicate] = _is_functional(store, predicate, union)
+        if functional[predicate]:
+            return [], time.thread_time() - started
     return _run_check(store, check, union), time.thread_time() - started
+
+
+def _is_functional(store: pyoxigraph.Store, predicate: str, union: bool) -> bool:
+    """No subject has two triples with ``predicate``: one count, 5x cheaper than grouping its values by subject
+    (each sh:maxCount on it then holds for every focus node)."""
+    solution = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?d) "
+                                     f"WHERE {{ ?s {predicate} ?o }}", use_default_graph_as_union=union)))
+    return int(solution[0].value) == int(solution[1].value)
 
 
 def _run_check(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> list[_Result]:
