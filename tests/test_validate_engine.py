@@ -15,6 +15,8 @@ from kg.rdf.namespaces import BKG, OBEU_ATTRIBUTE
 from kg.validate import ValidationIssue, load_shapes, validate, validate_build
 from kg.validate.oxigraph_engine import (
     UnsupportedShapeError,
+    _merge_conditions,
+    _split_final_condition,
     compile_shapes,
     validate_graph_oxigraph,
     validate_store,
@@ -308,3 +310,20 @@ def test_sub_select_must_bind_and_project_this():
             """, format="turtle")
         with pytest.raises(UnsupportedShapeError, match=r"ex:Refused uses sh:sparql"):
             compile_shapes(refused)
+
+
+def test_twin_queries_split_at_their_final_condition():
+    """Violation/Warning twins share one query only when they differ in a final FILTER of the WHERE group or a
+    final HAVING; a FILTER in a nested group, or followed by more patterns, keeps them apart."""
+    having = "SELECT $this (SUM(?a) AS ?s) WHERE { $this <p> ?a } GROUP BY $this HAVING (SUM(?a) > 1)"
+    stem, kind, condition = _split_final_condition(having)
+    assert (kind, condition) == ("HAVING", "SUM(?a) > 1")
+    assert _split_final_condition(having.replace("> 1", "> 0.5"))[0] == stem
+    final_filter = 'SELECT $this ?v WHERE { $this <p> ?v . FILTER (?v > "}") }'
+    assert _split_final_condition(final_filter)[1:] == ("FILTER", '?v > "}"')
+    assert _split_final_condition("SELECT $this WHERE { { $this <p> ?v FILTER (?v > 1) } }") is None
+    assert _split_final_condition("SELECT $this WHERE { FILTER (?v > 1) $this <p> ?v }") is None
+    merged = _merge_conditions(final_filter, _split_final_condition(final_filter), ["?v > 1", "?v > 2"],
+                               ["_twin0", "_twin1"])
+    assert "BIND ((?v > 1) AS ?_twin0) BIND ((?v > 2) AS ?_twin1)" in merged
+    assert merged.startswith("SELECT $this ?v  ?_twin0 ?_twin1 WHERE")
