@@ -87,7 +87,10 @@ def test_unknown_entity_is_404(server):
 def test_ontology_served_at_its_namespace(server):
     status, headers, body = fetch(server + "/ontology", "text/turtle")
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
-    assert (URIRef(BKG + "Project"), None, None) in Graph().parse(data=body.decode("utf-8"), format="turtle")
+    served = Graph().parse(data=body.decode("utf-8"), format="turtle")
+    assert (URIRef(BKG + "Project"), None, None) in served
+    # the concept schemes share the ontology's namespace: their IRIs dereference here too
+    assert (URIRef(BKG + "FundSourceScheme"), None, None) in served
     status, _, page = fetch(server + "/ontology", "text/html")
     assert status == 200 and "bkg:Project" in page.decode("utf-8")
 

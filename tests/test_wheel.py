@@ -151,7 +151,10 @@ def test_the_installed_wheel_has_the_query_library_and_the_ontology(both: tuple[
     assert "cited by 2 project(s), 30,000,000.00 元 traced" in wheel["trace"]
     assert "bkg:Disclosure" in wheel["serve /ontology"] or "ontology#Disclosure" in wheel["serve /ontology"]
     assert json.loads(wheel["serve /sparql"]) == ["10000000", "20000000"]
-    assert wheel["site ontology"] == (ROOT / "ontology" / "budget-kg.ttl").read_text(encoding="utf-8")
+    # the ontology and its concept schemes, both from the wheel's own copies
+    ontology, schemes = ((ROOT / "ontology" / name).read_text(encoding="utf-8") for name in ("budget-kg.ttl",
+                                                                                                "schemes.ttl"))
+    assert wheel["site ontology"] == ontology.rstrip("\n") + "\n\n" + schemes
 
 
 @pytest.mark.parametrize("output", ["build", "graph.nt", "validate", "query --list", "query", "trace", "site files",

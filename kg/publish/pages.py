@@ -26,6 +26,14 @@ from kg.resources import resource_dir
 
 ONTOLOGY_NS = "https://w3id.org/budget-kg/ontology#"
 ONTOLOGY_FILE = resource_dir("ontology") / "budget-kg.ttl"
+SCHEMES_FILE = resource_dir("ontology") / "schemes.ttl"  # its concept schemes, in the ontology's namespace
+
+
+def ontology_turtle() -> bytes:
+    """What the ontology's IRI answers: the ontology and its concept schemes (their terms share its namespace,
+    so a client dereferencing bkg:FundSourceScheme finds it here). Two Turtle documents one after the other
+    are one Turtle document: prefixes may be declared again."""
+    return ONTOLOGY_FILE.read_bytes().rstrip(b"\n") + b"\n\n" + SCHEMES_FILE.read_bytes()
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 CONTEXT_URL = "https://w3id.org/budget-kg/context.jsonld"
 MAX_INCOMING = 200

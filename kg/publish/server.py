@@ -383,11 +383,12 @@ class LinkedDataApp:
             def as_xml() -> bytes:
                 from rdflib import Graph
 
-                return Graph().parse(pages.ONTOLOGY_FILE, format="turtle").serialize(format="xml").encode("utf-8")
+                graph = Graph().parse(data=pages.ontology_turtle().decode("utf-8"), format="turtle")
+                return graph.serialize(format="xml").encode("utf-8")
 
             return Response(200, pages.MEDIA_TYPES["rdf"], self.once("ontology.rdf", as_xml), {"Vary": "Accept"})
         if fmt in ("ttl", "nt", "jsonld"):
-            turtle = self.once("ontology.ttl", pages.ONTOLOGY_FILE.read_bytes)
+            turtle = self.once("ontology.ttl", pages.ontology_turtle)
             return Response(200, "text/turtle; charset=utf-8", turtle, {"Vary": "Accept"})
         return Response(200, HTML, self.once("ontology.html", lambda: pages.ontology_html().encode("utf-8")),
                         {"Vary": "Accept"})

@@ -145,7 +145,7 @@ def _write_site(store: ox.Store, out: Path, base: str, formats: tuple[str, ...])
     _write(out / "search.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")), report)
     _write_index(store, out, base, files, report)
     _write(out / "ontology.html", pages.ontology_html(), report)
-    _write(out / "ontology.ttl", pages.ONTOLOGY_FILE.read_text(encoding="utf-8"), report)
+    _write(out / "ontology.ttl", pages.ontology_turtle().decode("utf-8"), report)
     _write(out / "context.jsonld", pages.CONTEXT_FILE.read_text(encoding="utf-8"), report)
     return report
 
