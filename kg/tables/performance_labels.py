@@ -15,6 +15,7 @@ from pathlib import Path
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "performance_labels.toml"
 
 _SPACE = re.compile(r"\s+")
+_LABEL_WINDOW = 200  # characters of a cell that can hold its label (and the spaces printed inside it)
 _HTML_LEFTOVER = re.compile(r"</?p>", re.I)
 # "080-泽州县自然资源局", "261 - 沁水县自然资源局"
 DEPARTMENT_CODE = re.compile(r"^(\d{3,6})\s{0,3}[-—–]\s{0,3}(\S.{0,80})$")
@@ -104,7 +105,9 @@ class Vocabulary:
     # -- labels --------------------------------------------------------------------------------------
     @staticmethod
     def _split_label(cell: str, labels: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
-        text = squeeze(cell)
+        # a label stands at the cell's start: squeezing a cell of 100,000 characters to read its first
+        # few (a garbled or hostile document) would cost a regex pass per label list
+        text = squeeze(cell[:_LABEL_WINDOW])
         # "1.部门及代码", "(项目属性)": an enumerator or brackets printed around the label
         enumerator = _ENUMERATOR.match(text)
         skip = len(enumerator.group(0)) if enumerator else 0
