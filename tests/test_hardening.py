@@ -117,7 +117,8 @@ def test_build_gives_up_a_slow_document_and_keeps_the_others(tmp_path, monkeypat
     shutil.copy(SAMPLES / GOOD, tmp_path / "in" / GOOD)
     (tmp_path / "in" / "slow.txt").write_text("whatever", encoding="utf-8")
     monkeypatch.setattr(build_module, "extract_document", slow_for_one)
-    monkeypatch.setenv("BUDGET_KG_DOC_TIMEOUT", "1")
+    # long enough for the good sample on a loaded machine, far below the 30 s hang
+    monkeypatch.setenv("BUDGET_KG_DOC_TIMEOUT", "5")
     report = build([tmp_path / "in"], tmp_path / "out", jobs=1, formats=(), store=False, progress=False)
     assert [(Path(n.file).name, n.code) for n in report.failed] == [("slow.txt", "document-timeout")]
     assert [Path(d["file"]).name for d in report.documents] == [GOOD]
@@ -149,7 +150,8 @@ def test_time_limit_ends_the_document_past_the_stage_guards(tmp_path, monkeypatc
     shutil.copy(SAMPLES / GOOD, tmp_path / "in" / GOOD)
     (tmp_path / "in" / "slow.txt").write_text((SAMPLES / GOOD).read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setattr(extract_module, "find_tables", hanging_for_one)
-    monkeypatch.setenv("BUDGET_KG_DOC_TIMEOUT", "1")
+    # long enough for the good sample on a loaded machine, far below the 30 s hang
+    monkeypatch.setenv("BUDGET_KG_DOC_TIMEOUT", "5")
     started = time.perf_counter()
     report = build([tmp_path / "in"], tmp_path / "out", jobs=1, formats=(), store=False, progress=False)
     assert [(Path(n.file).name, n.code) for n in report.failed] == [("slow.txt", "document-timeout")]
