@@ -37,12 +37,15 @@ from kg.places import Region, link_disclosure, resolve_region
 from kg.rdf import inputs as rdf_inputs
 from kg.rdf.build import CodeVersion, build_disclosure, classification_links, function_codes, sorted_ntriples
 from kg.rdf.namespaces import DEFAULT_BASE
+from kg.rdf.summaries import SUMMARIES_GRAPH
+from kg.rdf.summaries import disclosure_summary as summarise_disclosure
 from kg.rdf.uris import Minter
 from kg.records import Disclosure, Notice, PerformanceTable, Span
 from kg.report import atomic_write_text, disclosure_summary, notice_dict
 
 SHARED_GRAPH = "shared"  # graphs/shared.nt: what several disclosures state
 LINKS_GRAPH = "classification-links"  # graphs/classification-links.nt: skos:exactMatch across years
+SUMMARY_FILE = "summaries"  # graphs/summaries.nt: per-disclosure totals corpus-wide reports read (kg.rdf.summaries)
 
 # The citation stage speaks the issue's words (central/province/city/county); the ontology's levels
 # are individuals named NationalLevel, ProvincialLevel, …
@@ -269,6 +272,8 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     own = {triple for triple in result.triples if triple[0] == graph_iri or triple[0].startswith(own_prefixes)}
     atomic_write_text(Path(work) / f"{index}.own.nt", sorted_ntriples(own))
     atomic_write_text(Path(work) / f"{index}.nt", sorted_ntriples(result.triples - own))
+    atomic_write_text(Path(work) / f"{index}.summary.nt", "".join(
+        line + "\n" for line in sorted(set(summarise_disclosure(graph_iri, result.triples)))))
     count = len(result.triples)
     notices = document.notices + result.notices
     disclosure.notices += notices
@@ -374,6 +379,24 @@ def partition_shared(parts: list[Path], owned: list[Path], shared: Path, union: 
                 union_out.write(line)
                 distinct += 1
     return distinct
+
+
+def merge_sorted(parts: list[Path], out_path: Path, union: Path) -> int:
+    """Merge sorted N-Triples files into ``out_path`` (sorted, streaming) and append them to ``union``."""
+    import heapq
+
+    files = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
+    count = 0
+    try:
+        with open(out_path, "w", encoding="utf-8") as out, open(union, "a", encoding="utf-8") as union_out:
+            for line in heapq.merge(*(_nonblank(handle) for handle in files)):
+                out.write(line)
+                union_out.write(line)
+                count += 1
+    finally:
+        for handle in files:
+            handle.close()
+    return count
 
 
 def _nonblank(handle: Iterable[str]) -> Iterator[str]:
@@ -510,7 +533,7 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     graphs_dir.mkdir()
     # The build's own graphs keep their names; a disclosure named shared.txt (or a.txt beside a.pdf) gets
     # the next free one, so that no input's graph overwrites another graph.
-    used = reserved(f"{SHARED_GRAPH}.nt", f"{LINKS_GRAPH}.nt")
+    used = reserved(f"{SHARED_GRAPH}.nt", f"{LINKS_GRAPH}.nt", f"{SUMMARY_FILE}.nt")
     owned: list[Path] = []
     for (_, part), summary in zip(graph_files, [*documents, None], strict=True):
         stem = Path(summary["file"]).stem if summary else part.stem
@@ -524,6 +547,9 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     union = partition_shared([part for _, part in graph_files], owned, shared_path, nt_path)
     named = [(iri, path) for (iri, _), path in zip(graph_files, owned, strict=True)]
     named.append((f"{base}graph/shared", shared_path))
+    summaries_path = graphs_dir / f"{SUMMARY_FILE}.nt"
+    union += merge_sorted([work / f"{index}.summary.nt" for index in built], summaries_path, nt_path)
+    named.append((f"{base}{SUMMARIES_GRAPH}", summaries_path))
     stage_done("partition")
     if "ttl" in formats:
         write_turtle(nt_path, tmp_dir / "graph.ttl")

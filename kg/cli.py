@@ -428,9 +428,20 @@ def cmd_publish(args: argparse.Namespace) -> int:
     build = Path(_build_dir(args))
     if not build.exists():
         raise UsageError(str(build), "no such build directory or graph file", code="usage")
+    if args.bulk:  # files for a server's own bulk loader (kg.publish.bulk), no HTTP: no endpoint is contacted
+        from kg.publish.bulk import write_bulk
+
+        files = write_bulk(build, args.bulk, dataset=args.dataset)
+        print(f"wrote {files.nquads} ({files.quads} quads, {len(files.graphs)} graphs) and "
+              + ", ".join(str(path.name) for path in files.scripts.values()))
+        print(f"  virtuoso: isql-vt 1111 dba PASSWORD {files.scripts['virtuoso']}  (the folder in DirsAllowed)")
+        print(f"  oxigraph: sh {files.scripts['oxigraph']} STORE  then  oxigraph serve --location STORE")
+        print(f"  qlever:   cd {files.directory} && qlever index && qlever start")
+        return 0
     if not args.endpoint:
         raise UsageError("publish", "give --endpoint URL (the server's SPARQL query endpoint), or set endpoint "
-                         "in budget-kg.toml or $BUDGET_KG_ENDPOINT", code="usage")
+                         "in budget-kg.toml or $BUDGET_KG_ENDPOINT; or --bulk DIR (files for its loader)",
+                         code="usage")
     password = _publish_password(args)
     _note("publish", f"sending the graphs of {build} to {args.graph_store or args.endpoint}…")
     report = publish(build, args.endpoint, graph_store=args.graph_store, user=args.user,
@@ -540,6 +551,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "store in budget-kg.toml or $BUDGET_KG_STORE, else out)")
     publish.add_argument("--endpoint", help="the server's SPARQL query endpoint URL (default: endpoint in "
                          "budget-kg.toml or $BUDGET_KG_ENDPOINT)")
+    publish.add_argument("--bulk", metavar="DIR", help="instead: write N-Quads and loader scripts for Virtuoso, "
+                         "Oxigraph and QLever into DIR (for builds too large for --endpoint)")
     publish.add_argument("--graph-store", help="its Graph Store Protocol URL, when not derivable from --endpoint")
     publish.add_argument("--user", help="HTTP user (Basic or Digest, as the server asks); the password is read from "
                          f"${PASSWORD_ENV}, else asked for")

@@ -23,6 +23,7 @@ class Server:
     store: str  # the Graph Store Protocol endpoint
     user: str | None = None
     password: str | None = None
+    sql_port: int | None = None  # Virtuoso's SQL port: its bulk loader is driven through isql
 
 
 def free_port() -> int:
@@ -132,6 +133,6 @@ def virtuoso(directory: Path) -> Iterator[Server]:
     base = f"http://127.0.0.1:{http_port}"
     try:
         _wait(f"{base}/sparql?query=ASK%7B%7D", process, 120, "virtuoso-t", directory / "virtuoso.log")
-        yield Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth", "dba", "dba")
+        yield Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth", "dba", "dba", sql_port)
     finally:
         _stop(process)

@@ -228,7 +228,7 @@ def test_password_from_the_environment_and_deprecated_flag(tmp_path: Path, built
         monkeypatch.setenv("BUDGET_KG_PASSWORD", "dba")  # Virtuoso's Digest authentication, answered
         assert main(arguments) == 0
         out = capsys.readouterr()
-        assert "published 7 graph(s)" in out.out and "deprecated" not in out.err
+        assert "published 8 graph(s)" in out.out and "deprecated" not in out.err
         monkeypatch.setenv("BUDGET_KG_PASSWORD", "wrong")
         assert main(arguments) == 2
         monkeypatch.delenv("BUDGET_KG_PASSWORD")
@@ -276,10 +276,10 @@ def test_basic_auth_over_plain_http_is_warned_about(built: Path, caplog: pytest.
         base = f"http://127.0.0.1:{httpd.server_address[1]}"
         with caplog.at_level(logging.WARNING, logger="kg.query.remote"):
             report = publish(built, f"{base}/query", user="user", password="secret")
-        assert not report.failures and len(report.graphs) == 7  # five disclosures, shared, links
+        assert not report.failures and len(report.graphs) == 8  # five disclosures, shared, links, summaries
         warnings = [r.getMessage() for r in caplog.records if "Basic authentication over plain http" in r.getMessage()]
         assert len(warnings) == 1  # once per server, not once per graph
-        assert _BasicOnlyStore.seen.count("PUT") == 8  # seven graphs and the manifest, each sent once
+        assert _BasicOnlyStore.seen.count("PUT") == 9  # eight graphs and the manifest, each sent once
     finally:
         httpd.shutdown()
 

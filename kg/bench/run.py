@@ -224,7 +224,7 @@ def scoped_query_params(store: Any) -> dict[str, dict[str, str]]:
                                 f"<{_BKG}sourceFile> ?f }}")
     township = _first(store, f"SELECT (MIN(?l) AS ?first) WHERE {{ ?p <{_BKG}township> ?t . ?t {_LABEL} ?l }}")
     if department:
-        for name in ("money-by-issuer-level", "top-documents", "unbased-projects", "year-over-year"):
+        for name in ("money-by-issuer-level", "top-documents", "unbased-projects", "year-over-year", "corpus-totals"):
             params.setdefault(name, {})["department"] = department
     if source_file:
         params.setdefault("code-rollup", {})["disclosure"] = source_file
@@ -371,6 +371,51 @@ def time_queries_isolated(store_dir: Path, repeats: int, timeout: float) -> dict
     return figures
 
 
+class _EndpointStore:
+    """Just enough of a pyoxigraph store for ``_query_params``: SELECTs through kg.query.remote."""
+
+    def __init__(self, endpoint: str) -> None:
+        from kg.query.remote import EndpointEngine
+
+        self.engine = EndpointEngine(endpoint)
+
+    def query(self, text: str, use_default_graph_as_union: bool = True) -> list[list[Any]]:
+        return self.engine.select(text)[1]
+
+
+def time_queries_endpoint(endpoint: str, repeats: int) -> dict[str, dict[str, float]]:
+    """Every library query on a SPARQL server (after ``publish`` or a bulk load): whole-corpus and scoped,
+    as ``time_queries_isolated`` runs them on the embedded store; median and p95 ms over ``repeats``."""
+    from kg.query import run_query
+    from kg.query.library import load_library
+    from kg.query.run import _percentile
+
+    store = _EndpointStore(endpoint)
+    params, scoped = _query_params(store), scoped_query_params(store)
+    figures: dict[str, dict[str, float]] = {}
+    for name, query in sorted(load_library().items()):
+        for label, given in ((name, params.get(name, {})), (f"{name} [scoped]", scoped.get(name, {}))):
+            if any(p.required and p.name not in given for p in query.parameters):
+                continue
+            if label != name and given == params.get(name, {}):
+                continue
+            timings, rows = [], 0
+            for _ in range(repeats):
+                started = time.perf_counter()
+                rows = len(run_query(name, given, endpoint=endpoint))
+                timings.append((time.perf_counter() - started) * 1000)
+            figures[label] = {"median_ms": statistics.median(timings), "p95_ms": _percentile(timings, 0.95),
+                              "rows": float(rows)}
+    return figures
+
+
+def endpoint_text(endpoint: str, figures: dict[str, dict[str, float]]) -> str:
+    lines = [f"budget-kg bench --endpoint {endpoint}: library queries (median / p95 ms, rows)"]
+    for label, figure in figures.items():
+        lines.append(f"  {label:<34} {figure['median_ms']:>9.1f} {figure['p95_ms']:>9.1f} {int(figure['rows']):>8}")
+    return "\n".join(lines) + "\n"
+
+
 # ---- many runs ------------------------------------------------------------------------------------------------
 
 def _fresh_dir(parent: Path, stem: str) -> Path:
@@ -482,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--built", default=None, help="only time the library queries (each in its own process, "
                         "--query-timeout s each) and SHACL on an existing build directory")
     parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds per query (all its repeats)")
+    parser.add_argument("--endpoint", default=None, help="only time the library queries on this SPARQL server "
+                        "(a build published there with `budget-kg publish`, or bulk-loaded)")
     parser.add_argument("--one", nargs=2, metavar=("CORPUS", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     defaults = QUICK if args.quick else FULL
@@ -495,6 +542,12 @@ def main(argv: list[str] | None = None) -> int:
                           rdflib_limit=args.rdflib_limit, shacl_limit=args.shacl_limit,
                           compare=not args.no_compare, query_timeout=args.query_timeout)
         print(json.dumps(result))
+        return 0
+    if args.endpoint:
+        figures = time_queries_endpoint(args.endpoint, args.query_repeats)
+        print(endpoint_text(args.endpoint, figures), end="")
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
     if args.built:
         built = Path(args.built)

@@ -28,6 +28,8 @@ class GraphSize:
     disclosures: int = 0
     triples: int = 0
     nquads_bytes: int = 0
+    summary_triples: int = 0  # of which in the summaries graph (kg.rdf.summaries)
+    summary_bytes: int = 0
     by_predicate: Counter[str] = field(default_factory=Counter)
     bytes_by_predicate: Counter[str] = field(default_factory=Counter)
 
@@ -53,10 +55,14 @@ def measure(build_dir: Path) -> GraphSize:
     size = GraphSize(disclosures=len(report["documents"]))
     for graph in report["graphs"]:
         tail = len(f" <{graph['iri']}>".encode())  # what N-Quads adds to each N-Triples line
+        summaries = graph["iri"].endswith("/graph/summaries")
         with open(build_dir / graph["file"], "rb") as handle:
             for line in handle:
                 if not line.strip():
                     continue
+                if summaries:
+                    size.summary_triples += 1
+                    size.summary_bytes += len(line) + tail
                 predicate = line.split(b" ", 2)[1].decode()
                 size.triples += 1
                 size.nquads_bytes += len(line) + tail
@@ -69,7 +75,8 @@ def render(size: GraphSize, top: int = 15) -> str:
     lines = [f"{size.disclosures} disclosures: {size.triples} triples ({size.triples_per_disclosure:,.0f} per "
              f"disclosure), {size.nquads_bytes / 1e6:,.1f} MB N-Quads ({size.bytes_per_disclosure / 1e3:,.0f} KB per "
              f"disclosure, {size.bytes_per_triple:,.0f} bytes per triple); provenance "
-             f"{size.provenance_triples / max(size.triples, 1):.0%} of the triples"]
+             f"{size.provenance_triples / max(size.triples, 1):.0%} of the triples; the summaries graph "
+             f"{size.summary_triples} triples, {size.summary_bytes / 1e6:,.2f} MB"]
     for predicate, count in size.by_predicate.most_common(top):
         lines.append(f"  {count:>9} {size.bytes_by_predicate[predicate] / 1e6:>8.2f} MB  {predicate}")
     return "\n".join(lines)

@@ -232,6 +232,7 @@ class _Builder:
         self.project_nodes: set[URIRef] = set()
         self.project_keys: dict[URIRef, str] = {}  # project node → its key within this disclosure
         self.spans: set[URIRef] = set()
+        self.indicators: set[URIRef] = set()
 
     # helpers ----------------------------------------------------------------------------------------
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | None) -> None:
@@ -487,8 +488,12 @@ class _Builder:
         self.derived(node, table.span)
         for copy in table.copies:
             self.add(node, PROV.wasDerivedFrom, self.source_lines(copy))
-        for index, indicator in enumerate(table.indicators, start=1):
-            item = URIRef(f"{node}/indicator/{index}")
+        for indicator in table.indicators:
+            # keyed by the line it is printed on (short, stable, readable: "the indicator of line 612")
+            item = URIRef(f"{self.node}/indicator/{indicator.line}")
+            if item in self.indicators:  # two indicators read from one line
+                item = URIRef(f"{item}-{sum(1 for i in self.indicators if str(i).startswith(f'{item}-')) + 2}")
+            self.indicators.add(item)
             self.add(node, BKG.indicator, item)
             self.add(item, RDF.type, BKG.PerformanceIndicator)
             self.add(item, BKG.indicatorPeriod, Literal(indicator.period))

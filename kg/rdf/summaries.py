@@ -1,0 +1,157 @@
+"""The summaries graph: what whole-corpus reports aggregate, materialised once per disclosure at build time.
+
+A report over a thousand disclosures (money by issuer level, documents cited, totals per 科目编码) otherwise
+re-joins millions of detail triples on every run; here each disclosure gets one ``bkg:DisclosureSummary``
+with its department and year written on it, one ``bkg:LevelSummary`` per issuer level and one
+``bkg:CodeSummary`` per printed code, all in the named graph ``…/graph/summaries``. The figures are computed
+from the disclosure's own triples with the definitions of the library queries (``money-by-issuer-level``,
+``code-rollup``), and ``shapes/summaries.ttl`` checks that they agree with the detail, so a summary can be
+trusted exactly as far as the validation report says.
+
+The lines are written as N-Triples text directly: no rdflib object is made per summary triple.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .namespaces import BKG, PROV, RDF, RDFS, SKOS, XSD
+
+SUMMARIES_GRAPH = "graph/summaries"  # under the build's base IRI
+
+# money-by-issuer-level's ranks: a project counts once, under the highest level among its policy documents
+LEVEL_RANKS: dict[str, tuple[int, str]] = {
+    str(BKG.NationalLevel): (1, "central"), str(BKG.ProvincialLevel): (2, "province"),
+    str(BKG.MunicipalLevel): (3, "city"), str(BKG.CountyLevel): (4, "county"), str(BKG.TownshipLevel): (5, "township"),
+}
+UNKNOWN_LEVEL, NON_POLICY, NO_BASIS = (7, "unknown"), (8, "non-policy"), (9, "none")
+
+_TYPE, _AMOUNT, _DISCLOSURE, _BASIS = str(RDF.type), str(BKG.amount), str(BKG.disclosure), str(BKG.basis)
+_LEVEL, _POLICY, _CODE, _TOTAL = str(BKG.issuerLevel), str(BKG.isPolicyDocument), str(BKG.functionCode), str(BKG.total)
+_BASIC, _PROJECT_PART = str(BKG.basicExpenditure), str(BKG.projectExpenditure)
+_NOTATION, _LABEL, _PUBLISHER = str(SKOS.notation), str(RDFS.label), "http://purl.org/dc/terms/publisher"
+_SUB_ORG = "http://www.w3.org/ns/org#subOrganizationOf"
+
+
+def _literal(value: object, datatype: str | None = None) -> str:
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{text}"^^<{datatype}>' if datatype else f'"{text}"'
+
+
+def _integer(value: int) -> str:
+    return _literal(value, str(XSD.integer))
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return _literal("0" if text in ("", "-0") else text, str(XSD.decimal))
+
+
+def disclosure_summary(disclosure: str, triples: Iterable[tuple[object, object, object]]) -> list[str]:
+    """N-Triples lines (unsorted, no duplicates) of the summaries of ``disclosure`` from its built triples."""
+    out: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    for subject, predicate, obj in triples:
+        out[str(subject)][str(predicate)].append(obj)
+
+    def one(subject: str, predicate: str) -> object | None:
+        values = out.get(subject, {}).get(predicate)
+        return values[0] if values else None
+
+    node = f"{disclosure}/summary"
+    lines: list[str] = []
+
+    def add(subject: str, predicate: str, obj: str) -> None:
+        lines.append(f"<{subject}> <{predicate}> {obj} .")
+
+    add(node, _TYPE, f"<{BKG.DisclosureSummary}>")
+    add(node, str(BKG.summaryOf), f"<{disclosure}>")
+    add(node, str(PROV.wasDerivedFrom), f"<{disclosure}>")
+    year = one(disclosure, str(BKG.fiscalYear))
+    if year is not None:
+        add(node, str(BKG.fiscalYear), _integer(int(str(year))))
+    publisher = one(disclosure, _PUBLISHER)
+    department = one(str(publisher), _SUB_ORG) or publisher if publisher is not None else None
+    label = one(str(department), _LABEL) if department is not None else None
+    if label is not None:
+        add(node, str(BKG.departmentName), _literal(label))
+
+    # projects of this disclosure with an amount, each counted once under its best-ranked basis
+    projects: dict[str, Decimal] = {}
+    for subject, predicates in out.items():
+        if str(disclosure) in map(str, predicates.get(_DISCLOSURE, ())) and \
+                str(BKG.Project) in map(str, predicates.get(_TYPE, ())) and predicates.get(_AMOUNT):
+            projects[subject] = Decimal(str(predicates[_AMOUNT][0]))
+    by_level: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    documents: set[str] = set()
+    for project, amount in projects.items():
+        ranks = []
+        for document in map(str, out[project].get(_BASIS, ())):
+            documents.add(document)
+            policy = one(document, _POLICY)
+            level = one(document, _LEVEL)
+            if policy is not None and str(policy).lower() == "false":
+                ranks.append(NON_POLICY)
+            else:
+                ranks.append(LEVEL_RANKS.get(str(level), UNKNOWN_LEVEL) if level is not None else UNKNOWN_LEVEL)
+        by_level[min(ranks) if ranks else NO_BASIS].append(amount)
+    add(node, str(BKG.projectCount), _integer(len(projects)))
+    add(node, str(BKG.projectMoney), _decimal(sum(projects.values(), Decimal(0))))
+    add(node, str(BKG.documentCount), _integer(len(documents)))
+    for (rank, name), amounts in sorted(by_level.items()):
+        level = f"{node}/level/{name}"
+        add(node, str(BKG.levelSummary), f"<{level}>")
+        add(level, _TYPE, f"<{BKG.LevelSummary}>")
+        add(level, str(BKG.levelName), _literal(name))
+        add(level, str(BKG.levelRank), _integer(rank))
+        add(level, str(BKG.projectCount), _integer(len(amounts)))
+        add(level, str(BKG.projectMoney), _decimal(sum(amounts, Decimal(0))))
+
+    # code-rollup: each code's total is the sum of the leaf lines at or below it (a leaf: no longer code starting
+    # with it is printed in this disclosure), up the 类 (3) / 款 (5) / 项 (7) digits of the code
+    printed: dict[str, tuple[str, list[tuple[Decimal, Decimal, Decimal]]]] = {}
+    for predicates in out.values():
+        if str(BKG.ExpenditureLine) in map(str, predicates.get(_TYPE, ())) and \
+                str(disclosure) in map(str, predicates.get(_DISCLOSURE, ())) and predicates.get(_CODE):
+            concept = str(predicates[_CODE][0])
+            notation = one(concept, _NOTATION)
+            if notation is None:
+                continue
+            amounts = tuple(Decimal(str(predicates[p][0])) if predicates.get(p) else Decimal(0)
+                            for p in (_TOTAL, _BASIC, _PROJECT_PART))
+            printed.setdefault(str(notation), (concept, []))[1].append(amounts)  # type: ignore[arg-type]
+    rolled: dict[str, list[Decimal]] = {}
+    concepts: dict[str, str] = {}
+    for code, (concept, rows) in printed.items():
+        if any(other != code and other.startswith(code) for other in printed):
+            continue  # a printed subtotal: its children are counted instead
+        scheme = concept.rsplit("/", 1)[0]
+        for length in (3, 5, 7):
+            if length > len(code):
+                break
+            prefix = code[:length]
+            concepts.setdefault(prefix, f"{scheme}/{prefix}")
+            sums = rolled.setdefault(prefix, [Decimal(0)] * 4)
+            for amounts in rows:
+                for index, amount in enumerate(amounts):
+                    sums[index] += amount
+                sums[3] += 1
+    # the whole 支出总表 rolled up: what a corpus report sums when no code is asked for
+    add(node, str(BKG.rolledTotal), _decimal(sum((sums[0] for code, sums in rolled.items() if len(code) == 3),
+                                                 Decimal(0))))
+    for code, (total, basic, project_part, leaves) in sorted(rolled.items()):
+        code_node = f"{node}/code/{code}"
+        add(node, str(BKG.codeSummary), f"<{code_node}>")
+        add(code_node, _TYPE, f"<{BKG.CodeSummary}>")
+        add(code_node, _CODE, f"<{concepts[code]}>")
+        add(code_node, _NOTATION, _literal(code))
+        if len(code) > 3:
+            add(code_node, str(BKG.broaderSummary), f"<{node}/code/{code[:len(code) - 2]}>")
+        add(code_node, str(BKG.rolledTotal), _decimal(total))
+        add(code_node, str(BKG.rolledBasic), _decimal(basic))
+        add(code_node, str(BKG.rolledProject), _decimal(project_part))
+        add(code_node, str(BKG.leafLines), _integer(int(leaves)))
+    return lines
