@@ -510,7 +510,8 @@ def build_parser() -> argparse.ArgumentParser:
     _rdf_format_options(build, "ttl")
     build.add_argument("--base", help=f"base IRI of minted nodes (default: base in budget-kg.toml or "
                        f"$BUDGET_KG_BASE, else {DEFAULT_BASE})")
-    build.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count, at most 4)")
+    build.add_argument("--jobs", type=int, default=None, help="worker processes (default: 1 for inputs under 2 MB, "
+                       "else the CPU count, at most 4)")
     build.add_argument("--no-store", action="store_true", help="do not write the embedded store")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     build.set_defaults(run=cmd_build)

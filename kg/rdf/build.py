@@ -232,7 +232,7 @@ class _Builder:
         self.project_nodes: set[URIRef] = set()
         self.project_keys: dict[URIRef, str] = {}  # project node → its key within this disclosure
         self.spans: set[URIRef] = set()
-        self.indicators: set[URIRef] = set()
+        self.indicators: dict[int, int] = {}  # line → indicators read from it so far
 
     # helpers ----------------------------------------------------------------------------------------
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | None) -> None:
@@ -490,10 +490,9 @@ class _Builder:
             self.add(node, PROV.wasDerivedFrom, self.source_lines(copy))
         for indicator in table.indicators:
             # keyed by the line it is printed on (short, stable, readable: "the indicator of line 612")
-            item = URIRef(f"{self.node}/indicator/{indicator.line}")
-            if item in self.indicators:  # two indicators read from one line
-                item = URIRef(f"{item}-{sum(1 for i in self.indicators if str(i).startswith(f'{item}-')) + 2}")
-            self.indicators.add(item)
+            seen = self.indicators[indicator.line] = self.indicators.get(indicator.line, 0) + 1
+            # a second indicator read from the same line (a table read twice, a merged row) gets -2, -3 …
+            item = URIRef(f"{self.node}/indicator/{indicator.line}" + (f"-{seen}" if seen > 1 else ""))
             self.add(node, BKG.indicator, item)
             self.add(item, RDF.type, BKG.PerformanceIndicator)
             self.add(item, BKG.indicatorPeriod, Literal(indicator.period))
