@@ -111,7 +111,7 @@ def test_a_disclosure_named_shared_does_not_overwrite_the_shared_graph(tmp_path:
     shutil.copy(SAMPLES / SAMPLE_FILES["qinshui2024"], inputs / "Shared.TXT")  # case-insensitive file systems
     report = build([inputs], tmp_path / "out", formats=("nt",), jobs=1, progress=False, store=False)
     files = [g["file"] for g in report.graphs]
-    assert len(files) == len({f.casefold() for f in files}) == 5  # three disclosures, links, shared
+    assert len(files) == len({f.casefold() for f in files}) == 6  # three disclosures, links, shared, summaries
     by_source = {Path(d["file"]).name: d["graph_file"] for d in report.documents}
     assert by_source["shared.txt"] not in ("graphs/shared.nt",) and by_source["Shared.TXT"] != "graphs/shared.nt"
     assert by_source["classification-links.txt"] != "graphs/classification-links.nt"

@@ -124,7 +124,7 @@ def disclosure_summary(disclosure: str, triples: Iterable[tuple[object, object, 
                             for p in (_TOTAL, _BASIC, _PROJECT_PART))
             printed.setdefault(str(notation), (concept, []))[1].append(amounts)  # type: ignore[arg-type]
     rolled: dict[str, list[Decimal]] = {}
-    concepts: dict[str, str] = {}
+    concepts: dict[str, str] = {code: concept for code, (concept, _rows) in printed.items()}  # printed codes
     for code, (concept, rows) in printed.items():
         if any(other != code and other.startswith(code) for other in printed):
             continue  # a printed subtotal: its children are counted instead
