@@ -57,14 +57,12 @@ _ACCEPTED = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle"
 _UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
 
 
-def negotiate(accept: str | None, default: str = "html") -> str | None:
-    """The format for an Accept header (q-values honoured; ties keep the header's order); None: nothing fits."""
-    if not accept:
-        return default
-    offers: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
+def accepted(accept: str) -> list[tuple[str, float]]:
+    """Each entry of an Accept header as (media type in lower case, quality), in the header's order; a
+    malformed q-value counts as 0."""
+    entries: list[tuple[str, float]] = []
+    for part in accept.split(","):
         fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
         quality = 1.0
         for parameter in fields[1:]:
             if parameter.startswith("q="):
@@ -72,6 +70,16 @@ def negotiate(accept: str | None, default: str = "html") -> str | None:
                     quality = float(parameter[2:])
                 except ValueError:
                     quality = 0.0
+        entries.append((fields[0].lower(), quality))
+    return entries
+
+
+def negotiate(accept: str | None, default: str = "html") -> str | None:
+    """The format for an Accept header (q-values honoured; ties keep the header's order); None: nothing fits."""
+    if not accept:
+        return default
+    offers: list[tuple[float, int, str]] = []
+    for index, (media, quality) in enumerate(accepted(accept)):
         if quality <= 0:
             continue
         if media in _ACCEPTED:

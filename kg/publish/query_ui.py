@@ -40,16 +40,7 @@ def wants_html(accept: str) -> bool:
     """True when the client prefers an HTML page to any SPARQL result format (a browser's form submission:
     ``text/html,…,application/xml;q=0.9,*/*;q=0.8``); SPARQL clients name a result type or */* only."""
     best_html = best_result = -1.0
-    for part in (accept or "").split(","):
-        fields = [f.strip() for f in part.split(";")]
-        quality = 1.0
-        for parameter in fields[1:]:
-            if parameter.startswith("q="):
-                try:
-                    quality = float(parameter[2:])
-                except ValueError:
-                    quality = 0.0
-        media = fields[0].lower()
+    for media, quality in pages.accepted(accept or ""):
         if media in ("text/html", "application/xhtml+xml"):
             best_html = max(best_html, quality)
         elif media in _RESULT_MEDIA:
