@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from kg.tables.column_orders import ColumnOrder
 from kg.tables.titles import title_pattern
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -44,6 +45,7 @@ class TableKnowledge:
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
     column_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total column, its part columns)
+    column_orders: tuple[ColumnOrder, ...] = ()  # national templates' printed column orders
 
     def kind(self, key: str) -> TableKind | None:
         return next((k for k in self.kinds if k.kind == key), None)
@@ -84,4 +86,9 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         published_separately=tuple(
             re.compile(p) for p in titles.get("published_separately", {}).get("patterns", [])),
         column_sums=tuple((rule["total"], tuple(rule["parts"])) for rule in columns.get("sums", [])),
+        column_orders=tuple(
+            ColumnOrder(kind=entry["kind"], columns=tuple(entry["columns"]),
+                        sums=tuple((total, tuple(parts)) for total, parts in entry["sums"]),
+                        usually_blank=tuple(entry.get("usually_blank", ())))
+            for entry in columns.get("orders", [])),
     )

@@ -123,6 +123,7 @@ def is_data_line(cells: list[str], kb: TableKnowledge) -> bool:
         return False
     # "合计⇥基本支出⇥项目支出⇥…" (Jiangsu 支出预算总表) is a header whose first column is the total
     others = [word for cell in cells[1:] for word in cell.split()]  # labels a space apart are two labels
-    if len(others) >= 2 and compact(first) in _TOTAL_LABELS:
+    named = bool(others) and all(any(p.match(compact(c)) for _, p in kb.columns) for c in others)
+    if compact(first) in _TOTAL_LABELS and (len(others) >= 2 or named):
         return False  # "合计  因公出国  会议费 …": a header whose first column is the total (no amount beside)
-    return len(others) < 2 or not all(any(p.match(compact(c)) for _, p in kb.columns) for c in others)
+    return len(others) < 2 or not named

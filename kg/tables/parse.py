@@ -17,6 +17,7 @@ import pandas as pd
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
 from kg.tables.amounts import find_unit, header_unit, is_nil, parse_amount
+from kg.tables.column_orders import fit_column_order
 from kg.tables.grid import LabelKind, align_block
 from kg.tables.knowledge import TableKind, TableKnowledge
 from kg.tables.layout import (
@@ -34,6 +35,7 @@ from kg.tables.rows import attach_wrapped_cells
 _ORGANISATION = re.compile(
     r"(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(.{2,60}?)\s{0,3}(?:单位:.{0,10})?$")
 _MAX_HEADER_LINES = 8
+_MAX_WRAPPED_HEADER = 16
 _NO_DATA = "本表无数据"  # the one empty-table note that overrides rows printed under it
 DEFAULT_UNIT = "万元"  # what every standard table in the corpus states when it states anything
 
@@ -243,6 +245,15 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
         notices.append(Notice(source.name, title.number, "table-empty",
                               f"table {compact(title.text)!r} prints only an empty 合计 row; read as empty",
                               "info"))
+    if not all_text and not empty:
+        amount_columns = [c for c in frame.columns if c not in kb.text_columns | detail_columns
+                          and c not in ("line", "last_line", "code_as_printed")]
+        frame, order = fit_column_order(frame, kind.kind, amount_columns, kb.column_orders)
+        if order is not None:
+            notices.append(Notice(source.name, title.number, "columns-by-sums",
+                                  f"columns of {compact(title.text)!r} read as the template's "
+                                  f"{' | '.join(order.columns)}: the only placement of its blank cells that "
+                                  "closes the table's sums", "info"))
     frame.attrs["header"] = ["\t".join(c) for c in header]
     frame.attrs["organisation"] = organisation
     text_columns = set(frame.columns) if all_text else (kb.text_columns | detail_columns) & set(frame.columns)
@@ -278,6 +289,12 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
     header_keys: set[str] = set()
     row_lines: list[SourceLine] = []
     in_header = True
+    # a wrapped header (Jiangsu's 三公 table prints its labels over ten lines) runs to the first row printing
+    # amounts; a block with no such row keeps the short limit, so a table of text rows is not all header
+    first_amounts = next((i for i, ln in enumerate(rest) if is_row[ln.number]
+                          and any(parse_amount(c) is not None for c in filled(aligned[ln.number]))), None)
+    header_limit = _MAX_HEADER_LINES if first_amounts is None else max(_MAX_HEADER_LINES,
+                                                                       min(first_amounts, _MAX_WRAPPED_HEADER))
     kinds = [c.kind for c in grid.columns]
     kinds += ["amount"] * (max((len(c) for c in grid.cells), default=0) - len(kinds))
     for ln in rest:
@@ -290,7 +307,7 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
             continue
         amounts_only = bool(filled(cells)) and all(parse_amount(c) is not None for c in filled(cells))
         # a lone amount (a 决算's 合计 printed among the header lines) is no header label
-        if in_header and not is_row[ln.number] and not amounts_only and len(header) < _MAX_HEADER_LINES:
+        if in_header and not is_row[ln.number] and not amounts_only and len(header) < header_limit:
             header.append(cells)
             header_keys.add(text)
             continue
