@@ -3,11 +3,15 @@ national template's column order and the table's own sums say where the blank ce
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
+from kg.bench.accuracy import EXPECTED_DIR as EXPECTED
+from kg.bench.accuracy import score_document
+from kg.extract import extract_file
 from kg.ingest import read_source
 from kg.records import Table
 from kg.tables import find_tables
@@ -89,3 +93,16 @@ def test_a_reading_that_closes_is_kept_and_one_that_cannot_close_is_kept():
     assert fit_column_order(closes, "three_public", names, knowledge().column_orders)[1] is None
     printed_error = _frame(names, ["11", "2", "5", "1", "4", "3"])  # a real misprint: no placement closes
     assert fit_column_order(printed_error, "three_public", names, knowledge().column_orders)[1] is None
+
+
+@pytest.mark.parametrize("stem", ["js_npc_office_2017_dept", "js_cppcc_office_2019_tables",
+                                  "sh_putuo_welfare_home_2024_unit"])
+def test_every_three_public_item_matches_the_values_written_by_reading(stem):
+    # tests/corpus/dev/<stem>.json's "three_public" was written by reading the documents (kg.bench.accuracy)
+    path = DEV_CORPUS / "text" / f"{stem}.txt"
+    if not path.exists():
+        pytest.skip("../shared/dev-corpus not present")
+    expected = json.loads((EXPECTED / f"{stem}.json").read_text(encoding="utf-8"))
+    score = score_document(expected, extract_file(path), "text")
+    items = {key: right for key, right in score.outcomes.items() if key.startswith("three_public|")}
+    assert len(items) == len(expected["three_public"][0]["items"]) and all(items.values()), score.misses

@@ -11,7 +11,9 @@ scores:
 - tables: every printed standard table found (by kind, in order), none invented, each in its printed unit;
 - code rows: every row of every table printed by 功能分类 or 经济分类 code, exact when code, name and every
   amount (in 元, so a wrong unit is a wrong amount) agree; precision and recall over (table, code);
-- projects: name and amount of each project (tables or prose), and the 立项依据 documents each cites.
+- projects: name and amount of each project (tables or prose), and the 立项依据 documents each cites;
+- “三公”经费 items: each printed item of each 三公 table (合计, 出国, 公务用车 and its parts, 接待, 会议, 培训),
+  in 元; a blank cell and a printed 0 are the same amount.
 
 The outcome of every scored item is kept in ``tests/corpus/dev.last-run.json`` (``--no-save`` leaves it); a
 run prints the items gained and lost since.
@@ -210,7 +212,30 @@ def score_document(expected: dict[str, Any], disclosure: Disclosure | None, mode
     _score_rows(score, "economic rows", mode, stem, expected.get("economic_rows", {}), units, ours,
                 ECONOMIC_FIELDS)
     _score_projects(score, mode, stem, expected.get("projects", []), disclosure)
+    _score_three_public(score, mode, stem, expected.get("three_public", []), disclosure.tables)
     return score
+
+
+def _score_three_public(score: Score, mode: str, stem: str, expected: list[dict[str, Any]],
+                        tables: list[Table]) -> None:
+    """Each expected 三公 table's items against the same-numbered 三公 table's first row."""
+    ours = [t for t in tables if t.kind == "three_public"]
+    tally = score.tallies["three_public items"]
+    for index, table in enumerate(expected):
+        if table.get("empty"):
+            continue
+        got_table = ours[index] if index < len(ours) else None
+        row = got_table.frame.iloc[0].to_dict() if got_table is not None and len(got_table.frame) else {}
+        unit = got_table.unit if got_table is not None else None
+        for name, printed in table.get("items", {}).items():
+            tally.expected += 1
+            tally.predicted += got_table is not None
+            want = _yuan(printed, table.get("unit")) or Decimal(0)
+            got = _yuan(row.get(name), unit) if name in row else None
+            right = got_table is not None and (got or Decimal(0)) == want
+            tally.tp += right
+            score.item("three_public", f"{mode}|{stem}|{index + 1}|{name}", right,
+                       "table not read" if got_table is None else f"{got} ≠ {want}")
 
 
 def _tables_by_key_expected(tables: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
