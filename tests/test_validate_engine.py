@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from kg.rdf.namespaces import BKG, OBEU_ATTRIBUTE
-from kg.validate import ValidationIssue, load_shapes, validate, validate_build
+from kg.validate import ValidationIssue, ValidationReport, load_shapes, validate, validate_build
 from kg.validate.oxigraph_engine import (
     UnsupportedShapeError,
     _merge_conditions,
@@ -327,3 +327,59 @@ def test_twin_queries_split_at_their_final_condition():
                                ["_twin0", "_twin1"])
     assert "BIND ((?v > 1) AS ?_twin0) BIND ((?v > 2) AS ?_twin1)" in merged
     assert merged.startswith("SELECT $this ?v  ?_twin0 ?_twin1 WHERE")
+
+
+QUERY_FIXTURE = Path(__file__).parent / "fixtures" / "query" / "zezhou.ttl"
+SUMMARY_2025 = f"{ID}disclosure-zezhou-2025/summary"
+SUMMARY_2026 = f"{ID}disclosure-zezhou-2026/summary"
+
+
+@pytest.fixture(scope="module")
+def summaries_mutated() -> tuple[ValidationReport, ValidationReport]:
+    """The summary rules (shapes/summaries.ttl) with one planted fault each, on the hand-made fixture whose
+    summaries agree (kg.rdf.summaries made them). Each fault takes an empty side (no projects, no issuer levels,
+    no lines of a code) where the rules sum over an OPTIONAL, so a missing detail counts as 0, not as no row."""
+    graph = Graph().parse(QUERY_FIXTURE)
+    # no projects left in the 2026 disclosure: the summary's 6 projects no longer agree with 0
+    for project in list(graph.subjects(BKG.disclosure, URIRef(f"{ID}disclosure-zezhou-2026"))):
+        graph.remove((project, BKG.disclosure, None))
+    # the 2025 summary loses its issuer levels: they hold 0 projects, 0 元
+    graph.remove((URIRef(SUMMARY_2025), BKG.levelSummary, None))
+    # the leaf 2080506 points at a code the 2025 disclosure has no line of: its lines give 0 元 ...
+    graph.set((URIRef(f"{SUMMARY_2025}/code/2080506"), BKG.functionCode, URIRef(f"{ID}code-2080599")))
+    # ... and another disclosure's line of 2080505 must not count in 2025's summary of 2080505
+    other_line = URIRef(f"{ID}line-zezhou-2026-2080505")
+    graph.add((other_line, RDF.type, BKG.ExpenditureLine))
+    graph.add((other_line, BKG.disclosure, URIRef(f"{ID}disclosure-zezhou-2026")))
+    graph.add((other_line, BKG.functionCode, URIRef(f"{ID}code-2080505")))
+    graph.add((other_line, BKG.total, Literal(Decimal("999"))))
+    # the 2025 whole 支出总表 one 元 more than its 类 codes
+    graph.set((URIRef(SUMMARY_2025), BKG.rolledTotal, Literal(Decimal("48908201"))))
+    shapes = load_shapes(Path(__file__).resolve().parents[1] / "shapes" / "summaries.ttl")
+    return validate(graph, shapes=shapes), validate_graph_oxigraph(graph, shapes=shapes)
+
+
+def test_summary_faults_same_results_as_pyshacl(summaries_mutated):
+    reference, report = summaries_mutated
+    assert keys(report.issues) == keys(reference.issues)
+    assert sorted((i.focus, i.rule.split(" ")[0]) for i in report.violations) == [
+        (SUMMARY_2025, "bkgsh:SummaryClassesAddUp"),
+        (SUMMARY_2025, "bkgsh:SummaryCodesAgree"),  # the code summary is its value (it has no provenance)
+        (SUMMARY_2025, "bkgsh:SummaryLevelsAddUp"),
+        (SUMMARY_2026, "bkgsh:SummaryProjectsAgree"),
+    ]
+    assert report.warnings == [] and len(reference.violations) == 4
+
+
+def test_summary_faults_name_the_values(summaries_mutated):
+    _reference, report = summaries_mutated
+    by_rule = {i.rule.split(" ")[0]: i for i in report.violations}
+    codes = by_rule["bkgsh:SummaryCodesAgree"]
+    assert codes.value == f"{SUMMARY_2025}/code/2080506"
+    assert codes.message == "the rolled-up total of 2080506 is 1831100 元; its lines give 0 元"
+    assert by_rule["bkgsh:SummaryClassesAddUp"].message == (
+        "the summary's rolled-up total is 48908201 元; its 类 codes add up to 48908200 元")
+    assert by_rule["bkgsh:SummaryLevelsAddUp"].message == (
+        "the issuer levels hold 0 projects and 0 元; the summary says 7 and 95370200 元")
+    assert by_rule["bkgsh:SummaryProjectsAgree"].message == (
+        "the summary says 6 projects, 77727000 元 and 6 documents; the disclosure has 0, 0 元 and 0")
