@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations_with_notices
 from kg.citations.classify import is_policy_title, kind_label
@@ -35,7 +35,7 @@ from kg.output import reserved, staged_output, unique_name
 from kg.places import PlaceLinks as FoundPlaces
 from kg.places import Region, link_disclosure, resolve_region
 from kg.rdf import inputs as rdf_inputs
-from kg.rdf.build import CodeVersion, build_disclosure, classification_links, function_codes, sorted_ntriples
+from kg.rdf.build import CodeVersion, build_disclosure, classification_links, function_codes, ntriples_text
 from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.summaries import SUMMARIES_GRAPH
 from kg.rdf.summaries import disclosure_summary as summarise_disclosure
@@ -262,7 +262,7 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
         document: ExtractedDocument = pickle.load(handle)
     disclosure = document.disclosure
     citations = basis_citations(document.bases, canonical)
-    graph_iri = str(Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256))
+    graph_iri = Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256)
     result = build_disclosure(disclosure, base, citations=citations,
                               places=rdf_places(document.places, disclosure.source.name))
     # Nodes minted under the disclosure's IRI belong to it alone; only the others (projects, policy
@@ -270,8 +270,8 @@ def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
     # cross-document partition, which is then a merge of a small part of the corpus.
     own_prefixes = (graph_iri + "/", graph_iri + "#")  # its records and its source-line spans
     own = {triple for triple in result.triples if triple[0] == graph_iri or triple[0].startswith(own_prefixes)}
-    atomic_write_text(Path(work) / f"{index}.own.nt", sorted_ntriples(own))
-    atomic_write_text(Path(work) / f"{index}.nt", sorted_ntriples(result.triples - own))
+    atomic_write_text(Path(work) / f"{index}.own.nt", ntriples_text(own))
+    atomic_write_text(Path(work) / f"{index}.nt", ntriples_text(result.triples - own))
     atomic_write_text(Path(work) / f"{index}.summary.nt", "".join(
         line + "\n" for line in sorted(set(summarise_disclosure(graph_iri, result.triples)))))
     count = len(result.triples)
@@ -363,32 +363,45 @@ def partition_shared(parts: list[Path], owned: list[Path], shared: Path, union: 
     with open(union, "w", encoding="utf-8") as union_out:
         for part, extra, out_path in zip(parts, exclusive, owned, strict=True):
             own = part.with_suffix(".own.nt")
-            sources = [extra, own] if own.exists() else [extra]
-            files = [open(path, encoding="utf-8") for path in sources]  # noqa: SIM115 - closed below
-            try:
-                with open(out_path, "w", encoding="utf-8") as graph_out:
-                    for line in heapq.merge(*(_nonblank(handle) for handle in files)):
-                        graph_out.write(line)
-                        union_out.write(line)
-                        distinct += 1
-            finally:
-                for handle in files:
-                    handle.close()
+            distinct += _merge_into([extra, own] if own.exists() else [extra], out_path, union_out)
         with open(shared, encoding="utf-8") as handle:
-            for line in handle:
-                union_out.write(line)
-                distinct += 1
+            for chunk in iter(lambda: handle.readlines(1 << 22), []):
+                kept = [line for line in chunk if line.strip()]
+                union_out.writelines(kept)
+                distinct += len(kept)
     return distinct
 
 
 def merge_sorted(parts: list[Path], out_path: Path, union: Path) -> int:
     """Merge sorted N-Triples files into ``out_path`` (sorted, streaming) and append them to ``union``."""
+    with open(union, "a", encoding="utf-8") as union_out:
+        return _merge_into(parts, out_path, union_out)
+
+
+# Files smaller than this together are merged in memory (one sort of the concatenated sorted runs, which
+# Timsort does in linear time); larger ones stream through a k-way heap merge.
+IN_MEMORY_MERGE_BYTES = 64 * 2**20
+
+
+def _merge_into(parts: list[Path], out_path: Path, union_out: IO[str]) -> int:
+    """Write the lines of the sorted files ``parts`` merged in order into ``out_path`` and ``union_out``;
+    return how many (blank lines are dropped)."""
+    if sum(path.stat().st_size for path in parts) <= IN_MEMORY_MERGE_BYTES:
+        lines: list[str] = []
+        for path in parts:
+            with open(path, encoding="utf-8") as handle:
+                lines += [line for line in handle if line.strip()]
+        lines.sort()
+        with open(out_path, "w", encoding="utf-8") as out:
+            out.writelines(lines)
+        union_out.writelines(lines)
+        return len(lines)
     import heapq
 
     files = [open(path, encoding="utf-8") for path in parts]  # noqa: SIM115 - closed below
     count = 0
     try:
-        with open(out_path, "w", encoding="utf-8") as out, open(union, "a", encoding="utf-8") as union_out:
+        with open(out_path, "w", encoding="utf-8") as out:
             for line in heapq.merge(*(_nonblank(handle) for handle in files)):
                 out.write(line)
                 union_out.write(line)
@@ -543,7 +556,7 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     stage_done("graph")
     # skos:exactMatch between the same code in different years needs every year at once
     links_path = work / f"{LINKS_GRAPH}.nt"
-    atomic_write_text(links_path, sorted_ntriples(classification_links(codes)))
+    atomic_write_text(links_path, ntriples_text(classification_links(codes)))
     graph_files.append((f"{base}graph/classification-links", links_path))
 
     # each triple in exactly one named graph: its disclosure's, or the shared graph

@@ -1,13 +1,14 @@
 """Turn one ``Disclosure`` (plus optional citations, places and totals) into an RDF graph.
 
-The builder collects rdflib terms in a plain set and writes N-Triples itself: an rdflib ``Graph`` costs
-~60 % of the build in store bookkeeping (events, three indexes per add) that a write-once graph never
-uses. ``BuildResult.graph`` still gives an rdflib ``Graph`` for callers that want its API; bulk loading
-streams the sorted N-Triples of many disclosures into pyoxigraph. The builder has no side effects and
-mints no blank nodes, so the same inputs always give byte-identical sorted N-Triples.
+The builder makes no rdflib object: a triple is three strings, the subject and predicate IRIs as they are and
+the object either an IRI or a literal already in its N-Triples form (it begins with ``"``; an IRI never does),
+so writing a line is one join. rdflib's ``URIRef``/``Literal`` construction and turning them back into text
+was 70 % of the graph stage. ``BuildResult.graph`` still gives an rdflib ``Graph`` for callers that want its
+API; bulk loading streams the sorted N-Triples of many disclosures into pyoxigraph. The builder has no side
+effects and mints no blank nodes, so the same inputs always give byte-identical sorted N-Triples.
 
-Every extracted node gets ``prov:wasDerivedFrom`` its disclosure and a ``bkg:SourceLines`` resource
-(an ``oa:SpecificResource`` with an RFC 5147 line fragment and the quoted text) for the lines it came from.
+Every extracted node gets ``prov:wasDerivedFrom`` the ``bkg:SourceLines`` resource (an ``oa:SpecificResource``
+whose IRI carries an RFC 5147 line fragment, with the printed text) of the lines it came from.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.records import Disclosure, Notice, PerformanceTable, ProjectRow, Span
@@ -44,33 +46,39 @@ from .namespaces import (
 )
 from .uris import Minter, slug
 
+if TYPE_CHECKING:
+    from rdflib import Graph, Literal
 
-class _CachedTerms:
-    """A namespace whose terms are made once: rdflib builds (and validates) a new URIRef on every
-    ``BKG.total``, which cost a fifth of the graph stage."""
+
+class _Terms:
+    """A namespace whose terms are plain IRI strings, each made once (rdflib builds and validates a new
+    URIRef on every ``BKG.total``)."""
 
     def __init__(self, namespace: object) -> None:
         self._namespace = namespace
 
-    def __getattr__(self, name: str) -> URIRef:
+    def __getattr__(self, name: str) -> str:
         if name.startswith("__"):
             raise AttributeError(name)
-        term = getattr(self._namespace, name)
+        term = str(getattr(self._namespace, name))
         setattr(self, name, term)
         return term
 
 
 BKG, CITO, DCTERMS, ELI, FOAF, OA, OBEU_ATTRIBUTE, OBEU_DIMENSION, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XKOS, XSD = (
-    _CachedTerms(namespace) for namespace in (BKG, CITO, DCTERMS, ELI, FOAF, OA, OBEU_ATTRIBUTE, OBEU_DIMENSION, ORG,
-                                              PROV, QB, RDF, RDFS, SCHEMA, SKOS, XKOS, XSD))
+    _Terms(namespace) for namespace in (BKG, CITO, DCTERMS, ELI, FOAF, OA, OBEU_ATTRIBUTE, OBEU_DIMENSION, ORG,
+                                        PROV, QB, RDF, RDFS, SCHEMA, SKOS, XKOS, XSD))
+_CURRENCY_CNY = str(CURRENCY_CNY)
+_FUND_SOURCES = {key: str(concept) for key, concept in FUND_SOURCE_CONCEPTS.items()}
+_LEVELS = {key: str(level) for key, level in ADMINISTRATIVE_LEVELS.items()}
 
 # 科目编码 levels: digits → (XKOS depth, level name). 类 3 digits, 款 5, 项 7.
 CODE_LEVELS: dict[int, tuple[int, str, str]] = {3: (1, "类", "class"), 5: (2, "款", "section"), 7: (3, "项", "item")}
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _PLACE_CLASSES = {"province": BKG.Province, "city": BKG.City, "county": BKG.County, "township": BKG.Township}
 
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+# (subject IRI, predicate IRI, object): the object an IRI, or a literal in N-Triples form (it begins with '"')
+Triple = tuple[str, str, str]
 
 
 @dataclass
@@ -81,26 +89,33 @@ class BuildResult:
     @property
     def graph(self) -> Graph:
         """The triples in an rdflib ``Graph`` (built on each access: keep the result if you need it twice)."""
+        from rdflib import Graph
+
         graph = bind_prefixes(Graph())
         for triple in self.triples:
-            graph.add(triple)
+            graph.add(rdflib_triple(triple))
         return graph
 
     def ntriples(self) -> str:
-        """Sorted N-Triples, written straight from the terms (see ``ntriples_line``)."""
-        return sorted_ntriples(self.triples)
+        """Sorted N-Triples (see ``ntriples_text``)."""
+        return ntriples_text(self.triples)
 
 
 def decimal_literal(amount: Decimal) -> Literal:
     """xsd:decimal in its canonical lexical form, so 7500.00万元 and 75000000元 give the same triple."""
+    from rdflib import Literal, URIRef
+
+    return Literal(_decimal_text(amount), datatype=URIRef(XSD.decimal))
+
+
+def _decimal_text(amount: Decimal) -> str:
     text = format(amount, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    return Literal(text, datatype=XSD.decimal)
+    return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=8192)
 def clean_label(text: str) -> str:
     """A printed name with line-wrap spaces between Chinese characters removed."""
     return _CJK_GAP.sub("", unicodedata.normalize("NFC", text)).strip()
@@ -129,12 +144,83 @@ def build_disclosure(
     return BuildResult(builder.triples, builder.notices)
 
 
+# literals in N-Triples form -------------------------------------------------------------------------------
 def _quoted(text: str) -> str:
     # The escapes rdflib's N-Triples writer makes (UTF-8 output, so no \\u escapes), kept byte-identical.
     return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
 
 
-def ntriples_term(term: URIRef | Literal) -> str:
+_INTEGER, _BOOLEAN, _DECIMAL = (f"^^<{XSD.integer}>", f"^^<{XSD.boolean}>", f"^^<{XSD.decimal}>")
+_TRUE, _FALSE = '"true"' + _BOOLEAN, '"false"' + _BOOLEAN
+
+
+def _text(text: str) -> str:
+    return _quoted(text)
+
+
+def _lang(text: str, lang: str) -> str:
+    return f"{_quoted(text)}@{lang}"
+
+
+def _int(number: int) -> str:
+    return f'"{int(number)}"{_INTEGER}'
+
+
+def _bool(value: bool) -> str:
+    return _TRUE if value else _FALSE
+
+
+def _decimal(amount: Decimal) -> str:
+    return f'"{_decimal_text(amount)}"{_DECIMAL}'
+
+
+_ESCAPE = re.compile(r"\\(.)")
+_UNESCAPED = {"n": "\n", "r": "\r"}
+
+
+def lexical(term: str) -> str:
+    """The value of a term as text: an IRI as is, a literal's lexical form without quotes, tag or escapes."""
+    if not term.startswith('"'):
+        return term
+    body = term[1 : term.rindex('"')]
+    return _ESCAPE.sub(lambda m: _UNESCAPED.get(m[1], m[1]), body) if "\\" in body else body
+
+
+def rdflib_triple(triple: Triple) -> tuple[object, object, object]:
+    """A builder triple as rdflib terms."""
+    from rdflib import Literal, URIRef
+
+    subject, predicate, obj = triple
+    if not obj.startswith('"'):
+        return URIRef(subject), URIRef(predicate), URIRef(obj)
+    end = obj.rindex('"')
+    value, suffix = lexical(obj), obj[end + 1 :]
+    if suffix.startswith("@"):
+        literal = Literal(value, lang=suffix[1:])
+    elif suffix.startswith("^^<"):
+        literal = Literal(value, datatype=URIRef(suffix[3:-1]))
+    else:
+        literal = Literal(value)
+    return URIRef(subject), URIRef(predicate), literal
+
+
+# N-Triples -----------------------------------------------------------------------------------------------
+def ntriples_line(triple: Triple) -> str:
+    subject, predicate, obj = triple
+    if obj.startswith('"'):
+        return f"<{subject}> <{predicate}> {obj} ."
+    return f"<{subject}> <{predicate}> <{obj}> ."
+
+
+def ntriples_text(triples: Iterable[Triple]) -> str:
+    """Builder triples as N-Triples, lines sorted: the canonical form compared across runs and machines."""
+    lines = sorted(map(ntriples_line, set(triples)))
+    return "\n".join(lines) + "\n" if lines else "\n"
+
+
+def _rdflib_ntriples_term(term: object) -> str:
+    from rdflib import Literal, URIRef
+
     if isinstance(term, Literal):
         if term.language:
             return f"{_quoted(term)}@{term.language}"
@@ -146,40 +232,46 @@ def ntriples_term(term: URIRef | Literal) -> str:
     raise TypeError(f"no blank nodes or other terms in a budget-kg graph: {term!r}")
 
 
-def ntriples_line(triple: Triple) -> str:
-    subject, predicate, obj = triple
-    return f"<{subject}> <{predicate}> {ntriples_term(obj)} ."
-
-
-def sorted_ntriples(triples: Graph | Iterable[Triple]) -> str:
-    """The triples as N-Triples, lines sorted: the canonical form compared across runs and machines."""
-    lines = {ntriples_line(triple) for triple in triples}  # type: ignore[arg-type]
+def sorted_ntriples(triples: Graph | Iterable[tuple[object, object, object]]) -> str:
+    """rdflib triples (a ``Graph``) as N-Triples, lines sorted, with the escapes the builder writes."""
+    lines = {f"<{s}> <{p}> {_rdflib_ntriples_term(o)} ." for s, p, o in triples}  # type: ignore[misc]
     return "\n".join(sorted(lines)) + "\n" if lines else "\n"
+
+
+def builder_triples(graph: Graph) -> set[Triple]:
+    """An rdflib graph's triples in the builder's form."""
+    out: set[Triple] = set()
+    for subject, predicate, obj in graph:
+        text = _rdflib_ntriples_term(obj)
+        out.add((str(subject), str(predicate), text[1:-1] if text.startswith("<") else text))
+    return out
 
 
 @dataclass(frozen=True)
 class CodeVersion:
     """One fiscal year's 科目编码 concept, as ``classification_links`` needs it."""
 
-    concept: URIRef
+    concept: str
     notation: str
     labels: frozenset[str]
 
 
-def function_codes(triples: Graph | Iterable[Triple]) -> list[CodeVersion]:
-    """The ``bkg:FunctionCode`` concepts among ``triples``, with their notation and cleaned labels."""
-    typed: set[URIRef] = set()
-    notations: dict[URIRef, str] = {}
-    labels: dict[URIRef, set[str]] = {}
-    for subject, predicate, obj in triples:  # type: ignore[misc]
-        if predicate == RDF.type and obj == BKG.FunctionCode:
-            typed.add(subject)
-        elif predicate == SKOS.notation:
-            notations[subject] = str(obj)
-        elif predicate == SKOS.prefLabel:
-            labels.setdefault(subject, set()).add(clean_label(str(obj)))
+def function_codes(triples: Iterable[Triple]) -> list[CodeVersion]:
+    """The ``bkg:FunctionCode`` concepts among builder ``triples``, with their notation and cleaned labels."""
+    typed: set[str] = set()
+    notations: dict[str, str] = {}
+    labels: dict[str, set[str]] = {}
+    rdf_type, function_code, notation, pref_label = RDF.type, BKG.FunctionCode, SKOS.notation, SKOS.prefLabel
+    for subject, predicate, obj in triples:
+        if predicate == rdf_type:
+            if obj == function_code:
+                typed.add(subject)
+        elif predicate == notation:
+            notations[subject] = lexical(obj)
+        elif predicate == pref_label:
+            labels.setdefault(subject, set()).add(clean_label(lexical(obj)))
     return [CodeVersion(concept, notations[concept], frozenset(labels.get(concept, ())))
-            for concept in sorted(typed) if concept in notations and isinstance(concept, URIRef)]
+            for concept in sorted(typed) if concept in notations]
 
 
 def classification_links(codes: Iterable[CodeVersion]) -> set[Triple]:
@@ -190,10 +282,10 @@ def classification_links(codes: Iterable[CodeVersion]) -> set[Triple]:
     between years get ``skos:closeMatch`` instead: the code was kept but its meaning may have been
     redefined, which a reader should check.
     """
-    merged: dict[URIRef, tuple[str, set[str]]] = {}
+    merged: dict[str, tuple[str, set[str]]] = {}
     for code in codes:  # the same concept comes from every disclosure of its year
         merged.setdefault(code.concept, (code.notation, set()))[1].update(code.labels)
-    by_code: dict[str, list[tuple[URIRef, set[str]]]] = {}
+    by_code: dict[str, list[tuple[str, set[str]]]] = {}
     for concept in sorted(merged):
         notation, labels = merged[concept]
         by_code.setdefault(notation, []).append((concept, labels))
@@ -210,9 +302,11 @@ def classification_links(codes: Iterable[CodeVersion]) -> set[Triple]:
 
 def link_classification_years(graph: Graph) -> Graph:
     """``classification_links`` of the function codes in an rdflib graph holding several years."""
+    from rdflib import Graph
+
     links = bind_prefixes(Graph())
-    for triple in classification_links(function_codes(graph)):
-        links.add(triple)
+    for triple in classification_links(function_codes(builder_triples(graph))):
+        links.add(rdflib_triple(triple))
     return links
 
 
@@ -228,21 +322,22 @@ class _Builder:
         self.node = mint.disclosure(disclosure.fiscal_year, disclosure.source.sha256)
         self.raw_by_line = {line.number: line.raw for line in disclosure.source.lines}
         self.region_code = places.region.code if places.region else None
-        self.projects: dict[str, URIRef] = {}  # ProjectRow.name → node (current-year rows win)
-        self.project_nodes: set[URIRef] = set()
-        self.project_keys: dict[URIRef, str] = {}  # project node → its key within this disclosure
-        self.spans: set[URIRef] = set()
+        self.projects: dict[str, str] = {}  # ProjectRow.name → node (current-year rows win)
+        self.project_nodes: set[str] = set()
+        self.project_keys: dict[str, str] = {}  # project node → its key within this disclosure
+        self.spans: set[str] = set()
         self.indicators: dict[int, int] = {}  # line → indicators read from it so far
 
     # helpers ----------------------------------------------------------------------------------------
-    def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | None) -> None:
+    def add(self, subject: str, predicate: str, obj: str | None) -> None:
+        """Add a triple; ``obj`` is an IRI or a literal made by ``_text``, ``_lang``, ``_int``… (None: nothing)."""
         if obj is not None:
             self.triples.add((subject, predicate, obj))
 
     def notice(self, line: int | None, code: str, message: str, severity: str = "warning") -> None:
         self.notices.append(Notice(self.d.source.name, line, code, message, severity))  # type: ignore[arg-type]
 
-    def source_lines(self, span: Span) -> URIRef:
+    def source_lines(self, span: Span) -> str:
         """The one ``bkg:SourceLines`` node of ``span``, shared by every fact read from those lines.
 
         Its IRI is the disclosure's with an RFC 5147 fragment (``#line=9,12``: line boundaries count from 0, so
@@ -255,25 +350,25 @@ class _Builder:
         self.spans.add(lines)
         self.add(lines, RDF.type, BKG.SourceLines)
         self.add(lines, OA.hasSource, self.node)
-        self.add(lines, BKG.firstLine, Literal(span.first_line))
-        self.add(lines, BKG.lastLine, Literal(span.last_line))
+        self.add(lines, BKG.firstLine, _int(span.first_line))
+        self.add(lines, BKG.lastLine, _int(span.last_line))
         printed = [self.raw_by_line[n] for n in range(span.first_line, span.last_line + 1) if n in self.raw_by_line]
         if any(text.strip() for text in printed):
-            self.add(lines, BKG.printedText, Literal("\n".join(printed)))
+            self.add(lines, BKG.printedText, _text("\n".join(printed)))
         return lines
 
-    def derived(self, node: URIRef, span: Span | None) -> None:
+    def derived(self, node: str, span: Span | None) -> None:
         """``prov:wasDerivedFrom`` the lines ``node`` was read from, else (no span) the disclosure itself: the
         disclosure of a span is its ``oa:hasSource``, so it is not stated twice."""
         self.add(node, PROV.wasDerivedFrom, self.source_lines(span) if span is not None else self.node)
 
-    def observation_common(self, node: URIRef, printed_unit: str) -> None:
+    def observation_common(self, node: str, printed_unit: str) -> None:
         self.add(node, RDF.type, QB.Observation)
         self.add(node, BKG.disclosure, self.node)
-        self.add(node, OBEU_ATTRIBUTE.currency, CURRENCY_CNY)
-        self.add(node, BKG.printedUnit, Literal(printed_unit))
+        self.add(node, OBEU_ATTRIBUTE.currency, _CURRENCY_CNY)
+        self.add(node, BKG.printedUnit, _text(printed_unit))
         if self.year is not None:
-            self.add(node, OBEU_DIMENSION.fiscalYear, year_iri(self.year))
+            self.add(node, OBEU_DIMENSION.fiscalYear, str(year_iri(self.year)))
 
     # the build --------------------------------------------------------------------------------------
     def build(self, citations: Iterable[BasisCitation], totals: BudgetTotals | None) -> None:
@@ -290,30 +385,30 @@ class _Builder:
         d, node = self.d, self.node
         self.add(node, RDF.type, BKG.Disclosure)
         self.add(node, RDF.type, PROV.Entity)
-        self.add(node, DCTERMS.title, Literal(d.title) if d.title else None)
-        self.add(node, BKG.fiscalYear, Literal(d.fiscal_year) if d.fiscal_year is not None else None)
-        self.add(node, BKG.sourceFile, Literal(d.source.name))
-        self.add(node, BKG.sourceSha256, Literal(d.source.sha256))
-        self.add(node, BKG.scope, Literal(d.scope) if d.scope else None)
+        self.add(node, DCTERMS.title, _text(d.title) if d.title else None)
+        self.add(node, BKG.fiscalYear, _int(d.fiscal_year) if d.fiscal_year is not None else None)
+        self.add(node, BKG.sourceFile, _text(d.source.name))
+        self.add(node, BKG.sourceSha256, _text(d.source.sha256))
+        self.add(node, BKG.scope, _text(d.scope) if d.scope else None)
         self.add(node, BKG.budgetPhase, self.phase)
         if totals is not None:
             if totals.revenue_total is not None:
-                self.add(node, BKG.revenueTotal, decimal_literal(totals.revenue_total))
+                self.add(node, BKG.revenueTotal, _decimal(totals.revenue_total))
             if totals.expenditure_total is not None:
-                self.add(node, BKG.expenditureTotal, decimal_literal(totals.expenditure_total))
-            self.add(node, BKG.printedUnit, Literal(totals.printed_unit))
+                self.add(node, BKG.expenditureTotal, _decimal(totals.expenditure_total))
+            self.add(node, BKG.printedUnit, _text(totals.printed_unit))
             self.add(node, PROV.wasDerivedFrom, self.source_lines(totals.span))
 
-    def organisation(self, name: str, kind: URIRef) -> URIRef:
+    def organisation(self, name: str, kind: str) -> str:
         node = self.mint.organisation(clean_label(name), self.region_code)
         self.add(node, RDF.type, kind)
         self.add(node, RDF.type, ORG.Organization)
-        self.add(node, RDFS.label, Literal(clean_label(name)))
-        self.add(node, SKOS.prefLabel, Literal(clean_label(name), lang="zh"))
+        self.add(node, RDFS.label, _text(clean_label(name)))
+        self.add(node, SKOS.prefLabel, _lang(clean_label(name), "zh"))
         self.derived(node, None)
         return node
 
-    def build_organisations(self) -> tuple[URIRef | None, URIRef | None]:
+    def build_organisations(self) -> tuple[str | None, str | None]:
         d = self.d
         department = self.organisation(d.department, BKG.Department) if d.department else None
         publisher = department
@@ -324,13 +419,13 @@ class _Builder:
             self.add(self.node, DCTERMS.publisher, publisher)
         if department is not None and d.org_code:
             # the code is printed as 主管部门及代码 ("080-泽州县自然资源局"): it is the department's
-            self.add(department, BKG.orgCode, Literal(d.org_code))
+            self.add(department, BKG.orgCode, _text(d.org_code))
         if department is None:
             self.notice(None, "rdf-no-department", "no department name: projects get no department in their URI")
         return department, publisher
 
     # expenditure lines and the classification -------------------------------------------------------
-    def function_code(self, code: str, name: str | None, span: Span) -> URIRef:
+    def function_code(self, code: str, name: str | None, span: Span) -> str:
         scheme = self.mint.function_scheme(self.year)
         if (scheme, RDF.type, BKG.FunctionClassification) not in self.triples:
             self.build_scheme(scheme)
@@ -338,9 +433,9 @@ class _Builder:
         self.add(concept, RDF.type, BKG.FunctionCode)
         self.add(concept, RDF.type, SKOS.Concept)
         self.add(concept, SKOS.inScheme, scheme)
-        self.add(concept, SKOS.notation, Literal(code))
+        self.add(concept, SKOS.notation, _text(code))
         if name:
-            self.add(concept, SKOS.prefLabel, Literal(clean_label(name), lang="zh"))
+            self.add(concept, SKOS.prefLabel, _lang(clean_label(name), "zh"))
         self.derived(concept, span)
         level = CODE_LEVELS.get(len(code))
         if level is not None:
@@ -352,22 +447,22 @@ class _Builder:
             self.add(concept, SKOS.broader, self.mint.function_code(self.year, code[: len(code) - 2]))
         return concept
 
-    def build_scheme(self, scheme: URIRef) -> None:
+    def build_scheme(self, scheme: str) -> None:
         year = f"{self.year}年" if self.year is not None else ""
         self.add(scheme, RDF.type, BKG.FunctionClassification)
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, SKOS.prefLabel, Literal(f"{year}政府收支分类科目（支出功能分类）", lang="zh"))
-        self.add(scheme, SKOS.prefLabel, Literal(f"Functional classification of expenditure {self.year or ''}".strip(),
-                                                 lang="en"))
-        self.add(scheme, XKOS.numberOfLevels, Literal(len(CODE_LEVELS)))
+        self.add(scheme, SKOS.prefLabel, _lang(f"{year}政府收支分类科目（支出功能分类）", "zh"))
+        self.add(scheme, SKOS.prefLabel, _lang(f"Functional classification of expenditure {self.year or ''}".strip(),
+                                                 "en"))
+        self.add(scheme, XKOS.numberOfLevels, _int(len(CODE_LEVELS)))
         levels = sorted(CODE_LEVELS.values())
         self.add(scheme, XKOS.levels, self.mint.function_levels_list(self.year, 1))
         for depth, zh, en in levels:
             level = self.mint.function_level(self.year, depth)
             self.add(level, RDF.type, XKOS.ClassificationLevel)
-            self.add(level, XKOS.depth, Literal(depth))
-            self.add(level, SKOS.prefLabel, Literal(zh, lang="zh"))
-            self.add(level, SKOS.prefLabel, Literal(en, lang="en"))
+            self.add(level, XKOS.depth, _int(depth))
+            self.add(level, SKOS.prefLabel, _lang(zh, "zh"))
+            self.add(level, SKOS.prefLabel, _lang(en, "en"))
             self.add(level, SKOS.inScheme, scheme)
             cell = self.mint.function_levels_list(self.year, depth)
             self.add(cell, RDF.first, level)
@@ -385,30 +480,30 @@ class _Builder:
         for line in self.d.expenditure_lines:
             node = self.mint.expenditure_line(self.node, line.code)
             if (node, RDF.type, BKG.ExpenditureLine) in self.triples:
-                node = URIRef(f"{node}/L{line.span.first_line}")
+                node = f"{node}/L{line.span.first_line}"
                 self.notice(line.span.first_line, "rdf-duplicate-code",
                             f"科目编码 {line.code} appears twice in 支出总表; the second row is kept as {node}")
             concept = self.function_code(line.code, line.name, line.span)
             self.add(node, RDF.type, BKG.ExpenditureLine)
             self.observation_common(node, line.printed_unit)
             self.add(node, QB.dataSet, dataset)
-            self.add(node, RDFS.label, Literal(f"{line.code} {clean_label(line.name)}"))
+            self.add(node, RDFS.label, _text(f"{line.code} {clean_label(line.name)}"))
             self.add(node, BKG.functionCode, concept)
             self.add(node, OBEU_DIMENSION.organization, self.publisher)
             for predicate, amount in ((BKG.total, line.total), (BKG.basicExpenditure, line.basic),
                                       (BKG.projectExpenditure, line.project)):
                 if amount is not None:
-                    self.add(node, predicate, decimal_literal(amount))
+                    self.add(node, predicate, _decimal(amount))
             if line.code_as_printed:
-                self.add(node, BKG.printedCode, Literal(line.code_as_printed))
+                self.add(node, BKG.printedCode, _text(line.code_as_printed))
             self.derived(node, line.span)
 
     # projects -----------------------------------------------------------------------------------------
-    def project_node(self, row: ProjectRow, department: URIRef) -> URIRef:
+    def project_node(self, row: ProjectRow, department: str) -> str:
         node = self.mint.project(department, self.year, clean_label(row.name))
         if node in self.project_nodes:
             suffix = "carried-over" if row.carried_over else f"L{row.span.first_line}"
-            node = URIRef(f"{node}/{suffix}")
+            node = f"{node}/{suffix}"
             self.notice(row.span.first_line, "rdf-duplicate-project",
                         f"project {row.name!r} is listed twice in {self.year} 项目支出表; this row is {node}")
         self.project_nodes.add(node)
@@ -430,14 +525,14 @@ class _Builder:
             self.projects.setdefault(clean_label(row.name), node)
             self.add(node, RDF.type, BKG.Project)
             self.add(node, RDF.type, FOAF.Project)
-            self.add(node, RDFS.label, Literal(clean_label(row.name)))
-            self.add(node, BKG.amount, decimal_literal(row.total))
-            self.add(node, BKG.fiscalYear, Literal(self.year) if self.year is not None else None)
-            self.add(node, BKG.carriedOver, Literal(row.carried_over))
-            self.add(node, BKG.printedUnit, Literal(row.printed_unit))
+            self.add(node, RDFS.label, _text(clean_label(row.name)))
+            self.add(node, BKG.amount, _decimal(row.total))
+            self.add(node, BKG.fiscalYear, _int(self.year) if self.year is not None else None)
+            self.add(node, BKG.carriedOver, _bool(row.carried_over))
+            self.add(node, BKG.printedUnit, _text(row.printed_unit))
             self.add(node, BKG.disclosure, self.node)
             if row.basis:
-                self.add(node, BKG.basisText, Literal(row.basis))
+                self.add(node, BKG.basisText, _text(row.basis))
             if row.unit_name:
                 unit_name = clean_label(row.unit_name)
                 if self.d.department and unit_name == clean_label(self.d.department):
@@ -450,7 +545,7 @@ class _Builder:
             key = self.project_keys[node]
             allocation = BKG.CarriedOver if row.carried_over else BKG.CurrentYear
             for source, amount in sorted(row.by_source.items()):
-                concept = FUND_SOURCE_CONCEPTS.get(source)
+                concept = _FUND_SOURCES.get(source)
                 if concept is None:
                     self.notice(row.span.first_line, "rdf-unknown-fund-source",
                                 f"fund source {source!r} of {row.name!r} has no concept in the ontology")
@@ -462,29 +557,29 @@ class _Builder:
                 self.add(funding, BKG.project, node)
                 self.add(funding, BKG.fundSource, concept)
                 self.add(funding, BKG.allocation, allocation)
-                self.add(funding, BKG.amount, decimal_literal(amount))
+                self.add(funding, BKG.amount, _decimal(amount))
                 self.derived(funding, row.span)
 
     # performance targets ------------------------------------------------------------------------------
     def build_performance(self) -> None:
-        seen: set[URIRef] = set()
+        seen: set[str] = set()
         for table in self.d.performance:
             node = self.mint.performance(self.node, slug(clean_label(table.project_name)))
             if node in seen:
-                node = URIRef(f"{node}/L{table.span.first_line}")
+                node = f"{node}/L{table.span.first_line}"
             seen.add(node)
             self.build_performance_table(node, table)
 
-    def build_performance_table(self, node: URIRef, table: PerformanceTable) -> None:
+    def build_performance_table(self, node: str, table: PerformanceTable) -> None:
         self.add(node, RDF.type, BKG.PerformanceTarget)
         self.add(node, RDF.type, PROV.Entity)
-        self.add(node, RDFS.label, Literal(clean_label(table.project_name)))
+        self.add(node, RDFS.label, _text(clean_label(table.project_name)))
         for predicate, text in ((BKG.overview, table.overview), (BKG.necessity, table.necessity),
                                 (BKG.implementationPlan, table.plan), (BKG.annualGoal, table.goal_year),
                                 (BKG.basisText, table.basis), (BKG.implementingUnit, table.implementing_unit)):
             if text:
-                self.add(node, predicate, Literal(text))
-        self.add(node, BKG.matchMethod, Literal(table.match_method) if table.match_method else None)
+                self.add(node, predicate, _text(text))
+        self.add(node, BKG.matchMethod, _text(table.match_method) if table.match_method else None)
         self.derived(node, table.span)
         for copy in table.copies:
             self.add(node, PROV.wasDerivedFrom, self.source_lines(copy))
@@ -492,46 +587,46 @@ class _Builder:
             # keyed by the line it is printed on (short, stable, readable: "the indicator of line 612")
             seen = self.indicators[indicator.line] = self.indicators.get(indicator.line, 0) + 1
             # a second indicator read from the same line (a table read twice, a merged row) gets -2, -3 …
-            item = URIRef(f"{self.node}/indicator/{indicator.line}" + (f"-{seen}" if seen > 1 else ""))
+            item = str(f"{self.node}/indicator/{indicator.line}" + (f"-{seen}" if seen > 1 else ""))
             self.add(node, BKG.indicator, item)
             self.add(item, RDF.type, BKG.PerformanceIndicator)
-            self.add(item, BKG.indicatorPeriod, Literal(indicator.period))
+            self.add(item, BKG.indicatorPeriod, _text(indicator.period))
             path = " / ".join(part for part in (indicator.level1, indicator.level2, indicator.level3) if part)
-            self.add(item, BKG.indicatorPath, Literal(path))
-            self.add(item, BKG.indicatorValue, Literal(indicator.value))
+            self.add(item, BKG.indicatorPath, _text(path))
+            self.add(item, BKG.indicatorValue, _text(indicator.value))
             self.derived(item, Span(table.span.file, indicator.line, indicator.line))
         project = self.projects.get(clean_label(table.matched_project)) if table.matched_project else None
         if project is not None:
             self.add(project, BKG.performanceTarget, node)
             if table.basis:
-                self.add(project, BKG.basisText, Literal(table.basis))
+                self.add(project, BKG.basisText, _text(table.basis))
                 basis_span = table.field_spans.get("basis")
                 if basis_span is not None:
                     self.add(project, PROV.wasDerivedFrom, self.source_lines(basis_span))
         elif table.kind == "project":
             self.performance_only_project(node, table)
 
-    def performance_only_project(self, target: URIRef, table: PerformanceTable) -> None:
+    def performance_only_project(self, target: str, table: PerformanceTable) -> None:
         """A project of a 绩效目标表 printed in no 项目支出表: kept with its 立项依据 and places, without amount."""
         department = self.department or self.mint.organisation("unknown-department", self.region_code)
         label = clean_label(table.project_name)
         node = self.mint.project(department, self.year, label)
         if label in self.projects:  # a budget row of the same name was not matched to this table
-            node = URIRef(f"{node}/performance-only")
+            node = f"{node}/performance-only"
         self.projects.setdefault(label, node)
         self.project_keys.setdefault(node, str(node)[len(self.mint.projects_of(department, self.year)) :])
         self.add(node, RDF.type, BKG.Project)
         self.add(node, RDF.type, FOAF.Project)
-        self.add(node, RDFS.label, Literal(label))
-        self.add(node, BKG.inBudgetTable, Literal(False))
-        self.add(node, BKG.fiscalYear, Literal(self.year) if self.year is not None else None)
+        self.add(node, RDFS.label, _text(label))
+        self.add(node, BKG.inBudgetTable, _bool(False))
+        self.add(node, BKG.fiscalYear, _int(self.year) if self.year is not None else None)
         self.add(node, BKG.disclosure, self.node)
         self.add(node, BKG.performanceTarget, target)
         if table.basis:
-            self.add(node, BKG.basisText, Literal(table.basis))
+            self.add(node, BKG.basisText, _text(table.basis))
         stated = table.funds.get("年度", {}).get("total") if table.form == "prose" else None
         if stated is not None:
-            self.add(node, BKG.statedAmount, decimal_literal(stated))
+            self.add(node, BKG.statedAmount, _decimal(stated))
         self.derived(node, table.span)
         if table.form == "prose":
             return  # a project statement in prose is how this document lists projects: nothing to report
@@ -540,37 +635,37 @@ class _Builder:
                     "info")
 
     # citations ------------------------------------------------------------------------------------------
-    def policy_document(self, ref: PolicyDocumentRef, span: Span, depth: int = 0) -> URIRef:
+    def policy_document(self, ref: PolicyDocumentRef, span: Span, depth: int = 0) -> str:
         node = self.mint.policy_document(ref.number, ref.title)
         self.add(node, RDF.type, BKG.PolicyDocument)
         self.add(node, RDF.type, ELI.LegalResource)
-        self.add(node, BKG.docNumber, Literal(ref.number) if ref.number else None)
-        self.add(node, DCTERMS.title, Literal(ref.title) if ref.title else None)
+        self.add(node, BKG.docNumber, _text(ref.number) if ref.number else None)
+        self.add(node, DCTERMS.title, _text(ref.title) if ref.title else None)
         for printed in ref.printed_numbers:  # what the documents print, so a user can search for it
-            self.add(node, BKG.printedNumber, Literal(printed))
+            self.add(node, BKG.printedNumber, _text(printed))
         if ref.number_completed:
-            self.add(node, BKG.numberCompleted, Literal(True))
+            self.add(node, BKG.numberCompleted, _bool(True))
         if not ref.policy:  # a contract, a meeting, a 批示: kept, but not ranked among policy documents
-            self.add(node, BKG.isPolicyDocument, Literal(False))
+            self.add(node, BKG.isPolicyDocument, _bool(False))
         if ref.issuer:
             issuer = self.mint.issuer(ref.issuer)
             self.add(issuer, RDF.type, BKG.Issuer)
             self.add(issuer, RDF.type, ORG.Organization)
-            self.add(issuer, RDFS.label, Literal(ref.issuer))
+            self.add(issuer, RDFS.label, _text(ref.issuer))
             self.add(node, BKG.issuer, issuer)
             self.derived(issuer, span)
         if ref.issuer_level:
-            self.add(node, BKG.issuerLevel, ADMINISTRATIVE_LEVELS.get(ref.issuer_level))
+            self.add(node, BKG.issuerLevel, _LEVELS.get(ref.issuer_level))
         if ref.kind:
             kind = self.mint.document_kind(ref.kind)
             scheme = self.mint.document_kind_scheme()
             self.add(kind, RDF.type, BKG.DocumentKind)
             self.add(kind, RDF.type, SKOS.Concept)
-            self.add(kind, SKOS.prefLabel, Literal(ref.kind, lang="zh"))
-            self.add(kind, SKOS.prefLabel, Literal(ref.kind_en, lang="en") if ref.kind_en else None)
+            self.add(kind, SKOS.prefLabel, _lang(ref.kind, "zh"))
+            self.add(kind, SKOS.prefLabel, _lang(ref.kind_en, "en") if ref.kind_en else None)
             self.add(kind, SKOS.inScheme, scheme)
             self.add(scheme, RDF.type, SKOS.ConceptScheme)
-            self.add(scheme, SKOS.prefLabel, Literal("公文种类", lang="zh"))
+            self.add(scheme, SKOS.prefLabel, _lang("公文种类", "zh"))
             self.add(node, BKG.documentKind, kind)
         self.derived(node, span)
         if depth < 8:  # nested citations are short chains; the bound guards against a cyclic input
@@ -587,7 +682,7 @@ class _Builder:
         project_key = self.project_keys[project].replace("/", "~")  # the department and year are the disclosure's
         if citation.document is None:
             # unresolved (a clipped cell's partial citation): the link is kept as printed, to no document
-            node = URIRef(f"{self.node}/citation/{project_key}/unresolved-{slug(citation.cited_text)}")
+            node = f"{self.node}/citation/{project_key}/unresolved-{slug(citation.cited_text)}"
         elif not (citation.document.number or citation.document.title):
             self.notice(citation.span.first_line, "rdf-citation-no-key",
                         "立项依据 citation without number or title skipped")
@@ -596,28 +691,28 @@ class _Builder:
             document = self.policy_document(citation.document, citation.span)
             self.add(project, BKG.basis, document)
             document_key = str(document).rsplit("/policy/", 1)[-1].replace("/", "~")
-            node = URIRef(f"{self.node}/citation/{project_key}/{document_key}")
+            node = f"{self.node}/citation/{project_key}/{document_key}"
             self.add(node, CITO.hasCitedEntity, document)
-            self.add(node, BKG.matchMethod, Literal(citation.method) if citation.method else None)
+            self.add(node, BKG.matchMethod, _text(citation.method) if citation.method else None)
         self.add(node, RDF.type, BKG.BasisCitation)
         self.add(node, RDF.type, CITO.Citation)
         self.add(node, CITO.hasCitingEntity, project)
         # cito:hasCitationCharacterization cito:citesAsAuthority holds for every bkg:BasisCitation (the ontology)
-        self.add(node, BKG.linkStatus, Literal(citation.status) if citation.status else None)
-        self.add(node, BKG.citedText, Literal(citation.cited_text) if citation.cited_text else None)
-        self.add(node, BKG.printedNumber, Literal(citation.printed_number) if citation.printed_number else None)
+        self.add(node, BKG.linkStatus, _text(citation.status) if citation.status else None)
+        self.add(node, BKG.citedText, _text(citation.cited_text) if citation.cited_text else None)
+        self.add(node, BKG.printedNumber, _text(citation.printed_number) if citation.printed_number else None)
         if citation.number_year is not None:
-            self.add(node, BKG.numberYear, Literal(citation.number_year, datatype=XSD.integer))
+            self.add(node, BKG.numberYear, _int(citation.number_year))
         if citation.number_serial is not None:
-            self.add(node, BKG.numberSerial, Literal(citation.number_serial, datatype=XSD.integer))
-        self.add(node, BKG.linkConflict, Literal(citation.conflict) if citation.conflict else None)
+            self.add(node, BKG.numberSerial, _int(citation.number_serial))
+        self.add(node, BKG.linkConflict, _text(citation.conflict) if citation.conflict else None)
         if citation.incomplete:
-            self.add(node, BKG.incomplete, Literal(True))
+            self.add(node, BKG.incomplete, _bool(True))
         # the cell's lines: the same node as every other fact read there (the cell text is the project's basisText)
         self.derived(node, citation.span)
 
     # places ---------------------------------------------------------------------------------------------
-    def place(self, place: Place, span: Span | None = None) -> URIRef:
+    def place(self, place: Place, span: Span | None = None) -> str:
         node = self.mint.place(place.code)
         scheme = self.mint.place_scheme()
         self.add(node, RDF.type, _PLACE_CLASSES[place.level])
@@ -625,11 +720,11 @@ class _Builder:
         self.add(node, RDF.type, SCHEMA.AdministrativeArea)
         self.add(node, RDF.type, SKOS.Concept)
         self.add(node, SKOS.inScheme, scheme)
-        self.add(node, SKOS.notation, Literal(place.code))
-        self.add(node, RDFS.label, Literal(place.name))
-        self.add(node, SKOS.prefLabel, Literal(place.name, lang="zh"))
+        self.add(node, SKOS.notation, _text(place.code))
+        self.add(node, RDFS.label, _text(place.name))
+        self.add(node, SKOS.prefLabel, _lang(place.name, "zh"))
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
-        self.add(scheme, SKOS.prefLabel, Literal("统计用区划代码", lang="zh"))
+        self.add(scheme, SKOS.prefLabel, _lang("统计用区划代码", "zh"))
         if span is not None:
             self.derived(node, span)
         if place.parent is not None:

@@ -17,22 +17,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .namespaces import BKG, PROV, RDF, RDFS, SKOS, XSD
+from .build import BKG, PROV, RDF, RDFS, SKOS, XSD, Triple, lexical
 
 SUMMARIES_GRAPH = "graph/summaries"  # under the build's base IRI
 
 # money-by-issuer-level's ranks: a project counts once, under the highest level among its policy documents
 LEVEL_RANKS: dict[str, tuple[int, str]] = {
-    str(BKG.NationalLevel): (1, "central"), str(BKG.ProvincialLevel): (2, "province"),
-    str(BKG.MunicipalLevel): (3, "city"), str(BKG.CountyLevel): (4, "county"), str(BKG.TownshipLevel): (5, "township"),
+    BKG.NationalLevel: (1, "central"), BKG.ProvincialLevel: (2, "province"), BKG.MunicipalLevel: (3, "city"),
+    BKG.CountyLevel: (4, "county"), BKG.TownshipLevel: (5, "township"),
 }
 UNKNOWN_LEVEL, NON_POLICY, NO_BASIS = (7, "unknown"), (8, "non-policy"), (9, "none")
 
-_TYPE, _AMOUNT, _DISCLOSURE, _BASIS = str(RDF.type), str(BKG.amount), str(BKG.disclosure), str(BKG.basis)
-_LEVEL, _POLICY, _CODE, _TOTAL = str(BKG.issuerLevel), str(BKG.isPolicyDocument), str(BKG.functionCode), str(BKG.total)
-_BASIC, _PROJECT_PART = str(BKG.basicExpenditure), str(BKG.projectExpenditure)
-_NOTATION, _LABEL, _PUBLISHER = str(SKOS.notation), str(RDFS.label), "http://purl.org/dc/terms/publisher"
-_SUB_ORG = "http://www.w3.org/ns/org#subOrganizationOf"
+_TYPE, _AMOUNT, _DISCLOSURE, _BASIS = RDF.type, BKG.amount, BKG.disclosure, BKG.basis
+_LEVEL, _POLICY, _CODE, _TOTAL = BKG.issuerLevel, BKG.isPolicyDocument, BKG.functionCode, BKG.total
+_BASIC, _PROJECT_PART = BKG.basicExpenditure, BKG.projectExpenditure
+_NOTATION, _LABEL, _PUBLISHER = SKOS.notation, RDFS.label, "http://purl.org/dc/terms/publisher"
+_SUB_ORG, _YEAR = "http://www.w3.org/ns/org#subOrganizationOf", BKG.fiscalYear
+# the only predicates the summaries read: the rest of a disclosure's triples are skipped at once
+_READ = frozenset({_TYPE, _AMOUNT, _DISCLOSURE, _BASIS, _LEVEL, _POLICY, _CODE, _TOTAL, _BASIC, _PROJECT_PART,
+                   _NOTATION, _LABEL, _PUBLISHER, _SUB_ORG, _YEAR})
 
 
 def _literal(value: object, datatype: str | None = None) -> str:
@@ -41,23 +44,26 @@ def _literal(value: object, datatype: str | None = None) -> str:
 
 
 def _integer(value: int) -> str:
-    return _literal(value, str(XSD.integer))
+    return _literal(value, XSD.integer)
 
 
 def _decimal(value: Decimal) -> str:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return _literal("0" if text in ("", "-0") else text, str(XSD.decimal))
+    return _literal("0" if text in ("", "-0") else text, XSD.decimal)
 
 
-def disclosure_summary(disclosure: str, triples: Iterable[tuple[object, object, object]]) -> list[str]:
-    """N-Triples lines (unsorted, no duplicates) of the summaries of ``disclosure`` from its built triples."""
-    out: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+def disclosure_summary(disclosure: str, triples: Iterable[Triple]) -> list[str]:
+    """N-Triples lines (unsorted, no duplicates) of the summaries of ``disclosure`` from its built triples
+    (``kg.rdf.build`` triples: IRIs as strings, literals in N-Triples form)."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    read = _READ
     for subject, predicate, obj in triples:
-        out[str(subject)][str(predicate)].append(obj)
+        if predicate in read:
+            out[subject][predicate].append(obj)
 
-    def one(subject: str, predicate: str) -> object | None:
+    def one(subject: str, predicate: str) -> str | None:
         values = out.get(subject, {}).get(predicate)
         return values[0] if values else None
 
@@ -68,61 +74,61 @@ def disclosure_summary(disclosure: str, triples: Iterable[tuple[object, object, 
         lines.append(f"<{subject}> <{predicate}> {obj} .")
 
     add(node, _TYPE, f"<{BKG.DisclosureSummary}>")
-    add(node, str(BKG.summaryOf), f"<{disclosure}>")
-    add(node, str(PROV.wasDerivedFrom), f"<{disclosure}>")
-    year = one(disclosure, str(BKG.fiscalYear))
+    add(node, BKG.summaryOf, f"<{disclosure}>")
+    add(node, PROV.wasDerivedFrom, f"<{disclosure}>")
+    year = one(disclosure, _YEAR)
     if year is not None:
-        add(node, str(BKG.fiscalYear), _integer(int(str(year))))
+        add(node, BKG.fiscalYear, _integer(int(lexical(year))))
     publisher = one(disclosure, _PUBLISHER)
-    department = one(str(publisher), _SUB_ORG) or publisher if publisher is not None else None
-    label = one(str(department), _LABEL) if department is not None else None
+    department = one(publisher, _SUB_ORG) or publisher if publisher is not None else None
+    label = one(department, _LABEL) if department is not None else None
     if label is not None:
-        add(node, str(BKG.departmentName), _literal(label))
+        add(node, BKG.departmentName, _literal(lexical(label)))
 
     # projects of this disclosure with an amount, each counted once under its best-ranked basis
     projects: dict[str, Decimal] = {}
     for subject, predicates in out.items():
-        if str(disclosure) in map(str, predicates.get(_DISCLOSURE, ())) and \
-                str(BKG.Project) in map(str, predicates.get(_TYPE, ())) and predicates.get(_AMOUNT):
-            projects[subject] = Decimal(str(predicates[_AMOUNT][0]))
+        if disclosure in predicates.get(_DISCLOSURE, ()) and BKG.Project in predicates.get(_TYPE, ()) \
+                and predicates.get(_AMOUNT):
+            projects[subject] = Decimal(lexical(predicates[_AMOUNT][0]))
     by_level: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     documents: set[str] = set()
     for project, amount in projects.items():
         ranks = []
-        for document in map(str, out[project].get(_BASIS, ())):
+        for document in out[project].get(_BASIS, ()):
             documents.add(document)
             policy = one(document, _POLICY)
             level = one(document, _LEVEL)
-            if policy is not None and str(policy).lower() == "false":
+            if policy is not None and lexical(policy).lower() == "false":
                 ranks.append(NON_POLICY)
             else:
-                ranks.append(LEVEL_RANKS.get(str(level), UNKNOWN_LEVEL) if level is not None else UNKNOWN_LEVEL)
+                ranks.append(LEVEL_RANKS.get(level, UNKNOWN_LEVEL) if level is not None else UNKNOWN_LEVEL)
         by_level[min(ranks) if ranks else NO_BASIS].append(amount)
-    add(node, str(BKG.projectCount), _integer(len(projects)))
-    add(node, str(BKG.projectMoney), _decimal(sum(projects.values(), Decimal(0))))
-    add(node, str(BKG.documentCount), _integer(len(documents)))
+    add(node, BKG.projectCount, _integer(len(projects)))
+    add(node, BKG.projectMoney, _decimal(sum(projects.values(), Decimal(0))))
+    add(node, BKG.documentCount, _integer(len(documents)))
     for (rank, name), amounts in sorted(by_level.items()):
         level = f"{node}/level/{name}"
-        add(node, str(BKG.levelSummary), f"<{level}>")
+        add(node, BKG.levelSummary, f"<{level}>")
         add(level, _TYPE, f"<{BKG.LevelSummary}>")
-        add(level, str(BKG.levelName), _literal(name))
-        add(level, str(BKG.levelRank), _integer(rank))
-        add(level, str(BKG.projectCount), _integer(len(amounts)))
-        add(level, str(BKG.projectMoney), _decimal(sum(amounts, Decimal(0))))
+        add(level, BKG.levelName, _literal(name))
+        add(level, BKG.levelRank, _integer(rank))
+        add(level, BKG.projectCount, _integer(len(amounts)))
+        add(level, BKG.projectMoney, _decimal(sum(amounts, Decimal(0))))
 
     # code-rollup: each code's total is the sum of the leaf lines at or below it (a leaf: no longer code starting
     # with it is printed in this disclosure), up the 类 (3) / 款 (5) / 项 (7) digits of the code
     printed: dict[str, tuple[str, list[tuple[Decimal, Decimal, Decimal]]]] = {}
     for predicates in out.values():
-        if str(BKG.ExpenditureLine) in map(str, predicates.get(_TYPE, ())) and \
-                str(disclosure) in map(str, predicates.get(_DISCLOSURE, ())) and predicates.get(_CODE):
-            concept = str(predicates[_CODE][0])
+        if BKG.ExpenditureLine in predicates.get(_TYPE, ()) and disclosure in predicates.get(_DISCLOSURE, ()) \
+                and predicates.get(_CODE):
+            concept = predicates[_CODE][0]
             notation = one(concept, _NOTATION)
             if notation is None:
                 continue
-            amounts = tuple(Decimal(str(predicates[p][0])) if predicates.get(p) else Decimal(0)
+            amounts = tuple(Decimal(lexical(predicates[p][0])) if predicates.get(p) else Decimal(0)
                             for p in (_TOTAL, _BASIC, _PROJECT_PART))
-            printed.setdefault(str(notation), (concept, []))[1].append(amounts)  # type: ignore[arg-type]
+            printed.setdefault(lexical(notation), (concept, []))[1].append(amounts)  # type: ignore[arg-type]
     rolled: dict[str, list[Decimal]] = {}
     concepts: dict[str, str] = {code: concept for code, (concept, _rows) in printed.items()}  # printed codes
     for code, (concept, rows) in printed.items():
@@ -140,18 +146,18 @@ def disclosure_summary(disclosure: str, triples: Iterable[tuple[object, object, 
                     sums[index] += amount
                 sums[3] += 1
     # the whole 支出总表 rolled up: what a corpus report sums when no code is asked for
-    add(node, str(BKG.rolledTotal), _decimal(sum((sums[0] for code, sums in rolled.items() if len(code) == 3),
-                                                 Decimal(0))))
+    add(node, BKG.rolledTotal, _decimal(sum((sums[0] for code, sums in rolled.items() if len(code) == 3),
+                                            Decimal(0))))
     for code, (total, basic, project_part, leaves) in sorted(rolled.items()):
         code_node = f"{node}/code/{code}"
-        add(node, str(BKG.codeSummary), f"<{code_node}>")
+        add(node, BKG.codeSummary, f"<{code_node}>")
         add(code_node, _TYPE, f"<{BKG.CodeSummary}>")
         add(code_node, _CODE, f"<{concepts[code]}>")
         add(code_node, _NOTATION, _literal(code))
         if len(code) > 3:
-            add(code_node, str(BKG.broaderSummary), f"<{node}/code/{code[:len(code) - 2]}>")
-        add(code_node, str(BKG.rolledTotal), _decimal(total))
-        add(code_node, str(BKG.rolledBasic), _decimal(basic))
-        add(code_node, str(BKG.rolledProject), _decimal(project_part))
-        add(code_node, str(BKG.leafLines), _integer(int(leaves)))
+            add(code_node, BKG.broaderSummary, f"<{node}/code/{code[:len(code) - 2]}>")
+        add(code_node, BKG.rolledTotal, _decimal(total))
+        add(code_node, BKG.rolledBasic, _decimal(basic))
+        add(code_node, BKG.rolledProject, _decimal(project_part))
+        add(code_node, BKG.leafLines, _integer(int(leaves)))
     return lines

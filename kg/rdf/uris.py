@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-from rdflib import URIRef
+from functools import lru_cache
 
 from kg.records import Span
 
@@ -23,6 +22,7 @@ _SPACES = re.compile(r"\s+")
 _UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
 
 
+@lru_cache(maxsize=16384)  # the same codes, names and numbers are minted many times per disclosure
 def slug(text: str) -> str:
     """A path segment for ``text``: NFKC-normalised, spaces removed, non-alphanumerics percent-encoded.
 
@@ -40,91 +40,91 @@ def slug(text: str) -> str:
 
 
 class Minter:
-    """Mints the URIs of one build under a configurable base."""
+    """Mints the IRIs (plain strings) of one build under a configurable base."""
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
         self.base = base if base.endswith(("/", "#")) else base + "/"
 
-    def _iri(self, *segments: str) -> URIRef:
-        return URIRef(self.base + "/".join(segments))
+    def _iri(self, *segments: str) -> str:
+        return self.base + "/".join(segments)
 
     # documents and their provenance --------------------------------------------------------------
-    def disclosure(self, fiscal_year: int | None, sha256: str) -> URIRef:
+    def disclosure(self, fiscal_year: int | None, sha256: str) -> str:
         # the file's checksum identifies the document; a revised edition is a different disclosure
         return self._iri("disclosure", str(fiscal_year or "unknown-year"), sha256[:16])
 
     @staticmethod
-    def lines(disclosure: URIRef, span: Span) -> URIRef:
+    def lines(disclosure: str, span: Span) -> str:
         # RFC 5147 text fragment: line boundaries count from 0, so lines 10..12 (1-based) are "line=9,12"
-        return URIRef(f"{disclosure}#line={span.first_line - 1},{span.last_line}")
+        return f"{disclosure}#line={span.first_line - 1},{span.last_line}"
 
     @staticmethod
-    def dataset(disclosure: URIRef, table: str) -> URIRef:
-        return URIRef(f"{disclosure}/dataset/{table}")
+    def dataset(disclosure: str, table: str) -> str:
+        return f"{disclosure}/dataset/{table}"
 
     # organisations --------------------------------------------------------------------------------
-    def organisation(self, name: str, region_code: str | None) -> URIRef:
+    def organisation(self, name: str, region_code: str | None) -> str:
         # region + name: county names repeat across provinces (城区, 郊区), so the division code comes first
         if region_code:
             return self._iri("org", region_code, slug(name))
         return self._iri("org", slug(name))
 
-    def issuer(self, name: str) -> URIRef:
+    def issuer(self, name: str) -> str:
         return self._iri("issuer", slug(name))
 
     # budget records -------------------------------------------------------------------------------
-    def project(self, department: URIRef, fiscal_year: int | None, name: str) -> URIRef:
-        return URIRef(self.projects_of(department, fiscal_year) + slug(name))
+    def project(self, department: str, fiscal_year: int | None, name: str) -> str:
+        return self.projects_of(department, fiscal_year) + slug(name)
 
-    def projects_of(self, department: URIRef, fiscal_year: int | None) -> str:
+    def projects_of(self, department: str, fiscal_year: int | None) -> str:
         """The IRI prefix of a department's projects of one year; what follows it keys a project in its disclosure."""
         department_key = str(department)[len(self.base) :].removeprefix("org/")
         return self.base + "/".join(("project", department_key, str(fiscal_year or "unknown-year"))) + "/"
 
     @staticmethod
-    def expenditure_line(disclosure: URIRef, code: str) -> URIRef:
-        return URIRef(f"{disclosure}/expenditure/{slug(code)}")
+    def expenditure_line(disclosure: str, code: str) -> str:
+        return f"{disclosure}/expenditure/{slug(code)}"
 
     @staticmethod
-    def funding(disclosure: URIRef, project_key: str, source: str) -> URIRef:
+    def funding(disclosure: str, project_key: str, source: str) -> str:
         # project_key: the project's key within the disclosure (its name), not its whole IRI
-        return URIRef(f"{disclosure}/funding/{project_key}/{source}")
+        return f"{disclosure}/funding/{project_key}/{source}"
 
     @staticmethod
-    def performance(disclosure: URIRef, key: str) -> URIRef:
-        return URIRef(f"{disclosure}/performance/{key}")
+    def performance(disclosure: str, key: str) -> str:
+        return f"{disclosure}/performance/{key}"
 
     # classifications ------------------------------------------------------------------------------
-    def function_scheme(self, fiscal_year: int | None) -> URIRef:
+    def function_scheme(self, fiscal_year: int | None) -> str:
         return self._iri("classification", "function", str(fiscal_year or "unknown-year"))
 
-    def function_code(self, fiscal_year: int | None, code: str) -> URIRef:
-        return URIRef(f"{self.function_scheme(fiscal_year)}/{slug(code)}")
+    def function_code(self, fiscal_year: int | None, code: str) -> str:
+        return f"{self.function_scheme(fiscal_year)}/{slug(code)}"
 
-    def function_level(self, fiscal_year: int | None, depth: int) -> URIRef:
-        return URIRef(f"{self.function_scheme(fiscal_year)}/level/{depth}")
+    def function_level(self, fiscal_year: int | None, depth: int) -> str:
+        return f"{self.function_scheme(fiscal_year)}/level/{depth}"
 
-    def function_levels_list(self, fiscal_year: int | None, depth: int) -> URIRef:
+    def function_levels_list(self, fiscal_year: int | None, depth: int) -> str:
         # named list cells (not blank nodes) keep the N-Triples byte-identical across runs
-        return URIRef(f"{self.function_scheme(fiscal_year)}/levels/{depth}")
+        return f"{self.function_scheme(fiscal_year)}/levels/{depth}"
 
     # policy documents -----------------------------------------------------------------------------
-    def policy_document(self, number: str | None, title: str | None) -> URIRef:
+    def policy_document(self, number: str | None, title: str | None) -> str:
         if number:
             return self._iri("policy", "no", slug(number))
         if title:
             return self._iri("policy", "title", slug(title))
         raise ValueError("a policy document needs a normalised number or title")
 
-    def document_kind(self, kind: str) -> URIRef:
+    def document_kind(self, kind: str) -> str:
         return self._iri("document-kind", slug(kind))
 
-    def document_kind_scheme(self) -> URIRef:
+    def document_kind_scheme(self) -> str:
         return self._iri("document-kind")
 
     # places ---------------------------------------------------------------------------------------
-    def place(self, code: str) -> URIRef:
+    def place(self, code: str) -> str:
         return self._iri("place", slug(code))
 
-    def place_scheme(self) -> URIRef:
+    def place_scheme(self) -> str:
         return self._iri("place")
