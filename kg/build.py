@@ -40,7 +40,7 @@ from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.summaries import SUMMARIES_GRAPH
 from kg.rdf.summaries import disclosure_summary as summarise_disclosure
 from kg.rdf.uris import Minter
-from kg.records import Disclosure, Notice, PerformanceTable, Span
+from kg.records import Disclosure, Notice, PerformanceTable, SourceLine, Span
 from kg.report import atomic_write_text, disclosure_summary, notice_dict
 
 SHARED_GRAPH = "shared"  # graphs/shared.nt: what several disclosures state
@@ -136,7 +136,7 @@ def extract_document(path: Path) -> ExtractedDocument:
         bases.append(CitedBasis(row.name, row.basis, row.span, citations))
         notices += citation_notices
     # The graph keeps the printed text of the lines it cites (bkg:printedText); only the raw text is kept
-    disclosure.source = replace(source, lines=[replace(line, text="", columns=None) for line in source.lines])
+    disclosure.source = replace(source, lines=[SourceLine(line.number, "", line.raw) for line in source.lines])
     return ExtractedDocument(disclosure, region, places, bases, notices)
 
 

@@ -143,11 +143,15 @@ def trim_agency(run: str) -> str:
     """
     cut = max((run.rfind(word) + len(word) for word in number_knowledge().not_in_code if word in run), default=0)
     run = run[cut:]  # 关于自然资保函 → 自然资保函: a 代字 never holds 关于, 通知 …; a clipped cell glued them on
+    # the longest known code in the run, at its first place: one find per code (longest first) instead of a
+    # startswith per (position, code)
     best_at, best_len = -1, 0
-    for at in range(len(run)):
-        for pattern in code_patterns():
-            if len(pattern) > best_len and run.startswith(pattern, at):
-                best_at, best_len = at, len(pattern)
+    for pattern in code_patterns():
+        if len(pattern) < best_len:
+            break
+        at = run.find(pattern)
+        if at >= 0 and (len(pattern) > best_len or at < best_at):
+            best_at, best_len = at, len(pattern)
     if best_at > 0 and _PLACE_ONLY.fullmatch(run[:best_at]):
         return run  # 晋城市自然资发: a place printed before the code is part of the code as printed
     words = number_knowledge().connectives_before

@@ -23,6 +23,7 @@ from kg.records import (
     TableReconciliation,
 )
 from kg.tables.amounts import to_yuan
+from kg.tables.frames import records as frame_records
 from kg.tables.knowledge import knowledge
 from kg.tables.layout import compact
 
@@ -107,11 +108,11 @@ def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
     kb = knowledge()
     for table in _project_tables(tables):
         kind = kb.kind(table.kind)
-        frame = table.frame
+        rows_of_frame = frame_records(table.frame)
         for position, role, unit in classify_project_table(table, unit_names):
             if role != "project":
                 continue
-            record = frame.iloc[position]
+            record = rows_of_frame[position]
             name = record.get("name")
             line = int(record["line"])
             total = _amount(record.get("total"))
@@ -184,7 +185,7 @@ def _stand_in(summary: Table, tables: list[Table]) -> Table | None:
 
 def _coded_lines(table: Table, notices: list[Notice]) -> list[ExpenditureLine]:
     lines: list[ExpenditureLine] = []
-    for _, record in table.frame.iterrows():
+    for record in frame_records(table.frame):
         code = record.get("code")
         if not isinstance(code, str):
             if record.get("name") not in _TOTAL_NAMES:
@@ -233,7 +234,7 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
         text_columns = kb.text_columns | set(frame.attrs.get("text_columns", ()))
         amount_columns = [c for c in frame.columns if c not in text_columns
                           and c not in ("line", "last_line", "code_as_printed")]
-        records = frame.to_dict("records")
+        records = frame_records(frame)
         if "code" in frame.columns:
             notices.extend(_check_hierarchy(table, records, amount_columns))
         parts = [c for c in _EXPENDITURE_PARTS if c in frame.columns]
@@ -335,7 +336,7 @@ def _grand_total(table: Table) -> Decimal | None:
     frame = table.frame
     if table.empty or frame.empty or "total" not in frame.columns:
         return None
-    records = frame.to_dict("records")
+    records = frame_records(frame)
     named = [r for r in records if compact(str(r.get("name") or "")) in _TOTAL_NAMES and not r.get("code")]
     single = len(records) == 1 and not records[0].get("code") and not compact(str(records[0].get("name") or ""))
     if not named and single:
@@ -347,7 +348,7 @@ def _grand_total(table: Table) -> Decimal | None:
 def _summary_totals(table: Table, items: tuple[str, ...], sides: tuple[tuple[str, str], ...]) -> list[Decimal]:
     """The 收支总表's totals of one side, in 元, for the rows labelled with ``items``."""
     out: list[Decimal] = []
-    for record in table.frame.to_dict("records"):
+    for record in frame_records(table.frame):
         for item_column, amount_column in sides:
             if compact(str(record.get(item_column) or "")) in items and _amount(record.get(amount_column)) is not None:
                 out.append(to_yuan(record[amount_column], table.unit))

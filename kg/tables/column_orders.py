@@ -17,6 +17,8 @@ from itertools import combinations
 
 import pandas as pd
 
+from kg.tables.frames import records as frame_records
+
 _ROUNDING = Decimal("0.01")  # in the table's own unit, as kg.entities.budget checks it
 _MAX_BLANKS = 3  # more unknown blanks than this and the sums no longer pin the reading down
 
@@ -70,7 +72,7 @@ def fit_column_order(frame: pd.DataFrame, kind: str, amount_columns: list[str],
     candidates = [o for o in orders if o.kind == kind]
     if frame.empty or not candidates:
         return frame, None
-    rows = frame.to_dict("records")
+    rows = frame_records(frame)
     printed_rows = [[r[c] for c in amount_columns if isinstance(r[c], Decimal)] for r in rows]
     if not any(printed_rows):
         return frame, None

@@ -25,6 +25,9 @@ class TableKind:
     # fully interpret); with every header known the table is typed like any other
     cells_as_text: bool = False
 
+    def __deepcopy__(self, memo: dict[int, object]) -> TableKind:
+        return self  # immutable: pandas deep-copies a frame's attrs (a title match holds its kind)
+
 
 @dataclass(frozen=True)
 class TableKnowledge:

@@ -25,6 +25,9 @@ class TitleMatch:
     scope: str | None  # "部门" / "单位" / "预算单位" as printed
     final_accounts: bool  # a 决算 table
 
+    def __deepcopy__(self, memo: dict[int, object]) -> TitleMatch:
+        return self  # immutable: pandas deep-copies a frame's attrs (which hold it) into every Series
+
 
 def title_pattern(prefix: dict[str, str], body: str) -> re.Pattern[str]:
     """The full-match pattern of one kind: the shared grammar around the kind's own ``body``."""
