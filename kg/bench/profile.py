@@ -39,7 +39,7 @@ STAGES = (
     ("places", None, "link_disclosure"),
     ("citations", None, "extract_citations_with_notices"),
     ("per-disclosure graph (kg.rdf)", None, "build_disclosure"),
-    ("sorted N-Triples", None, "sorted_ntriples"),
+    ("sorted N-Triples", None, "ntriples_text"),
     ("classification links", None, "classification_links"),
     ("partition into named graphs + graph.nt", None, "partition_shared"),
     ("store bulk load", None, "write_store"),
