@@ -16,6 +16,7 @@ from typing import TypeVar
 from kg.entities.budget import check_closure, expenditure_lines, project_rows, reconcile_tables
 from kg.entities.matching import match_performance
 from kg.entities.metadata import is_narrative_disclosure, read_metadata
+from kg.entities.three_public import three_public_figures
 from kg.errors import BudgetKGError, NotADisclosureError
 from kg.ingest import read_source
 from kg.records import Disclosure, Notice, SourceDocument
@@ -85,6 +86,9 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
                                               lambda: reconcile_tables(tables))
     notices += agree_notices
     notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
+    three_public, three_public_notices = _guarded("三公 items", file, notices, ([], []),
+                                                  lambda: three_public_figures(tables))
+    notices += three_public_notices
     return Disclosure(
         source=source,
         title=meta.title,
@@ -101,6 +105,7 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
         expenditure_lines=lines,
         performance=performance,
         notices=notices,
+        three_public=three_public,
     )
 
 

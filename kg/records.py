@@ -145,6 +145,17 @@ class ExpenditureLine:
     code_as_printed: str | None = None  # set when the code had to be recovered
 
 
+@dataclass(frozen=True)
+class ThreePublicFigure:
+    """One item of the “三公”经费 table (因公出国(境)费, 公务用车购置及运行费 …). Amount in 元; a blank cell is 0."""
+
+    item: str  # the item's column name: three_public, outbound_travel, official_vehicles, vehicle_purchase,
+    # vehicle_operation, official_reception, meetings, training (kg/data/table_columns.toml)
+    amount: Decimal
+    printed_unit: str
+    span: Span
+
+
 @dataclass
 class Indicator:
     """One row of the 绩效指标 block: (一级, 二级, 三级, 指标值) for the 实施期 or 年度 half."""
@@ -231,6 +242,7 @@ class Disclosure:
     phase: Literal["budget", "final"] = "budget"  # 预算 or 决算 (final accounts: executed, not planned)
     closure: list[TableClosure] = field(default_factory=list)  # each table's own arithmetic, checked
     reconciliations: list[TableReconciliation] = field(default_factory=list)  # tables checked against each other
+    three_public: list[ThreePublicFigure] = field(default_factory=list)  # the “三公”经费 items, when they close
 
     def tables_of(self, kind: str) -> list[Table]:
         return [t for t in self.tables if t.kind == kind]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.entities.three_public import ITEM_TERMS
 from kg.records import Disclosure, Notice, PerformanceTable, ProjectRow, Span
 
 from .inputs import BasisCitation, BudgetTotals, Place, PlaceLinks, PolicyDocumentRef
@@ -375,6 +376,7 @@ class _Builder:
         self.build_disclosure_node(totals)
         self.department, self.publisher = self.build_organisations()
         self.build_expenditure_lines()
+        self.build_three_public()
         self.build_projects()
         self.build_performance()
         for citation in citations:
@@ -497,6 +499,27 @@ class _Builder:
             if line.code_as_printed:
                 self.add(node, BKG.printedCode, _text(line.code_as_printed))
             self.derived(node, line.span)
+
+    def build_three_public(self) -> None:
+        """The “三公”经费 items, one observation each (kg/entities/three_public.py wrote only closing tables)."""
+        if not self.d.three_public:
+            return
+        dataset = self.mint.dataset(self.node, "three-public")
+        self.add(dataset, RDF.type, QB.DataSet)
+        self.add(dataset, BKG.budgetPhase, self.phase)
+        self.add(dataset, QB.structure, BKG.threePublicStructure)
+        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        for figure in self.d.three_public:
+            node = self.mint.three_public(self.node, figure.item)
+            self.add(node, RDF.type, BKG.ThreePublicFigure)
+            self.observation_common(node, figure.printed_unit)
+            self.add(node, QB.dataSet, dataset)
+            concept, label = ITEM_TERMS[figure.item]
+            self.add(node, RDFS.label, _text(label))
+            self.add(node, BKG.threePublicItem, getattr(BKG, concept))
+            self.add(node, OBEU_DIMENSION.organization, self.publisher)
+            self.add(node, BKG.amount, _decimal(figure.amount))
+            self.derived(node, figure.span)
 
     # projects -----------------------------------------------------------------------------------------
     def project_node(self, row: ProjectRow, department: str) -> str:

@@ -86,6 +86,10 @@ class Minter:
         return f"{disclosure}/expenditure/{slug(code)}"
 
     @staticmethod
+    def three_public(disclosure: str, item: str) -> str:
+        return f"{disclosure}/three-public/{item.replace('_', '-')}"
+
+    @staticmethod
     def funding(disclosure: str, project_key: str, source: str) -> str:
         # project_key: the project's key within the disclosure (its name), not its whole IRI
         return f"{disclosure}/funding/{project_key}/{source}"

@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from kg.tables.frames import records as frame_records
 
@@ -95,6 +97,8 @@ def fit_column_order(frame: pd.DataFrame, kind: str, amount_columns: list[str],
     if not fits or overlap.count(max(overlap)) > 1:
         return frame, None
     order, fitted = fits[overlap.index(max(overlap))]
+    import pandas as pd  # only here: kg.tables.knowledge (which imports this module) stays light
+
     other = [c for c in frame.columns if c not in amount_columns]
     records = [{**{c: r[c] for c in other}, **values} for r, values in zip(rows, fitted, strict=True)]
     columns = [c for c in other if c in ("line", "last_line")] + list(order.columns) + \
