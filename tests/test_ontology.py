@@ -114,7 +114,8 @@ def test_one_owl_ontology_with_one_title_and_the_schemes_apart():
     assert list(terms.subjects(RDF.type, SKOS.ConceptScheme)) == []
     schemes = Graph().parse(SCHEMES)
     assert set(schemes.subjects(RDF.type, SKOS.ConceptScheme)) == {
-        BKG.BudgetPhaseScheme, BKG.FundSourceScheme, BKG.AllocationScheme, BKG.AdministrativeLevelScheme}
+        BKG.BudgetPhaseScheme, BKG.FundSourceScheme, BKG.AllocationScheme, BKG.AdministrativeLevelScheme,
+        BKG.ThreePublicItemScheme}
     assert not list(schemes.subjects(RDF.type, OWL.Ontology))
     # every concept's scheme is described, in one file or the other
     both = load_ontology()

@@ -70,7 +70,9 @@ def test_every_query_gives_the_same_rows_embedded_and_remote(published: str):
     for name in load_library():
         local = run_query(name, PARAMS.get(name), store=embedded)
         remote = run_query(name, PARAMS.get(name), endpoint=published)
-        assert len(local) > 0, name
+        # the fixture is true to zezhou, whose 三公 tables say 本表无数据: three-public is compared with rows on the
+        # samples' build by tests/test_servers_agree.py
+        assert len(local) > 0 or name == "three-public", name
         pd.testing.assert_frame_equal(local, remote, obj=name)
 
 

@@ -67,6 +67,7 @@ def cases(built: Path) -> list[tuple[str, dict[str, str]]]:
         ("unbased-projects", {}), ("unbased-projects", {"department": "阳泉"}),
         ("year-over-year", {}), ("year-over-year", {"match": "泽政发〔2019〕23号"}),
         ("year-over-year", {"department": "泽州"}),
+        ("three-public", {}), ("three-public", {"department": "兴县"}), ("three-public", {"disclosure": "qinshui"}),
     ]
 
 

@@ -77,7 +77,8 @@ def test_exported_jsonld_parses_offline_into_the_triples_of_graph_nt(exported: P
     assert _oxigraph_triples(exported / "graph.jsonld", ox.RdfFormat.JSON_LD) == expected
     assert _rdflib_triples(exported / "graph.jsonld", "json-ld") == expected
     # the amount typed by the context: 34.19 万元, qinshui 2024 line 449
-    project = next(n for n in document["@graph"] if n.get("label") == "2022-2023耕地“进出平衡”方案编制经费")
+    project = next(n for n in document["@graph"] if n.get("label") == "2022-2023耕地“进出平衡”方案编制经费"
+                   and "bkg:Project" in n["@type"])
     assert project["amount"] == "341900"
 
 

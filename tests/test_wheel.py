@@ -145,8 +145,8 @@ def test_the_installed_wheel_validates_with_its_shapes(both: tuple[dict[str, str
 
 def test_the_installed_wheel_has_the_query_library_and_the_ontology(both: tuple[dict[str, str], dict[str, str]]):
     wheel, _ = both
-    assert len(wheel["query --list"].splitlines()) == 9 and "corpus-totals" in wheel["query --list"] \
-        and "document-projects" in wheel["query --list"]
+    assert len(wheel["query --list"].splitlines()) == 10 and "corpus-totals" in wheel["query --list"] \
+        and "document-projects" in wheel["query --list"] and "three-public" in wheel["query --list"]
     assert wheel["query"].startswith("department,fiscal_year,issuer_level,level_rank,projects,amount\n")
     assert "兴县自然资源局,2025,central,1,12,4390000" in wheel["query"]
     assert "cited by 2 project(s), 30,000,000.00 元 traced" in wheel["trace"]
