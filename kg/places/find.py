@@ -57,6 +57,7 @@ class _Scope:
     known_names: frozenset[str]
     generic: re.Pattern[str] | None  # 阳泉市郊区: a generic name right after its parent's name
     generic_by_name: dict[str, Division]
+    short_by_ending: dict[str, list[tuple[str, Division]]]  # current two-character names by last character
 
 
 def _alternation(names: list[str]) -> str:
@@ -114,6 +115,10 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
 
     county_names = tuple(d.name for d in (region.county, region.city) if d is not None)
     known = frozenset(d.name for d in gazetteer.children(region.county.code)) if region.county else frozenset()
+    short_by_ending: dict[str, list[tuple[str, Division]]] = {}
+    for name, division in by_name.items():
+        if len(name) == 2 and not division.former:
+            short_by_ending.setdefault(name[-1], []).append((name, division))
     followers = rules.abbreviation_followers.pattern
     generic_by_name: dict[str, Division] = {}
     generic_parts: list[str] = []
@@ -133,6 +138,7 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
         known_names=known,
         generic=re.compile("|".join(generic_parts)) if generic_parts else None,
         generic_by_name=generic_by_name,
+        short_by_ending=short_by_ending,
     )
 
 
@@ -239,7 +245,7 @@ def _correct_short_in_list(text: str, endings: list[int], scope: _Scope, taken: 
         char = text[end_index]
         if end_index < 1 or taken[end_index] or taken[end_index - 1]:
             continue
-        names = [(n, d) for n, d in scope.by_name.items() if len(n) == 2 and n[-1] == char and not d.former]
+        names = scope.short_by_ending.get(char, [])
         printed = text[end_index - 1:end_index + 1]
         if (len(names) != 1 or printed == names[0][0] or not "\u4e00" <= printed[0] <= "\u9fff"
                 or printed[0] in rules.unlisted_stop_chars):  # 全县、本县 are no misprints

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ DEPARTMENT_CODE = re.compile(r"^(\d{3,6})\s{0,3}[-—–]\s{0,3}(\S.{0,80})$")
 # "3,000,000" / "1000万元" / "0" / "1,580,100.00"
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}[.、]|\()")
 _AMOUNT = re.compile(r"^([+-]?\d{1,15}(?:,\d{3}){0,6}(?:\.\d{1,6})?)\s{0,2}(万元|元)?$")
+_MEMO_CELLS = 1 << 16  # label lookups remembered per process (the same label cells recur in every table)
 
 
 @lru_cache(maxsize=1 << 16)  # the same cells are compared with several label lists
@@ -79,6 +81,22 @@ class Vocabulary:
     cost_level2: frozenset[str]
     max_clipped_chars: int
     min_label_chars: int
+    # (lookup, cell) → its answer: a vocabulary never changes, and a table prints the same label cells again
+    _memo: dict[tuple[str, str], object] = field(default_factory=dict, init=False, repr=False, compare=False,
+                                                 hash=False)
+
+    def _remembered(self, lookup: str, cell: str, compute: Callable[[str], object]) -> object:
+        if len(cell) > _LABEL_WINDOW:  # a long cell is a value: not worth keeping
+            return compute(cell)
+        key = (lookup, cell)
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        if len(self._memo) >= _MEMO_CELLS:
+            self._memo.clear()
+        value = self._memo[key] = compute(cell)
+        return value
 
     # -- titles and lines --------------------------------------------------------------------------
     def title_kind(self, cell: str) -> str | None:
@@ -131,10 +149,15 @@ class Vocabulary:
 
     def field_label(self, cell: str, overall: bool = False) -> tuple[str, str] | None:
         """(field key, rest of the cell after the label) when the cell starts with a field label."""
-        return self._split_label(cell, self.overall_labels if overall else self.field_labels)
+        labels = self.overall_labels if overall else self.field_labels
+        return self._remembered("overall" if overall else "field", cell,  # type: ignore[return-value]
+                                lambda text: self._split_label(text, labels))
 
     def fund_label(self, cell: str) -> tuple[str, str] | None:
         """(fund key, rest of the cell) when the cell starts with a 资金 row label."""
+        return self._remembered("fund", cell, self._fund_label)  # type: ignore[return-value]
+
+    def _fund_label(self, cell: str) -> tuple[str, str] | None:
         text = squeeze(cell)
         if text.startswith("其中"):
             text = text[2:].lstrip(":")
@@ -156,6 +179,9 @@ class Vocabulary:
 
     def indicator_label(self, cell: str) -> tuple[int, str] | None:
         """(1 or 2, canonical label) for an indicator level label, tolerating clipped endings."""
+        return self._remembered("indicator", cell, self._indicator_label)  # type: ignore[return-value]
+
+    def _indicator_label(self, cell: str) -> tuple[int, str] | None:
         text = squeeze(cell)
         if text in self.level1 and text not in self.level2_parent:
             return 1, text

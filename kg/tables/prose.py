@@ -40,6 +40,7 @@ class _Knowledge:
     window: int
     max_block: int
     labels: tuple[tuple[str, str], ...]  # (label, field), longest first
+    label_words: tuple[str, ...]  # the labels alone, for one startswith
     amount: re.Pattern[str]
     any_amount: re.Pattern[str]
     units: dict[str, str]
@@ -58,6 +59,7 @@ def _knowledge() -> _Knowledge:
         numbered_endings=tuple(data["numbered_endings"]),
         not_names=tuple(data["not_project_names"]), max_heading=int(data["max_heading_chars"]),
         window=int(data["heading_window"]), max_block=int(data["max_block_lines"]), labels=tuple(labels),
+        label_words=tuple(label for label, _name in labels),
         amount=re.compile(f"(?:{words})[^0-9，。；]{{0,8}}{_NUMBER}\\s*(?P<unit>{unit_words})"),
         any_amount=re.compile(f"{_NUMBER}\\s*(?P<unit>{unit_words})"), units=units)
 
@@ -67,7 +69,10 @@ def _section(text: str) -> tuple[str, str] | None:
     compact = _compact(text)
     numbered = _NUMBERING.match(compact)
     body = compact[numbered.end():] if numbered else compact
-    for label, name in _knowledge().labels:
+    kb = _knowledge()
+    if not body.startswith(kb.label_words):  # most lines start no section
+        return None
+    for label, name in kb.labels:
         if body.startswith(label):
             rest = body[len(label):].lstrip(":：")
             if not numbered and rest and not text.strip()[len(label):].lstrip().startswith((":", "：")):
@@ -136,9 +141,9 @@ def parse_project_statements(source: SourceDocument, tables: Sequence[Performanc
     Lines inside ``tables`` (the performance tables already read: their "项目名称：" and "立项依据：" cells
     are table cells, not prose) are left out."""
     kb = _knowledge()
-    inside = [(span.first_line, span.last_line) for table in tables for span in (table.span, *table.copies)]
-    lines = [line for line in source.lines if line.text.strip()
-             and not any(first <= line.number <= last for first, last in inside)]
+    inside = {number for table in tables for span in (table.span, *table.copies)
+              for number in range(span.first_line, span.last_line + 1)}
+    lines = [line for line in source.lines if line.text.strip() and line.number not in inside]
     notices: list[Notice] = []
     basis_at = [i for i, line in enumerate(lines) if (s := _section(line.text)) and s[0] == "basis"]
     statements: list[_Statement] = []
