@@ -423,10 +423,11 @@ def _nonblank(handle: Iterable[str]) -> Iterator[str]:
     return (line for line in handle if line.strip())
 
 
-# Quads per bulk load: pyoxigraph's loader holds what it loads in memory (≈ 0.9 GB per million quads, 2.3 GB
-# for the 7.6 M of 1,000 disclosures), so the store is loaded in parts of this size (measured: 0.5 GB peak,
-# no slower); each part is still one large load (one load per graph left RocksDB thousands of small files).
-STORE_LOAD_QUADS = 500_000
+# Quads per bulk load: pyoxigraph's loader holds what it loads in memory (≈ 1 GB per million quads: 2.3 GB for
+# the 7.6 M of 1,000 disclosures in one load), so larger stores are loaded in parts of this size. A part is
+# still one large load: parts of 0.46 M were ≈ 20 % slower than one load of 0.92 M (one load per graph left
+# RocksDB thousands of small files to compact), so up to ≈ 130 disclosures the store is one load as before.
+STORE_LOAD_QUADS = 1_000_000
 
 
 def write_store(store_dir: Path, graph_files: list[tuple[str, Path]], work: Path | None = None,
