@@ -471,14 +471,19 @@ class _Builder:
             rest = self.mint.function_levels_list(self.year, depth + 1) if depth < len(levels) else RDF.nil
             self.add(cell, RDF.rest, rest)
 
+    def dataset(self, table: str, structure: str) -> str:
+        """The disclosure's qb:DataSet of one table's observations, in this phase, under ``structure``."""
+        dataset = self.mint.dataset(self.node, table)
+        self.add(dataset, RDF.type, QB.DataSet)
+        self.add(dataset, BKG.budgetPhase, self.phase)
+        self.add(dataset, QB.structure, structure)
+        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        return dataset
+
     def build_expenditure_lines(self) -> None:
         if not self.d.expenditure_lines:
             return
-        dataset = self.mint.dataset(self.node, "expenditure")
-        self.add(dataset, RDF.type, QB.DataSet)
-        self.add(dataset, BKG.budgetPhase, self.phase)
-        self.add(dataset, QB.structure, BKG.expenditureStructure)
-        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        dataset = self.dataset("expenditure", BKG.expenditureStructure)
         for line in self.d.expenditure_lines:
             node = self.mint.expenditure_line(self.node, line.code)
             if (node, RDF.type, BKG.ExpenditureLine) in self.triples:
@@ -504,11 +509,7 @@ class _Builder:
         """The “三公”经费 items, one observation each (kg/entities/three_public.py wrote only closing tables)."""
         if not self.d.three_public:
             return
-        dataset = self.mint.dataset(self.node, "three-public")
-        self.add(dataset, RDF.type, QB.DataSet)
-        self.add(dataset, BKG.budgetPhase, self.phase)
-        self.add(dataset, QB.structure, BKG.threePublicStructure)
-        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        dataset = self.dataset("three-public", BKG.threePublicStructure)
         for figure in self.d.three_public:
             node = self.mint.three_public(self.node, figure.item)
             self.add(node, RDF.type, BKG.ThreePublicFigure)
@@ -537,11 +538,7 @@ class _Builder:
         if not self.d.projects:
             return
         department = self.department or self.mint.organisation("unknown-department", self.region_code)
-        dataset = self.mint.dataset(self.node, "project-funding")
-        self.add(dataset, RDF.type, QB.DataSet)
-        self.add(dataset, BKG.budgetPhase, self.phase)
-        self.add(dataset, QB.structure, BKG.projectFundingStructure)
-        self.add(dataset, PROV.wasDerivedFrom, self.node)
+        dataset = self.dataset("project-funding", BKG.projectFundingStructure)
         # current-year rows first so that they keep the contract URI when a carried-over row shares a name
         for row in sorted(self.d.projects, key=lambda r: (r.carried_over, r.span.first_line)):
             node = self.project_node(row, department)
