@@ -4,13 +4,15 @@ embedded store's rows for every library query (real servers on loopback, started
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from kg.bench.run import time_queries_endpoint
-from kg.publish.bulk import NQUADS_FILE, load_oxigraph, load_virtuoso, write_bulk
+from kg.errors import BudgetKGError
+from kg.publish.bulk import NQUADS_FILE, count_quads, load_oxigraph, load_virtuoso, write_bulk
 from kg.query import load_library, run_query
 from tests.servers import oxigraph, oxigraph_binary, virtuoso
 
@@ -42,21 +44,56 @@ def test_bulk_files_hold_every_graph_and_the_manifest(build_dir: Path, tmp_path:
     assert f"INPUT_FILES = {NQUADS_FILE}" in files.scripts["qlever"].read_text(encoding="utf-8")
 
 
+def _build_triples(build_dir: Path) -> int:
+    report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))
+    return sum(len((build_dir / g["file"]).read_text(encoding="utf-8").splitlines()) for g in report["graphs"])
+
+
 def test_virtuoso_bulk_loader_gives_the_embedded_rows(build_dir: Path, tmp_path: Path):
     with virtuoso(tmp_path / "virtuoso") as server:
         files = write_bulk(build_dir, tmp_path / "virtuoso" / "bulk")  # inside the server's DirsAllowed
         assert server.sql_port is not None
-        load_virtuoso(files, server.sql_port, server.user or "dba", server.password or "dba")
-        load_virtuoso(files, server.sql_port, server.user or "dba", server.password or "dba")  # replaces
+        graphs = len(json.loads((build_dir / "report.json").read_text(encoding="utf-8"))["graphs"])
+        # the quads Virtuoso then holds in the build's graphs: every triple of the build plus the manifest's
+        loaded = load_virtuoso(files, server.sql_port, server.user or "dba", server.password or "dba",
+                               endpoint=server.query)
+        assert loaded == files.quads == _build_triples(build_dir) + 3 + graphs
+        assert load_virtuoso(files, server.sql_port, server.user or "dba", server.password or "dba",
+                             endpoint=server.query) == loaded  # a re-load replaces, never duplicates
         for name in load_library():
             pd.testing.assert_frame_equal(run_query(name, PARAMS.get(name), store=build_dir),
                                           run_query(name, PARAMS.get(name), endpoint=server.query), obj=name)
+        # `budget-kg bench --endpoint` on Virtuoso: the parameters read from the data (MIN of plain strings,
+        # which Virtuoso computes; of xsd:string literals it gives none) scope the queries as on the store
+        figures = time_queries_endpoint(server.query, 1)
+        assert figures["corpus-totals [scoped]"]["rows"] == 1  # 兴县自然资源局, the first department by name
+        assert figures["code-rollup [scoped]"]["rows"] == len(run_query(
+            "code-rollup", {"disclosure": "qinshui-natural-resources-bureau-unit-2024.txt"}, store=build_dir))
+        assert figures["project-basis"]["rows"] == 1  # 2021年-2023年补充耕地入库, the first project by name
+
+
+def test_virtuoso_bulk_load_errors_are_clear(build_dir: Path, tmp_path: Path):
+    with virtuoso(tmp_path / "virtuoso") as server:
+        assert server.sql_port is not None
+        # not in the server's DirsAllowed (/tmp, where tmp_path is, Virtuoso always allows: its temp folder)
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as elsewhere:
+            outside = write_bulk(build_dir, elsewhere)
+            with pytest.raises(BudgetKGError, match="add it to DirsAllowed"):
+                load_virtuoso(outside, server.sql_port, endpoint=server.query)
+        files = write_bulk(build_dir, tmp_path / "virtuoso" / "bulk")
+        lines = files.nquads.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[100] = lines[100].replace("<", "", 1)  # line 101 loses the < of its subject
+        files.nquads.write_text("".join(lines), encoding="utf-8")
+        with pytest.raises(BudgetKGError, match=r"NQuads RDF loader, line 101:"):
+            load_virtuoso(files, server.sql_port, endpoint=server.query)
 
 
 def test_oxigraph_load_gives_the_embedded_rows(build_dir: Path, tmp_path: Path):
     files = write_bulk(build_dir, tmp_path / "bulk")
     load_oxigraph(files, tmp_path / "oxigraph", binary=oxigraph_binary())
     with oxigraph(tmp_path / "oxigraph", union=False) as server:
+        assert count_quads(server.query, files.graphs) == files.quads == _build_triples(build_dir) + 3 + len(
+            files.graphs) - 1  # the manifest: 3 quads plus one per build graph
         for name in load_library():
             pd.testing.assert_frame_equal(run_query(name, PARAMS.get(name), store=build_dir),
                                           run_query(name, PARAMS.get(name), endpoint=server.query), obj=name)

@@ -139,16 +139,52 @@ def _isql() -> str:
     return found
 
 
+def count_quads(endpoint: str, graphs: list[str], timeout: int = 600) -> int:
+    """The quads a SPARQL server holds in ``graphs`` (counted per named graph, summed)."""
+    from kg.query.remote import EndpointEngine
+
+    wanted = set(graphs)
+    # _rows, not select(): no dataset resolution, whose default-graph-uri would hide the named graphs
+    _variables, rows = EndpointEngine(endpoint, timeout=timeout)._rows(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return sum(int(count.value) for graph, count in rows if graph is not None and count is not None
+               and graph.value in wanted)
+
+
+def _check_count(files: BulkFiles, endpoint: str, server: str) -> int:
+    loaded = count_quads(endpoint, files.graphs)
+    if loaded != files.quads:
+        raise BudgetKGError(str(files.nquads), f"{server} holds {loaded:,} quads in the build's {len(files.graphs)} "
+                            f"graphs after the bulk load, the file has {files.quads:,}: the load stopped early or "
+                            "the graphs held other data (see the server's log)", code="bulk-load-incomplete")
+    return loaded
+
+
 def load_virtuoso(files: BulkFiles, port: int, user: str = "dba", password: str = "dba",
-                  host: str = "127.0.0.1", timeout: float = 3600) -> None:
-    """Run ``virtuoso-load.sql`` through isql on the server's SQL port; raise if the loader reports an error."""
+                  host: str = "127.0.0.1", timeout: float = 3600, endpoint: str | None = None) -> int | None:
+    """Run ``virtuoso-load.sql`` through isql on the server's SQL port; raise if the loader reports an error.
+
+    With ``endpoint`` (the server's SPARQL URL) the quads then in the build's graphs are counted and must be
+    the file's (the script clears those graphs first); returns that count.
+    """
     script = files.scripts["virtuoso"]
-    result = subprocess.run([_isql(), f"{host}:{port}", user, password, str(script)], capture_output=True,
-                            text=True, timeout=timeout, check=False)
+    try:
+        result = subprocess.run([_isql(), f"{host}:{port}", user, password, str(script)], capture_output=True,
+                                text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise BudgetKGError(str(script), f"the Virtuoso bulk load did not finish within {timeout:.0f} s; it may "
+                            "still be running in the server (SELECT * FROM DB.DBA.load_list shows its state)",
+                            code="bulk-load-timeout") from None
     output = result.stdout + result.stderr
-    if result.returncode != 0 or "*** Error" in output or not re.search(r"budget-kg-load\s+2\s+NULL", output):
-        raise BudgetKGError(str(script), f"the Virtuoso bulk load failed: {output.strip()[-500:]}",
-                            code="bulk-load-failed")
+    if "FA003" in output or "FA113" in output:  # Virtuoso's file-access errors: folder not in DirsAllowed
+        raise BudgetKGError(str(files.directory), "Virtuoso may not read this folder: add it to DirsAllowed in "
+                            "the [Parameters] of its virtuoso.ini and restart the server", code="bulk-load-failed")
+    state = re.search(r"^budget-kg-load\s+(\S+)\s+(.*?)\s*$", output, re.MULTILINE)
+    if result.returncode != 0 or "*** Error" in output or not state or state.groups() != ("2", "NULL"):
+        detail = (f"loader state {state.group(1)}, error {state.group(2).strip()}" if state
+                  else output.strip()[-500:])
+        raise BudgetKGError(str(script), f"the Virtuoso bulk load failed: {detail}", code="bulk-load-failed")
+    return _check_count(files, endpoint, "Virtuoso") if endpoint else None
 
 
 def load_oxigraph(files: BulkFiles, location: str | Path, binary: str | None = None,
@@ -157,8 +193,12 @@ def load_oxigraph(files: BulkFiles, location: str | Path, binary: str | None = N
     binary = binary or shutil.which("oxigraph")
     if not binary:
         raise BudgetKGError("oxigraph", "the oxigraph CLI is not installed (pip install oxigraph)", code="no-oxigraph")
-    result = subprocess.run([binary, "load", "--location", str(location), "--file", str(files.nquads)],
-                            capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        result = subprocess.run([binary, "load", "--location", str(location), "--file", str(files.nquads)],
+                                capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise BudgetKGError(str(files.nquads), f"oxigraph load did not finish within {timeout:.0f} s",
+                            code="bulk-load-timeout") from None
     if result.returncode != 0:
         raise BudgetKGError(str(files.nquads), f"oxigraph load failed: {result.stderr.strip()[-500:]}",
                             code="bulk-load-failed")
