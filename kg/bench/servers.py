@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kg.publish.bulk import BulkFiles, count_quads, load_oxigraph, load_virtuoso, write_bulk
+from kg.publish.bulk import BulkFiles, count_quads, load_virtuoso, write_bulk
 
 # Virtuoso's settings for the benchmark: buffers sized as Virtuoso's own ini recommends for ~2 GB of RAM
 # given to the server (8 KB pages; MaxDirtyBuffers about 3/4 of them). DirsAllowed must hold the N-Quads.
@@ -147,11 +146,13 @@ def virtuoso_server(directory: Path, bulk: Path, buffers: int = VIRTUOSO_BUFFERS
 
 
 @contextmanager
-def oxigraph_server(location: Path, binary: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``oxigraph serve --union-default-graph`` on ``location``: (process, query URL)."""
+def oxigraph_server(location: Path, binary: str, timeout: int = 120) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``oxigraph serve --union-default-graph`` on ``location``: (process, query URL). ``timeout``: the server
+    stops a query after that many seconds (one the client gave up on would otherwise go on using a core)."""
     port = _free_port()
     process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--union-default-graph", "--timeout-s", str(timeout)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/query"
     try:
         _wait(f"{url}?query=ASK%7B%7D", process, 300, "oxigraph serve")
@@ -185,40 +186,80 @@ def bench_virtuoso(files: BulkFiles, work: Path, repeats: int, timeout: int, buf
         figures["peak memory MB after load"] = _peak_rss_mb(process.pid)
         figures["quads loaded"] = count_quads(url, files.graphs)
         figures["store MB"] = _size_mb(work / "virtuoso" / "virtuoso.db")
-        figures["queries"] = _queries(url, repeats, timeout)
+        figures["queries"] = _queries(url, repeats, timeout) if repeats else {}
         figures["load average after queries"] = _load()
         figures["peak memory MB"] = _peak_rss_mb(process.pid)
     return figures
+
+
+_OXIGRAPH_LOAD = """
+import resource, sys, time
+from pathlib import Path
+from kg.publish.bulk import BulkFiles, NQUADS_FILE, load_oxigraph
+folder = Path(sys.argv[1])
+started = time.perf_counter()
+load_oxigraph(BulkFiles(folder, folder / NQUADS_FILE, [], 0), sys.argv[2], binary=sys.argv[3])
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
 
 
 def bench_oxigraph(files: BulkFiles, work: Path, repeats: int, timeout: int) -> dict[str, Any]:
     binary = _oxigraph_binary()
     location = work / "oxigraph"
     figures: dict[str, Any] = {"load average before load": _load()}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    load_oxigraph(files, location, binary=binary)
-    figures["load seconds"] = time.perf_counter() - started
+    # in a child of its own, whose largest child is then the loader: its peak memory, not an earlier one's
+    done = subprocess.run([sys.executable, "-c", _OXIGRAPH_LOAD, str(files.directory), str(location), binary],
+                          capture_output=True, text=True, check=True)
+    seconds, peak = done.stdout.split()
+    figures["load seconds"], figures["load peak memory MB"] = float(seconds), float(peak)
     figures["load average after load"] = _load()
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # RUSAGE_CHILDREN is the largest child so far: only the loader's own if it exceeds what ran before
-    figures["load peak memory MB"] = peak / 1024 if peak > before else None
     figures["store MB"] = _size_mb(location)
-    with oxigraph_server(location, binary) as (process, url):
+    with oxigraph_server(location, binary, timeout) as (process, url):
         figures["quads loaded"] = count_quads(url, files.graphs)
-        figures["queries"] = _queries(url, repeats, timeout)
+        figures["queries"] = _queries(url, repeats, timeout) if repeats else {}
         figures["load average after queries"] = _load()
         figures["serve peak memory MB"] = _peak_rss_mb(process.pid)
     return figures
 
 
-def bench_embedded(build: Path, repeats: int, timeout: int) -> dict[str, Any]:
+_EMBEDDED_LOAD = """
+import resource, sys, time
+import pyoxigraph as ox
+started = time.perf_counter()
+store = ox.Store(sys.argv[1])
+store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)
+store.flush()
+store.optimize()
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(store))
+"""
+
+
+def _embedded_load(files: BulkFiles, work: Path) -> dict[str, Any]:
+    """The embedded store's loader (pyoxigraph ``bulk_load``, what the build's store stage runs) on the same
+    N-Quads, in its own process, timed beside the servers' loaders."""
+    location = work / "embedded-store"
+    if location.exists():
+        raise RuntimeError(f"{location} exists: give a fresh WORK folder")
+    before = _load()
+    done = subprocess.run([sys.executable, "-c", _EMBEDDED_LOAD, str(location), str(files.nquads)],
+                          capture_output=True, text=True, check=True)
+    seconds, peak, quads = done.stdout.split()
+    return {"load average before load": before, "load seconds": float(seconds), "load peak memory MB": float(peak),
+            "quads loaded": int(quads), "store MB": _size_mb(location), "load average after load": _load()}
+
+
+def bench_embedded(build: Path, repeats: int, timeout: int, files: BulkFiles | None = None,
+                   work: Path | None = None) -> dict[str, Any]:
     from kg.bench.run import time_queries_isolated
 
     report = json.loads((build / "report.json").read_text(encoding="utf-8"))
     figures: dict[str, Any] = {"store stage seconds": report.get("stage_seconds", {}).get("store"),
-                               "build seconds": report.get("seconds"), "store MB": _size_mb(build / "store"),
-                               "load average before queries": _load()}
+                               "build seconds": report.get("seconds"), "build store MB": _size_mb(build / "store")}
+    if files is not None and work is not None:
+        figures.update(_embedded_load(files, work))
+    if not repeats:
+        return figures | {"queries": {}}
+    figures["load average before queries"] = _load()
     figures["queries"] = {label: {"median_ms": f.get("oxigraph_median_ms"), "p95_ms": f.get("oxigraph_p95_ms"),
                                   "rows": f.get("rows"), **({"timeout_s": f["timeout_s"]} if "timeout_s" in f else {})}
                           for label, f in time_queries_isolated(build / "store", repeats, timeout).items()}
@@ -241,7 +282,7 @@ def table(result: dict[str, Any]) -> str:
     for name in engines:
         figures = result[name]
         seconds = figures.get("load seconds", figures.get("store stage seconds"))
-        lines.append(f"  {name:<9} load {seconds or 0:8.1f} s  store {figures['store MB']:8,.0f} MB  "
+        lines.append(f"  {name:<9} load {seconds or 0:8.1f} s  store {figures.get('store MB', 0):8,.0f} MB  "
                      f"quads {figures.get('quads loaded', result['quads']):>12,}")
     labels = sorted({label for name in engines for label in result[name]["queries"]})
     lines.append(f"  {'query (median ms, rows)':<36}" + "".join(f"{name:>18}" for name in engines))
@@ -265,7 +306,7 @@ def run(build: Path, work: Path, *, repeats: int = 5, timeout: int = 120, buffer
     result["quads"] = files.quads
     result["nquads MB"] = _size_mb(files.nquads)
     if "embedded" in servers:
-        result["embedded"] = bench_embedded(build, repeats, timeout)
+        result["embedded"] = bench_embedded(build, repeats, timeout, files, work)
     if "oxigraph" in servers:
         result["oxigraph"] = bench_oxigraph(files, work, repeats, timeout)
     if "virtuoso" in servers:
@@ -277,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kg.bench.servers", description=__doc__.split("\n")[0])
     parser.add_argument("build", type=Path, help="a build directory (report.json, graphs/, store/)")
     parser.add_argument("work", type=Path, help="where the N-Quads, the Virtuoso database and the Oxigraph store go")
-    parser.add_argument("--query-repeats", type=int, default=5, help="times each library query runs (default: 5)")
+    parser.add_argument("--query-repeats", type=int, default=5,
+                        help="times each library query runs (default: 5; 0: only the loads)")
     parser.add_argument("--query-timeout", type=int, default=120, help="seconds per query run (default: 120)")
     parser.add_argument("--buffers", type=int, default=VIRTUOSO_BUFFERS,
                         help=f"Virtuoso NumberOfBuffers, 8 KB each (default: {VIRTUOSO_BUFFERS})")
