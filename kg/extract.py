@@ -86,8 +86,9 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
                                               lambda: reconcile_tables(tables))
     notices += agree_notices
     notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
-    three_public, three_public_notices = _guarded("三公 items", file, notices, ([], []),
-                                                  lambda: three_public_figures(tables))
+    three_public, three_public_notices = _guarded(
+        "三公 items", file, notices, ([], []),
+        lambda: three_public_figures(tables, source.lines, final=meta.phase == "final"))
     notices += three_public_notices
     return Disclosure(
         source=source,

@@ -82,8 +82,24 @@ def _frame(names: list[str], values: list[str | None]) -> pd.DataFrame:
 def test_sums_that_leave_a_real_choice_change_nothing():
     # 合计 1.00 and one 1.00 figure: 出国 or 接待? The sums cannot tell, so the grid's reading stays.
     frame = _frame(["total", "col2", "col3"], ["1.00", "1.00", "171.01"])
-    fitted, order = fit_column_order(frame, "three_public", ["total", "col2", "col3"], knowledge().column_orders)
-    assert order is None and list(fitted.columns) == list(frame.columns)
+    fitted, order, by_text = fit_column_order(frame, "three_public", ["total", "col2", "col3"],
+                                              knowledge().column_orders)
+    assert order is None and list(fitted.columns) == list(frame.columns) and not by_text
+
+
+def test_the_items_the_text_states_decide_what_the_sums_leave_open():
+    # the same row, and a 说明 saying 因公出国（境）费0万元 … 公务接待费1.00万元 (in the table's unit)
+    frame = _frame(["total", "col2", "col3"], ["1.00", "1.00", "171.01"])
+    stated = {"three_public": Decimal("1.00"), "outbound_travel": Decimal(0), "official_reception": Decimal("1.00")}
+    fitted, order, by_text = fit_column_order(frame, "three_public", ["total", "col2", "col3"],
+                                              knowledge().column_orders, stated)
+    assert by_text and order is not None and "admin_operating" in order.columns
+    row = fitted.iloc[0]
+    assert row["official_reception"] == Decimal("1.00") and row["outbound_travel"] is None
+    assert row["admin_operating"] == Decimal("171.01")
+    # a single stated item is no evidence: the choice stays open
+    assert fit_column_order(frame, "three_public", ["total", "col2", "col3"], knowledge().column_orders,
+                            {"official_reception": Decimal("1.00")})[1] is None
 
 
 def test_a_reading_that_closes_is_kept_and_one_that_cannot_close_is_kept():

@@ -227,7 +227,9 @@ def _score_three_public(score: Score, mode: str, stem: str, expected: list[dict[
         got_table = ours[index] if index < len(ours) else None
         row = got_table.frame.iloc[0].to_dict() if got_table is not None and len(got_table.frame) else {}
         unit = got_table.unit if got_table is not None else None
-        for name, printed in table.get("items", {}).items():
+        # a 决算 prints each item's 预算数 beside its 决算数: read as the comparator column <item>_budget
+        budget = {f"{name}_budget": printed for name, printed in table.get("items_budget", {}).items()}
+        for name, printed in {**table.get("items", {}), **budget}.items():
             tally.expected += 1
             tally.predicted += got_table is not None
             want = _yuan(printed, table.get("unit")) or Decimal(0)

@@ -14,10 +14,11 @@ import tomllib
 from decimal import Decimal
 from functools import cache
 
-from kg.records import Notice, Span, Table, ThreePublicFigure
+from kg.records import Notice, SourceLine, Span, Table, ThreePublicFigure
 from kg.tables.amounts import to_yuan
 from kg.tables.knowledge import DATA, TableKnowledge, knowledge
 from kg.tables.layout import compact
+from kg.tables.stated import Stated, stated_items
 
 # the items, in the order a report lists them: column name → (its bkg: concept in ontology/budget-kg.ttl, label)
 ITEM_TERMS = {
@@ -65,12 +66,13 @@ def _by_rows(table: Table, kb: TableKnowledge) -> dict[str, tuple[Decimal | None
     return found
 
 
-def _by_columns(table: Table) -> dict[str, tuple[Decimal | None, int]]:
-    """Items printed as the columns of one row; nothing when a column is not an item (a 决算's 预算数 beside its
-    决算数, a column the header did not name): then which figure is which is not known."""
+def _by_columns(table: Table, kb: TableKnowledge) -> dict[str, tuple[Decimal | None, int]]:
+    """Items printed as the columns of one row (a 决算's 预算数 beside each 决算数 is a comparator, left out);
+    nothing when a column is not an item (a column the header did not name): then which figure is which is
+    not known."""
     frame = table.frame
     known = {"line", "last_line", "total", "admin_operating", *ITEMS}
-    if len(frame) != 1 or any(column not in known for column in frame.columns):
+    if len(frame) != 1 or any(column not in known and not kb.is_comparator(column) for column in frame.columns):
         return {}
     record = frame.iloc[0].to_dict()
     line = int(record["line"])
@@ -89,30 +91,44 @@ def _closes(values: dict[str, Decimal]) -> str | None:
     return None
 
 
-def three_public_figures(tables: list[Table]) -> tuple[list[ThreePublicFigure], list[Notice]]:
-    """The items of the first 三公 table that prints any, in 元, and a notice for a table left out."""
+def _differences(table: Table, values: dict[str, Decimal], stated: dict[str, Stated]) -> list[Notice]:
+    """The items the text states otherwise than the table prints: a warning each, at the statement's line."""
+    notices = []
+    for item, statement in stated.items():
+        printed = to_yuan(values.get(item, Decimal(0)), table.unit)
+        assert printed is not None
+        if abs(printed - statement.amount) > to_yuan(_ROUNDING, table.unit):  # type: ignore[operator]
+            notices.append(Notice(table.span.file, statement.line, "three-public-text-differs",
+                                  f"the text states {ITEM_TERMS[item][1]} {statement.amount} 元; the 三公 table "
+                                  f"{table.title!r} (line {table.span.first_line}) prints {printed} 元"))
+    return notices
+
+
+def three_public_figures(tables: list[Table], lines: list[SourceLine] | None = None,
+                         final: bool = False) -> tuple[list[ThreePublicFigure], list[Notice]]:
+    """The items of the first 三公 table that prints any, in 元, and a notice for a table left out or stated
+    otherwise in the text (``lines``: the document's, read as a 决算's when ``final``)."""
     kb = knowledge()
     notices: list[Notice] = []
+    stated = stated_items(lines, final) if lines else {}
     for table in tables:
         if table.kind != "three_public" or table.empty or table.frame.empty:
             continue
-        found = _by_rows(table, kb) if "item" in table.frame.columns else _by_columns(table)
-        # 合计 is the 三公 total unless the table also prints 会议费/培训费 (Jiangsu: 合计 = 三公 + 会议 + 培训)
-        if "total" in found and "three_public" not in found and not {"meetings", "training"} & found.keys():
-            found["three_public"] = found["total"]
-        found.pop("total", None)
+        found = _by_rows(table, kb) if "item" in table.frame.columns else _by_columns(table, kb)
+        found = _items(found)
         if not found:
             notices.append(Notice(table.span.file, table.span.first_line, "three-public-unread",
                                   f"三公 table {table.title!r}: its figures could not be placed under the items "
                                   "(因公出国(境)费, 公务接待费 …); they are not in the graph"))
             continue
-        values = {item: amount if isinstance(amount, Decimal) else Decimal(0) for item, (amount, _) in found.items()}
+        values = _values(found)
         wrong = _closes(values)
         if wrong is not None:
             notices.append(Notice(table.span.file, table.span.first_line, "three-public-unread",
                                   f"三公 table {table.title!r} does not add up as read ({wrong} {table.unit}); its "
                                   "figures are not in the graph"))
             continue
+        notices += _differences(table, values, stated)
         figures = []
         for item in ITEMS:
             if item in found:
@@ -122,3 +138,16 @@ def three_public_figures(tables: list[Table]) -> tuple[list[ThreePublicFigure], 
                 figures.append(ThreePublicFigure(item, amount, table.unit, Span(table.span.file, line, line)))
         return figures, notices
     return [], notices
+
+
+def _items(found: dict[str, tuple[Decimal | None, int]]) -> dict[str, tuple[Decimal | None, int]]:
+    """合计 is the 三公 total unless the table also prints 会议费/培训费 (Jiangsu: 合计 = 三公 + 会议 + 培训)."""
+    found = dict(found)
+    if "total" in found and "three_public" not in found and not {"meetings", "training"} & found.keys():
+        found["three_public"] = found["total"]
+    found.pop("total", None)
+    return found
+
+
+def _values(found: dict[str, tuple[Decimal | None, int]]) -> dict[str, Decimal]:
+    return {item: amount if isinstance(amount, Decimal) else Decimal(0) for item, (amount, _) in found.items()}

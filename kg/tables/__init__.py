@@ -163,8 +163,11 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
                 piece = _short_single(lines[following]) if following is not None else None
                 if piece is None or following is None:
                     break
-                if match_title(piece, kb) is not None and not any(w in joined for w in kb.title_piece_words):
-                    break  # a title on its own under a heading starts its own table
+                if match_title(piece, kb) is not None and (
+                        not any(w in joined for w in kb.title_piece_words) or len(filled(cells_of(line))) > 1):
+                    # a title on its own under a heading, or under a row of labels spaced out as cells
+                    # ("人员经费合计   公用经费合计", a header's "预算数   决算数 …"), starts its own table
+                    break
                 joined, last = joined + piece, following
                 match = match_title(joined, kb)
                 if match is not None:

@@ -11,6 +11,7 @@ blanks are. A reading is replaced only when it does not close and exactly one pl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
@@ -41,10 +42,11 @@ def _closes(values: dict[str, Decimal | None], sums: tuple[tuple[str, tuple[str,
                for total, parts in sums if total in values)
 
 
-def _placements(printed: list[Decimal], order: ColumnOrder) -> list[dict[str, Decimal | None]]:
+def placements(printed: list[Decimal], order: ColumnOrder,
+               max_blanks: int = _MAX_BLANKS) -> list[dict[str, Decimal | None]]:
     """Every way to put the printed figures, in order, under the order's columns that closes its sums."""
     blanks = len(order.columns) - len(printed)
-    if blanks < 0 or blanks > _MAX_BLANKS:
+    if blanks < 0 or blanks > max_blanks:
         return []
     out = []
     for empty in combinations(range(len(order.columns)), blanks):
@@ -68,25 +70,45 @@ def _preferred(placements: list[dict[str, Decimal | None]], order: ColumnOrder,
     return chosen[0] if len(chosen) == 1 else None
 
 
-def fit_column_order(frame: pd.DataFrame, kind: str, amount_columns: list[str],
-                     orders: tuple[ColumnOrder, ...]) -> tuple[pd.DataFrame, ColumnOrder | None]:
-    """The frame re-read under a template order when its own reading breaks the order's sums; else itself."""
+def _agrees(values: dict[str, Decimal | None], order: ColumnOrder, stated: Mapping[str, Decimal]) -> bool:
+    """Every item the text states is the figure placed under it (a blank is 0); the 三公 total is the order's
+    合计 when the order has no 三公 column of its own."""
+    for item, amount in stated.items():
+        column = item if item in order.columns else "total" if item == "three_public" else None
+        if column is not None and abs((values.get(column) or Decimal(0)) - amount) > _ROUNDING:
+            return False
+    return True
+
+
+def fit_column_order(frame: pd.DataFrame, kind: str, amount_columns: list[str], orders: tuple[ColumnOrder, ...],
+                     stated: Mapping[str, Decimal] | None = None) -> tuple[pd.DataFrame, ColumnOrder | None, bool]:
+    """The frame re-read under a template order when its own reading breaks the order's sums; else itself.
+    ``stated``: the items the document's text states, in the table's unit; with two or more, the placements
+    that agree with them are preferred (and may leave more cells blank than the sums alone could decide).
+    The flag says whether the text decided."""
     candidates = [o for o in orders if o.kind == kind]
+    evidence = dict(stated) if stated and len(stated) >= 2 else {}
     if frame.empty or not candidates:
-        return frame, None
+        return frame, None, False
     rows = frame_records(frame)
     printed_rows = [[r[c] for c in amount_columns if isinstance(r[c], Decimal)] for r in rows]
     if not any(printed_rows):
-        return frame, None
+        return frame, None, False
     for order in candidates:
         if set(order.columns) <= set(amount_columns) and all(_closes(r, order.sums) for r in rows):
-            return frame, None  # read right already
+            return frame, None, False  # read right already
     fits: list[tuple[ColumnOrder, list[dict[str, Decimal | None]]]] = []
+    used_text = False
     for order in candidates:
         fitted = []
         for printed, read in zip(printed_rows, rows, strict=True):
-            placements = _placements(printed, order)
-            chosen = _preferred(placements, order, read) if placements else None
+            options = placements(printed, order)
+            if evidence:
+                by_text = [p for p in placements(printed, order, max_blanks=len(order.columns) - 1)
+                           if _agrees(p, order, evidence)]
+                options = by_text or options
+                used_text = used_text or bool(by_text)
+            chosen = _preferred(options, order, read) if options else None
             if chosen is None:
                 break
             fitted.append(chosen)
@@ -95,7 +117,7 @@ def fit_column_order(frame: pd.DataFrame, kind: str, amount_columns: list[str],
     # several templates fit: the one sharing most column names with the grid's reading, if only one does
     overlap = [len(set(order.columns) & set(amount_columns)) for order, _ in fits]
     if not fits or overlap.count(max(overlap)) > 1:
-        return frame, None
+        return frame, None, False
     order, fitted = fits[overlap.index(max(overlap))]
     import pandas as pd  # only here: kg.tables.knowledge (which imports this module) stays light
 
@@ -107,4 +129,4 @@ def fit_column_order(frame: pd.DataFrame, kind: str, amount_columns: list[str],
     refitted["line"] = refitted["line"].astype("int64")
     refitted["last_line"] = refitted["last_line"].astype("int64")
     refitted.attrs = dict(frame.attrs)
-    return refitted, order
+    return refitted, order, used_text

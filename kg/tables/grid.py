@@ -354,6 +354,21 @@ def _unmatched_labels(cells: list[_Cell], columns: list[Column], penalty: float)
     return unmatched[::-1]
 
 
+def _dense(cells: list[_Cell], columns: list[Column]) -> bool:
+    """A header line naming more amount columns (three or more) than the rows fill: a 决算's "预算数 决算数"
+    under every item, above a row printing two figures."""
+    amount_labels = sum(1 for c in cells if c.kind == "amount")
+    return amount_labels >= 3 and amount_labels > sum(1 for c in columns if c.kind == "amount")
+
+
+def _line_penalty(cells: list[_Cell], penalty: float) -> float:
+    """A dense line's label heads a column of its own once it stands half its own line's spacing away from the
+    rows' columns, not half theirs."""
+    amount_centres = sorted((c.x0 + c.x1) / 2 for c in cells if c.kind == "amount")
+    spacing = median(b - a for a, b in pairwise(amount_centres))
+    return min(penalty, max(spacing / 2, ALIGN_TOLERANCE))
+
+
 def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> list[Column]:
     """Add a column under each header label that heads no data column (a column empty in every row).
 
@@ -365,7 +380,14 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     # left of the amounts a label over no column spans several (功能分类科目编码 over 类 款 项): no new column
     first_amount = min((c.span[0] for c in columns if c.kind == "amount"), default=None)
     extra: list[Column] = []
-    unmatched = [_unmatched_labels(cells, columns, penalty) for cells in header_lines]
+    dense = [_dense(cells, columns) for cells in header_lines]
+    # the densest line is the finest division of the columns: labels on other lines span its columns
+    finest = max((sum(1 for c in cells if c.kind == "amount") for cells, d in zip(header_lines, dense, strict=True)
+                  if d), default=0)
+    adding = [d and sum(1 for c in cells if c.kind == "amount") == finest
+              for cells, d in zip(header_lines, dense, strict=True)] if finest else [True] * len(header_lines)
+    unmatched = [_unmatched_labels(cells, columns, _line_penalty(cells, penalty) if is_dense else penalty)
+                 if adds else [] for cells, is_dense, adds in zip(header_lines, dense, adding, strict=True)]
     for level in range(len(header_lines)):
         # labels lower down that head a column: an unknown label just above one spans it ("支出" over
         # "支出用途" over "金额"), it does not head an empty column of its own

@@ -12,6 +12,7 @@ from kg.tables.column_orders import ColumnOrder
 from kg.tables.titles import title_pattern
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+FINAL_PHASE = "final"  # the [phases] name whose figures a 决算 table reports as its own
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class TableKnowledge:
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
     column_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total column, its part columns)
     column_orders: tuple[ColumnOrder, ...] = ()  # national templates' printed column orders
+    phases: tuple[tuple[str, re.Pattern[str]], ...] = ()  # 预算数 / 决算数 labels under each item of a 决算
+
+    def is_comparator(self, column: str) -> bool:
+        """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
+        return any(column.endswith(f"_{phase}") for phase, _ in self.phases if phase != FINAL_PHASE)
 
     def kind(self, key: str) -> TableKind | None:
         return next((k for k in self.kinds if k.kind == key), None)
@@ -94,4 +100,5 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
                         sums=tuple((total, tuple(parts)) for total, parts in entry["sums"]),
                         usually_blank=tuple(entry.get("usually_blank", ())))
             for entry in columns.get("orders", [])),
+        phases=tuple((name, re.compile(p)) for name, p in columns.get("phases", {}).items()),
     )

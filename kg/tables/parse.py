@@ -16,10 +16,10 @@ import pandas as pd
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
-from kg.tables.amounts import find_unit, header_unit, is_nil, parse_amount
+from kg.tables.amounts import UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
 from kg.tables.column_orders import fit_column_order
 from kg.tables.grid import LabelKind, align_block
-from kg.tables.knowledge import TableKind, TableKnowledge
+from kg.tables.knowledge import FINAL_PHASE, TableKind, TableKnowledge
 from kg.tables.layout import (
     cells_of,
     compact,
@@ -31,6 +31,7 @@ from kg.tables.layout import (
 from kg.tables.panels import split_panels
 from kg.tables.preamble import read_preamble
 from kg.tables.rows import attach_wrapped_cells
+from kg.tables.stated import stated_items
 
 _ORGANISATION = re.compile(
     r"(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(.{2,60}?)\s{0,3}(?:单位:.{0,10})?$")
@@ -111,6 +112,7 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         j = parts[0]
         names[j] = _wrapped_label_name(header, j, kb) or f"col{j}"
     names = _subtotals_by_group(names, header, kb)
+    names = _phase_names(names, header, kb) or names
     if kind.two_sided:
         names = _sides(names, header, kb)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
@@ -120,6 +122,70 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         seen[n] = seen.get(n, 0) + 1
         unique.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return unique
+
+
+def _header_items(header: list[list[str]], kb: TableKnowledge) -> list[str]:
+    """The items the header lines name, left to right (top to bottom within a column), each once; a 小计 is
+    its group's subtotal (the group whose label or first part follows it). A group's label spanning parts that
+    all have columns of their own (“三公”经费 over 出国, 公务用车, 接待) heads no column: it is dropped."""
+    width = max((len(cells) for cells in header), default=0)
+    labels = [compact(part) for j in range(width) for cells in header if j < len(cells) for part in cells[j].split()]
+    # a phase over a block of items ("预算数" over 合计 … 公务接待费) names no item
+    labels = [label for label in labels if not any(pattern.match(label) for _, pattern in kb.phases)]
+    named = [label if label == _SUBTOTAL_LABEL else _label_name(label, kb) for label in labels]
+    found = [n for n in named if n]
+    group_of_first_part = {parts[0]: total for total, parts in kb.column_sums}
+    groups = dict(kb.column_sums)
+    items: list[str] = []
+    subtotalled: set[str] = set()
+    for i, name in enumerate(found):
+        if name == _SUBTOTAL_LABEL:
+            following = next((n for n in found[i + 1:] if n != _SUBTOTAL_LABEL), None)
+            name = following if following in groups else group_of_first_part.get(following or "", "")
+            if not name:
+                continue
+            subtotalled.add(name)
+        if name not in items:
+            items.append(name)
+    return [n for n in items if n in subtotalled or not (n in groups and set(groups[n]) <= set(items))]
+
+
+def _phase_names(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str] | None:
+    """A 决算 header whose last line prints 预算数 / 决算数 under every item (interleaved, or one block per
+    phase): the 决算数 columns take the items' names in order, the others ``<item>_<phase>``. None when the
+    header is not so, or its items and phases do not pair up one to one."""
+    if not kb.phases or not header:
+        return None
+    last = next((level for level in range(len(header) - 1, -1, -1) if any(c.strip() for c in header[level])), None)
+    if last is None:
+        return None
+    phase_of: dict[int, str] = {}
+    for j, cell in enumerate(header[last]):
+        label = compact(cell)
+        if not label:
+            continue
+        phase = next((name for name, pattern in kb.phases if pattern.match(label)), None)
+        if phase is None:
+            return None
+        phase_of[j] = phase
+    phases = list(phase_of.values())
+    distinct = list(dict.fromkeys(phases))
+    if len(phases) < 4 or FINAL_PHASE not in distinct or len(distinct) != 2 or len(phases) % 2:
+        return None
+    items = _header_items(header[:last], kb)
+    count = len(phases) // 2
+    if len(items) != count:
+        return None
+    if all(phases[k] == phases[k % 2] for k in range(len(phases))):  # 预算数 决算数 | 预算数 决算数 | …
+        item_at = [items[k // 2] for k in range(len(phases))]
+    elif all(phases[k] == phases[(k // count) * count] for k in range(len(phases))):  # 预算数 ×n | 决算数 ×n
+        item_at = [items[k % count] for k in range(len(phases))]
+    else:
+        return None
+    out = list(names)
+    for (j, phase), item in zip(phase_of.items(), item_at, strict=True):
+        out[j] = item if phase == FINAL_PHASE else f"{item}_{phase}"
+    return out
 
 
 def _subtotals_by_group(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str]:
@@ -247,13 +313,17 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
                               "info"))
     if not all_text and not empty:
         amount_columns = [c for c in frame.columns if c not in kb.text_columns | detail_columns
-                          and c not in ("line", "last_line", "code_as_printed")]
-        frame, order = fit_column_order(frame, kind.kind, amount_columns, kb.column_orders)
+                          and c not in ("line", "last_line", "code_as_printed") and not kb.is_comparator(c)]
+        frame, order, by_text = fit_column_order(frame, kind.kind, amount_columns, kb.column_orders,
+                                                 _stated_in_unit(source, title, unit, kb) if kind.kind == "three_public"
+                                                 else None)
         if order is not None:
+            why = ("closes the table's sums and agrees with the items its text states" if by_text
+                   else "closes the table's sums")
             notices.append(Notice(source.name, title.number, "columns-by-sums",
                                   f"columns of {compact(title.text)!r} read as the template's "
-                                  f"{' | '.join(order.columns)}: the only placement of its blank cells that "
-                                  "closes the table's sums", "info"))
+                                  f"{' | '.join(order.columns)}: the only placement of its blank cells that {why}",
+                                  "info"))
     frame.attrs["header"] = ["\t".join(c) for c in header]
     frame.attrs["organisation"] = organisation
     text_columns = set(frame.columns) if all_text else (kb.text_columns | detail_columns) & set(frame.columns)
@@ -265,6 +335,12 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
                  notices=notices)
 
+
+
+def _stated_in_unit(source: SourceDocument, title: SourceLine, unit: str, kb: TableKnowledge) -> dict[str, Decimal]:
+    """The 三公 items the document's text states (kg/tables/stated.py), in the table's unit."""
+    final = bool(kb.final_accounts.search(compact(title.text)))
+    return {item: s.amount / UNIT_TO_YUAN[unit] for item, s in stated_items(source.lines, final).items()}
 
 
 @dataclass
