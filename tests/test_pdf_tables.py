@@ -219,3 +219,33 @@ def test_cppcc_pdf_has_no_table_and_points_to_its_attachment():
     tables, notices = find_tables(read_source(SAMPLES / "jiangsu-cppcc-office-2018.pdf"))
     assert tables == []
     assert [(n.code, n.line) for n in notices] == [("tables-published-separately", 137)]
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_a_two_sided_final_summary_runs_to_its_total(form):
+    # 上海市普陀区财政局 2024 决算, 财政拨款收入支出决算总表: "二、政府性基金预算财政拨" at the margin is the next
+    # item of the income side (after "一、一般公共预算财政拨款"), not a section heading, so the table runs to 总计
+    from tests.conftest import DEV_CORPUS
+
+    path = DEV_CORPUS / form / f"sh_putuo_finance_bureau_2024_final.{'txt' if form == 'text' else 'pdf'}"
+    if not path.exists():
+        pytest.skip("../shared/dev-corpus not present")
+    tables, notices = find_tables(read_source(path))
+    frame = only(tables, "fiscal_appropriation_summary").frame
+    total = frame[frame["income_item"] == "总计"].iloc[0]
+    assert total["income_amount"] == Decimal("2961.68") and total["expenditure_total"] == Decimal("2961.68")
+    housing = frame[frame["expenditure_item"] == "十九、住房保障支出"].iloc[0]
+    assert housing["expenditure_total"] == Decimal("445.69")
+    assert not any(n.code == "bad-amount" for n in notices)
+
+
+def test_a_pause_mark_printed_low_stays_on_its_line():
+    # the same PDF boxes 、 in the lower half of the em: "一" and "、" must not land on two lines
+    from tests.conftest import DEV_CORPUS
+
+    path = DEV_CORPUS / "pdf" / "sh_putuo_finance_bureau_2024_final.pdf"
+    if not path.exists():
+        pytest.skip("../shared/dev-corpus not present")
+    texts = [line.text for line in read_source(path).lines]
+    assert any(t.startswith("一、一般公共预算财政拨款\t2,940.05") for t in texts)
+    assert "、\t、" not in texts

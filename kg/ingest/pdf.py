@@ -242,6 +242,7 @@ def _lines(chars: list[_Char]) -> list[list[_Char]]:
             lines[-1].append(char)
         else:
             lines.append([char])
+    lines = _punctuation_raised(lines)
     out: list[list[_Char]] = []
     for line in lines:
         line.sort(key=lambda c: c.x0)
@@ -252,6 +253,27 @@ def _lines(chars: list[_Char]) -> list[list[_Char]]:
                 continue
             kept.append(char)
         out.append(kept)
+    return out
+
+
+_LOW_PUNCTUATION = frozenset("、，。；：,.")
+
+
+def _punctuation_raised(lines: list[list[_Char]]) -> list[list[_Char]]:
+    """A line of punctuation alone ("、" under "一" of "一、一般公共预算财政拨款"): some fonts box 、 in the lower
+    half of the em, far enough down to make a line of its own. Each mark goes back to the line above when it
+    stands right after one of that line's characters, within an em below it."""
+    out: list[list[_Char]] = []
+    for line in lines:
+        above = out[-1] if out else None
+        if above is not None and all(c.text in _LOW_PUNCTUATION for c in line) and all(
+                any(0 <= c.y - a.y <= max(a.size, c.size) and abs(c.x0 - a.x1) <= 0.5 * a.size for a in above)
+                for c in line):
+            for c in line:
+                c.y = above[0].y
+            above.extend(line)
+            continue
+        out.append(line)
     return out
 
 

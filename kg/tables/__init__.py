@@ -202,11 +202,15 @@ def _body(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> 
     """The table's lines up to ``end`` (the next title) or an earlier section heading / narrative."""
     body: list[SourceLine] = []
     inner_starts: list[float] = []  # where the recent rows' cells start, past their first cell
+    last_item = 0  # the number of the last "一、…" item the rows' first cells printed
     for index in range(start, end):
         line = lines[index]
+        number = _item_number(line)
         if (is_stop(line, kb) and not _under_a_column(line, inner_starts)
+                and not (last_item and number == last_item + 1)  # the next item of the rows ("二、…" after "一、…")
                 and not _rows_follow(lines, index + 1, end, kb)):
             break
+        last_item = number or last_item
         if line.columns is not None and len(line.columns) > 1:
             inner_starts = [x0 for x0, _ in line.columns[1:]] + inner_starts[:12]
         if line.columns is not None and _PAGE_NUMBER.match(line.text.strip()) and not (
@@ -216,6 +220,22 @@ def _body(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> 
             continue
         body.append(line)
     return body
+
+
+_ITEM_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]{1,3})、")
+_DIGITS = "一二三四五六七八九"
+
+
+def _item_number(line: SourceLine) -> int:
+    """The number a line's first cell starts with ("十二、农林水支出" → 12), 0 for none."""
+    match = _ITEM_NUMBER.match(line.text)
+    if not match:
+        return 0
+    text = match.group(1)
+    tens, _, units = text.partition("十")
+    if "十" not in text:
+        return _DIGITS.index(text) + 1 if len(text) == 1 else 0
+    return (_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_DIGITS.index(units) + 1 if units else 0)
 
 
 def _under_a_column(line: SourceLine, inner_starts: list[float]) -> bool:
