@@ -249,3 +249,17 @@ def test_a_pause_mark_printed_low_stays_on_its_line():
     texts = [line.text for line in read_source(path).lines]
     assert any(t.startswith("一、一般公共预算财政拨款\t2,940.05") for t in texts)
     assert "、\t、" not in texts
+
+
+def test_a_name_between_a_code_line_and_a_row_that_goes_on_below_is_the_upper_rows():
+    # the same PDF prints 310 | 13.58, then 资本性支出, then 310 / 01 房屋建筑物购建: the name is 310's, since the
+    # row below carries its own name on its next line
+    from tests.conftest import DEV_CORPUS
+
+    path = DEV_CORPUS / "pdf" / "sh_putuo_finance_bureau_2024_final.pdf"
+    if not path.exists():
+        pytest.skip("../shared/dev-corpus not present")
+    tables, _ = find_tables(read_source(path))
+    frame = only(tables, "basic_expenditure_economic").frame
+    names = {str(code): name for code, name in zip(frame["code"], frame["name"], strict=True) if code}
+    assert names["310"] == "资本性支出" and names["31001"] == "房屋建筑物购建"

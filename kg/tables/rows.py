@@ -98,6 +98,14 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             below = None
         return above, below
 
+    def _named_below(index: int) -> bool:
+        """The row at ``index`` goes on on the next line, which carries its name ("310" / "01 房屋建筑物购建"):
+        a piece of text above it is not its name."""
+        following = index + 1
+        return (continues_above is not None and following < len(records) and not kinds[following]
+                and continues_above(records[following]) and _touch(records[index], records[following])
+                and any(_text(records[following], c) for c in text_columns))
+
     # a table whose rows print their code line over their name line (every cell top-aligned but the name's):
     # the rows that have a piece on one side only say so, and then a piece is its lower neighbour's only
     # when the table shows no such row at all
@@ -120,7 +128,8 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             following = rows[position + 1] if position + 1 < len(rows) else None
             leans_on_next = (following is not None and following == below[-1] + 1
                              and _touch(records[below[-1]], records[following])
-                             and wants(below, records[following]))
+                             and wants(below, records[following])
+                             and not _named_below(following))
             if not leans_on_next or (continues_above is not None and continues_above(row)):
                 join(below, row, before=False)
     # left over: the end of the cell of the row just above
