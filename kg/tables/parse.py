@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import pairwise
 
 import pandas as pd
 
@@ -254,18 +255,21 @@ def _sides(names: list[str], header: list[list[str]], kb: TableKnowledge) -> lis
             out.append({"item": "expenditure_item", "name": "expenditure_item",
                         "total": "expenditure_total"}.get(n, n))
         else:
-            prefix = _side_prefix(header, starts[side], kb) or f"side{side}"
+            end = starts[side + 1] if side + 1 < len(starts) else len(names)
+            prefix = _side_prefix(header, range(starts[side], end), kb) or f"side{side}"
             out.append({"item": f"{prefix}_item", "name": f"{prefix}_item",
                         "total": f"{prefix}_amount"}.get(n, f"{prefix}_{n}"))
     return out
 
 
-def _side_prefix(header: list[list[str]], column: int, kb: TableKnowledge) -> str | None:
+def _side_prefix(header: list[list[str]], columns: range, kb: TableKnowledge) -> str | None:
+    """The side's label (支出用途) anywhere over its columns: a spanning label stands over any of them."""
     for cells in header:
-        label = compact(cells[column]) if column < len(cells) else ""
-        found = next((n for n, pattern in kb.side_labels if pattern.match(label)), None)
-        if found:
-            return found
+        for column in columns:
+            label = compact(cells[column]) if column < len(cells) else ""
+            found = next((n for n, pattern in kb.side_labels if pattern.match(label)), None)
+            if found:
+                return found
     return None
 
 
@@ -485,6 +489,50 @@ def _only_empty_totals(rows: list[tuple[int, list[str]]]) -> bool:
     return True
 
 
+def _attach_by_side(records: list[dict[str, object]], names: list[str], text_columns: list[str],
+                    amount_columns: list[str]) -> list[dict[str, object]] | None:
+    """A 收支总表's sides (收入 | 支出 | 支出用途) are tables printed beside each other: each side's labels wrap
+    on their own ("一、财政" / 13,649.07 / "拨款" beside "一、一般公共服务" / 10,528.33 / "支出"), so each side's
+    wrapped cells are joined to that side's rows, and the sides are put back together line by line. A side's
+    row is a line printing an amount anywhere (its own cells may all be empty: the cell centred on it) or
+    text of that side. None when the table has one side."""
+    starts = [j for j, n in enumerate(names) if n.endswith("_item")]
+    if len(starts) < 2:
+        return None
+    bounds = [0, *starts[1:], len(names)]
+    sides = [names[a:b] for a, b in pairwise(bounds)]
+    amounts = set(amount_columns)
+    line_has_amount = {int(r["line"]): any(r.get(c) is not None for c in amounts) for r in records}  # type: ignore[call-overload]
+    by_line: dict[int, dict[str, object]] = {}
+    for side in sides:
+        texts = [c for c in side if c in text_columns]
+        side_amounts = [c for c in side if c in amounts]
+        side_records = []
+        for record in records:
+            line = int(record["line"])  # type: ignore[call-overload]
+            values = {c: record.get(c) for c in side}
+            printed = any(v not in (None, "") for v in values.values())
+            if printed or line_has_amount[line]:
+                side_records.append({"line": line, "last_line": record["last_line"], **values})
+        for joined in attach_wrapped_cells(side_records, texts, side_amounts, continuation=False):
+            line = int(joined["line"])  # type: ignore[call-overload]
+            if not any(joined.get(c) not in (None, "") for c in side) and not line_has_amount[line]:
+                continue
+            merged = by_line.setdefault(line, {"line": line, "last_line": line})
+            merged.update({c: joined.get(c) for c in side})
+            merged["last_line"] = max(int(merged["last_line"]), int(joined["last_line"]))  # type: ignore[call-overload]
+    strays = {int(r["line"]): r["_stray"] for r in records if "_stray" in r}  # type: ignore[call-overload]
+    out = []
+    for line in sorted(by_line):
+        merged = by_line[line]
+        for column in names:
+            merged.setdefault(column, "" if column in text_columns else None)
+        if line in strays:
+            merged["_stray"] = strays[line]
+        out.append(merged)
+    return out
+
+
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
                  kb: TableKnowledge, all_text: bool = False, extra_text: frozenset[str] = frozenset(),
                  wrapped: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
@@ -521,8 +569,9 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
 
     elif wrapped:
         # names, items and labels the page broke over lines (the 政府采购 table's 专项名称 and 物品名称)
-        records = attach_wrapped_cells(records, [n for n in text_columns if n not in extra_text], amount_columns,
-                                       continuation=False)
+        wrapping = [n for n in text_columns if n not in extra_text]
+        records = (_attach_by_side(records, names, wrapping, amount_columns)
+                   or attach_wrapped_cells(records, wrapping, amount_columns, continuation=False))
     for record in records:
         stray = record.pop("_stray", None)
         if stray:
