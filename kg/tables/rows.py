@@ -16,6 +16,7 @@ A block that touches no row stays where it is (the caller reports it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from kg.tables.layout import compact
@@ -24,6 +25,8 @@ Record = dict[str, object]
 _TOTALS = ("合计", "总计")
 _MAX_PIECES = 3  # a cell wraps over a few lines; a longer run of text-only lines is rows of their own
 _VOTES = 3  # rows enough to show which side of its row a table prints a cell's pieces on
+_ITEM_START = re.compile(  # "二、…", "(三)…", "2. …": the numbering an item's label starts with
+    r"^\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[0-9]{1,2}\s*[.、．]\s*\D)")
 
 
 def _text(record: Record, column: str) -> str:
@@ -57,8 +60,10 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
     for index, fragment in enumerate(kinds):
         if not fragment:
             continue
+        # a piece numbered as an item ("二、政府性基金预算财政拨") starts a cell, it does not go on the one above
+        numbered = any(_ITEM_START.match(_text(records[index], c)) for c in text_columns)
         if (blocks and blocks[-1][-1] == index - 1 and _touch(records[index - 1], records[index])
-                and len(blocks[-1]) < _MAX_PIECES):
+                and len(blocks[-1]) < _MAX_PIECES and not numbered):
             blocks[-1].append(index)
         else:
             blocks.append([index])
