@@ -263,3 +263,37 @@ def test_a_name_between_a_code_line_and_a_row_that_goes_on_below_is_the_upper_ro
     frame = only(tables, "basic_expenditure_economic").frame
     names = {str(code): name for code, name in zip(frame["code"], frame["name"], strict=True) if code}
     assert names["310"] == "资本性支出" and names["31001"] == "房屋建筑物购建"
+
+
+def test_each_side_of_a_three_sided_summary_joins_its_own_wrapped_labels():
+    # 江苏省人大常委会办公厅 2017 收支预算总表: every label wraps over the line above and below its amounts, on
+    # each of the three sides (收入 | 支出 功能分类 | 支出 支出用途) separately
+    from tests.conftest import DEV_CORPUS
+
+    path = DEV_CORPUS / "text" / "js_npc_office_2017_dept.txt"
+    if not path.exists():
+        pytest.skip("../shared/dev-corpus not present")
+    tables, notices = find_tables(read_source(path))
+    frame = only(tables, "income_expenditure_summary").frame
+    first = frame[frame["line"] == 162].iloc[0]
+    assert (first["income_item"], first["income_amount"]) == ("一、财政拨款", Decimal("13649.07"))
+    assert (first["expenditure_item"], first["expenditure_total"]) == ("一、一般公共服务支出", Decimal("10528.33"))
+    assert (first["use_item"], first["use_amount"]) == ("一、基本支出", Decimal("7666.68"))
+    reserve = frame[frame["use_item"] == "三、单位预留机动经费"].iloc[0]
+    assert reserve["use_amount"] == Decimal("128.43") and reserve["income_item"] == "2. 政府性基金预算"
+    assert not any(n.code == "bad-amount" for n in notices)
+
+
+def test_the_use_side_is_named_by_its_label_over_any_of_its_columns():
+    # 中共江苏省委办公厅 2017: 支出用途 stands over the side's amount column, not its 项目名称 column
+    from tests.conftest import DEV_CORPUS
+
+    path = DEV_CORPUS / "text" / "js_party_office_2017_tables.txt"
+    if not path.exists():
+        pytest.skip("../shared/dev-corpus not present")
+    tables, notices = find_tables(read_source(path))
+    frame = only(tables, "income_expenditure_summary").frame
+    assert row(only(tables, "income_expenditure_summary"), use_item="三、单位预留机动经费")["use_amount"] == \
+        Decimal("196.72")
+    assert "side2_amount" not in frame.columns
+    assert not any(n.code == "bad-amount" for n in notices)

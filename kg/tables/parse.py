@@ -496,9 +496,9 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
     wrapped cells are joined to that side's rows, and the sides are put back together line by line. A side's
     row is a line printing an amount anywhere (its own cells may all be empty: the cell centred on it) or
     text of that side. None when the table has one side."""
+    if "income_item" not in names or "expenditure_item" not in names:
+        return None  # not a 收支总表 (a 政府采购 table's 专项名称 and 物品名称 are no sides)
     starts = [j for j, n in enumerate(names) if n.endswith("_item")]
-    if len(starts) < 2:
-        return None
     bounds = [0, *starts[1:], len(names)]
     sides = [names[a:b] for a, b in pairwise(bounds)]
     amounts = set(amount_columns)
