@@ -243,6 +243,13 @@ def test_a_unit_in_a_column_header_is_read_and_a_missing_one_warns():
     ("2024年一般公共预算基本支出预算表(按经济科目分类)", "basic_expenditure_economic", 2024, None, False),
     ("一般公共预算财政拨款基本支出决算表", "basic_expenditure_economic", None, None, True),
     ("项目支出表(上年结转)", "project_expenditure_carried_over", None, None, False),
+    # a qualifier of the kind is never an organisation's name: these were read as 支出总表 / 收支总表
+    ("一般公共预算财政拨款项目支出决算表", "project_expenditure_final", None, None, True),
+    ("部门基本支出预算表", "basic_expenditure_economic", None, None, False),
+    ("部门综合预算政府性基金收支表", "gov_fund_expenditure", None, "部门综合预算", False),
+    ("部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表", "three_public", None, "部门综合预算", False),
+    ("2025年部门政府购买服务预算表", "gov_purchase_services", 2025, None, False),
+    ("财政专户管理资金预算表", "special_account", None, None, False),
 ])
 def test_titles_of_the_national_template_in_other_wordings(title, kind, year, organisation, final):
     from kg.tables.knowledge import knowledge

@@ -188,3 +188,15 @@ def test_final_accounts_with_one_block_per_phase(tmp_path):
         "three_public": Decimal("112000.00"), "outbound_travel": Decimal("18000.00"),
         "official_vehicles": Decimal("79000.00"), "vehicle_purchase": 0, "vehicle_operation": Decimal("79000.00"),
         "official_reception": Decimal("15000.00")}
+
+
+def test_a_table_after_the_three_public_table_is_not_read_into_it():
+    # 政府购买服务预算表 follows the 三公 table in many provinces: it is a table of its own, not rows of the 三公 one
+    from kg.ingest import source_from_text
+    from kg.tables import find_tables
+
+    text = ("“三公”经费支出预算表\n单位：万元\n项目\t预算数\n因公出国（境）费\t1.00\n公务接待费\t2.00\n"
+            "公务用车购置及运行费\t0.00\n合计\t3.00\n\n政府购买服务预算表\n单位：万元\n项目名称\t金额\n物业管理服务\t12.00\n")
+    tables, _ = find_tables(source_from_text(text, name="t.txt"))
+    assert [t.kind for t in tables] == ["three_public", "gov_purchase_services"]
+    assert len(tables[0].frame) == 4

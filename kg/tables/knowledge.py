@@ -36,6 +36,7 @@ class TableKnowledge:
     toc: re.Pattern[str]
     title_max_chars: int
     title_piece_words: tuple[str, ...]
+    title_qualifiers: tuple[str, ...]
     final_accounts: re.Pattern[str]
     stop_headings: tuple[re.Pattern[str], ...]
     narrative_min_chars: int
@@ -81,6 +82,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         toc=re.compile(grammar["toc"]),
         title_max_chars=grammar["max_chars"],
         title_piece_words=tuple(grammar["piece_words"]),
+        title_qualifiers=tuple(grammar.get("qualifiers", ())),
         final_accounts=re.compile(grammar["final_accounts"]),
         stop_headings=tuple(re.compile(p) for p in titles["stop"]["headings"]),
         narrative_min_chars=titles["stop"]["narrative_min_chars"],

@@ -50,6 +50,9 @@ def match_title(text: str, kb: TableKnowledge) -> TitleMatch | None:
         if match is None:
             continue
         organisation = match["organisation"] or None
+        if organisation and organisation.replace("“", "").replace("”", "").replace('"', "").endswith(
+                kb.title_qualifiers):
+            continue  # a qualifier of the kind read as an organisation's name (see [title] qualifiers)
         rank = len(organisation or "")
         if best is not None and best[0] <= rank:
             continue
