@@ -301,3 +301,14 @@ def test_a_dash_in_an_amount_cell_is_an_empty_cell_not_a_misread():
     lines, _ = expenditure_lines(tables)
     assert [(x.code, x.total, x.basic, x.project) for x in lines] == [
         ("201", Decimal("100.00"), Decimal("100.00"), None), ("20101", Decimal("100.00"), None, Decimal("100.00"))]
+
+
+def test_a_table_of_an_unknown_kind_ends_the_table_above_and_is_reported():
+    # a province's own table after a standard one: its rows must not become rows of the 三公 table above
+    text = ("“三公”经费支出预算表\n单位：万元\n项目\t预算数\n因公出国（境）费\t1.00\n公务接待费\t2.00\n合计\t3.00\n\n"
+            "部门预算支出经济分类汇总表\n单位：万元\n科目名称\t金额\n办公费\t12.00\n印刷费\t3.00\n")
+    tables, notices = find_tables(source_from_text(text, name="u.txt"))
+    assert [t.kind for t in tables] == ["three_public"] and len(tables[0].frame) == 3
+    unknown = [n for n in notices if n.code == "table-unknown"]
+    assert [(n.line, n.severity) for n in unknown] == [(8, "warning")]
+    assert "部门预算支出经济分类汇总表" in unknown[0].message

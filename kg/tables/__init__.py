@@ -51,8 +51,14 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
     tables: list[Table] = []
     notices: list[Notice] = []
     titles = [t for t in _title_candidates(lines, kb) if _has_body(lines, t, kb)]
+    unknown = _unknown_titles(lines, kb, {i for t in titles for i in range(t.first, t.last + 1)})
+    for index in unknown:
+        notices.append(Notice(source.name, lines[index].number, "table-unknown",
+                              f"{compact(lines[index].text)!r} reads as a table's title but is no table kind the "
+                              "reader knows (kg/data/table_titles.toml): its rows are not read"))
     for position, title in enumerate(titles):
         end = titles[position + 1].first if position + 1 < len(titles) else len(lines)
+        end = min([end, *(i for i in unknown if title.last < i < end)])
         body = _body(lines, title.last + 1, end, kb)
         title_line = _title_line(lines, title)
         try:
@@ -176,6 +182,31 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
                     break
         index += 1
     return out
+
+
+_TITLE_END = re.compile(r"表(?:\([^()]{1,16}\))?$")
+_SENTENCE = re.compile(r"[，。；！？,;]")
+
+
+def _unknown_titles(lines: list[SourceLine], kb: TableKnowledge, known: set[int]) -> list[int]:
+    """Lines that read as a table's title — short, one cell, ending in 表, naming budget words, with a table
+    under them — but are no kind the reader knows (a province's own table)."""
+    found = []
+    for index, line in enumerate(lines):
+        if index in known or not line.text.strip():
+            continue
+        cells = filled(cells_of(line))
+        if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
+            continue
+        text = compact("".join(cells))
+        if (len(text) > kb.title_max_chars or not _TITLE_END.search(text) or kb.toc.search(text)
+                or _SENTENCE.search(text) or kb.furniture.match(text) or match_title(text, kb) is not None
+                or any(word in text for word in kb.titles_read_elsewhere)
+                or not any(word in text[:-1] for word in kb.title_piece_words if word != "表")):
+            continue
+        if _has_body(lines, _Title(index, index, None), kb):  # type: ignore[arg-type]
+            found.append(index)
+    return found
 
 
 def _has_body(lines: list[SourceLine], title: _Title, kb: TableKnowledge) -> bool:

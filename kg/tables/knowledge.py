@@ -37,6 +37,7 @@ class TableKnowledge:
     title_max_chars: int
     title_piece_words: tuple[str, ...]
     title_qualifiers: tuple[str, ...]
+    titles_read_elsewhere: tuple[str, ...]
     final_accounts: re.Pattern[str]
     stop_headings: tuple[re.Pattern[str], ...]
     narrative_min_chars: int
@@ -83,6 +84,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         title_max_chars=grammar["max_chars"],
         title_piece_words=tuple(grammar["piece_words"]),
         title_qualifiers=tuple(grammar.get("qualifiers", ())),
+        titles_read_elsewhere=tuple(grammar.get("read_elsewhere", ())),
         final_accounts=re.compile(grammar["final_accounts"]),
         stop_headings=tuple(re.compile(p) for p in titles["stop"]["headings"]),
         narrative_min_chars=titles["stop"]["narrative_min_chars"],
