@@ -193,7 +193,7 @@ def _unknown_titles(lines: list[SourceLine], kb: TableKnowledge, known: set[int]
     under them — but are no kind the reader knows (a province's own table)."""
     found = []
     for index, line in enumerate(lines):
-        if index in known or not line.text.strip():
+        if index in known or not line.text.rstrip().endswith(("表", ")", "）")):
             continue
         cells = filled(cells_of(line))
         if not cells or (len(cells) > 1 and not positioned_title(line, cells)):

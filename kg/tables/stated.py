@@ -38,6 +38,10 @@ def _statement(phase: str) -> re.Pattern[str]:
     return re.compile(f"(?:{labels}){rules['phase_words'][phase]}{_AMOUNT}")
 
 
+# a statement's label holds one of these (the labels of [three_public.stated] printed whole or wrapped)
+_ITEM_WORDS = ("三公", "因公", "出国", "接待", "公务用车", "购置", "运行", "经费")
+
+
 @dataclass(frozen=True)
 class Stated:
     amount: Decimal  # in 元
@@ -48,14 +52,20 @@ def stated_items(lines: list[SourceLine], final: bool) -> dict[str, Stated]:
     """The items the document's text states, in 元, each once: an item stated twice with two amounts is left
     out (which one the table should print is not known). Lines are joined, so a statement wrapped over lines
     is read whole."""
+    # only the lines that name an item, and the lines beside each (a statement wrapped over them); lines not
+    # next to each other are kept apart by a mark no statement crosses
+    keep = [i for i, line in enumerate(lines) if any(word in line.text for word in _ITEM_WORDS)]
+    wanted = sorted({j for i in keep for j in (i - 1, i, i + 1) if 0 <= j < len(lines)})
     text_parts: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
     length = 0
-    for line in lines:
-        piece = compact(line.text)
+    previous = -2
+    for index in wanted:
+        piece = compact(lines[index].text) if index == previous + 1 else "|" + compact(lines[index].text)
+        previous = index
         starts.append(length)
-        numbers.append(line.number)
+        numbers.append(lines[index].number)
         text_parts.append(piece)
         length += len(piece)
     text = "".join(text_parts)
