@@ -51,12 +51,79 @@ def test_parameters_are_declared_with_their_values_block():
     assert get_query("township-projects").parameter("township").required is False
 
 
-def test_a_parameter_without_its_values_block_is_refused(tmp_path: Path):
+def test_a_parameter_the_query_never_uses_is_refused(tmp_path: Path):
     path = tmp_path / "broken.rq"
     path.write_text("# title: broken\n# param: project required -- x\nSELECT * WHERE { ?s ?p ?o }\n",
                     encoding="utf-8")
-    with pytest.raises(QueryLibraryError, match="VALUES"):
+    with pytest.raises(QueryLibraryError, match=r"never uses \?project_text"):
         read_query(path)
+
+
+def write_query(folder: Path, body: str) -> Path:
+    path = folder / "scoped.rq"
+    path.write_text("# title: scoped\n# param: department optional -- part of a name\n"
+                    "# param: disclosure optional -- IRI or file name\n"
+                    "PREFIX bkg: <https://w3id.org/budget-kg/ontology#>\n" + body, encoding="utf-8")
+    return path
+
+
+SCOPED = """SELECT ?summary ?department WHERE {
+  ?summary bkg:summaryOf ?disclosure ; bkg:departmentName ?department .
+  #if department: FILTER (CONTAINS(?department, ?department_text))
+  #if ?disclosure_iri: FILTER (?disclosure = ?disclosure_iri)
+  #if ?disclosure_text: ?disclosure bkg:sourceFile ?file . FILTER (CONTAINS(?file, ?disclosure_text))
+  BIND ("unscoped" AS ?note)    #if !department !disclosure
+}
+"""
+
+
+def test_if_lines_are_kept_only_for_the_parameters_given_and_values_become_constants(tmp_path: Path):
+    query = read_query(write_query(tmp_path, SCOPED))
+    assert bind(query, {}).split("WHERE", 1)[1] == """ {
+  ?summary bkg:summaryOf ?disclosure ; bkg:departmentName ?department .
+  BIND ("unscoped" AS ?note)
+}
+"""
+    scoped = bind(query, {"department": "泽州 自然资源", "disclosure": "https://w3id.org/budget-kg/id/disclosure/x"})
+    assert scoped.split("WHERE", 1)[1] == """ {
+  ?summary bkg:summaryOf ?disclosure ; bkg:departmentName ?department .
+  FILTER (CONTAINS(?department, "泽州自然资源"))
+  FILTER (?disclosure = <https://w3id.org/budget-kg/id/disclosure/x>)
+}
+"""
+    by_file = bind(query, {"disclosure": "zezhou-2025"})
+    assert '?disclosure bkg:sourceFile ?file . FILTER (CONTAINS(?file, "zezhou-2025"))' in by_file
+    assert "?disclosure_iri" not in by_file and "#if" not in by_file
+    assert code(bind(query, {})) == code(query.text)
+
+
+def code(text: str) -> str:
+    """The SPARQL of a query without its comments (whole-line ones and a trailing ``#if``), whitespace folded."""
+    lines = (re.sub(r"\s#if\s.*$", "", line) for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return " ".join(" ".join(lines).split())
+
+
+def test_each_library_query_as_written_is_the_query_with_no_parameter():
+    """So a file can be read, or pasted into any SPARQL editor, as it stands."""
+    for query in load_library().values():
+        if "UNDEF" not in query.text and not any(p.required for p in query.parameters):
+            assert code(bind(query, {})) == code(query.text), query.name
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("  #if departement: FILTER (?department = ?department_text)", "not a parameter"),
+    ("  #if ?dept_text: FILTER (?department = ?department_text)", "not a parameter"),
+    ("  #if !department: BIND (1 AS ?x)", "must need a parameter given"),
+    ("  BIND (1 AS ?x)   #if department", "must hold with no parameter"),
+    ("  #if department BIND (1 AS ?x)", "cannot read"),
+])
+def test_a_malformed_if_line_is_refused_with_its_line(tmp_path: Path, line: str, message: str):
+    body = SCOPED.replace("  #if department: FILTER (CONTAINS(?department, ?department_text))", line)
+    if "?department_text" not in body:
+        body = body.replace("SELECT ?summary", "SELECT ?department_text ?summary")
+    with pytest.raises(QueryLibraryError, match=message) as error:
+        read_query(write_query(tmp_path, body))
+    assert "scoped.rq:7" in str(error.value)
 
 
 def test_unknown_query_names_the_library():
@@ -88,13 +155,14 @@ def test_doc_number_in_any_bracket_style_is_bound_in_gbt_form():
 
 def test_an_iri_binds_the_iri_variable_and_leaves_the_text_one_unbound():
     text = bind(get_query("project-basis"), {"project": "https://w3id.org/budget-kg/id/project-zezhou-2025-2"})
-    assert "VALUES ?project { <https://w3id.org/budget-kg/id/project-zezhou-2025-2> }" in text
-    assert "VALUES ?project_text" not in text and "BOUND(?project_text)" not in text
+    assert "FILTER (?project = <https://w3id.org/budget-kg/id/project-zezhou-2025-2>)" in text
+    assert "project_text" not in text and "project_iri" not in text and "CONTAINS" not in text
 
 
 def test_names_are_folded_like_labels():
     text = bind(get_query("project-basis"), {"project": "驻村工作队经费（柳树口镇 东南庄村）"})
-    assert 'VALUES ?project_text { "驻村工作队经费(柳树口镇东南庄村)" }' in text
+    # the exact-name lookup and the part-of-a-name search (with the guard that skips it when a project bears it)
+    assert text.count('"驻村工作队经费(柳树口镇东南庄村)"') == 3
 
 
 @pytest.mark.parametrize("hostile", [
@@ -103,15 +171,39 @@ def test_names_are_folded_like_labels():
     "补充耕地> } UNION { ?s ?p ?o",
 ])
 def test_user_text_cannot_escape_its_literal(hostile: str):
+    import pyoxigraph as ox
+
+    from kg.query.params import fold_name, sparql_literal
+
     query = get_query("project-basis")
     text = bind(query, {"project": hostile})
-    blocks = text.split("VALUES ?project_text {")[1:]
-    # The query's own blocks and no more (the exact-name and the part-of-a-name lookups), each holding
-    # exactly one literal: every quote inside the user's text is escaped.
-    assert len(blocks) == query.text.count("VALUES ?project_text { UNDEF }") == 2
-    for block in blocks:
-        # One string literal (escaped quotes allowed inside), then the block's closing brace.
-        assert re.match(r'\s"(?:[^"\\]|\\.){0,600}" \}\s{1,40}(\}|FILTER NOT EXISTS)', block), block
+    # The query is exactly the one bound with a harmless name, but for the escaped literal written in for each
+    # use of the name (the exact-name lookup, the part-of-a-name search and its guard): every quote inside the
+    # user's text is escaped.
+    term = sparql_literal(fold_name(hostile))
+    assert text.count(term) == 3
+    assert text.replace(term, '"x"') == bind(query, {"project": "x"})
+    assert list(ox.Store().query(text)) == []  # it parses and runs
+
+
+@pytest.mark.parametrize("hostile", [
+    '补充" } } DROP ALL ; SELECT * WHERE { ?s ?p ?o',
+    "x\" . ?s ?p ?o . FILTER(\"",
+    "补充耕地> } UNION { ?s ?p ?o",
+    "?department_text #if department: } UNION { ?s ?p ?o",
+])
+def test_user_text_written_in_for_a_variable_stays_one_term(hostile: str):
+    import pyoxigraph as ox
+
+    from kg.query.params import fold_name, sparql_literal
+
+    query = get_query("code-rollup")
+    text = bind(query, {"department": hostile, "code": "208"})
+    # the query is exactly the one bound with a harmless value, but for that one escaped literal
+    term = sparql_literal(fold_name(hostile))
+    assert text.count(term) == 1
+    assert text.replace(term, '"x"') == bind(query, {"department": "x", "code": "208"})
+    assert list(ox.Store().query(text)) == []  # it parses and runs
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "a\\u0022b", "line\nbreak", "x" * 501])

@@ -258,10 +258,11 @@ def test_scope_parameters_restrict_the_whole_corpus_reports(engine):
     assert not run_query("year-over-year", {"department": "泽州县"}, store=engine).empty
 
 
-def test_a_scope_parameter_is_bound_in_every_block_that_declares_it():
+def test_a_scope_parameter_is_a_constant_in_the_pattern_and_an_absent_one_leaves_nothing():
     from kg.query import bind, get_query
 
     text = bind(get_query("code-rollup"), {"fiscal_year": "2025"})
-    # the disclosures-in-scope table, in the lines and in the printed subtotals (the leaf test's MINUS
-    # takes a superset: the disclosure given by IRI or file name, else all)
-    assert text.count('VALUES ?fiscal_year_text { "2025" }') == 2 and "?fiscal_year_text { UNDEF }" not in text
+    assert 'FILTER (STR(?fiscal_year) = "2025")' in text and "fiscal_year_text" not in text
+    # no parameter: no filter, no placeholder, no test of an unbound variable
+    unscoped = bind(get_query("code-rollup"), {})
+    assert "FILTER (STR(?fiscal_year)" not in unscoped and "UNDEF" not in unscoped and "BOUND" not in unscoped

@@ -8,12 +8,12 @@ A header is a run of ``# key: value`` comment lines at the top of the file::
     # param: project required -- A project name as printed, or part of it; or the project's IRI
     # columns: project, project_label, ...
 
-A parameter ``NAME`` is bound through the VALUES blocks the query itself declares:
-``VALUES ?NAME_text { UNDEF }`` receives a text value and, if present, ``VALUES ?NAME { UNDEF }``
-receives an IRI and ``VALUES ?NAME_number { UNDEF }`` a 文号 (``normalise=doc-number``), so that the query
-can look it up as a triple pattern (``?document bkg:docNumber ?NAME_number``) instead of filtering.
-Left unbound (UNDEF), a parameter matches everything, so optional parameters need no second copy of a
-query. Users add a query by dropping a ``.rq`` file in a directory named by
+A parameter ``NAME`` reaches the query through one of its variables — ``?NAME_text`` receives a text value,
+``?NAME_iri`` an IRI and ``?NAME_number`` a 文号 (``normalise=doc-number``) — and the query keeps only the
+lines it needs for the parameters given (``#if`` lines, :mod:`kg.query.params`): ``kg.query.params.bind``
+writes the value into the query as one escaped RDF term, so a parameter is a constant the store looks up
+by index, and an optional parameter not given costs nothing. The file as written is the query with no
+parameter given. Users add a query by dropping a ``.rq`` file in a directory named by
 ``BUDGET_KG_QUERIES`` (``os.pathsep``-separated) or passed as ``extra_dirs``.
 """
 
@@ -64,7 +64,7 @@ class Parameter:
 
     @property
     def iri_variable(self) -> str:
-        return self.name
+        return f"{self.name}_iri"
 
     @property
     def number_variable(self) -> str:
@@ -92,16 +92,116 @@ class Query:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
+    def variables(self, parameter: Parameter) -> dict[str, str]:
+        """How ``parameter`` reaches this query: {"text" | "iri" | "number": the variable it binds}, for the
+        forms the query mentions (a query written for the older convention takes an IRI through
+        ``VALUES ?NAME { UNDEF }``)."""
+        mentioned = mentioned_variables(self.text)
+        found = {kind: variable for kind, variable in (("text", parameter.text_variable),
+                                                       ("iri", parameter.iri_variable),
+                                                       ("number", parameter.number_variable))
+                 if variable in mentioned}
+        if "iri" not in found and values_block(parameter.name).search(self.text):
+            found["iri"] = parameter.name
+        return found
+
     def accepts_iri(self, parameter: Parameter) -> bool:
-        return values_block(parameter.iri_variable).search(self.text) is not None
+        return "iri" in self.variables(parameter)
 
     def accepts_number(self, parameter: Parameter) -> bool:
-        return values_block(parameter.number_variable).search(self.text) is not None
+        return "number" in self.variables(parameter)
 
 
 def values_block(variable: str) -> re.Pattern[str]:
-    """The ``VALUES ?var { UNDEF }`` placeholder for one variable."""
+    """The ``VALUES ?var { UNDEF }`` placeholder for one variable (the older convention, still read)."""
     return re.compile(r"VALUES[ \t]{1,8}\?" + re.escape(variable) + r"[ \t]{0,8}\{[ \t]{0,8}UNDEF[ \t]{0,8}\}")
+
+
+# ?name or $name, in the query's code or in its #if lines (where a variable can only be a parameter's)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]{0,80})")
+
+
+def mentioned_variables(text: str) -> set[str]:
+    return set(_VARIABLE.findall(text))
+
+
+# Conditional lines: "#if COND: SPARQL" (kept, uncommented, only when COND holds; a comment in the file) and
+# "SPARQL  #if COND" (kept only when COND holds; live in the file). COND: terms separated by spaces, all of which
+# must hold: NAME (the parameter is given), ?VAR (it was bound through that variable), each negated by a "!".
+_LEADING_IF = re.compile(r"^(?P<indent>[ \t]*)#if[ \t]+(?P<condition>[^:\n]{1,200}):[ \t]?(?P<code>.*)$")
+_TRAILING_IF = re.compile(r"^(?P<code>.*\S)[ \t]+#if[ \t]+(?P<condition>[!?A-Za-z0-9_ \t]{1,200})$")
+_TERM = re.compile(r"^(?P<negated>!?)(?P<variable>\??)(?P<name>[A-Za-z_][A-Za-z0-9_]{0,80})$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``terms``: (negated, name, is_variable) — all must hold."""
+
+    terms: tuple[tuple[bool, str, bool], ...]
+
+    def holds(self, given: set[str], bound: set[str]) -> bool:
+        """``given``: the parameters given; ``bound``: the variables they were bound through."""
+        return all(negated != (name in (bound if is_variable else given)) for negated, name, is_variable in self.terms)
+
+
+def parse_condition(text: str) -> Condition | None:
+    terms = []
+    for word in text.split():
+        match = _TERM.match(word)
+        if match is None:
+            return None
+        terms.append((bool(match["negated"]), match["name"], bool(match["variable"])))
+    return Condition(tuple(terms)) if terms else None
+
+
+def conditional_line(line: str) -> tuple[str, Condition, bool] | None:
+    """(the line's SPARQL with its indentation, its condition, leading?) for an ``#if`` line, else None.
+
+    A trailing ``#if`` is told from a ``#`` inside a string or an IRI by what follows it (only condition terms);
+    the library's own queries have neither on such lines."""
+    if match := _LEADING_IF.match(line):
+        condition = parse_condition(match["condition"])
+        return (match["indent"] + match["code"], condition, True) if condition else None
+    if (match := _TRAILING_IF.match(line)) and (condition := parse_condition(match["condition"])):
+        return match["code"], condition, False
+    return None
+
+
+def conditioned_parameters(text: str) -> set[str]:
+    """The parameter names the ``#if`` lines test (a flag such as ``non_policy`` is used only so)."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        if "#if" in line and (found := conditional_line(line)):
+            names.update(name for _negated, name, is_variable in found[1].terms if not is_variable)
+    return names
+
+
+def check_conditions(path: Path, text: str, parameters: tuple[Parameter, ...]) -> None:
+    """Every ``#if`` names a declared parameter or one of its variables, and the file as written is the query with
+    no parameter given: a leading ``#if`` (a comment) needs a parameter given, a trailing one (live) holds without."""
+    names = {p.name for p in parameters}
+    variables = {v for p in parameters for v in (p.text_variable, p.iri_variable, p.number_variable)}
+    for number, line in enumerate(text.splitlines(), 1):
+        if "#if" not in line:
+            continue
+        found = conditional_line(line)
+        if found is None:
+            if re.match(r"^[ \t]*#if\b", line) or re.search(r"[ \t]#if[ \t]", line):
+                raise QueryLibraryError(f"{path}:{number}", "cannot read this #if line (write '#if NAME: SPARQL' "
+                                        "or 'SPARQL  #if !NAME')", code="bad-query-header")
+            continue
+        _code, condition, leading = found
+        for _negated, name, is_variable in condition.terms:
+            if name not in (variables if is_variable else names):
+                known = ", ".join(sorted(names)) or "none"
+                raise QueryLibraryError(f"{path}:{number}", f"#if names {'?' if is_variable else ''}{name}, which is "
+                                        f"not a parameter of this query or one of its variables (parameters: {known})",
+                                        code="bad-query-header")
+        if condition.holds(set(), set()) == leading:
+            where = ("a leading '#if' line is a comment in the file, so it must need a parameter given"
+                     if leading else "a trailing '#if' line is live in the file, so it must hold with no parameter")
+            raise QueryLibraryError(f"{path}:{number}", f"{where} (the file as written is the query with no "
+                                    "parameter)", code="bad-query-header")
 
 
 def _parse_header(path: Path, text: str) -> dict[str, list[str]]:
@@ -163,14 +263,16 @@ def read_query(path: Path) -> Query:
         raise QueryLibraryError(str(path), f"cannot read query file: {exc}", code="unreadable-query") from exc
     header = _parse_header(path, text)
     parameters = tuple(_parse_parameter(path, spec) for spec in header.pop("param", []))
+    mentioned = mentioned_variables(text) | conditioned_parameters(text)
     for parameter in parameters:
-        if values_block(parameter.text_variable).search(text) is None:
+        if parameter.text_variable not in mentioned and parameter.name not in mentioned:
             raise QueryLibraryError(
                 str(path),
-                f"parameter {parameter.name!r} is declared but the query has no "
-                f"'VALUES ?{parameter.text_variable} {{ UNDEF }}' block to bind it",
+                f"parameter {parameter.name!r} is declared but the query never uses ?{parameter.text_variable}, "
+                "the variable its value is written in as, nor names it in an '#if' line",
                 code="bad-query-header",
             )
+    check_conditions(path, text, parameters)
     columns = tuple(c.strip() for c in " ".join(header.pop("columns", [])).split(",") if c.strip())
     name = (header.pop("name", [path.stem]) or [path.stem])[0]
     title = " ".join(header.pop("title", []))
