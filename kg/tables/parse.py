@@ -163,16 +163,19 @@ def _phase_names(names: list[str], header: list[list[str]], kb: TableKnowledge) 
     phase_of: dict[int, str] = {}
     for j, cell in enumerate(header[last]):
         label = compact(cell)
-        if not label:
-            continue
+        if not label or (j < len(names) and (names[j] in kb.text_columns or names[j] in _CODE_LABELS)):
+            continue  # the 项目 / 科目名称 of a table whose items are its rows
         phase = next((name for name, pattern in kb.phases if pattern.match(label)), None)
         if phase is None:
             return None
         phase_of[j] = phase
     phases = list(phase_of.values())
     distinct = list(dict.fromkeys(phases))
-    if len(phases) < 4 or FINAL_PHASE not in distinct or len(distinct) != 2 or len(phases) % 2:
+    if FINAL_PHASE not in distinct or len(distinct) != 2 or len(phases) % 2:
         return None
+    if len(phases) == 2:  # items as rows: 项目 | 预算数 | 决算数
+        return [("total" if phase == FINAL_PHASE else f"total_{phase}") if j in phase_of else name
+                for j, (name, phase) in enumerate((n, phase_of.get(j)) for j, n in enumerate(names))]
     items = _header_items(header[:last], kb)
     count = len(phases) // 2
     if len(items) != count:
