@@ -207,7 +207,8 @@ def test_final_accounts_with_the_items_as_rows_read_the_executed_column(tmp_path
     path = tmp_path / "rows.txt"
     path.write_text("某县某局2023年度部门决算\n\n财政拨款“三公”经费支出决算表\n单位：万元\n项目\t预算数\t决算数\n"
                     "因公出国（境）费\t2.00\t1.50\n公务接待费\t3.00\t2.80\n公务用车购置及运行费\t5.00\t4.20\n"
-                    "其中：公务用车购置费\t0.00\t0.00\n公务用车运行费\t5.00\t4.20\n合计\t10.00\t8.50\n", encoding="utf-8")
+                    "其中：公务用车购置费\t0.00\t0.00\n公务用车运行费\t5.00\t4.20\n合计\t10.00\t8.50\n",
+                    encoding="utf-8")
     disclosure = extract_file(path)
     frame = next(t for t in disclosure.tables if t.kind == "three_public").frame
     assert list(frame.columns) == ["line", "last_line", "item", "total_budget", "total"]
