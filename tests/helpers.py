@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from kg.records import Table
 
 # The ontology terms issue #5 lists as public contract: users, queries and checks rely on them.
@@ -26,3 +30,13 @@ def row(table: Table, **where: object) -> dict:
         frame = frame[frame[column] == value]
     assert len(frame) == 1, (where, len(frame))
     return frame.iloc[0].to_dict()
+
+
+def dev_document(stem: str, form: str = "text") -> Path:
+    """A dev-corpus document read in place (``text`` or ``pdf``); the test skips when the corpus is absent."""
+    from tests.conftest import DEV_CORPUS
+
+    path = DEV_CORPUS / form / f"{stem}.{'txt' if form == 'text' else 'pdf'}"
+    if not path.exists():
+        pytest.skip(f"{path} not present (../shared/dev-corpus)")
+    return path

@@ -16,7 +16,7 @@ from kg.entities.budget import check_sums, expenditure_lines, project_rows
 from kg.ingest import read_source, source_from_text
 from kg.records import SourceDocument, Table
 from kg.tables import find_tables
-from tests.helpers import only, row
+from tests.helpers import dev_document, only, row
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "pdf-samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
@@ -225,11 +225,7 @@ def test_cppcc_pdf_has_no_table_and_points_to_its_attachment():
 def test_a_two_sided_final_summary_runs_to_its_total(form):
     # 上海市普陀区财政局 2024 决算, 财政拨款收入支出决算总表: "二、政府性基金预算财政拨" at the margin is the next
     # item of the income side (after "一、一般公共预算财政拨款"), not a section heading, so the table runs to 总计
-    from tests.conftest import DEV_CORPUS
-
-    path = DEV_CORPUS / form / f"sh_putuo_finance_bureau_2024_final.{'txt' if form == 'text' else 'pdf'}"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_finance_bureau_2024_final", form)
     tables, notices = find_tables(read_source(path))
     frame = only(tables, "fiscal_appropriation_summary").frame
     total = frame[frame["income_item"] == "总计"].iloc[0]
@@ -241,11 +237,7 @@ def test_a_two_sided_final_summary_runs_to_its_total(form):
 
 def test_a_pause_mark_printed_low_stays_on_its_line():
     # the same PDF boxes 、 in the lower half of the em: "一" and "、" must not land on two lines
-    from tests.conftest import DEV_CORPUS
-
-    path = DEV_CORPUS / "pdf" / "sh_putuo_finance_bureau_2024_final.pdf"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_finance_bureau_2024_final", "pdf")
     texts = [line.text for line in read_source(path).lines]
     assert any(t.startswith("一、一般公共预算财政拨款\t2,940.05") for t in texts)
     assert "、\t、" not in texts
@@ -254,11 +246,7 @@ def test_a_pause_mark_printed_low_stays_on_its_line():
 def test_a_name_between_a_code_line_and_a_row_that_goes_on_below_is_the_upper_rows():
     # the same PDF prints 310 | 13.58, then 资本性支出, then 310 / 01 房屋建筑物购建: the name is 310's, since the
     # row below carries its own name on its next line
-    from tests.conftest import DEV_CORPUS
-
-    path = DEV_CORPUS / "pdf" / "sh_putuo_finance_bureau_2024_final.pdf"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_finance_bureau_2024_final", "pdf")
     tables, _ = find_tables(read_source(path))
     frame = only(tables, "basic_expenditure_economic").frame
     names = {str(code): name for code, name in zip(frame["code"], frame["name"], strict=True) if code}
@@ -268,11 +256,7 @@ def test_a_name_between_a_code_line_and_a_row_that_goes_on_below_is_the_upper_ro
 def test_each_side_of_a_three_sided_summary_joins_its_own_wrapped_labels():
     # 江苏省人大常委会办公厅 2017 收支预算总表: every label wraps over the line above and below its amounts, on
     # each of the three sides (收入 | 支出 功能分类 | 支出 支出用途) separately
-    from tests.conftest import DEV_CORPUS
-
-    path = DEV_CORPUS / "text" / "js_npc_office_2017_dept.txt"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("js_npc_office_2017_dept")
     tables, notices = find_tables(read_source(path))
     frame = only(tables, "income_expenditure_summary").frame
     first = frame[frame["line"] == 162].iloc[0]
@@ -286,11 +270,7 @@ def test_each_side_of_a_three_sided_summary_joins_its_own_wrapped_labels():
 
 def test_the_use_side_is_named_by_its_label_over_any_of_its_columns():
     # 中共江苏省委办公厅 2017: 支出用途 stands over the side's amount column, not its 项目名称 column
-    from tests.conftest import DEV_CORPUS
-
-    path = DEV_CORPUS / "text" / "js_party_office_2017_tables.txt"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("js_party_office_2017_tables")
     tables, notices = find_tables(read_source(path))
     frame = only(tables, "income_expenditure_summary").frame
     assert row(only(tables, "income_expenditure_summary"), use_item="三、单位预留机动经费")["use_amount"] == \

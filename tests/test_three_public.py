@@ -18,6 +18,7 @@ from kg.rdf.namespaces import BKG
 from kg.validate import load_shapes, validate
 from kg.validate.oxigraph_engine import validate_store
 from tests.conftest import DEV_CORPUS, SAMPLES
+from tests.helpers import dev_document
 
 SHAPES = Path(__file__).resolve().parents[1] / "shapes" / "three_public.ttl"
 
@@ -47,9 +48,7 @@ def test_items_printed_as_columns_with_meetings_and_training():
 def test_a_figure_the_sums_cannot_place_is_placed_by_the_text():
     # 上海市普陀区商务委员会 2025: 合计 1.00 and a 1.00 the sums cannot put under 出国 or 接待; the 说明 says
     # 因公出国（境）费0万元 … 公务接待费1.00万元, so the second 1.00 is 接待
-    path = DEV_CORPUS / "text" / "sh_putuo_commerce_2025_dept.txt"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_commerce_2025_dept")
     disclosure = extract_file(path)
     items = {figure.item: figure.amount for figure in disclosure.three_public}
     assert items == {"three_public": Decimal("10000.00"), "outbound_travel": 0, "official_vehicles": 0,
@@ -70,9 +69,7 @@ def test_items_the_text_states_otherwise_are_a_warning_at_the_statement():
 
 def test_a_final_accounts_text_is_read_for_its_executed_amounts():
     # 上海市普陀区财政局 2024 决算: "年初预算为0.95万元，支出决算为0.00万元 … 公务接待费支出决算为0.00万元"
-    path = DEV_CORPUS / "text" / "sh_putuo_finance_bureau_2024_final.txt"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_finance_bureau_2024_final")
     lines = extract_file(path).source.lines
     final = stated_items(lines, final=True)
     assert {item: s.amount for item, s in final.items()} == {
@@ -125,9 +122,7 @@ def test_both_engines_check_the_items_add_up(vehicles, faulty):
 def test_final_accounts_print_the_budget_beside_each_executed_figure(form):
     # 上海市普陀区财政局 2024 决算: 预算数 | 决算数 under each item; 0.95 万元 budgeted (合计, 公务接待费), nothing
     # spent: the 决算数 cells are blank, so every executed item is 0 and the budget is kept as a comparator
-    path = DEV_CORPUS / form / f"sh_putuo_finance_bureau_2024_final.{'txt' if form == 'text' else 'pdf'}"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_finance_bureau_2024_final", form)
     disclosure = extract_file(path)
     table = next(t for t in disclosure.tables if t.kind == "three_public")
     assert table.title == "财政拨款“三公”经费支出决算表"  # not joined to the 人员经费合计 line above it
@@ -141,9 +136,7 @@ def test_final_accounts_print_the_budget_beside_each_executed_figure(form):
 
 def test_a_header_line_left_without_rows_is_not_read_into_the_next_title():
     # the planted-error copy drops the 三公 row: its "预算数 决算数 …" line stands right above the next title
-    path = DEV_CORPUS / "text" / "sh_putuo_finance_bureau_2024_final_tampered.txt"
-    if not path.exists():
-        pytest.skip("../shared/dev-corpus not present")
+    path = dev_document("sh_putuo_finance_bureau_2024_final_tampered")
     disclosure = extract_file(path)
     titles = {t.kind: t.title for t in disclosure.tables}
     assert titles["gov_fund_expenditure"] == "政府性基金预算财政拨款收入支出决算表"
