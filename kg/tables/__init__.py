@@ -185,6 +185,7 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
 
 
 _TITLE_END = re.compile(r"表(?:\([^()]{1,16}\))?$")
+_PRINTED_TITLE_END = re.compile(r"表\s*(?:[(（][^()（）]{1,16}[)）])?\s*$")  # the same, before compacting
 _SENTENCE = re.compile(r"[，。；！？,;]")
 
 
@@ -193,16 +194,17 @@ def _unknown_titles(lines: list[SourceLine], kb: TableKnowledge, known: set[int]
     under them — but are no kind the reader knows (a province's own table)."""
     found = []
     for index, line in enumerate(lines):
-        if index in known or not line.text.rstrip().endswith(("表", ")", "）")):
+        if index in known or not _PRINTED_TITLE_END.search(line.text):
             continue
         cells = filled(cells_of(line))
         if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
             continue
         text = compact("".join(cells))
         if (len(text) > kb.title_max_chars or not _TITLE_END.search(text) or kb.toc.search(text)
-                or _SENTENCE.search(text) or kb.furniture.match(text) or match_title(text, kb) is not None
+                or _SENTENCE.search(text) or kb.furniture.match(text)
                 or any(word in text for word in kb.titles_read_elsewhere)
-                or not any(word in text[:-1] for word in kb.title_piece_words if word != "表")):
+                or not any(word in text[:-1] for word in kb.title_piece_words if word != "表")
+                or match_title(text, kb) is not None):
             continue
         if _has_body(lines, _Title(index, index, None), kb):  # type: ignore[arg-type]
             found.append(index)

@@ -39,7 +39,7 @@ def _statement(phase: str) -> re.Pattern[str]:
 
 
 # a statement's label holds one of these (the labels of [three_public.stated] printed whole or wrapped)
-_ITEM_WORDS = ("三公", "因公", "出国", "接待", "公务用车", "购置", "运行", "经费")
+_ITEM_WORDS = re.compile("三公|因公|出国|接待|公务用车|购置|运行")
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,24 @@ class Stated:
     line: int  # where the statement starts
 
 
+_last: list[tuple[list[SourceLine], bool, dict[str, Stated]]] = []  # the tables and the entities stage ask alike
+
+
 def stated_items(lines: list[SourceLine], final: bool) -> dict[str, Stated]:
     """The items the document's text states, in 元, each once: an item stated twice with two amounts is left
     out (which one the table should print is not known). Lines are joined, so a statement wrapped over lines
     is read whole."""
+    if _last and _last[0][0] is lines and _last[0][1] == final:
+        return dict(_last[0][2])
+    found = _read(lines, final)
+    _last[:] = [(lines, final, found)]
+    return dict(found)
+
+
+def _read(lines: list[SourceLine], final: bool) -> dict[str, Stated]:
     # only the lines that name an item, and the lines beside each (a statement wrapped over them); lines not
     # next to each other are kept apart by a mark no statement crosses
-    keep = [i for i, line in enumerate(lines) if any(word in line.text for word in _ITEM_WORDS)]
+    keep = [i for i, line in enumerate(lines) if _ITEM_WORDS.search(line.text)]
     wanted = sorted({j for i in keep for j in (i - 1, i, i + 1) if 0 <= j < len(lines)})
     text_parts: list[str] = []
     starts: list[int] = []
