@@ -235,28 +235,32 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
         amount_columns = [c for c in frame.columns if c not in text_columns
                           and c not in ("line", "last_line", "code_as_printed")]
         records = frame_records(frame)
-        if "code" in frame.columns:
+        columns = set(frame.columns)  # read once: a pandas Index is slow to iterate per row
+        if "code" in columns:
             notices.extend(_check_hierarchy(table, records, amount_columns))
-        parts = [c for c in _EXPENDITURE_PARTS if c in frame.columns]
+        parts = [c for c in _EXPENDITURE_PARTS if c in columns]
         parts_label = " + ".join(_PART_LABELS[c] for c in parts) + " = 合计"
+        splits = {"total", "basic", "project"} <= columns
+        sums = [(total_column, part_columns, f"{' + '.join(part_columns)} = {total_column}")
+                for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
+        sources = [s for s in FUND_SOURCES if s in columns]
+        by_source = "total" in columns and len(sources) > 1
+        sides = k.two_sided and "income_amount" in columns and "expenditure_total" in columns
         for record in records:
             line = int(record["line"])
-            if {"total", "basic", "project"} <= set(frame.columns) and _amount(record["total"]) is not None:
+            if splits and _amount(record["total"]) is not None:
                 notices.append(_compare(table, line, parts_label,
                                         sum((_zero(record[c]) for c in parts), Decimal(0)), record["total"]))
-            for total_column, part_columns in kb.column_sums:
-                if ({total_column, *part_columns} <= set(frame.columns)
-                        and _amount(record[total_column]) is not None):
-                    notices.append(_compare(table, line, f"{' + '.join(part_columns)} = {total_column}",
+            for total_column, part_columns, what in sums:
+                if _amount(record[total_column]) is not None:
+                    notices.append(_compare(table, line, what,
                                             sum((_zero(record[c]) for c in part_columns), Decimal(0)),
                                             record[total_column]))
-            sources = [s for s in FUND_SOURCES if s in frame.columns]
-            if "total" in frame.columns and len(sources) > 1 and any(
-                    _amount(record[s]) is not None for s in sources):
+            if by_source and any(_amount(record[s]) is not None for s in sources):
                 notices.append(_compare(table, line, "sources = 合计",
                                         sum((_zero(record[s]) for s in sources), Decimal(0)),
                                         _zero(record["total"])))
-            if k.two_sided and "income_amount" in frame.columns and "expenditure_total" in frame.columns:
+            if sides:
                 item = compact(str(record.get("income_item") or ""))
                 if item in _INCOME_TOTALS and _amount(record["income_amount"]) is not None:
                     notices.extend(_compare_sides(table, line, item, record))
@@ -283,10 +287,14 @@ def _check_hierarchy(table: Table, records: list[dict], columns: list[str]) -> l
     out: list[Notice | None] = []
     by_code = {r["code"]: r for r in records if isinstance(r.get("code"), str)}
     for parent_length, child_length in ((3, 5), (5, 7)):
+        by_parent: dict[str, list[dict]] = {}  # children in the order of the rows, under their parent's code
+        for c, r in by_code.items():
+            if len(c) == child_length:
+                by_parent.setdefault(c[:parent_length], []).append(r)
         for code, parent in by_code.items():
             if len(code) != parent_length:
                 continue
-            children = [r for c, r in by_code.items() if len(c) == child_length and c.startswith(code)]
+            children = by_parent.get(code, [])
             if not children:
                 continue
             for column in columns:
@@ -312,6 +320,8 @@ def _check_projects(table: Table, unit_names: set[str]) -> list[Notice | None]:
     if "total" not in frame.columns:
         return out  # no 合计 column was recognised (a damaged header): nothing to add up against
     roles = classify_project_table(table, unit_names)
+    totals = frame["total"].tolist()
+    lines = frame["line"].tolist()
     for index, (position, role, unit) in enumerate(roles):
         if role != "subtotal":
             continue
@@ -320,9 +330,9 @@ def _check_projects(table: Table, unit_names: set[str]) -> list[Notice | None]:
             continue  # a 部门 row directly above its 单位 row
         end = next((i for i, (_, r, _) in enumerate(following) if r == "subtotal"), len(following))
         projects = [p for p, r, _ in following[:end] if r == "project"]
-        expected = sum((_zero(frame["total"].iat[p]) for p in projects), Decimal(0))
-        out.append(_compare(table, int(frame["line"].iat[position]), f"projects of {unit} = subtotal",
-                            expected, _zero(frame["total"].iat[position])))
+        expected = sum((_zero(totals[p]) for p in projects), Decimal(0))
+        out.append(_compare(table, int(lines[position]), f"projects of {unit} = subtotal",
+                            expected, _zero(totals[position])))
     return out
 
 

@@ -42,6 +42,10 @@ _FULLWIDTH = str.maketrans(
     }
 )
 
+# any character _FULLWIDTH maps: str.translate looks each character up in a dict, a character class scans in C,
+# and most lines hold none of them
+_FULLWIDTH_ANY = re.compile("[" + "".join(re.escape(chr(code)) for code in _FULLWIDTH) + "]")
+
 _HTML_TAG = re.compile(r"</?(?:p|td|tr|th|table|tbody|thead|span|div|br|b|i|font)\b[^>]{0,200}>", re.I)
 _HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot);")
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
@@ -56,9 +60,12 @@ _RULE_RUN = re.compile(r"[\-—–_=─━]{3}")
 
 def normalise_text(text: str) -> str:
     """Normalise one line's text (no furniture test): HTML fragments out, full-width data forms unified."""
-    text = _HTML_TAG.sub("", text)
-    text = _HTML_ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
-    text = text.translate(_FULLWIDTH)
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    if "&" in text:
+        text = _HTML_ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
+    if _FULLWIDTH_ANY.search(text):
+        text = text.translate(_FULLWIDTH)
     return text.rstrip("\r\n")
 
 

@@ -13,6 +13,7 @@ in 镇/乡. Four ways a name is found (``PlaceMention.how``):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,6 +59,10 @@ class _Scope:
     generic: re.Pattern[str] | None  # 阳泉市郊区: a generic name right after its parent's name
     generic_by_name: dict[str, Division]
     short_by_ending: dict[str, list[tuple[str, Division]]]  # current two-character names by last character
+    # what a mention needs when the text holds no 镇/乡/县 (a name, a generic name, an abbreviation): most
+    # lines hold none of these, and one search of literals (fast where one search of these and a character
+    # class is not) passes them over
+    names: re.Pattern[str] | None
 
 
 def _alternation(names: list[str]) -> str:
@@ -127,6 +132,7 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
         if division.name in rules.generic_names and parent is not None and not division.former:
             generic_by_name[division.name] = division
             generic_parts.append(f"(?<={re.escape(parent.name)}){re.escape(division.name)}")
+    needed = [*by_name, *generic_by_name, *by_abbreviation]
     return _Scope(
         exact=re.compile(_alternation(list(by_name))) if by_name else None,
         by_name=by_name,
@@ -139,6 +145,7 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
         generic=re.compile("|".join(generic_parts)) if generic_parts else None,
         generic_by_name=generic_by_name,
         short_by_ending=short_by_ending,
+        names=re.compile(_alternation(needed)) if needed else None,
     )
 
 
@@ -147,9 +154,16 @@ def _scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Scope:
     return _build_scope(region, gazetteer, rules)
 
 
+@lru_cache(maxsize=8)
+def _any_non_place_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(_alternation(list(words)) or r"(?!x)x")
+
+
 def _non_place_cover(text: str, rules: PlaceRules) -> list[bool]:
     """For each character: is it inside a word like 城乡 or 乡镇 that names no place?"""
     covered = [False] * len(text)
+    if not _any_non_place_word(rules.non_place_words).search(text):
+        return covered  # most lines hold none: one search instead of one per word
     for word in rules.non_place_words:
         start = text.find(word)
         while start != -1:
@@ -175,6 +189,8 @@ def find_places(text: str, region: Region, field: str, line: int, *, gazetteer: 
     gazetteer = gazetteer or default_gazetteer()
     rules = rules or default_rules()
     scope = _scope(region, gazetteer, rules)
+    if not _may_name(text, scope):
+        return []
     taken = [False] * len(text)
     found: list[PlaceMention] = []
 
@@ -218,6 +234,32 @@ def find_places(text: str, region: Region, field: str, line: int, *, gazetteer: 
         _find_unlisted(text, county, scope, rules, taken, non_place, field, line, take)
     found.sort(key=lambda mention: mention.start)
     return found
+
+
+def lines_naming_places(texts: list[str], region: Region, *, gazetteer: Gazetteer | None = None,
+                        rules: PlaceRules | None = None) -> list[int]:
+    """The positions in ``texts`` of the lines that may name a place of ``region`` (``find_places`` finds
+    nothing in the others): one search over the whole document instead of one per line."""
+    scope = _scope(region, gazetteer or default_gazetteer(), rules or default_rules())
+    named: set[int] = set()
+    if scope.names is not None:
+        starts: list[int] = []
+        offset = 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+        # no name holds a line break: the matches in the joined text are the matches in each line
+        named = {bisect_right(starts, match.start()) - 1 for match in scope.names.finditer("\n".join(texts))}
+    return [index for index, text in enumerate(texts) if index in named or _has_ending(text)]
+
+
+def _has_ending(text: str) -> bool:
+    return any(ending in text for ending in FUZZY_ENDINGS)
+
+
+def _may_name(text: str, scope: _Scope) -> bool:
+    """Every kind of mention needs a 镇/乡/县 in the text (corrected, unlisted) or one of the scope's names."""
+    return _has_ending(text) or (scope.names is not None and scope.names.search(text) is not None)
 
 
 def _correct(text: str, end_index: int, char: str, scope: _Scope,

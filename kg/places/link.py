@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.places.find import PlaceMention, find_places
+from kg.places.find import PlaceMention, find_places, lines_naming_places
 from kg.places.gazetteer import Gazetteer
 from kg.places.region import Region
 from kg.records import Disclosure, Notice, PerformanceTable
@@ -73,8 +73,10 @@ def link_disclosure(disclosure: Disclosure, region: Region, *, gazetteer: Gazett
     names (项目概况, 立项依据, 必要性, 措施, 实施计划, 总体目标, 绩效指标).
     """
     source = disclosure.source
-    mentions = [mention for line in source.lines
-                for mention in find_places(line.text, region, "text", line.number, gazetteer=gazetteer)]
+    lines = source.lines
+    mentions = [mention for index in lines_naming_places([line.text for line in lines], region, gazetteer=gazetteer)
+                for mention in find_places(lines[index].text, region, "text", lines[index].number,
+                                           gazetteer=gazetteer)]
     notices = [notice for mention in mentions if (notice := _notice_for(mention, source.name)) is not None]
 
     evidence: dict[str, list[PlaceMention]] = {}

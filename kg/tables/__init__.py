@@ -141,32 +141,44 @@ def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:
     return SourceLine(number=first.number, text=title.text(lines), raw=first.raw)
 
 
-def _short_single(line: SourceLine) -> str | None:
-    """The compacted text of a short line of one cell (or a spaced-out title's cells): a title piece."""
+def _single_text(line: SourceLine) -> str | None:
+    """The compacted text of a line of one cell (or a spaced-out title's cells): what ``title_of`` reads."""
     cells = filled(cells_of(line))
     if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
         return None
-    text = compact("".join(cells))
-    return text if len(text) <= _TITLE_PIECE_CHARS else None
+    return compact("".join(cells))
 
 
 def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Title]:
     out: list[_Title] = []
+    # each line's single-cell text, read once: a line is looked at as a title, then as a piece of one
+    singles: dict[int, str | None] = {}
+
+    def single(position: int) -> str | None:
+        if position not in singles:
+            singles[position] = _single_text(lines[position])
+        return singles[position]
+
+    def short(position: int) -> str | None:
+        text = single(position)
+        return text if text is not None and len(text) <= _TITLE_PIECE_CHARS else None
+
     index = 0
     while index < len(lines):
         line = lines[index]
-        match = title_of(line, kb) if line.text.strip() else None
+        text = single(index)
+        match = match_title(text, kb) if text is not None and line.text.strip() else None  # as title_of
         if match is not None:
             out.append(_Title(index, index, match))
             index += 1
             continue
-        first = _short_single(line)
+        first = short(index)
         if first is not None and not first.endswith("表"):
             joined, last = first, index
             for _ in range(_TITLE_PIECES - 1):
                 following = next((j for j in range(last + 1, min(last + 3, len(lines))) if lines[j].text.strip()),
                                  None)
-                piece = _short_single(lines[following]) if following is not None else None
+                piece = short(following) if following is not None else None
                 if piece is None or following is None:
                     break
                 if match_title(piece, kb) is not None and (

@@ -19,6 +19,7 @@ from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
 from kg.tables.amounts import UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
 from kg.tables.column_orders import fit_column_order
+from kg.tables.frames import object_frame
 from kg.tables.grid import LabelKind, align_block
 from kg.tables.knowledge import FINAL_PHASE, TableKind, TableKnowledge
 from kg.tables.layout import (
@@ -612,7 +613,4 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         if name in amount_set:
             values = [value if isinstance(value, Decimal) else None for value in values]
         data[name] = values
-    frame = pd.DataFrame(data, columns=columns, dtype=object)
-    frame["line"] = frame["line"].astype("int64")
-    frame["last_line"] = frame["last_line"].astype("int64")
-    return frame, notices
+    return object_frame(data, columns), notices

@@ -40,7 +40,13 @@ SAME_TEXT_SIMILARITY = 80.0
 _ORG_SUFFIX = re.compile(r"(?:局|院|中心|所|站|委员会|办公室|厅|委|队)$")
 _PERIOD_VALUE = re.compile(r"^\d{1,3}年$")
 # Punctuation and brackets that copies (and 项目支出表 rows) print differently.
+_P_TAG = re.compile(r"</?p>")
 _NAME_NOISE = re.compile(r"[\s\"“”‘’'《》〈〉()（）\[\]【】〔〕,，、.。:：;；\-—–_·]")
+
+
+def _without_p_tags(text: str) -> str:
+    """The cell without the <p> / </p> an HTML export left in it."""
+    return _P_TAG.sub("", text) if "<" in text else text
 
 
 def normalise_name(name: str) -> str:
@@ -143,7 +149,7 @@ def _assign_fund(draft: _Draft, key: str, amount: Amount, used: Counter[str], li
 
 def _add_value(draft: _Draft, text: str, line: int, column: int, position: int = 0, count: int = 1) -> None:
     """One value cell for the current field; ``position``/``count`` place it among the row's values."""
-    text = re.sub(r"</?p>", "", text).strip()
+    text = _without_p_tags(text).strip()
     if not text:
         return
     if draft.current is None:
@@ -171,12 +177,13 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
     orphans: list[Amount] = []
     overall = draft.kind == "department_overall"
     values_in_row = 0
-    value_count = sum(1 for _, cell in row if not vocab.field_label(cell, overall=overall)
-                      and (overall or not vocab.fund_label(cell)))
+    # each cell's labels, looked up once (the lookups are pure)
+    funds = [None if overall else vocab.fund_label(cell) for _, cell in row]
+    fields = [vocab.field_label(cell, overall=overall) for _, cell in row]
+    value_count = sum(1 for field_of, fund_of in zip(fields, funds, strict=True) if not field_of and not fund_of)
     text_label: str | None = None  # a text field labelled on this row
-    fund_row = not overall and any(vocab.fund_label(cell) for _, cell in row)
-    for column, cell in row:
-        fund = None if overall else vocab.fund_label(cell)
+    fund_row = any(funds)
+    for (column, cell), fund, label in zip(row, funds, fields, strict=True):
         if fund:
             fund_key, rest = fund
             draft.current = "funds"
@@ -190,7 +197,6 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
             if amount is not None:
                 _assign_fund(draft, fund_key, amount, used, line.number)
             continue
-        label = vocab.field_label(cell, overall=overall)
         if label:
             key, rest = label
             keys = [key]
@@ -273,7 +279,7 @@ def _row_cells(vocab: Vocabulary, row: list[tuple[int, str]]) -> tuple[list[str]
     or nothing). A level label printed twice side by side ("数量指标⇥数量指标⇥1个") is the label and a
     三级 cell that repeats it: the second one's position is returned among the repeated labels.
     """
-    kept = [(column, re.sub(r"</?p>", "", raw).strip()) for column, raw in row]
+    kept = [(column, _without_p_tags(raw).strip()) for column, raw in row]
     kept = [(column, cell) for column, cell in kept
             if cell and squeeze(cell) not in vocab.indicator_block_words]
     cells: list[str] = []

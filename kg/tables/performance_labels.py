@@ -81,21 +81,23 @@ class Vocabulary:
     cost_level2: frozenset[str]
     max_clipped_chars: int
     min_label_chars: int
-    # (lookup, cell) → its answer: a vocabulary never changes, and a table prints the same label cells again
-    _memo: dict[tuple[str, str], object] = field(default_factory=dict, init=False, repr=False, compare=False,
-                                                 hash=False)
+    # lookup → cell → its answer: a vocabulary never changes, and a table prints the same label cells again
+    _memo: dict[str, dict[str, object]] = field(default_factory=dict, init=False, repr=False, compare=False,
+                                                hash=False)
 
     def _remembered(self, lookup: str, cell: str, compute: Callable[[str], object]) -> object:
         if len(cell) > _LABEL_WINDOW:  # a long cell is a value: not worth keeping
             return compute(cell)
-        key = (lookup, cell)
+        memo = self._memo.get(lookup)
+        if memo is None:
+            memo = self._memo[lookup] = {}
         try:
-            return self._memo[key]
+            return memo[cell]
         except KeyError:
             pass
-        if len(self._memo) >= _MEMO_CELLS:
-            self._memo.clear()
-        value = self._memo[key] = compute(cell)
+        if len(memo) >= _MEMO_CELLS:
+            memo.clear()
+        value = memo[cell] = compute(cell)
         return value
 
     # -- titles and lines --------------------------------------------------------------------------
@@ -149,9 +151,15 @@ class Vocabulary:
 
     def field_label(self, cell: str, overall: bool = False) -> tuple[str, str] | None:
         """(field key, rest of the cell after the label) when the cell starts with a field label."""
-        labels = self.overall_labels if overall else self.field_labels
-        return self._remembered("overall" if overall else "field", cell,  # type: ignore[return-value]
-                                lambda text: self._split_label(text, labels))
+        if overall:
+            return self._remembered("overall", cell, self._overall_label)  # type: ignore[return-value]
+        return self._remembered("field", cell, self._field_label)  # type: ignore[return-value]
+
+    def _field_label(self, cell: str) -> tuple[str, str] | None:
+        return self._split_label(cell, self.field_labels)
+
+    def _overall_label(self, cell: str) -> tuple[str, str] | None:
+        return self._split_label(cell, self.overall_labels)
 
     def fund_label(self, cell: str) -> tuple[str, str] | None:
         """(fund key, rest of the cell) when the cell starts with a 资金 row label."""
