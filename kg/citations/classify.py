@@ -120,10 +120,29 @@ def strip_qualifiers(title: str) -> str:
 
 def _ending_rule(text: str) -> tuple[str, KindRule] | None:
     """The longest vocabulary ending ``text`` ends with (and is not excluded by its rule's not_endings)."""
-    for ending, rule in vocabulary().endings:
+    by_last = _endings_by_last_character(vocabulary())
+    candidates = by_last.get(text[-1:], ()) if by_last is not None else vocabulary().endings
+    for ending, rule in candidates:
         if text.endswith(ending) and not any(text.endswith(bad) for bad in rule.not_endings):
             return ending, rule
     return None
+
+
+_BY_LAST: list[tuple[Vocabulary, dict[str, tuple[tuple[str, KindRule], ...]] | None]] = []
+
+
+def _endings_by_last_character(vocab: Vocabulary) -> dict[str, tuple[tuple[str, KindRule], ...]] | None:
+    """The vocabulary's endings (longest first, as listed) under their last character: only those can end a
+    text that ends with it. None when an ending is empty (it ends every text). Kept for the vocabulary object
+    itself (hashing a vocabulary would cost more than the scan it saves)."""
+    if _BY_LAST and _BY_LAST[0][0] is vocab:
+        return _BY_LAST[0][1]
+    grouped: dict[str, list[tuple[str, KindRule]]] = {}
+    for ending, rule in vocab.endings:
+        grouped.setdefault(ending[-1:], []).append((ending, rule))
+    by_last = None if "" in grouped else {last: tuple(items) for last, items in grouped.items()}
+    _BY_LAST[:] = [(vocab, by_last)]
+    return by_last
 
 
 def classify_title(title: str) -> str:

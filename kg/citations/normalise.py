@@ -12,9 +12,13 @@ _FULLWIDTH = str.maketrans(
 )
 
 
+# any character _FULLWIDTH maps (a class scans in C; translate looks every character up): most text has none
+_FULLWIDTH_ANY = re.compile("[" + "".join(re.escape(chr(code)) for code in _FULLWIDTH) + "]")
+
+
 def fold_width(text: str) -> str:
     """Full-width digits and brackets to ASCII, one character for one, so offsets stay valid."""
-    return text.translate(_FULLWIDTH)
+    return text.translate(_FULLWIDTH) if _FULLWIDTH_ANY.search(text) else text
 
 
 def format_doc_number(agency: str, year: str, serial: str) -> str:

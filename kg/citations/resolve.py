@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Generic, TypeVar
 
 from kg.citations.knowledge import (
     RegionRule,
@@ -23,6 +25,7 @@ from kg.citations.knowledge import (
 )
 from kg.citations.models import IssuerLevel, RegionContext
 
+T = TypeVar("T")
 _LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county", "township"})
 # Relative issuer phrases (省自然资源厅, 市规划和自然资源局, 县政府) are completed from the region context.
 _RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (("省", "province"), ("市", "city"), ("县", "county"))
@@ -59,6 +62,24 @@ class Issuer:
     region: str | None = None  # the region named (山西省), when known
 
 
+class _Prefixes(Generic[T]):
+    """Items under the pattern each starts a text with: the items whose pattern starts a text, in the order they
+    were listed — what a scan of the list with ``text.startswith(pattern)`` finds, by one look-up per pattern
+    length instead of one comparison per item."""
+
+    def __init__(self, items: Iterable[tuple[str, T]]) -> None:
+        self._by_pattern: dict[str, list[tuple[int, T]]] = {}
+        for position, (pattern, item) in enumerate(items):
+            self._by_pattern.setdefault(pattern, []).append((position, item))
+        self._lengths = sorted({len(pattern) for pattern in self._by_pattern})
+
+    def starting(self, text: str) -> list[T]:
+        found = [entry for length in self._lengths if length <= len(text)
+                 for entry in self._by_pattern.get(text[:length], ())]
+        found.sort(key=lambda entry: entry[0])
+        return [item for _position, item in found]
+
+
 @cache
 def issuer_rules() -> tuple[IssuerRule, ...]:
     """Rows of issuers.csv, longest pattern first (longest match wins)."""
@@ -73,15 +94,40 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
     return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
 
 
+@cache
+def _rules_by_pattern(match: str) -> _Prefixes[IssuerRule]:
+    """issuers.csv's rules of one ``match`` kind (code, name, relative), longest pattern first, by pattern."""
+    return _Prefixes((rule.pattern, rule) for rule in issuer_rules() if rule.match == match)
+
+
+@cache
+def _central_codes() -> frozenset[str]:
+    return frozenset(rule.pattern for rule in issuer_rules() if rule.match == "code" and rule.level == "central")
+
+
+@cache
+def _code_prefixes() -> _Prefixes[str]:
+    return _Prefixes((code, code) for code in code_patterns())
+
+
+@cache
+def _region_abbreviations() -> _Prefixes[RegionRule]:
+    return _Prefixes((rule.abbreviation, rule) for rule in region_rules())
+
+
+@cache
+def _region_names() -> _Prefixes[RegionRule]:
+    return _Prefixes((rule.name, rule) for rule in region_names())
+
+
 def _in_scope(rule: IssuerRule | RegionRule, region: RegionContext | None) -> bool:
     return not rule.scope or (region is not None and rule.scope in region.names())
 
 
 def relative_issuer(title: str) -> str | None:
     """县领导批示 → 县人民政府 (completed from the region later): phrases meaning the region's government."""
-    for rule in issuer_rules():
-        if rule.match == "relative" and title.startswith(rule.pattern):
-            return rule.issuer
+    for rule in _rules_by_pattern("relative").starting(title):
+        return rule.issuer
     return None
 
 
@@ -103,7 +149,7 @@ def strip_connectives(run: str) -> str:
     changed = True
     while changed:
         changed = False
-        if any(run.startswith(code) and len(code) >= 1 for code in code_patterns()) \
+        if any(len(code) >= 1 for code in _code_prefixes().starting(run)) \
                 and not any(run.startswith(word) and len(word) > 1 for word in words):
             break
         for word in words:
@@ -158,8 +204,7 @@ def trim_agency(run: str) -> str:
     if best_at >= 0 and (best_len > 1 or best_at == 0 or run[best_at - 1] in "的知复见》号文件"
                          or run[:best_at].endswith(words)):
         found = run[best_at : best_at + best_len]
-        central = any(rule.match == "code" and rule.level == "central" and rule.pattern == found
-                      for rule in issuer_rules())
+        central = found in _central_codes()
         return strip_connectives(run[_local_prefix(run, best_at) if central else best_at:])
     for boundary in ("的通知", "的批复", "的意见", "文件", "的", "》", "号"):
         at = run.rfind(boundary)
@@ -192,8 +237,8 @@ def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRu
     """The region whose abbreviation starts the 机关代字 (沪商规 → 上海市), the longest valid in the region; a
     region's full name printed before the code (晋城市自然资发) names it too."""
     named = region_of_name(agency)
-    for rule in region_rules():
-        if agency.startswith(rule.abbreviation) and _in_scope(rule, region):
+    for rule in _region_abbreviations().starting(agency):
+        if _in_scope(rule, region):
             return named if named is not None and len(named.name) > len(rule.abbreviation) else rule
     return named
 
@@ -203,8 +248,8 @@ def issuer_from_code(agency: str, region: RegionContext | None = None) -> Issuer
     region its abbreviation names with the organ its suffix names (鲁政发 → 山东省人民政府, code_suffixes.csv),
     else the region's level only (the organ is not known)."""
     place = region_of_code(agency, region)
-    for rule in issuer_rules():
-        if rule.match == "code" and agency.startswith(rule.pattern) and _in_scope(rule, region):
+    for rule in _rules_by_pattern("code").starting(agency):
+        if _in_scope(rule, region):
             if place is not None and len(place.abbreviation) > len(rule.pattern):
                 break  # a longer region abbreviation (晋市 for 晋城市) says more than a shorter organ code
             return Issuer(rule.issuer or None, rule.level, place.name if place else None)
@@ -240,7 +285,7 @@ def completing_code(issuer: str | None) -> str | None:
 
 def region_of_name(name: str) -> RegionRule | None:
     """The region a name starts with (山西省自然资源厅 → 山西省), the longest known."""
-    return next((rule for rule in region_names() if name.startswith(rule.name)), None)
+    return next(iter(_region_names().starting(name)), None)
 
 
 def complete_relative(phrase: str, region: RegionContext | None) -> str:
@@ -263,9 +308,8 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
     """Level of an organ from the start of its name (山西省… → province); most specific known name wins."""
     if any(word in name for word in number_knowledge().township_organs):
         return "township"  # 伊川县鸣皋镇人民政府
-    for rule in issuer_rules():
-        if rule.match == "name" and name.startswith(rule.pattern):
-            return rule.level
+    for rule in _rules_by_pattern("name").starting(name):
+        return rule.level
     place = region_of_name(name)
     if place is not None:
         return place.level

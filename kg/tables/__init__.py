@@ -143,6 +143,11 @@ def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:
 
 def _single_text(line: SourceLine) -> str | None:
     """The compacted text of a line of one cell (or a spaced-out title's cells): what ``title_of`` reads."""
+    stripped = line.text.strip()
+    if "\t" not in stripped:
+        return compact(stripped) or None  # one cell (or none)
+    if line.columns is None:
+        return None  # text on both sides of a TAB: two cells or more, and no positions to read them as one
     cells = filled(cells_of(line))
     if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
         return None

@@ -30,6 +30,8 @@ def parse_amount(text: str | None) -> Decimal | None:
     if text is None:
         return None
     cell = text.strip().replace("，", ",")
+    if _PLAIN.match(cell):  # the common case, "1234.56": what the checks below would accept unchanged
+        return Decimal(cell)
     if not cell or not _AMOUNT_CHARS.match(cell):
         return None
     cell = cell.replace(" ", "")

@@ -106,7 +106,7 @@ class _Draft:
 
 
 def _nonempty(line: SourceLine) -> list[tuple[int, str]]:
-    return [(index, cell.strip()) for index, cell in enumerate(line.cells) if cell.strip()]
+    return [(index, cell) for index, cell in enumerate(map(str.strip, line.text.split("\t"))) if cell]
 
 
 def _opens_untitled_table(vocab: Vocabulary, lines: list[SourceLine], index: int) -> bool:

@@ -39,11 +39,29 @@ def title_pattern(prefix: dict[str, str], body: str) -> re.Pattern[str]:
     )
 
 
+# text → its match, for one knowledge: the grammar's patterns backtrack over the organisation, and a document
+# prints each title (and every line that looks like one) several times
+_MEMO: dict[str, TitleMatch | None] = {}
+_MEMO_OWNER: list[object] = [None]  # the knowledge the memo was made with
+_MEMO_SIZE = 1 << 14
+
+
 def match_title(text: str, kb: TableKnowledge) -> TitleMatch | None:
     """The table kind a compacted single-cell line announces, or None. The kind leaving the shortest
     organisation wins; a sentence, a TOC line or a heading longer than a title never matches."""
     if not text or len(text) > kb.title_max_chars or not text.endswith(("表", ")")) or kb.toc.search(text):
         return None
+    if _MEMO_OWNER[0] is not kb or len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+        _MEMO_OWNER[0] = kb
+    try:
+        return _MEMO[text]
+    except KeyError:
+        found = _MEMO[text] = _match_title(text, kb)
+        return found
+
+
+def _match_title(text: str, kb: TableKnowledge) -> TitleMatch | None:
     best: tuple[int, TitleMatch] | None = None
     for kind in kb.kinds:
         match = kind.title.match(text)
