@@ -26,7 +26,8 @@ COUNTY_SUFFIX = re.compile(r"(?:自治县|县|市|区|旗)$")
 FUZZY_ENDINGS = ("镇", "乡", "县")
 MIN_STEM = 2  # a one-character abbreviation (龙 for 龙港镇) says nothing
 _ENDING = re.compile("|".join(FUZZY_ENDINGS))
-UNLISTED = re.compile(r"([\u4e00-\u9fff]{2,3}?)(镇|乡)")
+UNLISTED_ENDINGS = ("镇", "乡")
+UNLISTED = re.compile(r"([\u4e00-\u9fff]{2,3}?)(" + "|".join(UNLISTED_ENDINGS) + ")")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class _Scope:
     # lines hold none of these, and one search of literals (fast where one search of these and a character
     # class is not) passes them over
     names: re.Pattern[str] | None
+    # the 镇/乡/县 endings a correction or an unlisted township of this region can end with (a 县 only where the
+    # region's list has a county name to correct it into)
+    endings: tuple[str, ...]
 
 
 def _alternation(names: list[str]) -> str:
@@ -146,6 +150,7 @@ def _build_scope(region: Region, gazetteer: Gazetteer, rules: PlaceRules) -> _Sc
         generic_by_name=generic_by_name,
         short_by_ending=short_by_ending,
         names=re.compile(_alternation(needed)) if needed else None,
+        endings=_relevant_endings(fuzzy, short_by_ending, county_names),
     )
 
 
@@ -250,16 +255,28 @@ def lines_naming_places(texts: list[str], region: Region, *, gazetteer: Gazettee
             offset += len(text) + 1
         # no name holds a line break: the matches in the joined text are the matches in each line
         named = {bisect_right(starts, match.start()) - 1 for match in scope.names.finditer("\n".join(texts))}
-    return [index for index, text in enumerate(texts) if index in named or _has_ending(text)]
+    return [index for index, text in enumerate(texts) if index in named or _has_ending(text, scope)]
 
 
-def _has_ending(text: str) -> bool:
-    return any(ending in text for ending in FUZZY_ENDINGS)
+def _relevant_endings(fuzzy: dict[tuple[str, int], list[tuple[str, Division]]],
+                      short_by_ending: dict[str, list[tuple[str, Division]]],
+                      county_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The endings at which find_places can read anything but a listed name: a misprint corrected into a name
+    of that ending (``_correct``, ``_correct_short_in_list``), or an unlisted 镇/乡 after the county's name."""
+    endings = {last for last, _length in fuzzy} | {last for last, names in short_by_ending.items() if len(names) == 1}
+    if county_names:
+        endings |= set(UNLISTED_ENDINGS)
+    return tuple(sorted(endings))
+
+
+def _has_ending(text: str, scope: _Scope) -> bool:
+    return any(ending in text for ending in scope.endings)
 
 
 def _may_name(text: str, scope: _Scope) -> bool:
-    """Every kind of mention needs a 镇/乡/县 in the text (corrected, unlisted) or one of the scope's names."""
-    return _has_ending(text) or (scope.names is not None and scope.names.search(text) is not None)
+    """Every kind of mention needs an ending it can be read at (corrected, unlisted) or one of the scope's
+    names."""
+    return _has_ending(text, scope) or (scope.names is not None and scope.names.search(text) is not None)
 
 
 def _correct(text: str, end_index: int, char: str, scope: _Scope,
