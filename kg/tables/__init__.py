@@ -128,6 +128,17 @@ def _joined(previous: Table, table: Table) -> Table:
 
     frame = pd.concat([previous.frame, table.frame], ignore_index=True) if not previous.empty else table.frame
     frame.attrs = {**table.frame.attrs, **previous.frame.attrs}
+    # a column one page has and the other lacks: its missing cells are empty (concat leaves float NaN), and
+    # the text columns of either page stay text
+    text_columns = sorted(set(previous.frame.attrs.get("text_columns", ())) | set(table.frame.attrs.get(
+        "text_columns", ())))
+    frame = frame.astype(object).where(frame.notna(), None)
+    for column in text_columns:
+        if column in frame.columns:
+            frame[column] = pd.Series(["" if v is None else v for v in frame[column]], dtype=object)
+    frame["line"] = frame["line"].astype("int64")
+    frame["last_line"] = frame["last_line"].astype("int64")
+    frame.attrs["text_columns"] = text_columns
     return Table(kind=previous.kind, title=previous.title, unit=previous.unit,
                  span=Span(previous.span.file, previous.span.first_line, table.span.last_line), frame=frame,
                  empty=False, notices=previous.notices + table.notices)
