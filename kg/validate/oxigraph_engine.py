@@ -78,7 +78,7 @@ LOOKUP_LIMIT = 2000
 # SHACL-SPARQL rules join every triple pattern by hashing above this many focus nodes (see hash_join_patterns)
 SPARQL_LOOKUP_LIMIT = 20
 # A check reads at most this many candidate rows before it runs its query (see CompiledCheck.prefilter)
-PREFILTER_ROWS = 1000
+PREFILTER_ROWS = 10_000
 _COMPILE_LOCK = threading.Lock()
 JoinStrategy = Choice["auto", "hash", "lookup"]
 
@@ -375,6 +375,16 @@ class _Compiler:
                 self.qualified(shape, path, focus, add, hashed)
                 continue
             if path is None:
+                if predicate == SH["or"] and hashed:
+                    members = [[self.satisfiers(member) for member in Collection(self.shapes, members)]
+                               for members in self.shapes.objects(shape, SH["or"])]
+                    if all(None not in alternatives for alternatives in members):
+                        # a node that conforms to no member of one list: the focus nodes less each member's
+                        query = " UNION ".join(  # several sh:or lists on one shape: failing any of them
+                            f"{{ {focus} {' '.join(f'MINUS {{ {pattern} }}' for pattern in alternatives)} }}"
+                            for alternatives in members)
+                        add(f"SELECT DISTINCT ?this WHERE {{ {query} }}", generic, value_is_focus=True)
+                        continue
                 if predicate == SH["class"] and hashed:
                     members = self.type_pattern("?this", self.one(shape, predicate))
                     add(f"SELECT ?this WHERE {{ {focus} MINUS {{ {members} }} }}", generic, value_is_focus=True)
@@ -470,6 +480,32 @@ class _Compiler:
         if focus:
             return f"{{ SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} {' '.join(parts)} {where} }} }}"
         return f"{{ SELECT DISTINCT ?this ?value WHERE {{ {' '.join(parts)} {values} {where} }} }}"
+
+    def satisfiers(self, shape: Node) -> str | None:
+        """A group binding ``?this`` to the nodes that conform to ``shape`` (hash-joined sub-SELECTs), for a
+        shape that only requires values (sh:minCount 1, sh:hasValue) on property paths, else None: then an
+        sh:or of such shapes is an anti-join per member instead of two index lookups per focus node."""
+        if self.deactivated(shape):
+            return None
+        path_node = self.shapes.value(shape, SH.path)
+        constraints = {p for p in self.shapes.predicates(shape, None)
+                       if str(p).startswith(str(SH)) and p not in NON_CONSTRAINT_PREDICATES}
+        if path_node is None:
+            children = list(self.shapes.objects(shape, SH.property))
+            if constraints or not children:
+                return None
+            parts = [self.satisfiers(child) for child in children]
+            return None if None in parts else " ".join(parts)
+        if not constraints <= {SH.minCount, SH.hasValue} or self.shapes.value(shape, SH.property) is not None:
+            return None
+        if SH.minCount in constraints and int(self.one(shape, SH.minCount)) > 1:
+            return None
+        path = self.path(shape, path_node)
+        if SH.hasValue in constraints:
+            return f"{{ SELECT DISTINCT ?this WHERE {{ ?this {path} {self.one(shape, SH.hasValue).n3()} }} }}"
+        if SH.minCount in constraints:
+            return f"{{ SELECT DISTINCT ?this WHERE {{ ?this {path} {self.fresh()} }} }}"
+        return None  # no constraint: every node conforms (not worth an anti-join)
 
     def qualified(self, shape: Node, path: str | None, focus: str, add: Callable[..., None], hashed: bool) -> None:
         if path is None:
