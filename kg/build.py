@@ -14,6 +14,7 @@ the previous output intact, and re-running over the same inputs gives the same b
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -432,41 +433,89 @@ STORE_LOAD_QUADS = 1_000_000
 
 def write_store(store_dir: Path, graph_files: list[tuple[str, Path]], work: Path | None = None,
                 part_quads: int = STORE_LOAD_QUADS) -> None:
-    """Bulk-load the named graphs into a persistent pyoxigraph store, as N-Quads files of ``part_quads`` each.
+    """Bulk-load the named graphs into a persistent pyoxigraph store, in parts of about ``part_quads`` quads.
 
     One load per graph left RocksDB with thousands of small files to compact (at 1,000 disclosures the
     store took longer than the rest of the build); a few large loads are 1.6x faster at 100 and keep the
-    loader's memory bounded.
+    loader's memory bounded. Each part is read by the loader as N-Quads straight from the graph files
+    (``_NQuadsPart``): no N-Quads file is written (2.3 GB at 1,000 disclosures). ``work`` is not used.
     """
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_dir))
-    quads_path = (work or store_dir.parent) / "store-load.nq"
-    written = 0
-    quads = open(quads_path, "wb")  # noqa: SIM115 - closed (and reopened) below
-    try:
-        for graph_iri, path in graph_files:
-            tail = f" <{graph_iri}> .\n".encode()
-            with open(path, "rb") as handle:
-                for chunk in iter(lambda handle=handle: handle.readlines(1 << 22), []):
-                    # an N-Triples line ends " .\n": the graph name goes before the dot
-                    lines = [line[:-3] + tail for line in chunk if line.endswith(b" .\n")]
-                    quads.writelines(lines)
-                    written += len(lines)
-                    if written >= part_quads:
-                        quads.close()
-                        store.bulk_load(path=str(quads_path), format=pyoxigraph.RdfFormat.N_QUADS)
-                        quads = open(quads_path, "wb")  # noqa: SIM115 - closed below
-                        written = 0
-        quads.close()
-        if written:
-            store.bulk_load(path=str(quads_path), format=pyoxigraph.RdfFormat.N_QUADS)
-    finally:
-        quads.close()
-        quads_path.unlink(missing_ok=True)
+    blocks = _nquads_blocks(graph_files, min(1 << 23, part_quads * 128))  # 8 MB, less for small parts
+    while True:
+        part = _NQuadsPart(blocks, part_quads)
+        store.bulk_load(input=io.BufferedReader(part, 1 << 20), format=pyoxigraph.RdfFormat.N_QUADS)
+        if part.exhausted:
+            break
     store.flush()
     store.optimize()
     del store
+
+
+class _NQuadsPart(io.RawIOBase):
+    """A readable stream of the next blocks of N-Quads, ending after the block that reaches ``quads`` quads."""
+
+    def __init__(self, blocks: Iterator[tuple[bytes, int]], quads: int) -> None:
+        super().__init__()
+        self.blocks = blocks
+        self.left = quads
+        self.pending = memoryview(b"")
+        self.exhausted = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            if self.left <= 0 or self.exhausted:
+                return 0
+            block = next(self.blocks, None)
+            if block is None:
+                self.exhausted = True
+                return 0
+            self.pending = memoryview(block[0])
+            self.left -= block[1]
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+def _nquads_blocks(graph_files: list[tuple[str, Path]], size: int) -> Iterator[tuple[bytes, int]]:
+    """Each graph file's lines as N-Quads of its graph, in blocks of whole lines, with their number of quads."""
+    for graph_iri, path in graph_files:
+        tail = f" <{graph_iri}> .\n".encode()
+        for block, lines in _ntriples_blocks(path, size):
+            yield _as_nquads(block, lines, tail), lines
+
+
+def _ntriples_blocks(path: Path, size: int = 1 << 23) -> Iterator[tuple[bytes, int]]:
+    """An N-Triples file in blocks of whole lines (≈ ``size`` bytes), each with its number of triples."""
+    carry = b""
+    with open(path, "rb") as handle:
+        while True:
+            data = handle.read(size)
+            block = carry + data
+            if not data:
+                if block.strip():  # a last line without its newline
+                    yield block + b"\n", (block + b"\n").count(b" .\n")
+                return
+            cut = block.rfind(b"\n") + 1
+            block, carry = block[:cut], block[cut:]
+            if block:
+                yield block, block.count(b" .\n")
+
+
+def _as_nquads(block: bytes, lines: int, tail: bytes) -> bytes:
+    """N-Triples lines as N-Quads of one graph: ``tail`` (`` <graph> .\n``) replaces each line's `` .\n`` (a
+    newline inside a literal is escaped in N-Triples, so the bytes " .\n" end a line). One replace per block,
+    not a Python operation per line: 7.7 M lines at 1,000 disclosures. Lines that end otherwise (blank lines,
+    comments) are dropped, as before, one by one."""
+    if block.count(b"\n") == lines:
+        return block.replace(b" .\n", tail)
+    return b"".join(line[:-3] + tail for line in block.splitlines(keepends=True) if line.endswith(b" .\n"))
 
 
 def write_turtle(nt_path: Path, ttl_path: Path) -> None:

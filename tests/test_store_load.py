@@ -1,0 +1,35 @@
+"""The store stage reads the graph files as N-Quads blocks (kg.build._ntriples_blocks, _as_nquads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.build import _as_nquads, _ntriples_blocks, write_store
+
+
+def test_blocks_name_the_graph_of_every_triple_and_keep_no_other_line(tmp_path: Path) -> None:
+    graph = tmp_path / "g.nt"
+    # a literal holding " ." and an escaped newline, a blank line, a comment, and a last line without its newline
+    graph.write_bytes(b'<urn:a> <urn:b> "x . y\\n z" .\n\n<urn:a> <urn:b> "d" .\n# note\n<urn:a> <urn:b> <urn:e> .')
+    for size in (7, 40, 1 << 20):  # blocks cut before, inside and after every line
+        blocks = list(_ntriples_blocks(graph, size))
+        assert sum(lines for _block, lines in blocks) == 3
+        assert b"".join(_as_nquads(block, lines, b" <urn:g> .\n") for block, lines in blocks) == (
+            b'<urn:a> <urn:b> "x . y\\n z" <urn:g> .\n<urn:a> <urn:b> "d" <urn:g> .\n'
+            b"<urn:a> <urn:b> <urn:e> <urn:g> .\n")
+
+
+def test_parts_end_inside_graph_files_and_load_every_quad(tmp_path: Path) -> None:
+    files = []
+    for index in range(3):
+        path = tmp_path / f"{index}.nt"
+        path.write_text("".join(f'<urn:s{n}> <urn:p> "{index} {n}" .\n' for n in range(250)), encoding="utf-8")
+        files.append((f"urn:graph:{index}", path))
+    write_store(tmp_path / "store", files, part_quads=10)  # blocks of 1,280 bytes: dozens of parts, cut inside files
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert len(store) == 750
+    assert {str(quad.graph_name) for quad in store} == {"<urn:graph:0>", "<urn:graph:1>", "<urn:graph:2>"}
+    assert ox.Literal("2 249") in {quad.object for quad in store.quads_for_pattern(None, None, None,
+                                                                                   ox.NamedNode("urn:graph:2"))}
