@@ -1408,7 +1408,7 @@ def validate_store(store: pyoxigraph.Store, shapes_dir: Path | str = DEFAULT_SHA
     subclass_inference = has_subclass_axioms(store, union=union)
     count_focus: Callable[[str], int] | None = None
     if joins == "auto":
-        # the join strategies only ask whether a target has more than LOOKUP_LIMIT nodes: the 700,000 nodes of
+        # the join strategies only ask whether a target has more than LOOKUP_LIMIT nodes: the 600,000 nodes of
         # ProvenanceShape's seven classes at 1,000 disclosures need not be counted
         count_focus = focus_counts(store, shapes, subclass_inference=subclass_inference, union=union,
                                    threads=threads, up_to=max(LOOKUP_LIMIT, SPARQL_LOOKUP_LIMIT) + 1).__getitem__
