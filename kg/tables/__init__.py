@@ -213,7 +213,8 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
 
 
 _TITLE_END = re.compile(r"表(?:\([^()]{1,16}\))?$")
-_PRINTED_TITLE_END = re.compile(r"表\s*(?:[(（][^()（）]{1,16}[)）])?\s*$")  # the same, before compacting
+# the same on the printed line, trailing blanks stripped (bounded gaps: no backtracking over runs of spaces)
+_PRINTED_TITLE_END = re.compile(r"表\s{0,3}(?:[(（][^()（）]{1,16}[)）])?$")
 _SENTENCE = re.compile(r"[，。；！？,;]")
 
 
@@ -222,7 +223,7 @@ def _unknown_titles(lines: list[SourceLine], kb: TableKnowledge, known: set[int]
     under them — but are no kind the reader knows (a province's own table)."""
     found = []
     for index, line in enumerate(lines):
-        if index in known or not _PRINTED_TITLE_END.search(line.text):
+        if index in known or not _PRINTED_TITLE_END.search(line.text.rstrip()):
             continue
         cells = filled(cells_of(line))
         if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
