@@ -209,3 +209,16 @@ def test_final_accounts_with_the_items_as_rows_read_the_executed_column(tmp_path
         "three_public": Decimal("85000.00"), "outbound_travel": Decimal("15000.00"),
         "official_vehicles": Decimal("42000.00"), "vehicle_purchase": 0, "vehicle_operation": Decimal("42000.00"),
         "official_reception": Decimal("28000.00")}
+
+
+def test_an_item_the_table_does_not_print_is_not_compared_with_the_text(tmp_path):
+    # the table has no 购置 / 运行 rows; the 说明 splits 公务用车 5.00 into 购置 2.00 and 运行 3.00: no warning,
+    # while a 公务接待费 the text states otherwise is one
+    path = tmp_path / "split.txt"
+    path.write_text("某县某局2025年部门预算\n\n“三公”经费支出预算表\n单位：万元\n项目\t预算数\n因公出国（境）费\t1.00\n"
+                    "公务接待费\t2.00\n公务用车购置及运行费\t5.00\n合计\t8.00\n\n"
+                    "2025年“三公”经费预算8.00万元，其中：因公出国（境）费1.00万元，公务接待费2.50万元，"
+                    "公务用车购置费2.00万元，公务用车运行费3.00万元。\n", encoding="utf-8")
+    disclosure = extract_file(path)
+    differs = [n for n in disclosure.notices if n.code == "three-public-text-differs"]
+    assert len(differs) == 1 and "公务接待费 25000.00 元" in differs[0].message

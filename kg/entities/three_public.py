@@ -95,7 +95,9 @@ def _differences(table: Table, values: dict[str, Decimal], stated: dict[str, Sta
     """The items the text states otherwise than the table prints: a warning each, at the statement's line."""
     notices = []
     for item, statement in stated.items():
-        printed = to_yuan(values.get(item, Decimal(0)), table.unit)
+        if item not in values:
+            continue  # an item the table does not print (a table without the 购置 / 运行 split)
+        printed = to_yuan(values[item], table.unit)
         assert printed is not None
         if abs(printed - statement.amount) > to_yuan(_ROUNDING, table.unit):  # type: ignore[operator]
             notices.append(Notice(table.span.file, statement.line, "three-public-text-differs",
@@ -115,13 +117,16 @@ def three_public_figures(tables: list[Table], lines: list[SourceLine] | None = N
         if table.kind != "three_public" or table.empty or table.frame.empty:
             continue
         found = _by_rows(table, kb) if "item" in table.frame.columns else _by_columns(table, kb)
-        found = _items(found)
+        # 合计 is the 三公 total unless the table also prints 会议费/培训费 (Jiangsu: 合计 = 三公 + 会议 + 培训)
+        if "total" in found and "three_public" not in found and not {"meetings", "training"} & found.keys():
+            found["three_public"] = found["total"]
+        found.pop("total", None)
         if not found:
             notices.append(Notice(table.span.file, table.span.first_line, "three-public-unread",
                                   f"三公 table {table.title!r}: its figures could not be placed under the items "
                                   "(因公出国(境)费, 公务接待费 …); they are not in the graph"))
             continue
-        values = _values(found)
+        values = {item: amount if isinstance(amount, Decimal) else Decimal(0) for item, (amount, _) in found.items()}
         wrong = _closes(values)
         if wrong is not None:
             notices.append(Notice(table.span.file, table.span.first_line, "three-public-unread",
@@ -139,15 +144,3 @@ def three_public_figures(tables: list[Table], lines: list[SourceLine] | None = N
         return figures, notices
     return [], notices
 
-
-def _items(found: dict[str, tuple[Decimal | None, int]]) -> dict[str, tuple[Decimal | None, int]]:
-    """合计 is the 三公 total unless the table also prints 会议费/培训费 (Jiangsu: 合计 = 三公 + 会议 + 培训)."""
-    found = dict(found)
-    if "total" in found and "three_public" not in found and not {"meetings", "training"} & found.keys():
-        found["three_public"] = found["total"]
-    found.pop("total", None)
-    return found
-
-
-def _values(found: dict[str, tuple[Decimal | None, int]]) -> dict[str, Decimal]:
-    return {item: amount if isinstance(amount, Decimal) else Decimal(0) for item, (amount, _) in found.items()}
