@@ -381,11 +381,11 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     first_amount = min((c.span[0] for c in columns if c.kind == "amount"), default=None)
     extra: list[Column] = []
     dense = [_dense(cells, columns) for cells in header_lines]
+    amount_labels = [sum(1 for c in cells if c.kind == "amount") for cells in header_lines]
     # the densest line is the finest division of the columns: labels on other lines span its columns
-    finest = max((sum(1 for c in cells if c.kind == "amount") for cells, d in zip(header_lines, dense, strict=True)
-                  if d), default=0)
-    adding = [d and sum(1 for c in cells if c.kind == "amount") == finest
-              for cells, d in zip(header_lines, dense, strict=True)] if finest else [True] * len(header_lines)
+    finest = max((n for n, d in zip(amount_labels, dense, strict=True) if d), default=0)
+    adding = [d and n == finest for n, d in zip(amount_labels, dense, strict=True)] if finest else \
+        [True] * len(header_lines)
     unmatched = [_unmatched_labels(cells, columns, _line_penalty(cells, penalty) if is_dense else penalty)
                  if adds else [] for cells, is_dense, adds in zip(header_lines, dense, adding, strict=True)]
     for level in range(len(header_lines)):
