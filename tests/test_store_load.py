@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from kg.build import _as_nquads, _ntriples_blocks, write_store
 
@@ -21,15 +22,25 @@ def test_blocks_name_the_graph_of_every_triple_and_keep_no_other_line(tmp_path: 
             b"<urn:a> <urn:b> <urn:e> <urn:g> .\n")
 
 
-def test_parts_end_inside_graph_files_and_load_every_quad(tmp_path: Path) -> None:
+@pytest.mark.parametrize("loaders", [1, 2, 4])
+def test_parts_end_inside_graph_files_and_load_every_quad(tmp_path: Path, loaders: int) -> None:
     files = []
     for index in range(3):
         path = tmp_path / f"{index}.nt"
         path.write_text("".join(f'<urn:s{n}> <urn:p> "{index} {n}" .\n' for n in range(250)), encoding="utf-8")
         files.append((f"urn:graph:{index}", path))
-    write_store(tmp_path / "store", files, part_quads=10)  # blocks of 1,280 bytes: dozens of parts, cut inside files
+    # blocks of 1,280 bytes (640 with two loaders): dozens of parts, cut inside files, loaded by threads at once
+    write_store(tmp_path / "store", files, part_quads=10, loaders=loaders)
     store = ox.Store.read_only(str(tmp_path / "store"))
     assert len(store) == 750
     assert {str(quad.graph_name) for quad in store} == {"<urn:graph:0>", "<urn:graph:1>", "<urn:graph:2>"}
     assert ox.Literal("2 249") in {quad.object for quad in store.quads_for_pattern(None, None, None,
                                                                                    ox.NamedNode("urn:graph:2"))}
+
+
+def test_a_failed_load_in_another_thread_is_raised(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.nt", tmp_path / "bad.nt"
+    good.write_text('<urn:s> <urn:p> "ok" .\n', encoding="utf-8")
+    bad.write_text("<urn:s> <urn:p> <not an iri> .\n", encoding="utf-8")
+    with pytest.raises(SyntaxError):  # the second graph is the second loader's: its error is not lost
+        write_store(tmp_path / "store", [("urn:g:0", good), ("urn:g:1", bad)], loaders=2)
