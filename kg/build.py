@@ -14,6 +14,7 @@ the previous output intact, and re-running over the same inputs gives the same b
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -144,26 +145,50 @@ def extract_document(path: Path) -> ExtractedDocument:
 Phase1Result = tuple[int, str, str, list[tuple[str, Citation, int]], Notice | None]
 
 
-def _phase1(task: tuple[int, str, str]) -> Phase1Result:
-    index, path, work = task
+def _extract_task(task: tuple[int, str, str]) -> tuple[Phase1Result, ExtractedDocument | None]:
+    """Phase 1 of one document: its result for the parent, and the records phase 2 builds the graph from."""
+    index, path, _work = task
     try:
         with time_limit(default_timeout(), Path(path).name):  # one pathological file costs itself only
             document = extract_document(Path(path))
     except BudgetKGError as exc:
-        return index, path, "", [], Notice(exc.file, exc.line, exc.code, exc.message, "error")
+        return (index, path, "", [], Notice(exc.file, exc.line, exc.code, exc.message, "error")), None
     except MemoryError:  # over the worker's memory budget (kg.workers): this document only
-        return index, path, "", [], Notice(Path(path).name, None, "document-too-large",
-                                           "ran out of memory (BUDGET_KG_DOC_MEMORY_MB); its records are missing",
-                                           "error")
+        return (index, path, "", [], Notice(Path(path).name, None, "document-too-large",
+                                            "ran out of memory (BUDGET_KG_DOC_MEMORY_MB); its records are missing",
+                                            "error")), None
     except Exception as exc:  # never lose the other documents to one parser bug
-        return index, path, "", [], Notice(Path(path).name, None, "extract-failed",
-                                           f"extraction failed ({type(exc).__name__}: {exc})", "error")
-    with open(Path(work) / f"{index}.pkl", "wb") as handle:
-        pickle.dump(document, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    cited = [(basis.project, citation, basis.span.first_line) for basis in document.bases
+        return (index, path, "", [], Notice(Path(path).name, None, "extract-failed",
+                                            f"extraction failed ({type(exc).__name__}: {exc})", "error")), None
+    # copies: the registry marks the citations it sees (conflicts), phase 2 reads them as extracted
+    cited = [(basis.project, copy.copy(citation), basis.span.first_line) for basis in document.bases
              for citation in basis.citations]
     source = document.disclosure.source
-    return index, path, source.content_sha256 or source.sha256, cited, None
+    return (index, path, source.content_sha256 or source.sha256, cited, None), document
+
+
+def _phase1(task: tuple[int, str, str]) -> Phase1Result:
+    """Phase 1 in a worker: the records are pickled to the work folder, so memory stays flat."""
+    result, document = _extract_task(task)
+    if document is not None:
+        with open(Path(task[2]) / f"{task[0]}.pkl", "wb") as handle:
+            pickle.dump(document, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return result
+
+
+class _KeptDocuments(dict[int, "ExtractedDocument"]):
+    """Phase 1 in this process for a small build: the records stay in memory until phase 2 takes them (a
+    pickle written and read back is ≈ 0.1 CPU-s for the samples and re-compiles every pickled pattern)."""
+
+    def extract(self, task: tuple[int, str, str]) -> Phase1Result:
+        result, document = _extract_task(task)
+        if document is not None:
+            self[task[0]] = document
+        return result
+
+    def graph(self, task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
+              ) -> tuple[int, dict[str, Any], list[Notice], int, list[CodeVersion]]:
+        return _graph_task(task, self.pop(task[0]))
 
 
 def citation_key(citation: Citation) -> str:
@@ -265,9 +290,14 @@ def rdf_places(found: FoundPlaces | None, file: str) -> rdf_inputs.PlaceLinks:
 
 def _phase2(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
             ) -> tuple[int, dict[str, Any], list[Notice], int, list[CodeVersion]]:
-    index, work, base, canonical = task
-    with open(Path(work) / f"{index}.pkl", "rb") as handle:
+    with open(Path(task[1]) / f"{task[0]}.pkl", "rb") as handle:
         document: ExtractedDocument = pickle.load(handle)
+    return _graph_task(task, document)
+
+
+def _graph_task(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]], document: ExtractedDocument,
+                ) -> tuple[int, dict[str, Any], list[Notice], int, list[CodeVersion]]:
+    index, work, base, canonical = task
     disclosure = document.disclosure
     citations = basis_citations(document.bases, canonical)
     graph_iri = Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256)
@@ -555,13 +585,12 @@ def write_turtle(nt_path: Path, ttl_path: Path) -> None:
     """Turtle through pyoxigraph (rdflib's default store is ~70x slower on large graphs)."""
     import pyoxigraph
 
-    from kg.rdf.namespaces import PREFIXES
+    from kg.rdf.namespaces import NAMESPACE_IRIS
 
     with open(nt_path, "rb") as handle:
         quads = pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
         with open(ttl_path, "wb") as out:
-            pyoxigraph.serialize(quads, out, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+            pyoxigraph.serialize(quads, out, format=pyoxigraph.RdfFormat.TURTLE, prefixes=NAMESPACE_IRIS)
 
 
 def write_jsonld(nt_path: Path, jsonld_path: Path) -> None:
@@ -578,17 +607,22 @@ def write_jsonld(nt_path: Path, jsonld_path: Path) -> None:
 POOL_THRESHOLD_BYTES = 2 * 2**20
 
 
-def auto_jobs(paths: list[Path]) -> int:
-    """Processes for a build when none are asked for: one for small inputs, else one per core (at most 4)."""
+def _input_bytes(paths: list[Path], enough: int = POOL_THRESHOLD_BYTES) -> int:
+    """The size of the inputs, counted up to ``enough`` (unreadable files count nothing)."""
     size = 0
     for path in paths:
         try:
             size += path.stat().st_size
         except OSError:
             continue
-        if size >= POOL_THRESHOLD_BYTES:
-            return min(os.cpu_count() or 1, 4)
-    return 1
+        if size >= enough:
+            break
+    return size
+
+
+def auto_jobs(paths: list[Path]) -> int:
+    """Processes for a build when none are asked for: one for small inputs, else one per core (at most 4)."""
+    return min(os.cpu_count() or 1, 4) if _input_bytes(paths) >= POOL_THRESHOLD_BYTES else 1
 
 
 def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_BASE, jobs: int | None = None,
@@ -654,9 +688,10 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     duplicates: list[Notice] = []
     citations: list[tuple[str, int, str, Citation, str, int]] = []
     cited_keys: dict[int, set[str]] = {}  # document → the citation keys it looks up in phase 2
+    kept = _KeptDocuments() if jobs <= 1 and _input_bytes(paths) < POOL_THRESHOLD_BYTES else None
     for index, path, content, cited, failure in _pool_map(
-            _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)], jobs, "extract", progress,
-            _lost_phase1):
+            kept.extract if kept is not None else _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)],
+            jobs, "extract", progress, _lost_phase1):
         if failure is not None:
             failed.append(failure)
             continue
@@ -680,9 +715,9 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     notices: list[Notice] = [n for n in input_notices if n not in failed] + duplicates + registry.notices
     graph_files: list[tuple[str, Path]] = []
     codes: list[CodeVersion] = []
+    graph_tasks = [(i, str(work), base, _documents_cited(canonical, cited_keys[i])) for i in built]
     for index, summary, _doc_notices, count, doc_codes in sorted(_pool_map(
-            _phase2, [(i, str(work), base, _documents_cited(canonical, cited_keys[i])) for i in built], jobs,
-            "graph", progress),
+            kept.graph if kept is not None else _phase2, graph_tasks, jobs, "graph", progress),
             key=lambda item: item[0]):
         summary["triples"] = count  # as built, before triples shared with other documents move out
         codes += doc_codes

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kg.build import POOL_THRESHOLD_BYTES, auto_jobs
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -28,6 +30,44 @@ def test_help_imports_no_reader_or_store():
     code = "import contextlib, io\nfrom kg.cli import main\nwith contextlib.suppress(SystemExit), " \
            "contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])"
     assert _imported_after(code) == []
+
+
+def test_the_build_path_imports_no_rdflib():
+    # the builder writes N-Triples text: rdflib (≈ 0.1-0.3 s to import) is for the verbs that build rdflib graphs
+    imported = _imported_after("import kg.build, kg.rdf, kg.rdf.build, kg.rdf.namespaces")
+    assert "rdflib" not in imported and "pandas" in imported  # the tables still need pandas
+
+
+def test_plain_namespace_iris_are_the_rdflib_ones():
+    from kg.rdf import namespaces
+
+    assert {prefix: str(namespace) for prefix, namespace in namespaces.PREFIXES.items()} == namespaces.NAMESPACE_IRIS
+    assert str(namespaces.BKG.GeneralPublicBudget) == namespaces.FUND_SOURCE_IRIS["general_budget"]
+    assert {key: str(level) for key, level in namespaces.ADMINISTRATIVE_LEVELS.items()} == \
+        namespaces.ADMINISTRATIVE_LEVEL_IRIS
+    assert str(namespaces.CURRENCY_CNY) == namespaces.CURRENCY_CNY_IRI
+    assert str(namespaces.year_iri(2025)) == "http://reference.data.gov.uk/id/year/2025"
+    with pytest.raises(AttributeError):
+        namespaces.NOT_A_NAMESPACE  # noqa: B018 - the lazy attributes are a closed list
+
+
+def test_one_process_build_gives_the_pool_build_bytes(built: Path, tmp_path: Path):
+    """The one-process build keeps the records in memory (the pool pickles them): the same files and report."""
+    from kg.build import build
+
+    report = build([SAMPLES], tmp_path / "one", formats=("ttl", "nt"), jobs=1, progress=False, store=False)
+    assert report.counts["disclosures"] == 5 and report.counts["projects"] == 129
+    one = tmp_path / "one"
+    files = sorted(path.relative_to(one) for path in one.rglob("*.nt"))
+    assert len(files) == 9  # graph.nt, 5 disclosures, shared, classification links, summaries
+    for name in [*files, Path("graph.ttl")]:
+        assert (one / name).read_bytes() == (built / name).read_bytes(), name
+
+    def untimed(directory: Path) -> dict:
+        payload = json.loads((directory / "report.json").read_text(encoding="utf-8"))
+        return {key: value for key, value in payload.items() if key not in ("seconds", "stage_seconds")}
+
+    assert untimed(one) == untimed(built)
 
 
 def test_small_inputs_build_in_one_process():

@@ -9,7 +9,7 @@ from kg.rdf.build import (
     sorted_ntriples,
 )
 from kg.rdf.inputs import BasisCitation, BudgetTotals, Place, PlaceLinks, PlaceMention, PolicyDocumentRef
-from kg.rdf.namespaces import BKG, DEFAULT_BASE
+from kg.rdf.namespaces import DEFAULT_BASE
 
 __all__ = [
     "BKG",
@@ -27,3 +27,12 @@ __all__ = [
     "link_classification_years",
     "sorted_ntriples",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``BKG`` (an rdflib Namespace) imports rdflib on first use only: the builder writes text without it."""
+    if name == "BKG":
+        from kg.rdf.namespaces import BKG
+
+        return BKG
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,29 +21,18 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
-
 from kg.entities.three_public import ITEM_TERMS
 from kg.records import Disclosure, Notice, PerformanceTable, ProjectRow, Span
 
 from .inputs import BasisCitation, BudgetTotals, Place, PlaceLinks, PolicyDocumentRef
 from .namespaces import (
-    ADMINISTRATIVE_LEVELS,
-    BKG,
-    CITO,
-    CURRENCY_CNY,
+    ADMINISTRATIVE_LEVEL_IRIS,
+    CURRENCY_CNY_IRI,
     DEFAULT_BASE,
-    ELI,
-    FUND_SOURCE_CONCEPTS,
-    OA,
-    OBEU_ATTRIBUTE,
-    OBEU_DIMENSION,
-    ORG,
-    QB,
-    SCHEMA,
-    XKOS,
+    FUND_SOURCE_IRIS,
+    NAMESPACE_IRIS,
     bind_prefixes,
-    year_iri,
+    year_iri_text,
 )
 from .uris import Minter, slug
 
@@ -52,26 +41,26 @@ if TYPE_CHECKING:
 
 
 class _Terms:
-    """A namespace whose terms are plain IRI strings, each made once (rdflib builds and validates a new
-    URIRef on every ``BKG.total``)."""
+    """A namespace whose terms are plain IRI strings, each made once (no rdflib: the builder writes text)."""
 
-    def __init__(self, namespace: object) -> None:
-        self._namespace = namespace
+    def __init__(self, iri: str) -> None:
+        self._iri = iri
 
     def __getattr__(self, name: str) -> str:
         if name.startswith("__"):
             raise AttributeError(name)
-        term = str(getattr(self._namespace, name))
+        term = self._iri + name
         setattr(self, name, term)
         return term
 
 
 BKG, CITO, DCTERMS, ELI, FOAF, OA, OBEU_ATTRIBUTE, OBEU_DIMENSION, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS, XKOS, XSD = (
-    _Terms(namespace) for namespace in (BKG, CITO, DCTERMS, ELI, FOAF, OA, OBEU_ATTRIBUTE, OBEU_DIMENSION, ORG,
-                                        PROV, QB, RDF, RDFS, SCHEMA, SKOS, XKOS, XSD))
-_CURRENCY_CNY = str(CURRENCY_CNY)
-_FUND_SOURCES = {key: str(concept) for key, concept in FUND_SOURCE_CONCEPTS.items()}
-_LEVELS = {key: str(level) for key, level in ADMINISTRATIVE_LEVELS.items()}
+    _Terms(NAMESPACE_IRIS[prefix]) for prefix in ("bkg", "cito", "dct", "eli", "foaf", "oa", "obeu-attribute",
+                                                  "obeu-dimension", "org", "prov", "qb", "rdf", "rdfs", "schema",
+                                                  "skos", "xkos", "xsd"))
+_CURRENCY_CNY = CURRENCY_CNY_IRI
+_FUND_SOURCES = FUND_SOURCE_IRIS
+_LEVELS = ADMINISTRATIVE_LEVEL_IRIS
 
 # 科目编码 levels: digits → (XKOS depth, level name). 类 3 digits, 款 5, 项 7.
 CODE_LEVELS: dict[int, tuple[int, str, str]] = {3: (1, "类", "class"), 5: (2, "款", "section"), 7: (3, "项", "item")}
@@ -369,7 +358,7 @@ class _Builder:
         self.add(node, OBEU_ATTRIBUTE.currency, _CURRENCY_CNY)
         self.add(node, BKG.printedUnit, _text(printed_unit))
         if self.year is not None:
-            self.add(node, OBEU_DIMENSION.fiscalYear, str(year_iri(self.year)))
+            self.add(node, OBEU_DIMENSION.fiscalYear, year_iri_text(self.year))
 
     # the build --------------------------------------------------------------------------------------
     def build(self, citations: Iterable[BasisCitation], totals: BudgetTotals | None) -> None:
