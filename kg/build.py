@@ -38,6 +38,7 @@ from kg.places import PlaceLinks as FoundPlaces
 from kg.places import Region, link_disclosure, resolve_region
 from kg.rdf import inputs as rdf_inputs
 from kg.rdf.build import CodeVersion, build_disclosure, classification_links, function_codes, ntriples_text
+from kg.rdf.listings import listing_summaries
 from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.summaries import SUMMARIES_GRAPH
 from kg.rdf.summaries import disclosure_summary as summarise_disclosure
@@ -311,7 +312,8 @@ def _graph_task(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRe
     atomic_write_text(Path(work) / f"{index}.own.nt", ntriples_text(own))
     atomic_write_text(Path(work) / f"{index}.nt", ntriples_text(result.triples - own))
     atomic_write_text(Path(work) / f"{index}.summary.nt", "".join(
-        line + "\n" for line in sorted(set(summarise_disclosure(graph_iri, result.triples)))))
+        line + "\n" for line in sorted({*summarise_disclosure(graph_iri, result.triples),
+                                         *listing_summaries(graph_iri, result.triples)})))
     count = len(result.triples)
     notices = document.notices + result.notices
     disclosure.notices += notices

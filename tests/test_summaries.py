@@ -54,7 +54,7 @@ def _seed_slice(build_dir: Path) -> Graph:
     for name in ("zezhou-natural-resources-bureau-2025.nt", "shared.nt"):
         graph.parse(build_dir / "graphs" / name, format="nt")
     for line in (build_dir / "graphs" / "summaries.nt").read_text(encoding="utf-8").splitlines():
-        if "/2025/6c5305b17aa4808e/summary" in line.split(" ", 1)[0]:
+        if "/2025/6c5305b17aa4808e/summary" in line:  # its summaries, and the projects' bkg:basisRow links to them
             graph.parse(data=line, format="nt")
     return graph
 
@@ -85,3 +85,46 @@ def test_the_hand_made_query_fixture_carries_agreeing_summaries():
     assert len(list(graph.subjects(BKG.summaryOf, None))) == 2  # zezhou 2025 and 2026
     for engine in ("pyshacl", "oxigraph"):
         assert not validate(graph, SHAPES / "summaries.ttl", engine=engine).issues
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "oxigraph"])
+def test_listing_summaries_agree_and_each_change_is_caught(build_dir: Path, engine: str):
+    graph = _seed_slice(build_dir)
+    shapes = SHAPES / "summaries.ttl"
+    summary = next(graph.subjects(BKG.summaryOf, None))
+    project = "https://w3id.org/budget-kg/id/project/140525/泽州县自然资源局/2025/"
+    # zezhou2025: 地质灾害综合治理 prints no 立项依据 document; 驻村工作队经费 (15000 元) is in 柳树口镇 140525112
+    unbased = {str(p) for p in graph.objects(summary, BKG.unbasedProject)}
+    assert len(unbased) == 1 and "地质灾害综合治理" in next(iter(unbased))
+    township = URIRef(f"{summary}/township/140525112")
+    village = URIRef(project + "驻村工作队经费(柳树口镇东南庄村)")
+    assert list(graph.objects(township, BKG.locatedProject)) == [village]
+    assert graph.value(township, BKG.projectMoney) == Literal(Decimal("15000"))
+    two_highways = URIRef(project + "%E2%80%9C两高%E2%80%9D沿线可视范围废弃场地生态环境综合治理项目")
+    row = next(graph.objects(two_highways, BKG.basisRow))
+    assert "泽行审发" in str(graph.value(row, BKG.basisDocument))
+
+    graph.remove((summary, BKG.unbasedProject, URIRef(next(iter(unbased)))))
+    graph.add((summary, BKG.unbasedProject, village))  # it cites 泽组通字〔2023〕19号
+    graph.set((township, BKG.projectMoney, Literal(Decimal("15001"))))
+    graph.add((URIRef(f"{summary}/township/140525103"), BKG.locatedProject, village))  # not located there
+    citation = graph.value(row, BKG.basisCitation)
+    graph.remove((row, BKG.basisCitation, None))
+    graph.remove((row, BKG.basisDocument, None))
+    graph.add((row, BKG.basisDocument, URIRef("https://w3id.org/budget-kg/id/policy/no/other")))
+    issues = validate(graph, shapes, engine=engine).violations
+    rules: dict[str, list[str]] = {}
+    for issue in issues:
+        rules.setdefault(issue.rule.split(" ")[0], []).append(issue.message)
+    assert any("地质灾害综合治理" in m for m in rules["bkgsh:UnbasedProjectsComplete"])
+    assert any("驻村工作队经费" in m for m in rules["bkgsh:UnbasedProjectsListed"])
+    assert any("15001" in m and "15000" in m for m in rules["bkgsh:TownshipTotalsAgree"])  # and 140525103's count
+    assert any("140525103" in m for m in rules["bkgsh:TownshipProjectsListed"])
+    assert any("泽行审发" in m for m in rules["bkgsh:BasisRowsComplete"])
+    assert any("policy/no/other" in m for m in rules["bkgsh:BasisRowsAgree"])
+    assert any(str(citation) in m for m in rules["bkgsh:BasisCitationsInRows"])
+    assert "bkgsh:TownshipProjectsComplete" not in rules
+    graph.remove((township, BKG.locatedProject, village))
+    issues = validate(graph, shapes, engine=engine).violations
+    assert any("柳树口镇" in issue.message or "140525112" in issue.message for issue in issues
+               if issue.rule.startswith("bkgsh:TownshipProjectsComplete"))
