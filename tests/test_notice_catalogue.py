@@ -2,8 +2,9 @@
 
 The codes are read from the source with ``ast``: the code argument of every ``Notice(...)`` (and of the helpers
 that pass their ``code`` parameter on to one), the ``code=`` of every error raised (classes derived from
-``BudgetKGError``), and the default code of an error raised without one. A code added without a catalogue entry,
-or an entry left behind when its code goes, fails here.
+``BudgetKGError``), and the default code of an error raised without one, each with the severity it is given. A code
+added without a catalogue entry, an entry left behind when its code goes, or an entry stating another severity than
+the source gives, fails here.
 """
 
 from __future__ import annotations
@@ -20,16 +21,20 @@ PACKAGE = ROOT / "kg"
 CATALOGUE = ROOT / "docs" / "notices.md"
 BASE_ERROR = "BudgetKGError"
 NOTICE = "Notice"
-NOTICE_CODE_POSITION = 2  # Notice(file, line, code, message, severity)
+NOTICE_CODE_POSITION, NOTICE_SEVERITY_POSITION = 2, 4  # Notice(file, line, code, message, severity)
 ERROR_CODE_POSITION = 3  # BudgetKGError(file, message, line, code)
-# A catalogue entry is a level-3 heading holding the code in backticks: ### `sum-mismatch`
+# A catalogue entry: a level-3 heading holding the code in backticks, its severity on the next line
+# (### `sum-mismatch` / warning · document or reading. …)
 ENTRY = re.compile(r"^###\s+`([a-z0-9-]+)`", re.MULTILINE)
+STATED_SEVERITY = re.compile(r"^###\s+`([a-z0-9-]+)`\s*\n((?:info|warning|error)(?: or (?:info|warning|error))*)\b",
+                             re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Emission:
     code: str
     where: str  # kg/…/file.py:line
+    severity: str | None  # None when the source computes it
 
 
 def _modules() -> dict[Path, ast.Module]:
@@ -87,10 +92,26 @@ def _default_code(classes: dict[str, ast.ClassDef]) -> str:
     return value.value
 
 
-def _forwarders(modules: dict[Path, ast.Module]) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Forwarder:
+    code_position: int
+    severity_position: int | None
+    severity_default: ast.expr | None
+
+
+def _notice_severity_default(modules: dict[Path, ast.Module]) -> str:
+    """The default of the Notice record's ``severity`` field."""
+    records = next(node for node in ast.walk(modules[PACKAGE / "records.py"])
+                   if isinstance(node, ast.ClassDef) and node.name == NOTICE)
+    field = next(s for s in records.body if isinstance(s, ast.AnnAssign) and ast.unparse(s.target) == "severity")
+    assert isinstance(field.value, ast.Constant)
+    return str(field.value.value)
+
+
+def _forwarders(modules: dict[Path, ast.Module]) -> dict[str, _Forwarder]:
     """Helpers that pass their ``code`` parameter on as a Notice's code (``draft.notice(line, code, …)``):
-    name → position of ``code`` among the call's arguments (``self`` not counted)."""
-    found: dict[str, int] = {}
+    name → where ``code`` and ``severity`` are among the call's arguments (``self`` not counted)."""
+    found: dict[str, _Forwarder] = {}
     for tree in modules.values():
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef):
@@ -102,7 +123,11 @@ def _forwarders(modules: dict[Path, ast.Module]) -> dict[str, int]:
                             and isinstance(arg := _argument(call, NOTICE_CODE_POSITION), ast.Name)
                             and arg.id == "code" for call in ast.walk(function))
             if passes_on:
-                found[function.name] = parameters.index("code")
+                positional = [a.arg for a in function.args.args]
+                defaults = dict(zip(positional[len(positional) - len(function.args.defaults):],
+                                    function.args.defaults, strict=True))
+                severity = parameters.index("severity") if "severity" in parameters else None
+                found[function.name] = _Forwarder(parameters.index("code"), severity, defaults.get("severity"))
     return found
 
 
@@ -143,11 +168,15 @@ def _family(prefix: str, modules: dict[Path, ast.Module]) -> set[str]:
     return {prefix + value for value in values}
 
 
-def _codes(value: ast.expr, where: str, modules: dict[Path, ast.Module]) -> Iterator[Emission]:
+def _constant(value: ast.expr | None) -> str | None:
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _codes(value: ast.expr, where: str, severity: str | None, modules: dict[Path, ast.Module]) -> Iterator[Emission]:
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        yield Emission(value.value, where)
+        yield Emission(value.value, where, severity)
     elif isinstance(value, ast.JoinedStr) and isinstance(value.values[0], ast.Constant):
-        yield from (Emission(code, where) for code in sorted(_family(str(value.values[0].value), modules)))
+        yield from (Emission(code, where, severity) for code in sorted(_family(str(value.values[0].value), modules)))
     elif ast.unparse(value) not in ("code", "exc.code"):  # a helper's parameter; an error passed on as a notice
         raise AssertionError(f"{where}: cannot tell which code {ast.unparse(value)} is")
 
@@ -158,28 +187,36 @@ def emitted_codes() -> tuple[Emission, ...]:
     classes = _error_classes(modules)
     forwarders = _forwarders(modules)
     default = _default_code(classes)
+    notice_severity = _notice_severity_default(modules)
     found: list[Emission] = []
     for path, tree in modules.items():
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
                 continue
             name, where = _callee(call), f"{path.relative_to(ROOT)}:{call.lineno}"
+            severity: str | None = "error"
             if name == NOTICE:
                 value = _argument(call, NOTICE_CODE_POSITION)
+                given = _argument(call, NOTICE_SEVERITY_POSITION, "severity")
+                severity = notice_severity if given is None else _constant(given)
             elif name in forwarders:
-                value = _argument(call, forwarders[name])
+                forwarder = forwarders[name]
+                value = _argument(call, forwarder.code_position)
+                given = (_argument(call, forwarder.severity_position, "severity")
+                         if forwarder.severity_position is not None else None)
+                severity = _constant(given if given is not None else forwarder.severity_default)
             elif name in classes:
                 value = _argument(call, ERROR_CODE_POSITION)
                 if value is None:
                     if not _sets_own_code(name, classes):
-                        found.append(Emission(default, where))
+                        found.append(Emission(default, where, severity))
                     continue
             elif name == "__init__" and isinstance(call.func, ast.Attribute) and "super" in ast.unparse(call.func):
                 value = _argument(call, ERROR_CODE_POSITION)  # an error class giving its own code
             else:
                 continue
             if value is not None:
-                found.extend(_codes(value, where, modules))
+                found.extend(_codes(value, where, severity, modules))
     return tuple(found)
 
 
@@ -212,3 +249,16 @@ def test_the_catalogue_lists_only_emitted_codes_once() -> None:
     emitted = {e.code for e in emitted_codes()}
     assert sorted(code for code in set(listed) if listed.count(code) > 1) == []
     assert sorted(set(listed) - emitted) == []
+
+
+def test_each_entry_states_the_severity_the_code_is_emitted_with() -> None:
+    stated = {code: set(words.split(" or ")) for code, words in STATED_SEVERITY.findall(
+        CATALOGUE.read_text(encoding="utf-8"))}
+    emitted: dict[str, set[str]] = {}
+    for emission in emitted_codes():
+        if emission.severity is not None:
+            emitted.setdefault(emission.code, set()).add(emission.severity)
+    assert sorted(set(catalogued_codes()) - set(stated)) == []  # every entry opens with its severity
+    wrong = {code: (sorted(stated[code]), sorted(severities)) for code, severities in emitted.items()
+             if code in stated and stated[code] != severities}
+    assert wrong == {}  # code: (catalogue, source)
