@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from kg.records import Notice, SourceDocument, SourceLine, Span, Table
 from kg.tables.amounts import find_unit, is_amount
 from kg.tables.codes import recover_truncated_codes
+from kg.tables.contents import listed_tables, missing_tables
 from kg.tables.knowledge import TableKnowledge, knowledge
 from kg.tables.layout import cells_of, compact, filled, is_stop, positioned_title, title_of
 from kg.tables.parse import parse_table
@@ -50,7 +51,11 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
     lines = source.lines
     tables: list[Table] = []
     notices: list[Notice] = []
-    titles = [t for t in _title_candidates(lines, kb) if _has_body(lines, t, kb)]
+    candidates = _title_candidates(lines, kb)
+    bodies = [_has_body(lines, t, kb) for t in candidates]
+    titles = [t for t, body in zip(candidates, bodies, strict=True) if body]
+    listed = listed_tables(lines, [(t.first, t.last, t.match.kind.kind)
+                                   for t, body in zip(candidates, bodies, strict=True) if not body], kb)
     unknown = _unknown_titles(lines, kb, {i for t in titles for i in range(t.first, t.last + 1)})
     for index in unknown:
         notices.append(Notice(source.name, lines[index].number, "table-unknown",
@@ -82,6 +87,7 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
     if not tables:
         notices.append(_no_tables_notice(source, kb))
     notices.extend(_settle_units(tables, source))
+    notices.extend(missing_tables(listed, tables, source.name))
     notices.extend(recover_truncated_codes(tables))
     for table in tables:
         if "code_as_printed" in table.frame.columns and "name" not in table.frame.columns:
