@@ -824,6 +824,20 @@ def _closure_lines(documents: list[dict[str, Any]]) -> list[str]:
             if not check["agree"]:
                 lines.append(f"    {Path(document['file']).name}:{check['first_line']} {check['what']}: disagree "
                              "(see tables-disagree notices)")
+    stated = sum(c.get("text_checked", 0) for _, c in closures)
+    if stated:
+        lines.append(f"  text: {stated - sum(c.get('text_disagreeing', 0) for _, c in closures)} of {stated} "
+                     "statements of the 说明 agree (figures with the tables, 决算数 vs 预算数 with their amounts)")
+        for document, closure in closures:
+            for check in closure.get("text_checks", []):
+                if check["agree"]:
+                    continue
+                where = f"    {Path(document['file']).name}:{check['line']} {check['what']}"
+                if check.get("kind") == "relation":
+                    lines.append(f"{where}, but gives 预算 {check['printed']} 元 and 决算 {check['stated']} 元")
+                else:
+                    lines.append(f"{where}: the text states {check['stated']} 元, the table {check['printed']} 元 "
+                                 f"(line {check['table_line']})")
     return lines
 
 

@@ -16,6 +16,7 @@ from typing import TypeVar
 from kg.entities.budget import check_closure, expenditure_lines, project_rows, reconcile_tables
 from kg.entities.matching import match_performance
 from kg.entities.metadata import is_narrative_disclosure, read_metadata
+from kg.entities.statements import check_relations, check_statements, check_years
 from kg.entities.three_public import three_public_figures
 from kg.errors import BudgetKGError, NotADisclosureError
 from kg.ingest import read_source
@@ -85,6 +86,18 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     agree_notices, reconciliations = _guarded("table reconciliation", file, notices, ([], []),
                                               lambda: reconcile_tables(tables))
     notices += agree_notices
+    final = meta.phase == "final"
+    text_checks, text_notices = _guarded("text statements", file, notices, ([], []),
+                                         lambda: check_statements(source.lines, tables, file, final))
+    notices += text_notices
+    if meta.fiscal_year is not None and meta.year_source != "most-frequent":  # a guessed year is no reference
+        notices += _guarded("years named", file, notices, [],
+                            lambda: check_years(source.lines, meta.fiscal_year, final, file))  # type: ignore[arg-type]
+    if final:
+        relations, relation_notices = _guarded("text relations", file, notices, ([], []),
+                                               lambda: check_relations(source.lines, tables, file))
+        text_checks += relations
+        notices += relation_notices
     notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
     three_public, three_public_notices = _guarded(
         "三公 items", file, notices, ([], []),
@@ -101,6 +114,7 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
         phase=meta.phase,  # type: ignore[arg-type]
         closure=closure,
         reconciliations=reconciliations,
+        text_checks=text_checks,
         tables=tables,
         projects=projects,
         expenditure_lines=lines,

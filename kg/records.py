@@ -223,6 +223,21 @@ class TableReconciliation:
     agree: bool
 
 
+@dataclass(frozen=True)
+class TextCheck:
+    """A figure the document's text states, against the table figure it names (kg.entities.statements)."""
+
+    what: str  # the figure ("收入支出总计") or the 科目 path as stated ("住房保障支出（类）")
+    line: int  # the statement's line
+    table_line: int  # the row it is compared with
+    stated: Decimal  # in 元
+    printed: Decimal  # in 元: the row's amount that agrees, or the first one when none does
+    agree: bool
+    # "figure": a figure against its row; "relation": "决算数小于预算数" against the 决算数 (stated) and the
+    # 预算数 (printed) the same sentence gives
+    kind: str = "figure"
+
+
 @dataclass
 class Disclosure:
     """Everything extracted from one document."""
@@ -242,6 +257,7 @@ class Disclosure:
     phase: Literal["budget", "final"] = "budget"  # 预算 or 决算 (final accounts: executed, not planned)
     closure: list[TableClosure] = field(default_factory=list)  # each table's own arithmetic, checked
     reconciliations: list[TableReconciliation] = field(default_factory=list)  # tables checked against each other
+    text_checks: list[TextCheck] = field(default_factory=list)  # figures the text states, against the tables
     three_public: list[ThreePublicFigure] = field(default_factory=list)  # the “三公”经费 items, when they close
 
     def tables_of(self, kind: str) -> list[Table]:

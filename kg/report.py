@@ -113,8 +113,11 @@ def closure_summary(disclosure: Disclosure) -> dict[str, Any]:
         "sums_failed": sum(c.failed for c in checked),
         "tables_reconciled": len(disclosure.reconciliations),
         "tables_disagreeing": sum(1 for r in disclosure.reconciliations if not r.agree),
+        "text_checked": len(disclosure.text_checks),
+        "text_disagreeing": sum(1 for c in disclosure.text_checks if not c.agree),
         "tables": [asdict(c) for c in disclosure.closure],
         "reconciliations": [asdict(r) for r in disclosure.reconciliations],
+        "text_checks": [asdict(c) for c in disclosure.text_checks],
     }
 
 

@@ -276,7 +276,7 @@ def _body(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> 
         number = _item_number(line)
         if (is_stop(line, kb) and not _under_a_column(line, inner_starts)
                 and not (last_item and number == last_item + 1)  # the next item of the rows ("二、…" after "一、…")
-                and not _rows_follow(lines, index + 1, end, kb)):
+                and (kb.part_heading.match(compact(line.text)) or not _rows_follow(lines, index + 1, end, kb))):
             break
         last_item = number or last_item
         if line.columns is not None and len(line.columns) > 1:
@@ -325,8 +325,8 @@ def _rows_follow(lines: list[SourceLine], start: int, end: int, kb: TableKnowled
         if seen > _STOP_LOOKAHEAD or (is_stop(line, kb) and len(compact(line.text)) >= kb.narrative_min_chars):
             return False
         cells = filled(cells_of(line))
-        if len(cells) > 1 and any(is_amount(c) for c in cells):
-            return True
+        if len(cells) > 1 and any(is_amount(c) for c in cells) and not kb.narrative_punctuation.search(line.text):
+            return True  # a row of amounts; a sentence wrapped around an amount is none
     return False
 
 

@@ -42,6 +42,7 @@ class TableKnowledge:
     stop_headings: tuple[re.Pattern[str], ...]
     narrative_min_chars: int
     narrative_punctuation: re.Pattern[str]
+    part_heading: re.Pattern[str]
     columns: tuple[tuple[str, re.Pattern[str]], ...]
     text_columns: frozenset[str]
     row_labels: re.Pattern[str]
@@ -89,6 +90,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         stop_headings=tuple(re.compile(p) for p in titles["stop"]["headings"]),
         narrative_min_chars=titles["stop"]["narrative_min_chars"],
         narrative_punctuation=re.compile(titles["stop"]["narrative_punctuation"]),
+        part_heading=re.compile(titles["stop"]["parts"]),
         columns=tuple((name, re.compile(p)) for name, p in columns["columns"].items()),
         text_columns=frozenset(columns["text"]["columns"]),
         row_labels=re.compile(columns["rows"]["labels"]),

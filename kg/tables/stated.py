@@ -27,7 +27,8 @@ def _rules() -> dict[str, Any]:
     return tomllib.loads((DATA / "table_columns.toml").read_text(encoding="utf-8"))["three_public"]
 
 
-_AMOUNT = r"(?P<amount>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?P<unit>万元|元)"
+# an amount the text states, with its unit
+AMOUNT = r"(?P<amount>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?P<unit>亿元|万元|元)"
 
 
 @cache
@@ -35,7 +36,7 @@ def _statement(phase: str) -> re.Pattern[str]:
     """An item stated in the 说明: its label, the phase's words, the amount (see ``[three_public.stated]``)."""
     rules = _rules()
     labels = "|".join(f"(?P<{item}>{pattern})" for item, pattern in rules["stated"].items())
-    return re.compile(f"(?:{labels}){rules['phase_words'][phase]}{_AMOUNT}")
+    return re.compile(f"(?:{labels}){rules['phase_words'][phase]}{AMOUNT}")
 
 
 # a statement's label holds one of these (the labels of [three_public.stated] printed whole or wrapped)
