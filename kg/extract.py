@@ -16,7 +16,7 @@ from typing import TypeVar
 from kg.entities.budget import check_closure, expenditure_lines, project_rows, reconcile_tables
 from kg.entities.matching import match_performance
 from kg.entities.metadata import is_narrative_disclosure, read_metadata
-from kg.entities.statements import check_relations, check_statements, check_years
+from kg.entities.statements import check_relations, check_statements, check_years, settle_units_by_text
 from kg.entities.three_public import three_public_figures
 from kg.errors import BudgetKGError, NotADisclosureError
 from kg.ingest import read_source
@@ -50,8 +50,11 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     file = source.name
     notices: list[Notice] = list(source.notices)
     tables, table_notices = _guarded("tables", file, notices, ([], []), lambda: find_tables(source))
-    notices += table_notices
     meta = read_metadata(source, tables)
+    final = meta.phase == "final"
+    _guarded("units from the text", file, notices, None,
+             lambda: settle_units_by_text(source.lines, tables, table_notices, final))
+    notices += table_notices
     performance, perf_notices = _guarded("performance tables", file, notices, ([], []),
                                          lambda: parse_performance_tables(source))
     notices += perf_notices
@@ -86,7 +89,6 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     agree_notices, reconciliations = _guarded("table reconciliation", file, notices, ([], []),
                                               lambda: reconcile_tables(tables))
     notices += agree_notices
-    final = meta.phase == "final"
     text_checks, text_notices = _guarded("text statements", file, notices, ([], []),
                                          lambda: check_statements(source.lines, tables, file, final))
     notices += text_notices

@@ -130,3 +130,36 @@ def test_a_heading_and_a_year_end_of_another_year(form, lines):
 
 def test_the_published_accounts_name_only_their_own_year():
     assert not [n for n in extract_file(dev_document(FINANCE)).notices if n.code == "year-differs"]
+
+
+NO_UNITS = """\
+一、部门收支总表
+收入\t\t支出
+项目\t预算数\t项目\t预算数
+一、一般公共预算拨款收入\t1,000,000.00\t一般公共服务支出\t1,000,000.00
+收入总计\t1,000,000.00\t支出总计\t1,000,000.00
+二、部门支出总表
+科目编码\t科目名称\t合计\t基本支出\t项目支出
+201\t一般公共服务支出\t1,000,000.00\t600,000.00\t400,000.00
+合计\t\t1,000,000.00\t600,000.00\t400,000.00
+
+第三部分 情况说明
+{text}
+"""
+
+
+def test_tables_printing_no_unit_are_read_in_the_unit_the_text_agrees_with():
+    # no table states its unit; the 说明's "收入预算总计100万元" and "一般公共服务支出（类）100万元" agree with
+    # the tables read in 元 (1,000,000.00), not in the default 万元
+    disclosure = extract_disclosure(source_from_text(
+        NO_UNITS.format(text="收入预算总计100万元。一般公共服务支出（类）100万元。"), "units.txt"))
+    assert [t.unit for t in disclosure.tables] == ["元", "元"]
+    assert [n.code for n in disclosure.notices if n.code.startswith("unit-")] == ["unit-from-text"] * 2
+    assert all(c.agree for c in disclosure.text_checks) and len(disclosure.text_checks) == 2
+    assert disclosure.expenditure_lines[0].total == Decimal("1000000.00")
+
+
+def test_without_a_statement_the_unit_stays_a_warning():
+    disclosure = extract_disclosure(source_from_text(NO_UNITS.format(text="本部门无其他说明。"), "units.txt"))
+    assert [t.unit for t in disclosure.tables] == ["万元", "万元"]
+    assert [n.code for n in disclosure.notices if n.code.startswith("unit-")] == ["unit-missing"] * 2

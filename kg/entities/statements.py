@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from kg.records import Notice, SourceLine, Table, TextCheck
-from kg.tables.amounts import to_yuan
+from kg.tables.amounts import UNIT_TO_YUAN, to_yuan
 from kg.tables.frames import records as frame_records
 from kg.tables.knowledge import DATA
 from kg.tables.layout import compact
@@ -72,20 +72,12 @@ def check_statements(lines: list[SourceLine], tables: list[Table], file: str,
                      final: bool = False) -> tuple[list[TextCheck], list[Notice]]:
     """Each figure the text states that a read table prints, compared; a warning where they differ. A 决算's
     (``final``) text is read for its 决算数, never its 年初预算数."""
-    grammar = _grammar()
     checks: list[TextCheck] = []
     notices: list[Notice] = []
-    for statement in _statements(lines, tables, grammar, "final" if final else "budget"):
-        if statement.figure is not None:
-            _, _, kinds, rows = grammar.figures[statement.figure]
-            printed = [figure for t in tables if t.kind in kinds for figure in _row_figures(t, rows)]
-        else:
-            printed = [figure for t in tables for figure in _path_figures(t, statement.what, grammar)]
-        if not printed:
-            continue
+    for statement, printed in _compared(lines, tables, tables, final):
         agree = any(abs(figure[0] - statement.amount) <= statement.tolerance for figure in printed)
         amount, _, line, _ = next((f for f in printed if abs(f[0] - statement.amount) <= statement.tolerance),
-                                      printed[0])
+                                  printed[0])
         checks.append(TextCheck(statement.what, statement.line, line, statement.amount, amount, agree))
         if not agree:
             shown = " / ".join(sorted({f"{a} 元 ({t.title!r}, line {ln})" for a, t, ln, _ in printed}))
@@ -93,6 +85,45 @@ def check_statements(lines: list[SourceLine], tables: list[Table], file: str,
                                   f"the text states {statement.what} {statement.amount} 元; the tables print "
                                   f"{shown}"))
     return checks, notices
+
+
+def settle_units_by_text(lines: list[SourceLine], tables: list[Table], notices: list[Notice],
+                         final: bool = False) -> None:
+    """A table that states no unit, where no other table's unit can stand in (``unit-missing``), is read in
+    the unit in which the figures the text states agree with it — the text prints its unit ("2995.39万元").
+    Its warning becomes an info naming the evidence; without evidence either way it stays."""
+    missing = {n.line: n for n in notices if n.code == "unit-missing"}
+    for table in tables:
+        notice = missing.get(table.span.first_line)
+        if notice is None:
+            continue
+        agreeing: dict[str, int] = {}
+        for unit in UNIT_TO_YUAN:
+            table.unit = unit
+            agreeing[unit] = sum(
+                any(abs(figure[0] - statement.amount) <= statement.tolerance for figure in printed)
+                for statement, printed in _compared(lines, tables, [table], final))
+        best = max(agreeing, key=lambda unit: (agreeing[unit], unit == "万元"))
+        table.unit = best if agreeing[best] else "万元"
+        if agreeing[best] and sorted(agreeing.values())[-2] < agreeing[best]:
+            notices[notices.index(notice)] = Notice(
+                notice.file, notice.line, "unit-from-text",
+                f"table {table.title!r} states no unit; read in {best}, the unit in which {agreeing[best]} "
+                "figure(s) the text states agree with it", "info")
+
+
+def _compared(lines: list[SourceLine], tables: list[Table], compare: list[Table],
+              final: bool) -> Iterator[tuple[_Statement, list[tuple[Decimal, Table, int, str]]]]:
+    """Each statement of the text with the figures of the ``compare`` tables it names (none: not yielded)."""
+    grammar = _grammar()
+    for statement in _statements(lines, tables, grammar, "final" if final else "budget"):
+        if statement.figure is not None:
+            _, _, kinds, rows = grammar.figures[statement.figure]
+            printed = [figure for t in compare if t.kind in kinds for figure in _row_figures(t, rows)]
+        else:
+            printed = [figure for t in compare for figure in _path_figures(t, statement.what, grammar)]
+        if printed:
+            yield statement, printed
 
 
 def _statements(lines: list[SourceLine], tables: list[Table], grammar: _Grammar,
