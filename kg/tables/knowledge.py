@@ -47,6 +47,7 @@ class TableKnowledge:
     text_columns: frozenset[str]
     row_labels: re.Pattern[str]
     furniture: re.Pattern[str]
+    running_header: re.Pattern[str]
     empty_note: re.Pattern[str]
     unit_name_suffix: re.Pattern[str]
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
@@ -94,7 +95,8 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         columns=tuple((name, re.compile(p)) for name, p in columns["columns"].items()),
         text_columns=frozenset(columns["text"]["columns"]),
         row_labels=re.compile(columns["rows"]["labels"]),
-        furniture=re.compile(columns["rows"]["furniture"]),
+        furniture=re.compile(f'{columns["rows"]["furniture"]}|{columns["rows"]["running_header"]}'),
+        running_header=re.compile(columns["rows"]["running_header"]),
         empty_note=re.compile(columns["rows"]["empty_note"]),
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),

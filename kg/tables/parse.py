@@ -366,6 +366,8 @@ class _Block:
 
 def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument, kb: TableKnowledge,
                 empty: bool, notes: list[str]) -> _Block:
+    # a running header at a page break spans the columns: laid out with the rows it would shift them
+    rest = [ln for ln in rest if not (len(filled(cells_of(ln))) == 1 and kb.running_header.match(compact(ln.text)))]
     grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
     aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
     is_row = {ln.number: data for ln, data in zip(rest, grid.data, strict=True)}
