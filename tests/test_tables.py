@@ -250,6 +250,12 @@ def test_a_unit_in_a_column_header_is_read_and_a_missing_one_warns():
     ("部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表", "three_public", None, "部门综合预算", False),
     ("2025年部门政府购买服务预算表", "gov_purchase_services", 2025, None, False),
     ("财政专户管理资金预算表", "special_account", None, None, False),
+    # Beijing's 情况表 wordings and other numberings
+    ("2024年部门收入情况表", "income_summary", 2024, None, False),
+    ("2024年部门支出情况表", "expenditure_summary", 2024, None, False),
+    ("2024年项目支出情况表", "project_expenditure", 2024, None, False),
+    ("01-收支预算总表", "income_expenditure_summary", None, None, False),
+    ("预算02-1表收入总表", "income_summary", None, None, False),
 ])
 def test_titles_of_the_national_template_in_other_wordings(title, kind, year, organisation, final):
     from kg.tables.knowledge import knowledge
