@@ -179,8 +179,8 @@ class PerformanceTable:
     implementing_unit: str | None
     attribute: str | None  # 项目属性
     period: str | None  # 项目期
-    # 资金 in 元: {"实施期": {"total":…, "central":…, "provincial":…, "local":…, "self_raised":…, "other":…},
-    #              "年度": {…}}
+    # 资金 in 元: {"实施期": {"total":…, "central":…, "provincial":…, "local":…, "self_raised":…, "other":…,
+    #              "appropriation":…}, "年度": {…}}
     funds: dict[str, dict[str, Decimal]]
     overview: str  # 项目概况
     basis: str  # 立项依据 / 项目依据, wrapped lines joined

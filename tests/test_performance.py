@@ -303,3 +303,32 @@ def test_another_provinces_template_is_read_by_its_labels():
     assert (table.project_name, table.implementing_unit, table.basis) == (
         "数字政府运维", "某市财政局信息中心", "《某市数字政府建设方案》(某政发〔2022〕3号)")
     assert table.funds["年度"]["total"] == Decimal("1200000.00")
+
+
+def test_the_national_one_year_form_printed_space_aligned():
+    # the national template's one-year form as pdftotext prints it: "单位：万元" above the form, 立项依据 wrapped
+    # over two lines and ended by 年度绩效目标, 其中：财政拨款 / 其他资金 under 年度资金总额
+    from kg.ingest import source_from_text
+    from kg.tables.performance import parse_performance_tables
+
+    text = """
+                          2024年项目支出绩效目标表
+                                                                       单位：万元
+  项目名称              城市道路养护经费
+  主管部门              某某区住房和城乡建设局          实施单位          某某区市政设施管理所
+  项目资金              年度资金总额                350.00
+                        其中：财政拨款              350.00
+                              其他资金              0.00
+  立项依据              《城市道路管理条例》（国务院令第198号）；《某某省城市道路养护管理
+                        办法》（某政办发〔2021〕15号）
+  年度绩效目标          完成辖区城市道路日常养护，道路完好率达到95%以上。
+                        一级指标      二级指标        三级指标            指标值
+  绩效指标              产出指标      数量指标        养护道路面积        ≥120万平方米
+                                      质量指标        道路完好率          ≥95%
+"""
+    [table], _ = parse_performance_tables(source_from_text(text, name="national.txt"))
+    assert (table.project_name, table.implementing_unit) == ("城市道路养护经费", "某某区市政设施管理所")
+    assert table.basis == "《城市道路管理条例》(国务院令第198号)；《某某省城市道路养护管理办法》(某政办发〔2021〕15号)"
+    assert table.funds == {"年度": {"total": Decimal("3500000.00"), "appropriation": Decimal("3500000.00"),
+                                    "other": Decimal("0.00")}}
+    assert table.goal_year == "完成辖区城市道路日常养护，道路完好率达到95%以上。"

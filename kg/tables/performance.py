@@ -18,6 +18,7 @@ from decimal import Decimal
 from rapidfuzz import fuzz
 
 from kg.records import Indicator, Notice, PerformanceTable, SourceDocument, SourceLine, Span
+from kg.tables.amounts import find_unit
 from kg.tables.performance_labels import (
     DEPARTMENT_CODE,
     Amount,
@@ -153,6 +154,8 @@ def _add_value(draft: _Draft, text: str, line: int, column: int, position: int =
     if not text:
         return
     if draft.current is None:
+        if find_unit(squeeze(text)) == "万元":  # "单位：万元" above the form: its 资金 cells are in 万元
+            draft.fund_factor = Decimal(10000)
         draft.preamble.append(_Piece(text, line))
         return
     if draft.current == "funds":
@@ -215,7 +218,7 @@ def _read_field_row(vocab: Vocabulary, draft: _Draft, line: SourceLine, row: lis
                 draft.goal_label_rows.append(line.number)
             if key == "funds" and "万元" in squeeze(cell):
                 draft.fund_factor = Decimal(10000)
-            if key == "goal" and squeeze(cell).startswith("年度目标"):
+            if key == "goal" and squeeze(cell).startswith("年度"):
                 draft.goal_year_column = column
             if rest:
                 _add_value(draft, rest, line.number, column)
@@ -577,6 +580,11 @@ def _finish(vocab: Vocabulary, draft: _Draft) -> tuple[PerformanceTable, set[str
     def text(key: str) -> str:
         return _joined(pieces.get(key, []))
 
+    period_half, year_half = draft.funds
+    if set(year_half) == {"total"} and "total" not in period_half:
+        # a one-year form (年度资金总额 / 其中：财政拨款 / 其他资金): its sources are the year's too
+        year_half.update({k: v for k, v in period_half.items() if k not in year_half})
+        period_half.clear()
     funds = {PERIODS[h]: dict(draft.funds[h]) for h in (0, 1) if draft.funds[h]}
     field_spans: dict[str, Span] = {}
     for key in (*TEXT_FIELDS, "name"):
