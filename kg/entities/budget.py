@@ -86,6 +86,19 @@ def classify_project_table(table: Table, unit_names: set[str]) -> list[tuple[int
 
     out: list[tuple[int, str, str | None]] = []
     unit: str | None = None
+    if "unit_name" in frame.columns:
+        # the unit printed in a column of its own (单位名称 | 项目名称), once for the projects under it
+        for i, (name, printed) in enumerate(zip(names, frame["unit_name"], strict=True)):
+            printed = compact(printed) if isinstance(printed, str) else ""
+            if name in _TOTAL_NAMES or (printed in _TOTAL_NAMES and not name):
+                out.append((i, "total", unit))
+            elif not name and printed:
+                unit = printed
+                out.append((i, "subtotal", unit))
+            else:
+                unit = printed or unit
+                out.append((i, "project", unit))
+        return out
     seen_project = False
     for i, name in enumerate(names):
         if name in _TOTAL_NAMES:

@@ -48,6 +48,7 @@ class TableKnowledge:
     row_labels: re.Pattern[str]
     furniture: re.Pattern[str]
     running_header: re.Pattern[str]
+    owning_unit: re.Pattern[str]
     empty_note: re.Pattern[str]
     unit_name_suffix: re.Pattern[str]
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
@@ -97,6 +98,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         row_labels=re.compile(columns["rows"]["labels"]),
         furniture=re.compile(f'{columns["rows"]["furniture"]}|{columns["rows"]["running_header"]}'),
         running_header=re.compile(columns["rows"]["running_header"]),
+        owning_unit=re.compile(columns["owning_unit"]["label"]),
         empty_note=re.compile(columns["rows"]["empty_note"]),
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),

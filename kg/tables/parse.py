@@ -117,6 +117,7 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
     names = _phase_names(names, header, kb) or names
     if kind.two_sided:
         names = _sides(names, header, kb)
+    names = _owning_unit(names, header, kb)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
     seen: dict[str, int] = {}
     unique = []
@@ -124,6 +125,19 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         seen[n] = seen.get(n, 0) + 1
         unique.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return unique
+
+
+def _owning_unit(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str]:
+    """Two name columns, one labelled 项目名称 and one naming the unit ("单位名称 | 项目名称 | 合计 …", the
+    national 项目支出表): the unit's column is the rows' ``unit_name``, not a second name."""
+    named = [j for j, n in enumerate(names) if n == "name"]
+    if len(named) < 2:
+        return names
+    labels = {j: next((compact(cells[j]) for cells in reversed(header) if j < len(cells) and compact(cells[j])), "")
+              for j in named}
+    if not any(label == "项目名称" for label in labels.values()):
+        return names
+    return ["unit_name" if j in labels and kb.owning_unit.match(labels[j]) else n for j, n in enumerate(names)]
 
 
 def _header_items(header: list[list[str]], kb: TableKnowledge) -> list[str]:
