@@ -167,16 +167,28 @@ def test_a_project_table_with_a_basis_column_links_its_documents(tmp_path):
     assert docs == {"耕地保护项目": "no/某政办发%E3%80%942023%E3%80%9512号", "地质灾害防治": "title/地质灾害防治条例"}
 
 
-def test_a_project_table_printing_each_projects_unit_in_a_column():
+_UNIT_COLUMN_TABS = ("项目支出表\n部门：某某区住房和城乡建设局\t\t\t\t单位：万元\n\t\t\t财政拨款\n"
+                     "单位名称\t项目名称\t合计\t一般公共预算拨款\t政府性基金拨款\t其他资金\n"
+                     "合计\t\t500.00\t500.00\t\t\n"
+                     "某某区市政设施管理所\t城市道路养护经费\t350.00\t350.00\t\t\n"
+                     "\t城市照明设施维护经费\t150.00\t150.00\t\t\n")
+_UNIT_COLUMN_SPACES = """\
+                 项目支出表
+部门：某某区住房和城乡建设局                              单位：万元
+                                                                 财政拨款
+         单位名称                   项目名称               合计          一般公共预算拨款         政府性基金拨款
+合计                                                  500.00            500.00
+某某区市政设施管理所            城市道路养护经费                      350.00            350.00
+                      城市照明设施维护经费                    150.00            150.00
+"""
+
+
+@pytest.mark.parametrize("text", [_UNIT_COLUMN_TABS, _UNIT_COLUMN_SPACES], ids=["tabs", "spaces"])
+def test_a_project_table_printing_each_projects_unit_in_a_column(text):
     # the national 项目支出表: 单位名称 | 项目名称 | 合计 | 财政拨款 …, the unit printed once for its projects
     from kg.extract import extract_disclosure
     from kg.ingest import source_from_text
 
-    text = ("项目支出表\n部门：某某区住房和城乡建设局\t\t\t\t单位：万元\n\t\t\t财政拨款\n"
-            "单位名称\t项目名称\t合计\t一般公共预算拨款\t政府性基金拨款\t其他资金\n"
-            "合计\t\t500.00\t500.00\t\t\n"
-            "某某区市政设施管理所\t城市道路养护经费\t350.00\t350.00\t\t\n"
-            "\t城市照明设施维护经费\t150.00\t150.00\t\t\n")
     disclosure = extract_disclosure(source_from_text(text, "projects.txt"))
     assert [(p.name, p.unit_name, p.total, p.by_source) for p in disclosure.projects] == [
         ("城市道路养护经费", "某某区市政设施管理所", Decimal("3500000.00"), {"general_budget": Decimal("3500000.00")}),
