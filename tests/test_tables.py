@@ -318,3 +318,16 @@ def test_a_table_of_an_unknown_kind_ends_the_table_above_and_is_reported():
     unknown = [n for n in notices if n.code == "table-unknown"]
     assert [(n.line, n.severity) for n in unknown] == [(8, "warning")]
     assert "部门预算支出经济分类汇总表" in unknown[0].message
+
+
+@pytest.mark.parametrize("header, cells", [
+    ("功能分类科目", ("201一般公共服务支出", "20101人大事务", "2010101行政运行")),
+    ("科目", ("201 一般公共服务支出", "  20101 人大事务", "    2010101 行政运行")),
+])
+def test_codes_printed_in_the_name_cell_under_one_header(header, cells):
+    # one "科目" column holding each 科目编码 and its name ("201 一般公共服务支出"): the codes are split off
+    text = (f"部门支出总表\n单位：万元\n{header}\t合计\t基本支出\t项目支出\n合计\t60.00\t60.00\t\n"
+            + "".join(f"{cell}\t60.00\t60.00\t\n" for cell in cells))
+    [table], _ = find_tables(source_from_text(text, "codes.txt"))
+    assert [(r["code"], r["name"]) for r in table.frame[["code", "name"]].to_dict("records")] == [
+        (None, "合计"), ("201", "一般公共服务支出"), ("20101", "人大事务"), ("2010101", "行政运行")]

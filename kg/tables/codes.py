@@ -21,12 +21,21 @@ from kg.tables.layout import compact, join_wrapped
 from kg.tables.rows import attach_wrapped_cells
 
 _BRACKET = re.compile(r"^\[([0-9]{3,7})\]\s{0,3}(.*)$", re.S)
+# a code and its name in one cell under a "科目" / "功能分类科目" header: "201 一般公共服务支出", "20101人大事务"
+_CODE_AND_NAME = re.compile(r"^([0-9]{3}(?:[0-9]{2}){0,2})\s{0,3}([^\s0-9].*)$", re.S)
 _TOTAL = ("合计", "总计")
 _PART_LABELS = "类款项"
 CODE_LENGTHS = (3, 5, 7)  # 类, 款, 项
 
 
 CODE_PARTS = ("code_class", "code_section", "code_item")  # 类, 款, 项 printed in columns of their own
+
+
+def names_carry_codes(records: list[dict[str, object]]) -> bool:
+    """Most named rows print a 科目编码 at the start of the name ("201 一般公共服务支出", "20101人大事务")."""
+    named = [str(r.get("name") or "").strip() for r in records if str(r.get("name") or "").strip()]
+    coded = sum(1 for name in named if _CODE_AND_NAME.match(name))
+    return coded >= 2 and coded * 2 >= len(named)
 
 
 def merge_code_part_names(names: list[str]) -> list[str]:
@@ -102,7 +111,8 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
             out.append(record)
             continue
 
-        bracket = _BRACKET.match(raw_name.strip()) or _BRACKET.match(raw_code.strip())
+        bracket = (_BRACKET.match(raw_name.strip()) or _BRACKET.match(raw_code.strip())
+                   or (None if code_cell else _CODE_AND_NAME.match(raw_name.strip())))
         if bracket:
             code: str | None = bracket.group(1)
             name = bracket.group(2) if _BRACKET.match(raw_name.strip()) else (bracket.group(2) or raw_name)

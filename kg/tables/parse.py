@@ -583,6 +583,11 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
     if "code_class" in names and not all_text:
         names = codes.merge_code_part_names(names)
         notices.extend(codes.join_code_parts(records, source.name))
+    if "code" not in names and "name" in names and not all_text and codes.names_carry_codes(records):
+        # "201 一般公共服务支出" under one "科目" header: the codes are split off the names
+        names = [*names[:names.index("name")], "code", *names[names.index("name"):]]
+        for record in records:
+            record["code"] = None
     if "code" in names and not all_text:
         records, code_notices = codes.repair_code_rows(records, amount_columns, source.name, wrapped)
         notices.extend(code_notices)
