@@ -27,7 +27,7 @@ from kg.tables.stated import AMOUNT
 
 _QUOTES = str.maketrans("", "", "“”\"'‘’")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[0-9]{1,2}[.、．])")
-_PATH_STEP = re.compile(r"([^（()）]+?)[（(]([类款项])[)）]")
+_PATH_STEP = re.compile(r"([^（()）]{1,40}?)[（(]([类款项])[)）]")  # bounded: linear on any text
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,7 @@ def _text_outside(lines: list[SourceLine], tables: list[Table]) -> tuple[str, Ca
 _last_text: list[Any] = []
 
 
-_FIRST_STEP = re.compile(r"[\u4e00-\u9fff]+[（(][类款项][)）]")
+_FIRST_STEP = re.compile(r"[\u4e00-\u9fff]{1,40}[（(][类款项][)）]")
 
 
 def _path_text(path: str) -> str:
