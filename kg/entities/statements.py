@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg.records import Notice, SourceLine, Table, TextCheck
 from kg.tables.amounts import UNIT_TO_YUAN, to_yuan
@@ -60,6 +60,15 @@ def _grammar() -> _Grammar:
                     re.compile(two_amounts), words, re.compile("|".join(rules["anchors"])))
 
 
+class _Printed(NamedTuple):
+    """A table's figure a statement is compared with."""
+
+    amount: Decimal  # in 元
+    table: Table
+    line: int
+    label: str  # the row's label or name
+
+
 @dataclass(frozen=True)
 class _Statement:
     what: str  # the figure's name, or the 科目 path as stated
@@ -76,15 +85,15 @@ def check_statements(lines: list[SourceLine], tables: list[Table], file: str,
     checks: list[TextCheck] = []
     notices: list[Notice] = []
     for statement, printed in _compared(lines, tables, tables, final):
-        agree = any(abs(figure[0] - statement.amount) <= statement.tolerance for figure in printed)
-        amount, _, line, _ = next((f for f in printed if abs(f[0] - statement.amount) <= statement.tolerance),
-                                  printed[0])
-        checks.append(TextCheck(statement.what, statement.line, line, statement.amount, amount, agree))
-        if not agree:
-            shown = " / ".join(sorted({f"{a} 元 ({t.title!r}, line {ln})" for a, t, ln, _ in printed}))
+        agreeing = [f for f in printed if abs(f.amount - statement.amount) <= statement.tolerance]
+        shown = (agreeing or printed)[0]
+        checks.append(TextCheck(statement.what, statement.line, shown.line, statement.amount, shown.amount,
+                                bool(agreeing)))
+        if not agreeing:
+            shown_all = " / ".join(sorted({f"{f.amount} 元 ({f.table.title!r}, line {f.line})" for f in printed}))
             notices.append(Notice(file, statement.line, "text-differs",
                                   f"the text states {statement.what} {statement.amount} 元; the tables print "
-                                  f"{shown}"))
+                                  f"{shown_all}"))
     return checks, notices
 
 
@@ -102,7 +111,7 @@ def settle_units_by_text(lines: list[SourceLine], tables: list[Table], notices: 
         for unit in UNIT_TO_YUAN:
             table.unit = unit
             agreeing[unit] = sum(
-                any(abs(figure[0] - statement.amount) <= statement.tolerance for figure in printed)
+                any(abs(figure.amount - statement.amount) <= statement.tolerance for figure in printed)
                 for statement, printed in _compared(lines, tables, [table], final))
         best = max(agreeing, key=lambda unit: (agreeing[unit], unit == "万元"))
         table.unit = best if agreeing[best] else "万元"
@@ -114,7 +123,7 @@ def settle_units_by_text(lines: list[SourceLine], tables: list[Table], notices: 
 
 
 def _compared(lines: list[SourceLine], tables: list[Table], compare: list[Table],
-              final: bool) -> Iterator[tuple[_Statement, list[tuple[Decimal, Table, int, str]]]]:
+              final: bool) -> Iterator[tuple[_Statement, list[_Printed]]]:
     """Each statement of the text with the figures of the ``compare`` tables it names (none: not yielded)."""
     grammar = _grammar()
     for statement in _statements(lines, tables, grammar, "final" if final else "budget"):
@@ -276,24 +285,24 @@ def _label_cells(record: dict[str, Any], columns: list[str]) -> Iterator[tuple[s
             yield str(record["name_detail"]), amounts
 
 
-def _row_figures(table: Table, rows: re.Pattern[str] | None) -> list[tuple[Decimal, Table, int, str]]:
+def _row_figures(table: Table, rows: re.Pattern[str] | None) -> list[_Printed]:
     """The amounts of the rows whose label matches ``rows`` (every labelled row for None), with the label."""
     if table.empty or table.frame.empty:
         return []
     columns = list(table.frame.columns)
     records = frame_records(table.frame)
-    out: list[tuple[Decimal, Table, int, str]] = []
+    out: list[_Printed] = []
     for record in records:
         for label, amounts in _label_cells(record, columns):
             label = compact(label)
             if (rows.match(label) if rows is not None else bool(label)) or (
                     rows is not None and len(records) == 1 and not label and "name" not in columns):
-                out += [(_yuan(record[c], table), table, record["line"], label) for c in amounts
+                out += [_Printed(_yuan(record[c], table), table, int(record["line"]), label) for c in amounts
                         if isinstance(record.get(c), Decimal)]
     return out
 
 
-def _path_figures(table: Table, path: str, grammar: _Grammar) -> list[tuple[Decimal, Table, int]]:
+def _path_figures(table: Table, path: str, grammar: _Grammar) -> list[_Printed]:
     """The amounts of the row a stated 科目 path names ("住房保障支出（类）住房改革支出（款）"), in a coded table;
     a 类 alone is also printed, for all funds, on the 支出 side of a 收支总表 ("四、公共安全支出")."""
     if table.empty or table.frame.empty:
@@ -303,7 +312,7 @@ def _path_figures(table: Table, path: str, grammar: _Grammar) -> list[tuple[Deci
         name = steps[0][0]
         names = {name, name + grammar.optional_suffix}
         return [figure for figure in _row_figures(table, None)
-                if _NUMBERING.sub("", figure[3]) in names]
+                if _NUMBERING.sub("", figure.label) in names]
     if "code" not in table.frame.columns or "total" not in table.frame.columns:
         return []
     candidates = [r for r in frame_records(table.frame) if r.get("code")]
@@ -318,7 +327,7 @@ def _path_figures(table: Table, path: str, grammar: _Grammar) -> list[tuple[Deci
         parent = str(row["code"])
     if row is None or not isinstance(row.get("total"), Decimal):
         return []
-    return [(_yuan(row["total"], table), table, row["line"], str(row.get("name") or ""))]
+    return [_Printed(_yuan(row["total"], table), table, int(row["line"]), str(row.get("name") or ""))]
 
 
 def _named(rows: list[dict[str, Any]], name: str, grammar: _Grammar) -> dict[str, Any] | None:
