@@ -163,3 +163,29 @@ def test_without_a_statement_the_unit_stays_a_warning():
     disclosure = extract_disclosure(source_from_text(NO_UNITS.format(text="本部门无其他说明。"), "units.txt"))
     assert [t.unit for t in disclosure.tables] == ["万元", "万元"]
     assert [n.code for n in disclosure.notices if n.code.startswith("unit-")] == ["unit-missing"] * 2
+
+
+def test_each_final_figure_against_the_row_of_the_code_named_before_it():
+    # "1、一般公共服务支出（类）财政事务（款）行政运行（项）。主要用于：…。年初预算为 1560.05 万元，支出决算为
+    # 1511.89 万元" — the 决算数 against that 项's row (1,511.90: within the text's last digit)
+    checks = extract_file(dev_document(f"{FINANCE}_tampered")).text_checks
+    finals = [c for c in checks if c.what.endswith(" 决算数")]
+    assert len(finals) == 10 and all(c.agree for c in finals)
+    first = finals[0]
+    assert (first.line, first.what, first.stated, first.printed) == (
+        396, "一般公共服务支出(类)财政事务(款)行政运行(项) 决算数", Decimal("15118900.00"), Decimal("15119000.00"))
+    # the 一般公共预算财政拨款支出's own 年初预算/决算 follow a 类 stated with its figure: no 科目 is taken for them
+    assert not [c for c in finals if c.line == 390]
+
+
+def test_a_final_figure_stated_otherwise_than_its_row():
+    text = ("\n1、一般公共服务支出（类）人大事务（款）行政运行（项）。主要用于：机关运行。年初预算为60.00万元，"
+            "支出决算为55.00万元。决算数小于预算数的主要原因：节约。")
+    source = source_from_text(DOCUMENT.format(text=text).replace("部门收支总表", "收入支出决算总表").replace(
+        "部门支出总表", "支出决算表"), "final.txt")
+    disclosure = extract_disclosure(source)
+    assert disclosure.phase == "final"
+    finals = [(c.what, c.stated, c.printed, c.agree) for c in disclosure.text_checks]
+    assert finals == [("一般公共服务支出(类)人大事务(款)行政运行(项) 决算数", Decimal("550000.00"),
+                       Decimal("600000.00"), False),
+                      ("决算数小于预算数", Decimal("550000.00"), Decimal("600000.00"), True)]

@@ -27,6 +27,8 @@ from kg.tables.stated import AMOUNT
 
 _QUOTES = str.maketrans("", "", "“”\"'‘’")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[0-9]{1,2}[.、．])")
+# a 科目 stated by its names, 类 then 款 then 项, each with its marker ("住房保障支出（类）住房改革支出（款）")
+_PATH = re.compile(r"(?:[^（()）\s，。；：:、“”\"|]{1,30}[（(][类款项][)）]){1,3}")
 _PATH_STEP = re.compile(r"([^（()）]{1,40}?)[（(]([类款项])[)）]")  # bounded: linear on any text
 
 
@@ -40,6 +42,7 @@ class _Grammar:
     relation: re.Pattern[str]
     relation_words: dict[str, int]  # a relation's word → the sign of 决算数 − 预算数 it says
     anchor: re.Pattern[str]  # what every statement holds (its label's ending or a 科目 marker)
+    path_window: int  # how far before "年初预算为…" the 科目 it is of may be named
 
 
 @cache
@@ -47,7 +50,7 @@ def _grammar() -> _Grammar:
     rules: dict[str, Any] = tomllib.loads((DATA / "text_statements.toml").read_text(encoding="utf-8"))
     figures = [(f["what"], re.compile(f["label"]), tuple(f["tables"]), re.compile(f["rows"])) for f in rules["figure"]]
     labels = "|".join(f"(?P<f{i}>{f['label']})" for i, f in enumerate(rules["figure"]))
-    path = r"(?P<path>(?:[^（()）\s，。；：:、“”\"|]{1,30}[（(][类款项][)）]){1,3})"
+    path = f"(?P<path>{_PATH.pattern})"
     statements = {phase: re.compile(f"(?:{labels}|{path}){joining}{AMOUNT}")
                   for phase, joining in rules["joining"].items()}
     levels = rules["path"]["levels"]
@@ -57,7 +60,7 @@ def _grammar() -> _Grammar:
         "?P<unit>", "?P<budget_unit>"), final=AMOUNT.replace("?P<amount>", "?P<final>").replace(
         "?P<unit>", "?P<final_unit>"))
     return _Grammar(figures, statements, tuple(rules["part_words"]), levels, rules["path"]["optional_suffix"],
-                    re.compile(two_amounts), words, re.compile("|".join(rules["anchors"])))
+                    re.compile(two_amounts), words, re.compile("|".join(rules["anchors"])), relation["path_window"])
 
 
 class _Printed(NamedTuple):
@@ -162,7 +165,8 @@ _SENTENCE = re.compile(r"[^，。；|]+")
 
 
 def check_relations(lines: list[SourceLine], tables: list[Table], file: str) -> tuple[list[TextCheck], list[Notice]]:
-    """A 决算's "决算数大于/小于/等于预算数" against the two amounts the sentence gives just before."""
+    """A 决算's "年初预算为…，支出决算为…": its "决算数大于/小于/等于预算数" against the two amounts, and the 决算数
+    against the row of the 科目 the paragraph names just before."""
     grammar = _grammar()
     text, position_line = _text_outside(lines, tables)
     checks: list[TextCheck] = []
@@ -170,16 +174,40 @@ def check_relations(lines: list[SourceLine], tables: list[Table], file: str) -> 
     for match in grammar.relation.finditer(text):
         budget, _ = _stated_amount(match["budget"], match["budget_unit"])
         final, tolerance = _stated_amount(match["final"], match["final_unit"])
+        line = position_line(match.start())
+        path = _path_before(text, match.start(), grammar)
+        printed = [figure for t in tables for figure in _path_figures(t, path, grammar)] if path else []
+        if printed:
+            agreeing = [f for f in printed if abs(f.amount - final) <= tolerance]
+            shown = (agreeing or printed)[0]
+            checks.append(TextCheck(f"{path} 决算数", line, shown.line, final, shown.amount, bool(agreeing)))
+            if not agreeing:
+                notices.append(Notice(file, line, "text-differs",
+                                      f"the text states the 决算数 of {path} as {final} 元; the tables print "
+                                      f"{' / '.join(sorted({f'{f.amount} 元 (line {f.line})' for f in printed}))}"))
+        if match["relation"] is None:
+            continue
         difference = final - budget
         sign = 0 if abs(difference) < tolerance else (1 if difference > 0 else -1)
         said = grammar.relation_words[match["relation"]]
-        line = position_line(match.start())
         what = f"决算数{match['relation']}预算数"
         checks.append(TextCheck(what, line, line, final, budget, said == sign, kind="relation"))
         if said != sign:
             notices.append(Notice(file, line, "text-differs",
                                   f"the text says {what}, but gives 年初预算 {budget} 元 and 决算 {final} 元"))
     return checks, notices
+
+
+def _path_before(text: str, position: int, grammar: _Grammar) -> str:
+    """The last 科目 path the paragraph names before ``position`` (within the grammar's window), or ""."""
+    start = max(text.rfind("|", 0, position) + 1, position - grammar.path_window)
+    found = list(_PATH.finditer(text, start, position))
+    if not found or _STATED_FIGURE.search(text, found[-1].end(), position):
+        return ""  # a 科目 stated with its own figure ("住房保障支出（类）445.69万元，占15.16%") is not the one
+    return _path_text(found[-1].group())
+
+
+_STATED_FIGURE = re.compile(r"[0-9](?:亿元|万元|元|%)")
 
 
 def check_years(lines: list[SourceLine], fiscal_year: int, final: bool, file: str) -> list[Notice]:
