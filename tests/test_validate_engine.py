@@ -140,6 +140,11 @@ def mutate(graph: Graph) -> dict[str, tuple[str, str]]:
     last = int(graph.value(spans[2], BKG.lastLine))
     graph.set((spans[2], BKG.firstLine, Literal(last + 5)))
     expected["lessThanOrEquals"] = (str(spans[2]), "property shape on bkg:firstLine")
+    # datatype xsd:string (compiled apart from the cast datatypes): a printed line in a language, and as an IRI
+    graph.set((spans[3], BKG.printedText, Literal(str(graph.value(spans[3], BKG.printedText)), lang="zh")))
+    expected["datatype-language"] = (str(spans[3]), "property shape on bkg:printedText")
+    graph.set((spans[4], BKG.printedText, URIRef(f"{DISCLOSURE}/not-a-text")))
+    expected["datatype-iri"] = (str(spans[4]), "property shape on bkg:printedText")
     # minLength: an empty project name
     relocation = URIRef(f"{PROJECT}遗属补贴")
     graph.set((relocation, RDFS.label, Literal("")))
@@ -186,7 +191,7 @@ def test_both_join_forms_give_pyshacl_results(mutated, mutated_graph, shapes, jo
     report = validate_graph_oxigraph(mutated_graph[1], shapes=shapes, joins=joins)
     assert keys(report.issues) == keys(reference.issues)
     assert [i.source for i in report.issues] == [i.source for i in reference.issues]
-    assert len(report.violations) == len(reference.violations) == 17
+    assert len(report.violations) == len(reference.violations) == 19
 
 
 def test_checks_run_without_candidate_lookups_give_pyshacl_results(mutated, mutated_graph, shapes, monkeypatch):
@@ -199,9 +204,9 @@ def test_checks_run_without_candidate_lookups_give_pyshacl_results(mutated, muta
     assert [i.message for i in report.issues] == [i.message for i in _report.issues]
 
 
-MUTATED_KINDS = ["minCount", "maxCount", "datatype", "class", "in", "pattern", "sparql", "hasValue",
-                 "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "lessThanOrEquals", "minLength",
-                 "uniqueLang", "ChildrenSum"]
+MUTATED_KINDS = ["minCount", "maxCount", "datatype", "datatype-language", "datatype-iri", "class", "in", "pattern",
+                 "sparql", "hasValue", "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "lessThanOrEquals",
+                 "minLength", "uniqueLang", "ChildrenSum"]
 
 
 @pytest.mark.parametrize("kind", MUTATED_KINDS)

@@ -249,15 +249,16 @@ class _Compiler:
         return None
 
     def datatype_violation(self, v: str, datatype: Node) -> str:
-        if datatype == XSD.string:  # a simple literal's datatype is xsd:string in SPARQL 1.1, as in pyshacl
-            return f"!(isLiteral({v}) && DATATYPE({v}) = {XSD.string.n3()})"
         if datatype == RDF.langString:
             return f"!(isLiteral({v}) && LANG({v}) != \"\")"
+        # Each mention of the value decodes it (a string is read from the store's string table): DATATYPE alone
+        # tests it, as its error on an IRI or a blank node is a violation through COALESCE. 0.25 → 0.15 s for
+        # bkg:printedText at 100 disclosures. A simple literal's datatype is xsd:string in SPARQL 1.1, as in pyshacl.
         well_typed = ""
-        if datatype in CASTABLE_DATATYPES:
-            # an ill-typed literal ("abc"^^xsd:integer) keeps its datatype IRI but does not cast
-            well_typed = f" && COALESCE(isLiteral({datatype.n3()}(STR({v}))), false)"
-        return f"!(isLiteral({v}) && DATATYPE({v}) = {datatype.n3()}{well_typed})"
+        if datatype in CASTABLE_DATATYPES and datatype != XSD.string:
+            # an ill-typed literal ("abc"^^xsd:integer) keeps its datatype IRI but does not cast (an error: true)
+            well_typed = f" || !isLiteral({datatype.n3()}(STR({v})))"
+        return f"COALESCE(DATATYPE({v}) != {datatype.n3()}{well_typed}, true)"
 
     # -- nested shapes (sh:or members, qualified value shapes): does node `v` conform? -------------
     def conforms(self, shape: Node, v: str) -> str:
