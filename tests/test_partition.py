@@ -1,0 +1,36 @@
+"""The partition merges N-Triples as UTF-8 bytes (kg.build.partition_shared, _merge_into): the order must be the
+text's, and each triple must land in exactly one graph."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from kg.build import _merge_into, partition_shared
+
+LINES = ['<urn:a> <urn:p> "乙" .', '<urn:a> <urn:p> "z" .', '<urn:a> <urn:p> "é" .', '<urn:a> <urn:p> "甲" .',
+         '<urn:a> <urn:p> "𠀀" .', "<urn:b> <urn:p> <urn:c> ."]
+
+
+def test_bytes_merge_in_the_order_of_the_text_and_drop_blank_lines(tmp_path: Path) -> None:
+    first, second = tmp_path / "1.nt", tmp_path / "2.nt"
+    first.write_text("\n".join(sorted(LINES[::2])) + "\n\n", encoding="utf-8")
+    second.write_text("\n" + "\n".join(sorted(LINES[1::2])) + "\n", encoding="utf-8")
+    union = io.BytesIO()
+    assert _merge_into([first, second], tmp_path / "out.nt", union) == 6
+    expected = "".join(line + "\n" for line in sorted(LINES)).encode()  # str order: code points
+    assert (tmp_path / "out.nt").read_bytes() == expected
+    assert union.getvalue() == expected
+
+
+def test_a_triple_two_documents_state_goes_to_the_shared_graph_once(tmp_path: Path) -> None:
+    parts, owned = [tmp_path / "0.nt", tmp_path / "1.nt"], [tmp_path / "g0.nt", tmp_path / "g1.nt"]
+    parts[0].write_text('<urn:code> <urn:label> "一般公共服务" .\n<urn:x> <urn:p> "only 0" .\n', encoding="utf-8")
+    parts[1].write_text('<urn:code> <urn:label> "一般公共服务" .\n', encoding="utf-8")
+    (tmp_path / "0.own.nt").write_text('<urn:d0#line=1,2> <urn:text> "第一行" .\n', encoding="utf-8")
+    distinct = partition_shared(parts, owned, tmp_path / "shared.nt", tmp_path / "union.nt")
+    assert distinct == 3
+    assert owned[0].read_text(encoding="utf-8") == ('<urn:d0#line=1,2> <urn:text> "第一行" .\n'
+                                                    '<urn:x> <urn:p> "only 0" .\n')
+    assert owned[1].read_bytes() == b""
+    assert (tmp_path / "shared.nt").read_text(encoding="utf-8") == '<urn:code> <urn:label> "一般公共服务" .\n'
