@@ -128,3 +128,35 @@ def test_listing_summaries_agree_and_each_change_is_caught(build_dir: Path, engi
     issues = validate(graph, shapes, engine=engine).violations
     assert any("柳树口镇" in issue.message or "140525112" in issue.message for issue in issues
                if issue.rule.startswith("bkgsh:TownshipProjectsComplete"))
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "oxigraph"])
+def test_a_changed_printed_total_department_or_year_is_caught(build_dir: Path, engine: str):
+    graph = _seed_slice(build_dir)
+    shapes = SHAPES / "summaries.ttl"
+    summary = next(graph.subjects(BKG.summaryOf, None))
+    code = URIRef(f"{summary}/code/20805")  # zezhou2025 支出总表 line 169: 20805 printed as 667.92 万元
+    assert [str(value) for value in graph.objects(code, BKG.printedTotal)] == ["6679200"]
+    assert str(graph.value(summary, BKG.departmentName)) == "泽州县自然资源局"
+    assert graph.value(summary, BKG.fiscalYear).toPython() == 2025
+    graph.set((code, BKG.printedTotal, Literal(Decimal("6679300"))))
+    graph.remove((URIRef(f"{summary}/code/2080505"), BKG.printedTotal, None))  # a printed line's total left out
+    graph.set((summary, BKG.fiscalYear, Literal(2024)))
+    graph.set((summary, BKG.departmentName, Literal("泽州县财政局")))
+    issues = validate(graph, shapes, engine=engine).violations
+    printed = sorted(issue.message for issue in issues if issue.rule.startswith("bkgsh:SummaryPrintedTotalsAgree"))
+    assert len(printed) == 3, printed  # 20805's wrong total, its line's total missing, 2080505's missing
+    assert any("code 20805: the summary's printed total is on no line" in m and "6679300" in m for m in printed)
+    assert any("code 20805: the summary lacks" in m and "6679200" in m for m in printed)
+    assert any("code 2080505: the summary lacks" in m and "3662100" in m for m in printed)
+    scope = sorted(issue.message for issue in issues if issue.rule.startswith("bkgsh:SummaryScopeAgrees"))
+    # the summary's 2024 is not the disclosure's, and the disclosure's 2025 is not the summary's
+    assert {m for m in scope if m.startswith("fiscal year")} == {
+        "fiscal year: the summary says 2024, the disclosure 2025"}, scope
+    assert "department name: the summary says 泽州县财政局, the disclosure 泽州县自然资源局" in scope, scope
+    # a summary without a department name, where the publisher has one
+    graph.remove((summary, BKG.departmentName, None))
+    issues = validate(graph, shapes, engine=engine).violations
+    scope = [issue.message for issue in issues if issue.rule.startswith("bkgsh:SummaryScopeAgrees")]
+    assert [m for m in scope if "department" in m] == [
+        "department name: the summary says none, the disclosure 泽州县自然资源局"]
