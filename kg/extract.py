@@ -103,7 +103,7 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
     notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
     three_public, three_public_notices = _guarded(
         "三公 items", file, notices, ([], []),
-        lambda: three_public_figures(tables, source.lines, final=meta.phase == "final"))
+        lambda: three_public_figures(tables, source.lines, final=final))
     notices += three_public_notices
     return Disclosure(
         source=source,
