@@ -46,8 +46,14 @@ class _Grammar:
 
 
 @cache
+def _rules() -> dict[str, Any]:
+    """kg/data/text_statements.toml, read once for the statements and the years."""
+    return tomllib.loads((DATA / "text_statements.toml").read_text(encoding="utf-8"))
+
+
+@cache
 def _grammar() -> _Grammar:
-    rules: dict[str, Any] = tomllib.loads((DATA / "text_statements.toml").read_text(encoding="utf-8"))
+    rules = _rules()
     figures = [(f["what"], re.compile(f["label"]), tuple(f["tables"]), re.compile(f["rows"])) for f in rules["figure"]]
     labels = "|".join(f"(?P<f{i}>{f['label']})" for i, f in enumerate(rules["figure"]))
     path = f"(?P<path>{_PATH.pattern})"
@@ -236,7 +242,7 @@ def check_years(lines: list[SourceLine], fiscal_year: int, final: bool, file: st
 
 @cache
 def _year_rules() -> dict[str, Any]:
-    years = tomllib.loads((DATA / "text_statements.toml").read_text(encoding="utf-8"))["years"]
+    years = _rules()["years"]
     return {"heading": re.compile(years["heading"]), "heading_max_chars": years["heading_max_chars"],
             "final_year_end": re.compile(years["final_year_end"])}
 
