@@ -45,6 +45,7 @@ from kg.rdf.summaries import disclosure_summary as summarise_disclosure
 from kg.rdf.uris import Minter
 from kg.records import Disclosure, Notice, PerformanceTable, SourceLine, Span
 from kg.report import atomic_write_text, disclosure_summary, notice_dict
+from kg.workers import long_lived_frozen
 
 SHARED_GRAPH = "shared"  # graphs/shared.nt: what several disclosures state
 LINKS_GRAPH = "classification-links"  # graphs/classification-links.nt: skos:exactMatch across years
@@ -648,18 +649,26 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
     # of colliding names, the copy of a duplicate that is kept) in the order of their file names.
     paths.sort(key=lambda path: (path.name, str(path)))
     with staged_output(out_dir, "build", list(inputs), force=force) as tmp_dir:
-        return _build_into(tmp_dir, out_dir, paths, input_notices, base=base, jobs=jobs, formats=formats,
-                           store=store, progress=progress, started=started)
+        extract_started = time.perf_counter()  # reading the readers' data is extraction's
+        if jobs <= 1 or len(paths) <= 1 or _workers_fork():
+            warm_readers()
+        # the readers' data and the imports live as long as the build: the collector's full passes skip them
+        with long_lived_frozen():
+            return _build_into(tmp_dir, out_dir, paths, input_notices, base=base, jobs=jobs, formats=formats,
+                               store=store, progress=progress, started=started, clock=extract_started)
+
+
+def _workers_fork() -> bool:
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"
 
 
 def warm_readers() -> None:
     """Read the readers' data (the division list and its name index, the table, label and citation
-    vocabularies) in this process, before a pool forks its workers: they inherit it instead of each reading it
-    again (≈ 0.5 s of CPU per worker). Nothing to gain where workers do not fork."""
-    import multiprocessing
-
-    if multiprocessing.get_start_method() != "fork":
-        return
+    vocabularies) now: before a pool forks its workers, they inherit it instead of each reading it again
+    (≈ 0.5 s of CPU per worker); before a one-process build, it is frozen out of the collector's full passes
+    with the imports (kg.workers.long_lived_frozen)."""
     from kg.citations.classify import vocabulary
     from kg.citations.resolve import code_patterns
     from kg.tables.knowledge import knowledge
@@ -673,11 +682,9 @@ def warm_readers() -> None:
 
 
 def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: list[Notice], *, base: str,
-                jobs: int, formats: tuple[str, ...], store: bool, progress: bool, started: float) -> BuildReport:
+                jobs: int, formats: tuple[str, ...], store: bool, progress: bool, started: float,
+                clock: float) -> BuildReport:
     stages: dict[str, float] = {}
-    clock = time.perf_counter()
-    if jobs > 1 and len(paths) > 1:
-        warm_readers()
 
     def stage_done(name: str) -> None:
         nonlocal clock

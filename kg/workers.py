@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import os
 import signal
 import sys
@@ -93,6 +94,22 @@ def start_worker(parent: int, budget_mb: int) -> None:
     """Pool initializer: the worker dies with its parent and runs under the memory budget."""
     die_with_parent(parent)
     limit_worker_memory(budget_mb)
+
+
+@contextlib.contextmanager
+def long_lived_frozen() -> Iterator[None]:
+    """Within: the objects alive on entry (modules, the readers' data) are frozen out of the collector's
+    passes, and forked workers inherit them frozen. A full collection otherwise walks all of them every few
+    documents: ≈ 15 % of extraction's CPU at 100 synthetic disclosures, 0.12 s of the samples build. Objects
+    someone else froze before stay frozen on exit."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:

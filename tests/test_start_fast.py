@@ -84,3 +84,58 @@ def test_large_inputs_use_the_cores(tmp_path: Path):
     with open(big, "wb") as handle:
         handle.truncate(POOL_THRESHOLD_BYTES)  # sparse: a size, not data
     assert auto_jobs([big]) == min(os.cpu_count() or 1, 4)
+
+
+def test_objects_alive_before_the_build_are_frozen_during_it_and_released_after():
+    """The collector's full passes skip the long-lived objects (imports, the readers' data) within a build."""
+    import gc
+
+    from kg.workers import long_lived_frozen
+
+    def tracked(marker: object) -> bool:
+        return any(o is marker for o in gc.get_objects())
+
+    marker = [object()]  # a container: tracked by the collector
+    assert gc.get_freeze_count() == 0 and tracked(marker)
+    with long_lived_frozen():
+        assert gc.get_freeze_count() > 0 and not tracked(marker)
+        later = [object()]
+        assert tracked(later)  # what the build makes is collected as usual
+    assert gc.get_freeze_count() == 0 and tracked(marker)
+
+
+def test_a_freeze_made_before_the_build_is_kept():
+    import gc
+
+    from kg.workers import long_lived_frozen
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with long_lived_frozen():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_the_build_runs_with_the_readers_data_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import gc
+
+    from kg import build as build_module
+    from kg.places.gazetteer import default_gazetteer
+
+    seen: list[tuple[int, bool]] = []
+    original = build_module._build_into
+
+    def probe(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gazetteer = default_gazetteer()
+        seen.append((gc.get_freeze_count(), any(o is gazetteer for o in gc.get_objects())))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_build_into", probe)
+    report = build_module.build([SAMPLES / "zezhou-natural-resources-bureau-2025.txt"], tmp_path / "out", jobs=1,
+                                formats=(), store=False, progress=False)
+    assert report.counts["disclosures"] == 1
+    assert seen and seen[0][0] > 0 and seen[0][1] is False  # the division list was read, then frozen
+    assert gc.get_freeze_count() == 0
