@@ -34,3 +34,33 @@ def test_a_triple_two_documents_state_goes_to_the_shared_graph_once(tmp_path: Pa
                                                     '<urn:x> <urn:p> "only 0" .\n')
     assert owned[1].read_bytes() == b""
     assert (tmp_path / "shared.nt").read_text(encoding="utf-8") == '<urn:code> <urn:label> "一般公共服务" .\n'
+
+
+def test_without_a_union_the_graphs_and_the_count_are_the_same(tmp_path: Path) -> None:
+    """A build with no output format (the benchmark's) counts the union's triples without writing it."""
+    counts = []
+    for name, union in (("with", tmp_path / "union.nt"), ("without", None)):
+        folder = tmp_path / name
+        folder.mkdir()
+        parts, owned = [folder / "0.nt", folder / "1.nt"], [folder / "g0.nt", folder / "g1.nt"]
+        parts[0].write_text('<urn:code> <urn:label> "一般公共服务" .\n<urn:x> <urn:p> "only 0" .\n', encoding="utf-8")
+        parts[1].write_text('<urn:code> <urn:label> "一般公共服务" .\n<urn:y> <urn:p> "only 1" .\n',
+                            encoding="utf-8")
+        counts.append(partition_shared(parts, owned, folder / "shared.nt", union))
+        assert owned[1].read_text(encoding="utf-8") == '<urn:y> <urn:p> "only 1" .\n'
+        assert (folder / "shared.nt").read_text(encoding="utf-8") == '<urn:code> <urn:label> "一般公共服务" .\n'
+    assert counts == [3, 3]
+    assert len((tmp_path / "union.nt").read_bytes().splitlines()) == 3
+
+
+def test_a_build_without_formats_writes_no_union_and_counts_its_triples(tmp_path: Path) -> None:
+    from kg.build import build
+    from tests.conftest import SAMPLES
+
+    sample = SAMPLES / "zezhou-natural-resources-bureau-2025.txt"
+    with_nt = build([sample], tmp_path / "nt", formats=("nt",), jobs=1, store=False, progress=False)
+    bare = build([sample], tmp_path / "bare", formats=(), jobs=1, store=False, progress=False)
+    assert not (tmp_path / "bare" / "graph.nt").exists()
+    assert bare.triples == with_nt.triples == len((tmp_path / "nt" / "graph.nt").read_bytes().splitlines())
+    assert sorted(p.name for p in (tmp_path / "bare" / "graphs").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "nt" / "graphs").iterdir())
