@@ -331,3 +331,25 @@ def test_codes_printed_in_the_name_cell_under_one_header(header, cells):
     [table], _ = find_tables(source_from_text(text, "codes.txt"))
     assert [(r["code"], r["name"]) for r in table.frame[["code", "name"]].to_dict("records")] == [
         (None, "合计"), ("201", "一般公共服务支出"), ("20101", "人大事务"), ("2010101", "行政运行")]
+
+
+def test_a_pickled_table_keeps_its_kind_without_its_pattern(found):
+    """Phase 1's records are pickled for phase 2: a table's kind travels as its name (no pattern to compile
+    again), and comes back as the knowledge's own kind; a kind of other knowledge travels whole."""
+    import pickle
+    import re
+    from dataclasses import replace
+
+    from kg.tables.knowledge import knowledge
+
+    tables, _ = found["zezhou2025"]
+    table = next(t for t in tables if t.kind == "expenditure_summary")
+    kind = table.frame.attrs["title_match"].kind
+    blob = pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
+    assert kind.title.pattern.encode() not in blob
+    back = pickle.loads(blob)
+    assert back.frame.attrs["title_match"].kind is knowledge().kind("expenditure_summary")
+    assert back.frame["total"].tolist() == table.frame["total"].tolist()
+    other = replace(kind, title=re.compile("^支出表$"))
+    again = pickle.loads(pickle.dumps(other))
+    assert again == other and again.title.pattern == "^支出表$"

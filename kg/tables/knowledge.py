@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from kg.tables.column_orders import ColumnOrder
 from kg.tables.titles import title_pattern
@@ -28,6 +29,19 @@ class TableKind:
 
     def __deepcopy__(self, memo: dict[int, object]) -> TableKind:
         return self  # immutable: pandas deep-copies a frame's attrs (a title match holds its kind)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by name when it is a kind of the default knowledge (every table a build pickles between its
+        phases holds one): unpickling its title pattern compiled it again whenever re's cache had let it go."""
+        if knowledge().kind(self.kind) == self:
+            return _default_kind, (self.kind,)
+        return TableKind, tuple(getattr(self, f.name) for f in fields(self))
+
+
+def _default_kind(key: str) -> TableKind:
+    kind = knowledge().kind(key)
+    assert kind is not None
+    return kind
 
 
 @dataclass(frozen=True)
