@@ -53,7 +53,7 @@ def test_without_a_union_the_graphs_and_the_count_are_the_same(tmp_path: Path) -
     assert len((tmp_path / "union.nt").read_bytes().splitlines()) == 3
 
 
-def test_a_build_without_formats_writes_no_union_and_counts_its_triples(tmp_path: Path) -> None:
+def test_a_build_without_formats_writes_no_union_but_the_same_graphs_and_triples(tmp_path: Path) -> None:
     from kg.build import build
     from tests.conftest import SAMPLES
 
@@ -61,6 +61,10 @@ def test_a_build_without_formats_writes_no_union_and_counts_its_triples(tmp_path
     with_nt = build([sample], tmp_path / "nt", formats=("nt",), jobs=1, store=False, progress=False)
     bare = build([sample], tmp_path / "bare", formats=(), jobs=1, store=False, progress=False)
     assert not (tmp_path / "bare" / "graph.nt").exists()
-    assert bare.triples == with_nt.triples == len((tmp_path / "nt" / "graph.nt").read_bytes().splitlines())
-    assert sorted(p.name for p in (tmp_path / "bare" / "graphs").iterdir()) == \
-        sorted(p.name for p in (tmp_path / "nt" / "graphs").iterdir())
+    union_lines = (tmp_path / "nt" / "graph.nt").read_bytes().splitlines()
+    assert bare.triples == with_nt.triples == len(union_lines) == len(set(union_lines))
+    assert bare.counts == with_nt.counts
+    graphs = {p.name: p.read_bytes() for p in (tmp_path / "nt" / "graphs").iterdir()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "bare" / "graphs").iterdir()} == graphs
+    # the union is the graphs' triples, each once
+    assert sorted(union_lines) == sorted(line for text in graphs.values() for line in text.splitlines())
