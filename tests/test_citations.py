@@ -16,6 +16,7 @@ from kg.citations import (
     normalise_doc_number,
 )
 from kg.citations.benchmark import align, corpus_files, evaluate_files
+from kg.citations.regexes import DOC_NUMBER
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "citations.json"
 ZEZHOU = RegionContext("山西省", "晋城市", "泽州县")
@@ -46,6 +47,14 @@ def test_normalise_doc_number(printed: str, normalised: str) -> None:
 def test_incomplete_numbers_are_not_numbers(incomplete: str) -> None:
     # qinshui2024:1139 prints "[2020]84号" with no 机关代字; xingxian2025:744 puts the ministry's name there
     assert normalise_doc_number(incomplete) is None
+
+
+def test_a_number_takes_the_sixteen_characters_before_its_bracket_and_each_number_its_own() -> None:
+    # the 机关代字 is read possessively (doc_numbers.toml): a longer run of characters before the bracket
+    # still gives its last 16, and numbers printed one after the other each keep their own agency
+    cell = "根据山西省人民政府办公厅关于进一步加强和改进晋政办发〔2021〕15号晋财预 [2022] 3 号"
+    found = [(m["agency"], m["year"], m["serial"]) for m in DOC_NUMBER.finditer(cell)]
+    assert found == [("公厅关于进一步加强和改进晋政办发", "2021", "15"), ("晋财预", "2022", "3")]
 
 
 _AGENCIES = st.sampled_from(["晋自然资发", "泽行审发", "自然资办发", "沁审管审字", "中发"])
