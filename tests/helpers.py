@@ -40,3 +40,21 @@ def dev_document(stem: str, form: str = "text") -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present (../shared/dev-corpus)")
     return path
+
+
+def aligned(rows: list[list[str]], widths: list[int], left: int) -> str:
+    """Rows as `pdftotext -layout` prints them: a cell starts at its physical position (a CJK character is
+    two columns wide on the page but one character in the line), the first ``left`` columns left-aligned,
+    the amounts right-aligned."""
+    from kg.ingest.layout import display_width
+
+    lines = []
+    for cells in rows:
+        line, edge = "", 0
+        for j, text in enumerate(cells):
+            start = edge if j < left else edge + widths[j] - display_width(text)
+            if text:  # pdftotext puts a cell at the character column of its physical position
+                line += " " * max(start - len(line), 1 if line else 0) + text
+            edge += widths[j] + 2
+        lines.append(line)
+    return "\n".join(lines) + "\n"

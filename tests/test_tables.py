@@ -11,7 +11,7 @@ from kg.ingest import source_from_text
 from kg.records import SourceDocument, Table
 from kg.tables import find_tables
 from kg.tables.amounts import parse_amount, to_yuan
-from tests.helpers import only, row
+from tests.helpers import aligned, only, row
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
 
@@ -275,24 +275,6 @@ def test_sentences_headings_and_contents_lines_are_not_titles(text):
     assert match_title(text.replace(" ", ""), knowledge()) is None
 
 
-def _aligned(rows: list[list[str]], widths: list[int], left: int) -> str:
-    """Rows as `pdftotext -layout` prints them: a cell starts at its physical position (a CJK character is
-    two columns wide on the page but one character in the line), the first ``left`` columns left-aligned,
-    the amounts right-aligned."""
-    from kg.ingest.layout import display_width
-
-    lines = []
-    for cells in rows:
-        line, edge = "", 0
-        for j, text in enumerate(cells):
-            start = edge if j < left else edge + widths[j] - display_width(text)
-            if text:  # pdftotext puts a cell at the character column of its physical position
-                line += " " * max(start - len(line), 1 if line else 0) + text
-            edge += widths[j] + 2
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
 def test_a_dash_in_an_amount_cell_is_an_empty_cell_not_a_misread():
     from kg.entities.budget import expenditure_lines
     from kg.ingest import source_from_text
@@ -301,7 +283,7 @@ def test_a_dash_in_an_amount_cell_is_an_empty_cell_not_a_misread():
             ["201", "一般公共服务支出", "100.00", "100.00", "-"],
             ["20101", "人大事务", "100.00", "—", "100.00"],
             ["", "合计", "100.00", "100.00", "/"]]
-    text = "支出预算总表\n单位：元\n" + _aligned(rows, [10, 20, 10, 10, 10], left=2)
+    text = "支出预算总表\n单位：元\n" + aligned(rows, [10, 20, 10, 10, 10], left=2)
     tables, notices = find_tables(source_from_text(text, name="d.txt"))
     assert [n.code for n in notices if n.severity == "warning"] == []
     lines, _ = expenditure_lines(tables)

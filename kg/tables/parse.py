@@ -32,6 +32,7 @@ from kg.tables.layout import (
 )
 from kg.tables.panels import split_panels
 from kg.tables.preamble import read_preamble
+from kg.tables.row_sums import replace_by_sums
 from kg.tables.rows import attach_wrapped_cells
 from kg.tables.stated import stated_items
 
@@ -59,7 +60,7 @@ def _label_name(label: str, kb: TableKnowledge) -> str | None:
 
 
 _CODE_LABELS = frozenset({"code", "code_class", "code_section", "code_item", "unit_code"})
-_CELL_NOTICES = frozenset({"bad-amount", "orphan-amounts", "unplaced-cell"})
+_CELL_NOTICES = frozenset({"bad-amount", "orphan-amounts", "unplaced-cell", "rows-by-sums"})
 _CODE_PARTS = frozenset({"code_class", "code_section", "code_item"})
 
 
@@ -553,6 +554,28 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
     return out
 
 
+def _replaced_by_sums(records: list[dict[str, object]], names: list[str], amount_columns: list[str],
+                      source: SourceDocument, notices: list[Notice]) -> list[str]:
+    """Runs of rows laid off their columns put back where the table's sums close (kg/tables/row_sums.py);
+    an unnamed column only those rows filled goes with them. The column names left."""
+    shifts = replace_by_sums(records, amount_columns)
+    for shift in shifts:
+        first, last = int(records[shift.first]["line"]), int(records[shift.last]["last_line"])  # type: ignore[call-overload]
+        lines = f"line {first}" if first == last else f"lines {first}-{last}"
+        columns = "1 column" if abs(shift.by) == 1 else f"{abs(shift.by)} columns"
+        notices.append(Notice(source.name, first, "rows-by-sums",
+                              f"{lines} read off their headings; moved {columns} "
+                              f"{'right' if shift.by > 0 else 'left'}, the only placement under which the sums "
+                              "they enter (children = parent, 类 rows = 合计) close", "info"))
+    if not shifts:
+        return names
+    emptied = {n for n in amount_columns if _UNNAMED.match(n) and all(r.get(n) is None for r in records)}
+    for record in records:
+        for name in emptied:
+            record.pop(name, None)
+    return [n for n in names if n not in emptied]
+
+
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
                  kb: TableKnowledge, all_text: bool = False, extra_text: frozenset[str] = frozenset(),
                  wrapped: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
@@ -591,6 +614,7 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
     if "code" in names and not all_text:
         records, code_notices = codes.repair_code_rows(records, amount_columns, source.name, wrapped)
         notices.extend(code_notices)
+        names = _replaced_by_sums(records, names, amount_columns, source, notices)
 
     elif wrapped:
         # names, items and labels the page broke over lines (the 政府采购 table's 专项名称 and 物品名称)
