@@ -35,6 +35,7 @@ from kg.tables.preamble import read_preamble
 from kg.tables.row_sums import replace_by_sums
 from kg.tables.rows import attach_wrapped_cells
 from kg.tables.stated import stated_items
+from kg.tables.tree_codes import expand_tree_codes
 
 _ORGANISATION = re.compile(
     r"(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(.{2,60}?)\s{0,3}(?:单位:.{0,10})?$")
@@ -614,6 +615,11 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
     if "code" in names and not all_text:
         records, code_notices = codes.repair_code_rows(records, amount_columns, source.name, wrapped)
         notices.extend(code_notices)
+        for first, count in expand_tree_codes(records, amount_columns):
+            notices.append(Notice(source.name, first, "codes-from-tree",
+                                  f"{count} 款/项 codes from line {first} printed by their last two digits under "
+                                  "their 类: read as full codes, nested the one way under which the 项 add up "
+                                  "to their 款 and the 款 to their 类 (or break the fewest of these sums)", "info"))
         names = _replaced_by_sums(records, names, amount_columns, source, notices)
 
     elif wrapped:
