@@ -5,9 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from rdflib import Literal
+from rdflib.namespace import SKOS
 
 from kg.entities.budget import check_sums
+from kg.extract import extract_disclosure
 from kg.ingest import source_from_text
+from kg.rdf import BKG, disclosure_graph
 from kg.tables import find_tables
 from kg.tables.tree_codes import expand_tree_codes
 from tests.helpers import aligned, only
@@ -30,8 +34,12 @@ def _tree(indent: str) -> list[list[str]]:
             [indent + "06", "企业改革补助", "20.00", "20.00", ""]]
 
 
+def _printed(rows: list[list[str]]) -> str:
+    return "部门支出总表\n单位：万元\n" + aligned([_HEADER, *rows], [10, 32, 12, 12, 12], left=2)
+
+
 def _read(rows: list[list[str]]) -> tuple[list[tuple[object, ...]], list]:
-    text = "部门支出总表\n单位：万元\n" + aligned([_HEADER, *rows], [10, 32, 12, 12, 12], left=2)
+    text = _printed(rows)
     tables, notices = find_tables(source_from_text(text, "tree.txt"))
     table = only(tables, "expenditure_summary")
     read = [(r["code"], r["code_as_printed"], r["total"]) for r in
@@ -48,6 +56,20 @@ def test_two_digit_codes_under_their_class_are_read_as_full_codes(indent):
     assert [n.code for n in notices if n.severity == "warning"] == []
     assert [(n.code, n.line) for n in notices if n.code == "codes-from-tree"] == [
         ("codes-from-tree", 6), ("codes-from-tree", 10)]
+
+
+def test_a_rebuilt_code_enters_the_graph_under_its_parent_with_its_amount():
+    text = "某某局2025年部门预算\n" + _printed(_tree("  "))
+    graph = disclosure_graph(extract_disclosure(source_from_text(text, "tree.txt"), require_tables=False))
+    concept = next(graph.subjects(SKOS.notation, Literal("2080505")))  # printed "05" under 20805
+    assert graph.value(concept, SKOS.prefLabel) == Literal("机关事业单位基本养老保险缴费支出", lang="zh")
+    parent = graph.value(concept, SKOS.broader)
+    assert graph.value(parent, SKOS.notation) == Literal("20805")
+    assert graph.value(graph.value(parent, SKOS.broader), SKOS.notation) == Literal("208")
+    line = graph.value(predicate=BKG.functionCode, object=concept)
+    assert graph.value(line, BKG.total).toPython() == Decimal("600000")  # 60.00 万元
+    assert graph.value(line, BKG.printedUnit) == Literal("万元")
+    assert not list(graph.subjects(SKOS.notation, Literal("05")))  # no code left as printed
 
 
 def test_a_misprinted_figure_still_nests_by_the_reading_that_breaks_fewest_sums():
