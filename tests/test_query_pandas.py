@@ -22,6 +22,7 @@ from kg.query import (
     write_frame,
 )
 from kg.query.library import read_query
+from kg.query.results import Term
 
 PARAMS = {"project-basis": {"project": "补充耕地指标回购资金"}, "document-projects": {"document": "泽政发[2019]23号"}}
 DTYPES = {"money": "Float64", "int": "Int64", "bool": "boolean", "float": "Float64", "string": "string"}
@@ -160,3 +161,40 @@ def test_types_header_is_checked(tmp_path: Path):
     path.write_text("# title: typed\n# columns: a\n# types: z=int\nSELECT ?a WHERE { }\n", encoding="utf-8")
     with pytest.raises(QueryLibraryError, match="not among"):
         read_query(path)
+
+
+class _RecordingEngine:
+    """Answers with fixed rows in a scrambled order and keeps the query text it was sent."""
+
+    def __init__(self, variables: list[str], rows: list[list[Term | None]]) -> None:
+        self.variables, self.rows, self.sent = variables, rows, ""
+
+    def select(self, query: str) -> tuple[list[str], list[list[Term | None]]]:
+        self.sent = query
+        return self.variables, [list(row) for row in self.rows]
+
+
+def test_rows_are_sorted_here_and_the_engine_is_spared_its_own_sort(tmp_path: Path):
+    """The final ORDER BY is left out of what the engine receives when every key is a column (sort_rows puts
+    the rows in that order for every engine); amounts by value, text by code point, unbound first."""
+    path = tmp_path / "ordered.rq"
+    path.write_text("# title: ordered\n# columns: department, amount\n"
+                    "SELECT ?department ?amount WHERE { ?s <urn:d> ?department ; <urn:a> ?amount }\n"
+                    "ORDER BY ?department DESC(?amount)\n", encoding="utf-8")
+    decimal = "http://www.w3.org/2001/XMLSchema#decimal"
+    string = "http://www.w3.org/2001/XMLSchema#string"
+    rows = [[Term("literal", "泽州县民政局", string), Term("literal", "9.5", decimal)],
+            [Term("literal", "兴县民政局", string), Term("literal", "120", decimal)],
+            [Term("literal", "泽州县民政局", string), Term("literal", "10", decimal)],
+            [None, Term("literal", "3", decimal)]]
+    engine = _RecordingEngine(["department", "amount"], rows)
+    frame = run_query(read_query(path), store=engine, money="decimal")
+    assert "ORDER BY" not in engine.sent and engine.sent.rstrip().endswith("?amount }")
+    assert frame["department"].tolist()[1:] == ["兴县民政局", "泽州县民政局", "泽州县民政局"]
+    assert frame["department"].isna().tolist() == [True, False, False, False]
+    assert frame["amount"].tolist() == [Decimal("3"), Decimal("120"), Decimal("10"), Decimal("9.5")]
+
+    # ordered by a variable that is not a column: only the engine can sort, so it keeps the clause
+    path.write_text(path.read_text(encoding="utf-8").replace("DESC(?amount)", "DESC(?s)"), encoding="utf-8")
+    run_query(read_query(path), store=engine)
+    assert engine.sent.rstrip().endswith("ORDER BY ?department DESC(?s)")

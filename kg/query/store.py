@@ -97,7 +97,18 @@ class OxigraphEngine:
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError("query", "only SELECT queries are supported here", code="bad-query")
         variables = [v.value for v in solutions.variables]
-        rows = [[_oxigraph_term(solution[v]) for v in variables] for solution in solutions]
+        # one Term per distinct store term: a whole-corpus report repeats its departments, years and codes
+        # down tens of thousands of rows (code-rollup at 1,000 disclosures: 322,000 cells, 2,800 terms)
+        terms: dict[object, Term | None] = {}
+        rows = []
+        for solution in solutions:
+            row = []
+            for value in solution:
+                term = terms.get(value, terms)
+                if term is terms:
+                    term = terms[value] = _oxigraph_term(value)
+                row.append(term)
+            rows.append(row)
         return variables, rows
 
 
