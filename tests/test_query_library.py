@@ -97,6 +97,33 @@ def test_if_lines_are_kept_only_for_the_parameters_given_and_values_become_const
     assert code(bind(query, {})) == code(query.text)
 
 
+EITHER = """SELECT ?summary ?department WHERE {
+  ?summary bkg:summaryOf ?disclosure .
+  #if department|disclosure: ?summary bkg:departmentName ?department .
+  { SELECT ?summary ?department WHERE { ?summary bkg:departmentName ?department } }    #if !department|disclosure
+  #if !department disclosure: BIND ("by file" AS ?note)
+}
+"""
+
+
+def test_alternatives_in_an_if_line_hold_when_either_parameter_is_given(tmp_path: Path):
+    """``a|b``: either is given; ``!a|b``: neither (a few disclosures looked up, the whole corpus in passes)."""
+    query = read_query(write_query(tmp_path, EITHER))
+    whole = bind(query, {})
+    assert "{ SELECT ?summary ?department" in whole and "?summary bkg:departmentName ?department ." not in whole
+    for given in ({"department": "泽州"}, {"disclosure": "zezhou-2025"}, {"department": "泽州", "disclosure": "z"}):
+        scoped = bind(query, given)
+        assert "?summary bkg:departmentName ?department ." in scoped and "{ SELECT" not in scoped, given
+        assert ('"by file"' in scoped) == ("department" not in given), given
+    assert code(whole) == code(query.text)
+
+
+def test_an_alternative_naming_no_parameter_is_refused(tmp_path: Path):
+    with pytest.raises(QueryLibraryError, match="departement, which is not a parameter") as error:
+        read_query(write_query(tmp_path, EITHER.replace("#if department|disclosure:", "#if departement|disclosure:")))
+    assert "scoped.rq:7" in str(error.value)
+
+
 def code(text: str) -> str:
     """The SPARQL of a query without its comments (whole-line ones and a trailing ``#if``), whitespace folded."""
     lines = (re.sub(r"\s#if\s.*$", "", line) for line in text.splitlines() if not line.lstrip().startswith("#"))

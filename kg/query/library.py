@@ -127,30 +127,41 @@ def mentioned_variables(text: str) -> set[str]:
 
 # Conditional lines: "#if COND: SPARQL" (kept, uncommented, only when COND holds; a comment in the file) and
 # "SPARQL  #if COND" (kept only when COND holds; live in the file). COND: terms separated by spaces, all of which
-# must hold: NAME (the parameter is given), ?VAR (it was bound through that variable), each negated by a "!".
+# must hold: NAME (the parameter is given), ?VAR (it was bound through that variable), or alternatives joined by
+# "|" (NAME|NAME: either is given); a "!" before a term negates it (!NAME|NAME: neither is given).
 _LEADING_IF = re.compile(r"^(?P<indent>[ \t]*)#if[ \t]+(?P<condition>[^:\n]{1,200}):[ \t]?(?P<code>.*)$")
-_TRAILING_IF = re.compile(r"^(?P<code>.*\S)[ \t]+#if[ \t]+(?P<condition>[!?A-Za-z0-9_ \t]{1,200})$")
-_TERM = re.compile(r"^(?P<negated>!?)(?P<variable>\??)(?P<name>[A-Za-z_][A-Za-z0-9_]{0,80})$")
+_TRAILING_IF = re.compile(r"^(?P<code>.*\S)[ \t]+#if[ \t]+(?P<condition>[!?|A-Za-z0-9_ \t]{1,200})$")
+_ALTERNATIVE = re.compile(r"^(?P<variable>\??)(?P<name>[A-Za-z_][A-Za-z0-9_]{0,80})$")
 
 
 @dataclass(frozen=True)
 class Condition:
-    """``terms``: (negated, name, is_variable) — all must hold."""
+    """``terms``: (negated, alternatives) — all must hold; a term holds when one of its alternatives, each
+    (name, is_variable), does (or, negated, when none does)."""
 
-    terms: tuple[tuple[bool, str, bool], ...]
+    terms: tuple[tuple[bool, tuple[tuple[str, bool], ...]], ...]
 
     def holds(self, given: set[str], bound: set[str]) -> bool:
         """``given``: the parameters given; ``bound``: the variables they were bound through."""
-        return all(negated != (name in (bound if is_variable else given)) for negated, name, is_variable in self.terms)
+        return all(negated != any(name in (bound if is_variable else given) for name, is_variable in alternatives)
+                   for negated, alternatives in self.terms)
+
+    def names(self) -> list[tuple[str, bool]]:
+        """Every (name, is_variable) the condition tests."""
+        return [alternative for _negated, alternatives in self.terms for alternative in alternatives]
 
 
 def parse_condition(text: str) -> Condition | None:
     terms = []
     for word in text.split():
-        match = _TERM.match(word)
-        if match is None:
-            return None
-        terms.append((bool(match["negated"]), match["name"], bool(match["variable"])))
+        negated = word.startswith("!")
+        alternatives = []
+        for part in word[negated:].split("|"):
+            match = _ALTERNATIVE.match(part)
+            if match is None:
+                return None
+            alternatives.append((match["name"], bool(match["variable"])))
+        terms.append((negated, tuple(alternatives)))
     return Condition(tuple(terms)) if terms else None
 
 
@@ -172,7 +183,7 @@ def conditioned_parameters(text: str) -> set[str]:
     names: set[str] = set()
     for line in text.splitlines():
         if "#if" in line and (found := conditional_line(line)):
-            names.update(name for _negated, name, is_variable in found[1].terms if not is_variable)
+            names.update(name for name, is_variable in found[1].names() if not is_variable)
     return names
 
 
@@ -191,7 +202,7 @@ def check_conditions(path: Path, text: str, parameters: tuple[Parameter, ...]) -
                                         "or 'SPARQL  #if !NAME')", code="bad-query-header")
             continue
         _code, condition, leading = found
-        for _negated, name, is_variable in condition.terms:
+        for name, is_variable in condition.names():
             if name not in (variables if is_variable else names):
                 known = ", ".join(sorted(names)) or "none"
                 raise QueryLibraryError(f"{path}:{number}", f"#if names {'?' if is_variable else ''}{name}, which is "
