@@ -22,7 +22,7 @@ from kg.query import (
     write_frame,
 )
 from kg.query.library import read_query
-from kg.query.results import Term
+from kg.query.results import Term, unordered
 
 PARAMS = {"project-basis": {"project": "补充耕地指标回购资金"}, "document-projects": {"document": "泽政发[2019]23号"}}
 DTYPES = {"money": "Float64", "int": "Int64", "bool": "boolean", "float": "Float64", "string": "string"}
@@ -198,3 +198,16 @@ def test_rows_are_sorted_here_and_the_engine_is_spared_its_own_sort(tmp_path: Pa
     path.write_text(path.read_text(encoding="utf-8").replace("DESC(?amount)", "DESC(?s)"), encoding="utf-8")
     run_query(read_query(path), store=engine)
     assert engine.sent.rstrip().endswith("ORDER BY ?department DESC(?s)")
+
+
+def test_only_a_final_order_by_the_rows_can_be_put_in_is_left_out():
+    """A LIMIT after the ORDER BY, or an ORDER BY closing a sub-SELECT, depends on the engine's order: kept."""
+    columns = ["department", "amount"]
+    whole = "SELECT ?department ?amount WHERE { ?s <urn:a> ?amount }\nORDER BY DESC(?amount) ?department"
+    assert unordered(whole, columns) == (whole[:whole.index("ORDER BY")].rstrip() + "\n",
+                                         [("amount", True), ("department", False)])
+    limited = whole + " LIMIT 10"
+    assert unordered(limited, columns) == (limited, [])
+    inner = ("SELECT ?department ?amount WHERE {\n"
+             "  { SELECT ?department ?amount WHERE { ?s <urn:a> ?amount } ORDER BY ?amount LIMIT 1 } }")
+    assert unordered(inner, columns) == (inner, [])
