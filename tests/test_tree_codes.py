@@ -14,7 +14,7 @@ from kg.ingest import source_from_text
 from kg.rdf import BKG, disclosure_graph
 from kg.tables import find_tables
 from kg.tables.tree_codes import expand_tree_codes
-from tests.helpers import aligned, only
+from tests.helpers import aligned, only, row
 
 _HEADER = ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
 
@@ -70,6 +70,18 @@ def test_a_rebuilt_code_enters_the_graph_under_its_parent_with_its_amount():
     assert graph.value(line, BKG.total).toPython() == Decimal("600000")  # 60.00 万元
     assert graph.value(line, BKG.printedUnit) == Literal("万元")
     assert not list(graph.subjects(SKOS.notation, Literal("05")))  # no code left as printed
+
+
+def test_a_page_break_inside_the_tree_leaves_its_codes_and_names_the_printed_lines():
+    # the page ends after 201; the next page prints its number, the running header, then "01 人大事务"
+    lines = _printed(_tree("  ")).split("\n")
+    broken = [*lines[:5], "                 — 3 —", "", "   某某局2025年部门预算", "", *lines[5:]]
+    tables, notices = find_tables(source_from_text("\n".join(broken), "tree.txt"))
+    table = only(tables, "expenditure_summary")
+    assert row(table, code="20101")["line"] == 10  # "01 人大事务", printed on line 6 before the break
+    assert row(table, code="2080505")["total"] == Decimal("60.00")
+    assert [(n.line, n.message.split(" printed")[0]) for n in notices if n.code == "codes-from-tree"] == [
+        (10, "3 款/项 codes from line 10"), (14, "4 款/项 codes from line 14")]
 
 
 def test_a_misprinted_figure_still_nests_by_the_reading_that_breaks_fewest_sums():

@@ -282,9 +282,10 @@ def _body(lines: list[SourceLine], start: int, end: int, kb: TableKnowledge) -> 
         if line.columns is not None and len(line.columns) > 1:
             inner_starts = [x0 for x0, _ in line.columns[1:]] + inner_starts[:12]
         if line.columns is not None and _PAGE_NUMBER.match(line.text.strip()) and not (
-                index + 1 < end and lines[index + 1].text.strip()):
+                index + 1 < end and (lines[index + 1].text.strip() or lines[index + 1].number > line.number + 1)):
             # a bare page number between two pages of a table ("15"), the page break after it; a number
-            # with a line printed right below it is a 科目编码 whose row goes on there ("302")
+            # with a line printed right below it is a 科目编码 whose row goes on there ("302"), and so is one
+            # right above the page's own footer (dropped on reading: "310", "— 9 —", the next page)
             continue
         body.append(line)
     return body

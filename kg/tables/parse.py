@@ -315,6 +315,7 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     organisation = preamble.organisation
 
     is_data = lambda cells: is_data_line(cells, kb)  # noqa: E731
+    rest, real = _without_page_furniture(rest, body, kb)
     panels = None if kind.two_sided else split_panels(rest, is_data)
     if panels is None:
         block = _read_block(rest, kind, source, kb, empty, notes)
@@ -322,6 +323,8 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
         # panels side by side: each read as a table of its own, its rows after the previous panel's
         block = _stacked([_renumbered(_read_block(panel.lines, kind, source, kb, empty, notes), panel.real)
                           for panel in panels])
+    if real:
+        block = _renumbered(block, real)
     header, rows, frame, all_text, empty = block.header, block.rows, block.frame, block.all_text, block.empty
     detail_columns = block.detail_columns
     notices.extend(block.notices)
@@ -380,10 +383,38 @@ class _Block:
     empty: bool  # the table says it is empty (a note on one item under printed rows does not)
 
 
+def _without_page_furniture(rest: list[SourceLine], body: list[SourceLine],
+                            kb: TableKnowledge) -> tuple[list[SourceLine], dict[int, int]]:
+    """The block's lines without the running headers, renumbered so that a page break counts as no line,
+    with the map back to the document's numbers (empty when nothing was renumbered).
+
+    A running header spans the columns: laid out with the rows it would shift them. And a page break in the
+    middle of a row ("310" at the foot of a page, "02 办公设备购置" under the next page's header) must not part
+    the row's lines: rows are joined by lines that touch. So the furniture of a break (the running header, the
+    page number and other lines dropped on reading, the blank lines after them) counts as no line; a blank
+    line printed before it stays the gap it was."""
+    headers = {ln.number for ln in rest
+               if len(filled(cells_of(ln))) == 1 and kb.running_header.match(compact(ln.text))}
+    kept = [ln for ln in rest if ln.number not in headers]
+    if not kept:
+        return kept, {}
+    blank = {ln.number for ln in body if not ln.text.strip()}
+    out = [kept[0]]
+    real: dict[int, int] = {}
+    number = kept[0].number
+    for previous, line in pairwise(kept):
+        between = range(previous.number + 1, line.number)
+        furniture = [n for n in between if n not in blank]  # running headers, and lines dropped on reading
+        gap = len(between) if not furniture else sum(1 for n in between if n < furniture[0])
+        number += 1 + gap
+        out.append(line if number == line.number else replace(line, number=number))
+        if number != line.number:
+            real[number] = line.number
+    return out, real
+
+
 def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument, kb: TableKnowledge,
                 empty: bool, notes: list[str]) -> _Block:
-    # a running header at a page break spans the columns: laid out with the rows it would shift them
-    rest = [ln for ln in rest if not (len(filled(cells_of(ln))) == 1 and kb.running_header.match(compact(ln.text)))]
     grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
     aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
     is_row = {ln.number: data for ln, data in zip(rest, grid.data, strict=True)}
@@ -438,14 +469,25 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
     return _Block(header, rows, frame, row_notices, all_text, detail_columns, empty)
 
 
+_LINE_REFERENCE = re.compile(r"\b(lines? )(\d+)(?:-(\d+))?")
+
+
 def _renumbered(block: _Block, real: dict[int, int]) -> _Block:
-    """A panel's block with the document's own line numbers back in its rows, frame and notices."""
+    """A block read from renumbered lines (a panel, a table across page breaks) with the document's own line
+    numbers back in its rows, frame and notices, and in the lines its notices' messages name ("lines 6-9")."""
     frame = block.frame.copy()
     for column in ("line", "last_line"):
         frame[column] = [real.get(int(n), int(n)) for n in frame[column]]
     frame.attrs = dict(block.frame.attrs)
     rows = [(real.get(n, n), cells) for n, cells in block.rows]
-    notices = [replace(n, line=real.get(n.line, n.line)) if n.line is not None else n for n in block.notices]
+
+    def named(match: re.Match[str]) -> str:
+        first = int(match[2])
+        last = f"-{real.get(int(match[3]), int(match[3]))}" if match[3] else ""
+        return f"{match[1]}{real.get(first, first)}{last}"
+
+    notices = [replace(n, line=real.get(n.line, n.line) if n.line is not None else None,
+                       message=_LINE_REFERENCE.sub(named, n.message)) for n in block.notices]
     return _Block(block.header, rows, frame, notices, block.all_text, block.detail_columns, block.empty)
 
 
