@@ -26,10 +26,10 @@ written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import pandas as pd
 
@@ -49,6 +49,24 @@ class Term(NamedTuple):
     value: str
     datatype: str | None = None
     language: str | None = None
+
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class Memo(dict[Key, Value]):
+    """``memo[key]``: ``compute(key)``, computed on the first look-up and then read back in C. A whole-corpus
+    report repeats a few thousand terms (its departments, years, codes) down hundreds of thousands of cells,
+    so each term is converted once, and ``map(memo.__getitem__, row)`` converts a row without a Python loop."""
+
+    def __init__(self, compute: Callable[[Key], Value]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: Key) -> Value:
+        value = self[key] = self._compute(key)
+        return value
 
 
 def to_python(term: Term | None) -> Any:
@@ -121,20 +139,11 @@ def to_frame(columns: Sequence[str], rows: Iterable[Sequence[Term | None]],
         raise ValueError(f"money must be one of {', '.join(MONEY_MODES)}, not {money!r}")
     rows = list(rows)
     data: dict[str, pd.Series] = {}
-    values: dict[Term, Any] = {}  # a term repeats down a column (a department, a year): converted once
+    values = Memo(to_python)  # a term repeats down a column (a department, a year): converted once
     for position, name in enumerate(columns):
         terms = [row[position] for row in rows]
         kind = (types or {}).get(name) or infer_type(terms)
-        column = []
-        for term in terms:
-            if term is None:
-                column.append(None)
-                continue
-            value = values.get(term, values)
-            if value is values:
-                value = values[term] = to_python(term)
-            column.append(value)
-        data[name] = _column(column, kind, money)
+        data[name] = _column(list(map(values.__getitem__, terms)), kind, money)
     return pd.DataFrame(data, columns=list(columns))
 
 
@@ -225,17 +234,8 @@ def sort_rows(variables: Sequence[str], rows: list[list[Term | None]], keys: Seq
         return rows
     # one key per distinct term (a whole-corpus report repeats its departments and years down 30,000 rows),
     # and each row's keys made once, beside it: the sorts below compare plain tuples in C
-    cache: dict[Term, tuple[Any, ...]] = {}
-
-    def key(term: Term | None) -> tuple[Any, ...]:
-        if term is None:
-            return _UNBOUND_KEY
-        found = cache.get(term)
-        if found is None:
-            found = cache[term] = sort_key(term)
-        return found
-
-    keyed = [([key(term) for term in row], row) for row in rows]
+    key = Memo(sort_key).__getitem__
+    keyed = [(list(map(key, row)), row) for row in rows]
     keyed.sort(key=itemgetter(0))  # the tie-breaker, ascending
     for position, descending in reversed(keys):  # stable sorts, least significant key first
         keyed.sort(key=lambda pair, at=position: pair[0][at], reverse=descending)
