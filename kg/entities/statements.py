@@ -32,11 +32,22 @@ _PATH = re.compile(r"(?:[^（()）\s，。；：:、“”\"|]{1,30}[（(][类�
 _PATH_STEP = re.compile(r"([^（()）]{1,40}?)[（(]([类款项])[)）]")  # bounded: linear on any text
 
 
+class _Place(NamedTuple):
+    """Where a figure is printed: tables of these kinds, rows whose label matches, and (for a figure printed as a
+    column, "基本支出" beside 合计) those amount columns only."""
+
+    kinds: tuple[str, ...]
+    rows: re.Pattern[str]
+    columns: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class _Grammar:
-    figures: list[tuple[str, re.Pattern[str], tuple[str, ...], re.Pattern[str]]]  # what, label, tables, rows
+    figures: list[tuple[str, re.Pattern[str], tuple[_Place, ...]]]  # what, label, where it is printed
     statements: dict[str, re.Pattern[str]]  # by the document's phase (budget, final)
     part_words: tuple[str, ...]
+    change_words: tuple[str, ...]
+    scope_words: tuple[str, ...]  # a sentence naming one is about other money (the funds with 绩效目标)
     levels: dict[str, int]
     optional_suffix: str
     relation: re.Pattern[str]
@@ -54,7 +65,9 @@ def _rules() -> dict[str, Any]:
 @cache
 def _grammar() -> _Grammar:
     rules = _rules()
-    figures = [(f["what"], re.compile(f["label"]), tuple(f["tables"]), re.compile(f["rows"])) for f in rules["figure"]]
+    figures = [(f["what"], re.compile(f["label"]), tuple(
+        _Place(tuple(place["tables"]), re.compile(place["rows"]), tuple(place.get("columns", ())))
+        for place in f.get("printed", [f]))) for f in rules["figure"]]
     labels = "|".join(f"(?P<f{i}>{f['label']})" for i, f in enumerate(rules["figure"]))
     path = f"(?P<path>{_PATH.pattern})"
     statements = {phase: re.compile(f"(?:{labels}|{path}){joining}{AMOUNT}")
@@ -65,7 +78,8 @@ def _grammar() -> _Grammar:
     two_amounts = relation["pattern"].format(budget=AMOUNT.replace("?P<amount>", "?P<budget>").replace(
         "?P<unit>", "?P<budget_unit>"), final=AMOUNT.replace("?P<amount>", "?P<final>").replace(
         "?P<unit>", "?P<final_unit>"))
-    return _Grammar(figures, statements, tuple(rules["part_words"]), levels, rules["path"]["optional_suffix"],
+    return _Grammar(figures, statements, tuple(rules["part_words"]), tuple(rules["change_words"]),
+                    tuple(rules["scope_words"]), levels, rules["path"]["optional_suffix"],
                     re.compile(two_amounts), words, re.compile("|".join(rules["anchors"])), relation["path_window"])
 
 
@@ -137,8 +151,9 @@ def _compared(lines: list[SourceLine], tables: list[Table], compare: list[Table]
     grammar = _grammar()
     for statement in _statements(lines, tables, grammar, "final" if final else "budget"):
         if statement.figure is not None:
-            _, _, kinds, rows = grammar.figures[statement.figure]
-            printed = [figure for t in compare if t.kind in kinds for figure in _row_figures(t, rows)]
+            places = grammar.figures[statement.figure][2]
+            printed = [figure for place in places for t in compare if t.kind in place.kinds
+                       for figure in _row_figures(t, place.rows, place.columns)]
         else:
             printed = [figure for t in compare for figure in _path_figures(t, statement.what, grammar)]
         if printed:
@@ -156,10 +171,12 @@ def _statements(lines: list[SourceLine], tables: list[Table], grammar: _Grammar,
         piece = sentence.group()
         if "元" not in piece or not grammar.anchor.search(piece):
             continue
+        if any(word in _whole_sentence(text, sentence.start(), sentence.end()) for word in grammar.scope_words):
+            continue
         for match in pattern.finditer(piece):
             start = sentence.start() + match.start()
             figure = next((i for i in range(len(grammar.figures)) if match[f"f{i}"]), None)
-            if figure is not None and text.endswith(grammar.part_words, 0, start):
+            if figure is not None and text.endswith(grammar.part_words + grammar.change_words, 0, start):
                 continue
             amount, tolerance = _stated_amount(match["amount"], match["unit"])
             what = grammar.figures[figure][0] if figure is not None else _path_text(match["path"])
@@ -168,6 +185,13 @@ def _statements(lines: list[SourceLine], tables: list[Table], grammar: _Grammar,
 
 
 _SENTENCE = re.compile(r"[^，。；|]+")
+
+
+def _whole_sentence(text: str, start: int, end: int) -> str:
+    """The sentence (to "。" or a paragraph's end) around the clause from ``start`` to ``end``."""
+    begin = max(text.rfind("。", 0, start), text.rfind("|", 0, start)) + 1
+    stops = [found for found in (text.find("。", end), text.find("|", end)) if found >= 0]
+    return text[begin:min(stops, default=len(text))]
 
 
 def check_relations(lines: list[SourceLine], tables: list[Table], file: str) -> tuple[list[TextCheck], list[Notice]]:
@@ -247,12 +271,17 @@ def _year_rules() -> dict[str, Any]:
             "final_year_end": re.compile(years["final_year_end"])}
 
 
+_CENT = Decimal("0.01")
+
+
 def _stated_amount(text: str, unit: str) -> tuple[Decimal, Decimal]:
     """An amount the text states, in 元, and the tolerance of its last printed digit, in 元."""
     digits = text.replace(",", "")
     amount = to_yuan(Decimal(digits), unit)
     tolerance = to_yuan(Decimal(1).scaleb(-len(digits.partition(".")[2])), unit)
     assert amount is not None and tolerance is not None
+    if isinstance(amount.as_tuple().exponent, int) and amount.as_tuple().exponent > -2:
+        amount = amount.quantize(_CENT)  # "592.5万元" shows as 5925000.00 元, like the tables' figures
     return amount, tolerance
 
 
@@ -319,8 +348,9 @@ def _label_cells(record: dict[str, Any], columns: list[str]) -> Iterator[tuple[s
             yield str(record["name_detail"]), amounts
 
 
-def _row_figures(table: Table, rows: re.Pattern[str] | None) -> list[_Printed]:
-    """The amounts of the rows whose label matches ``rows`` (every labelled row for None), with the label."""
+def _row_figures(table: Table, rows: re.Pattern[str] | None, only: tuple[str, ...] = ()) -> list[_Printed]:
+    """The amounts of the rows whose label matches ``rows`` (every labelled row for None), with the label; of
+    the amount columns named in ``only``, when given."""
     if table.empty or table.frame.empty:
         return []
     columns = list(table.frame.columns)
@@ -331,8 +361,11 @@ def _row_figures(table: Table, rows: re.Pattern[str] | None) -> list[_Printed]:
             label = compact(label)
             if (rows.match(label) if rows is not None else bool(label)) or (
                     rows is not None and len(records) == 1 and not label and "name" not in columns):
-                out += [_Printed(_yuan(record[c], table), table, int(record["line"]), label) for c in amounts
-                        if isinstance(record.get(c), Decimal)]
+                cells = [c for c in amounts if c in record and (not only or c in only)]
+                out += [_Printed(_yuan(record[c], table), table, int(record["line"]), label) for c in cells
+                        if isinstance(record[c], Decimal)]
+                if rows is not None and cells and all(record[c] is None for c in cells):
+                    out.append(_Printed(Decimal(0), table, int(record["line"]), label))  # printed blank: none
     return out
 
 
