@@ -201,7 +201,9 @@ def _coded_lines(table: Table, notices: list[Notice]) -> list[ExpenditureLine]:
     for record in frame_records(table.frame):
         code = record.get("code")
         if not isinstance(code, str):
-            if record.get("name") not in _TOTAL_NAMES:
+            name = record.get("name")
+            # a 其中 row is a part of the row above (the reader said so: breakdown-row), no line of its own
+            if name not in _TOTAL_NAMES and not (isinstance(name, str) and knowledge().breakdown.match(name)):
                 notices.append(Notice(table.span.file, int(record["line"]), "line-without-code",
                                       f"{table.title} row without 科目编码: {record.get('name')!r}"))
             continue

@@ -64,6 +64,7 @@ class TableKnowledge:
     running_header: re.Pattern[str]
     owning_unit: re.Pattern[str]
     empty_note: re.Pattern[str]
+    breakdown: re.Pattern[str]  # "其中：": the rows after it are parts of the row above
     unit_name_suffix: re.Pattern[str]
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
@@ -114,6 +115,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         running_header=re.compile(columns["rows"]["running_header"]),
         owning_unit=re.compile(columns["owning_unit"]["label"]),
         empty_note=re.compile(columns["rows"]["empty_note"]),
+        breakdown=re.compile(columns["rows"]["breakdown"]),
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),
         published_separately=tuple(

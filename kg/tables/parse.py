@@ -619,6 +619,42 @@ def _replaced_by_sums(records: list[dict[str, object]], names: list[str], amount
     return [n for n in names if n not in emptied]
 
 
+def _without_bare_breakdowns(records: list[dict[str, object]], text_columns: list[str], amount_columns: list[str],
+                             kb: TableKnowledge, source: SourceDocument,
+                             notices: list[Notice]) -> list[dict[str, object]]:
+    """``records`` without the lines that print only "其中：" (the rows after it are parts of the row above):
+    touching the names around it, it would be read as a piece of one ("人大事务其中:")."""
+    kept: list[dict[str, object]] = []
+    for record in records:
+        text = compact("".join(str(record.get(c) or "") for c in text_columns))
+        marker = kb.breakdown.match(text)
+        if marker and marker.end() == len(text) and all(record.get(c) is None for c in amount_columns):
+            notices.append(Notice(source.name, int(record["line"]), "breakdown-row",  # type: ignore[call-overload]
+                                  "a bare 其中: the rows after it are parts of the row above, each read by its "
+                                  "own 科目编码", "info"))
+            continue
+        kept.append(record)
+    return kept
+
+
+def _read_breakdowns(records: list[dict[str, object]], amount_columns: list[str], kb: TableKnowledge,
+                     source: SourceDocument, notices: list[Notice]) -> None:
+    """Rows printed after "其中：" in a table of 科目编码. One with its code is a line under its own name
+    ("其中：行政运行" → 行政运行); one without is a part of the row above ("其中：人员经费" under 2010101), not a
+    line of its own: kept as printed, said once."""
+    above = ""
+    for record in records:
+        name, code = record.get("name"), record.get("code")
+        marker = kb.breakdown.match(name) if isinstance(name, str) else None
+        if marker and isinstance(code, str):
+            record["name"] = name[marker.end():]  # type: ignore[index]
+        elif marker and any(record.get(c) is not None for c in amount_columns):
+            notices.append(Notice(source.name, int(record["line"]), "breakdown-row",  # type: ignore[call-overload]
+                                  f"{name!r} is a part of the row above ({above}), not a line of its own", "info"))
+        if isinstance(code, str) or name in _TOTAL_LABELS:
+            above = f"{code} {record.get('name')}" if isinstance(code, str) else str(name)
+
+
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
                  kb: TableKnowledge, all_text: bool = False, extra_text: frozenset[str] = frozenset(),
                  wrapped: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
@@ -655,6 +691,7 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         for record in records:
             record["code"] = None
     if "code" in names and not all_text:
+        records = _without_bare_breakdowns(records, text_columns, amount_columns, kb, source, notices)
         records, code_notices = codes.repair_code_rows(records, amount_columns, source.name, wrapped)
         notices.extend(code_notices)
         for first, count in expand_tree_codes(records, amount_columns):
@@ -677,6 +714,9 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         for name in text_columns:
             value = record.get(name)
             record[name] = join_wrapped(value) if isinstance(value, str) else value
+
+    if "code" in names and not all_text:
+        _read_breakdowns(records, amount_columns, kb, source, notices)
 
     for detail in extra_text:
         label = detail.removesuffix("_detail")
