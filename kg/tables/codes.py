@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from kg.records import Notice, Table
+from kg.tables.knowledge import knowledge
 from kg.tables.layout import compact, join_wrapped
 from kg.tables.rows import attach_wrapped_cells
 
@@ -88,6 +89,7 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
     notices: list[Notice] = []
     out: list[dict[str, object]] = []
     pending: dict[str, object] | None = None
+    total = knowledge().table_total  # 合计, 总计, 支出合计…: the table's total, read as its 合计
     def code_goes_on(record: dict[str, object]) -> bool:  # "12" under "302": the 款 of the row above
         code = compact(str(record.get("code") or ""))
         return code.isdigit() and len(code) < 3 and not any(record.get(c) is not None for c in amount_columns)
@@ -101,11 +103,10 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
         code_cell = compact(raw_code)
         has_amounts = any(record.get(c) is not None for c in amount_columns)
 
-        if code_cell in _TOTAL or (not code_cell and compact(raw_name) in _TOTAL) or (
-                code_cell.endswith(_TOTAL) and not compact(raw_name)):
+        table_total = bool(total.match(code_cell)) if code_cell else bool(total.match(compact(raw_name)))
+        if table_total or (code_cell.endswith(_TOTAL) and not compact(raw_name)):
             # "人员经费合计" printed in the code column keeps its label: a panel's subtotal, not the table's
-            record.update(code=None, name="合计" if code_cell in _TOTAL or not code_cell else code_cell,
-                          code_as_printed=None)
+            record.update(code=None, name="合计" if table_total else code_cell, code_as_printed=None)
             if pending is not None and _fill(record, pending, amount_columns):
                 pending = None  # 决算 tables print the 合计 amounts on lines above the 合计 label
             out.append(record)

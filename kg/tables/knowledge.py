@@ -65,6 +65,7 @@ class TableKnowledge:
     owning_unit: re.Pattern[str]
     empty_note: re.Pattern[str]
     breakdown: re.Pattern[str]  # "其中：": the rows after it are parts of the row above
+    table_total: re.Pattern[str]  # a 科目编码 table's total row: 合计, 总计, 支出合计…
     unit_name_suffix: re.Pattern[str]
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
@@ -116,6 +117,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         owning_unit=re.compile(columns["owning_unit"]["label"]),
         empty_note=re.compile(columns["rows"]["empty_note"]),
         breakdown=re.compile(columns["rows"]["breakdown"]),
+        table_total=re.compile(columns["rows"]["table_total"]),
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),
         published_separately=tuple(

@@ -1,0 +1,61 @@
+"""Layouts of the national 部门支出总表 that other provinces print and no dev document does: amounts in 元 with
+thousands separators, the total row first or last, labelled 合计, 总计 or 支出合计. Each reads to the same lines in
+元, and the total is checked against its 类 rows wherever it stands."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.extract import extract_disclosure
+from kg.ingest import source_from_text
+from kg.records import Disclosure
+from tests.helpers import aligned
+
+_HEADER = ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+_ROWS = [["201", "一般公共服务支出", "1,234,567.89", "1,034,567.89", "200,000.00"],
+         ["20101", "人大事务", "1,234,567.89", "1,034,567.89", "200,000.00"],
+         ["2010101", "行政运行", "1,034,567.89", "1,034,567.89", ""],
+         ["2010102", "一般行政管理事务", "200,000.00", "", "200,000.00"],
+         ["208", "社会保障和就业支出", "65,432.10", "65,432.10", ""],
+         ["20805", "行政事业单位养老支出", "65,432.10", "65,432.10", ""],
+         ["2080505", "机关事业单位基本养老保险缴费支出", "65,432.10", "65,432.10", ""]]
+
+
+def _read(label: str, first: bool, total: str = "1,299,999.99", basic: str = "1,099,999.99",
+          ) -> tuple[Disclosure, int]:
+    total_row = ["", label, total, basic, "200,000.00"]
+    rows = [total_row, *_ROWS] if first else [*_ROWS, total_row]
+    text = "某某局2025年部门预算\n部门支出总表\n单位：元\n" + aligned([_HEADER, *rows], [10, 32, 14, 14, 14], left=2)
+    line = 5 if first else 5 + len(_ROWS)
+    return extract_disclosure(source_from_text(text, "national.txt"), require_tables=False), line
+
+
+_LABELS = ["合计", "总计", "支出合计", "本年支出合计"]
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("label", _LABELS)
+def test_the_total_row_anywhere_under_any_label_reads_the_same_lines(label, first):
+    disclosure, _ = _read(label, first)
+    assert sorted((x.code, x.total, x.basic, x.project) for x in disclosure.expenditure_lines)[:3] == [
+        ("201", Decimal("1234567.89"), Decimal("1034567.89"), Decimal("200000.00")),
+        ("20101", Decimal("1234567.89"), Decimal("1034567.89"), Decimal("200000.00")),
+        ("2010101", Decimal("1034567.89"), Decimal("1034567.89"), None)]
+    assert len(disclosure.expenditure_lines) == 7
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
+    closure = next(c for c in disclosure.closure if c.kind == "expenditure_summary")
+    assert closure.failed == 0 and closure.checks > 0
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("label", _LABELS)
+def test_a_misprinted_total_is_caught_wherever_it_stands(label, first):
+    # 基本 + 项目 = 合计 on the row itself: only the 类 rows' sum tells the misprint
+    disclosure, line = _read(label, first, total="1,299,999.00", basic="1,099,999.00")
+    mismatches = [n for n in disclosure.notices if n.code == "sum-mismatch"]
+    assert {n.line for n in mismatches} == {line}
+    assert [n.message.split(": ", 1)[1] for n in mismatches] == [
+        "合计 total = sum of 类 rows: printed 1299999.00 元, parts add up to 1299999.99 元",
+        "合计 basic = sum of 类 rows: printed 1099999.00 元, parts add up to 1099999.99 元"]
