@@ -161,7 +161,7 @@ def cmd_citations(args: argparse.Namespace) -> int:
         try:
             document = extract_document(path)
         except BudgetKGError as exc:
-            print(f"budget-kg: {exc}", file=sys.stderr)
+            print(error_line(exc), file=sys.stderr)
             status = 1
             continue
         department, year = document.disclosure.department, document.disclosure.fiscal_year
@@ -660,6 +660,12 @@ def apply_config(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
+def error_line(exc: BudgetKGError) -> str:
+    """The one line an error that stops a command prints: where, what, and its code (docs/notices.md), as the
+    build report's FAILED lines end."""
+    return f"budget-kg: {exc}" + (f" [{exc.code}]" if exc.code != "error" else "")
+
+
 def _terminate_like_interrupt() -> object:
     """SIGTERM unwinds like Ctrl-C: staging directories are removed and pool workers stopped.
     Returns the previous handler (None when not on the main thread, where handlers cannot be set)."""
@@ -690,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     except BudgetKGError as exc:
         if args.debug:
             raise
-        print(f"budget-kg: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         import os

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg.build import extract_document
 from kg.citations import (
     DocumentRegistry,
     RegionContext,
@@ -17,6 +18,7 @@ from kg.citations import (
 )
 from kg.citations.benchmark import align, corpus_files, evaluate_files
 from kg.citations.regexes import DOC_NUMBER
+from tests.conftest import SAMPLE_FILES, SAMPLES
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "citations.json"
 ZEZHOU = RegionContext("山西省", "晋城市", "泽州县")
@@ -305,3 +307,13 @@ def test_benchmark_reports_every_corpus_with_printed_numbers_and_invented_docume
     for name in ("citations.json", "citations-qinshui2024.json", "citations-independent.json"):
         assert f"== {name} (" in text
     assert "printed numbers kept exactly: " in text and "invented documents: " in text
+
+
+def test_a_clipped_number_is_said_in_words():
+    # zezhou 2026 line 1621: three titles whose 发文字号 the cell's edge cut off
+    document = extract_document(SAMPLES / SAMPLE_FILES["zezhou2026"])
+    clipped = [n for n in document.notices if n.code == "citation-number-clipped"]
+    assert [n.line for n in clipped] == [1621, 1621, 1621]
+    assert clipped[0].message == (
+        "'《山西省自然资源厅关于建设省级耕地后备资源储备库有关事项的通知》': the cell was clipped after the title: "
+        "what was left of its 发文字号 is skipped, the document kept without a number")

@@ -40,3 +40,10 @@ def test_missing_file_is_one_line_error(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert "nope.txt: error: no such file [missing-file]" in err
+
+
+def test_an_error_that_stops_a_command_ends_in_its_code(tmp_path: Path, capsys):
+    code = main(["validate", "--store", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.splitlines()[-1] == (
+        f"budget-kg: {tmp_path}: no store/, graph.nt, graph.ttl or graph.jsonld in this directory [no-graph]")

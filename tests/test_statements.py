@@ -220,3 +220,13 @@ def test_a_final_figure_stated_otherwise_than_its_row():
     assert finals == [("一般公共服务支出(类)人大事务(款)行政运行(项) 决算数", Decimal("550000.00"),
                        Decimal("600000.00"), False),
                       ("决算数小于预算数", Decimal("550000.00"), Decimal("600000.00"), True)]
+
+
+def test_a_heading_run_into_a_path_leaves_the_path_read():
+    # no blank line after the heading: the paragraph reads "…情况说明一般公共服务支出（类）…", whose last words
+    # are the one 类 the table prints
+    checks, differs = _text_checks("（一）一般公共预算支出情况说明\n"
+                                   "一般公共服务支出（类）人大事务（款）行政运行（项）60.00万元。")
+    assert [(c.stated, c.printed, c.agree) for c in checks] == [
+        (Decimal("600000.00"), Decimal("600000.00"), True)]
+    assert differs == []

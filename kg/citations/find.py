@@ -828,7 +828,8 @@ _DOUBT_MESSAGES = {
     "truncated-title": "title cut short in the source; the word meant was restored",
     "number-completed": "发文字号 printed without a 机关代字; completed from the issuer's 代字 in kg/data/issuers.csv",
     "number-title-conflict": "the number's 机关代字 and the title name different issuers; both kept",
-    "incomplete": "cut short by a clipped cell: kept as printed, not identified as a document",
+    "number-clipped": "the cell was clipped after the title: what was left of its 发文字号 is skipped, the document "
+                      "kept without a number",
 }
 
 

@@ -388,7 +388,7 @@ def _path_figures(table: Table, path: str, grammar: _Grammar) -> list[_Printed]:
     for name, level in steps:
         digits = grammar.levels[level]
         same_level = [r for r in candidates if len(str(r["code"])) == digits and str(r["code"]).startswith(parent)]
-        row = _named(same_level, name, grammar)
+        row = _named(same_level, name, grammar, ending=not parent)
         if row is None:
             return []
         parent = str(row["code"])
@@ -397,14 +397,20 @@ def _path_figures(table: Table, path: str, grammar: _Grammar) -> list[_Printed]:
     return [_Printed(_yuan(row["total"], table), table, int(row["line"]), str(row.get("name") or ""))]
 
 
-def _named(rows: list[dict[str, Any]], name: str, grammar: _Grammar) -> dict[str, Any] | None:
+def _named(rows: list[dict[str, Any]], name: str, grammar: _Grammar, ending: bool = False) -> dict[str, Any] | None:
     """The one row the stated name names (printed with or without the optional suffix); None when no row or
-    several rows of the level do (a path stated from its 款 or 项 alone can be ambiguous)."""
-    found = []
+    several rows of the level do (a path stated from its 款 or 项 alone can be ambiguous). With ``ending``, a
+    name that only ends in a row's name names it when no row is named whole: a heading printed with no blank
+    line before the path ("…支出情况说明" + "一般公共服务支出（类）…") is read into the path's first name."""
+    whole, ends = [], []
     for row in rows:
         printed = compact(str(row.get("name") or "")).translate(_QUOTES)
-        if printed and name in (printed, printed.removesuffix(grammar.optional_suffix)):
-            found.append(row)
+        names = (printed, printed.removesuffix(grammar.optional_suffix)) if printed else ()
+        if name in names:
+            whole.append(row)
+        elif ending and any(len(n) >= 2 and name.endswith(n) for n in names):
+            ends.append(row)
+    found = whole or ends
     return found[0] if len(found) == 1 else None
 
 
