@@ -491,24 +491,36 @@ STORE_LOAD_QUADS = 1_000_000
 # and parts loaded one after another left a core idle (the store stage at 1,000 disclosures: 1.5x the raw
 # load for ≈ 1.1x its CPU). Two loads at once (pyoxigraph releases the GIL while it loads) overlap again.
 STORE_LOADERS = 2
+# Below this much N-Triples (≈ 270,000 quads, ≈ 30 disclosures) the store is one load: each load ingests its own
+# files into every index of RocksDB and syncs them, a cost that does not shrink with the load, and two loads of a
+# small store took more CPU and more wall than one (the samples' 42,000 quads: 0.42 -> 0.36 CPU-s, 1.60 -> 1.17 s
+# wall; 10 synthetic disclosures, 82,000 quads: 0.77 -> 0.64 CPU-s, 2.23 -> 1.66 s; medians, load 7).
+STORE_ONE_LOADER_BYTES = 64 * 2**20
+
+
+def store_loaders(graph_files: list[tuple[str, Path]]) -> int:
+    """How many loads run at once for these graph files: one for a small store, else STORE_LOADERS."""
+    small = _input_bytes([path for _, path in graph_files], STORE_ONE_LOADER_BYTES) < STORE_ONE_LOADER_BYTES
+    return 1 if small else STORE_LOADERS
 
 
 def write_store(store_dir: Path, graph_files: list[tuple[str, Path]], work: Path | None = None,
-                part_quads: int = STORE_LOAD_QUADS, loaders: int = STORE_LOADERS) -> None:
+                part_quads: int = STORE_LOAD_QUADS, loaders: int | None = None) -> None:
     """Bulk-load the named graphs into a persistent pyoxigraph store, in parts of about ``part_quads`` quads.
 
     One load per graph left RocksDB with thousands of small files to compact (at 1,000 disclosures the
     store took longer than the rest of the build); a few large loads are 1.6x faster at 100 and keep the
     loader's memory bounded. Each part is read by the loader as N-Quads straight from the graph files
     (``_NQuadsPart``): no N-Quads file is written (2.3 GB at 1,000 disclosures). ``loaders`` threads load at
-    once, each its share of the graphs in parts of ``part_quads / loaders``. ``work`` is not used.
+    once (by default ``store_loaders``: one for a small store), each its share of the graphs in parts of
+    ``part_quads / loaders``. ``work`` is not used.
     """
     import threading
 
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_dir))
-    loaders = max(1, min(loaders, len(graph_files)))
+    loaders = max(1, min(loaders or store_loaders(graph_files), len(graph_files)))
     quads = max(1, part_quads // loaders)
     errors: list[BaseException] = []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import _as_nquads, _ntriples_blocks, write_store
+from kg.build import STORE_LOADERS, STORE_ONE_LOADER_BYTES, _as_nquads, _ntriples_blocks, store_loaders, write_store
 
 
 def test_blocks_name_the_graph_of_every_triple_and_keep_no_other_line(tmp_path: Path) -> None:
@@ -44,3 +44,12 @@ def test_a_failed_load_in_another_thread_is_raised(tmp_path: Path) -> None:
     bad.write_text("<urn:s> <urn:p> <not an iri> .\n", encoding="utf-8")
     with pytest.raises(SyntaxError):  # the second graph is the second loader's: its error is not lost
         write_store(tmp_path / "store", [("urn:g:0", good), ("urn:g:1", bad)], loaders=2)
+
+
+def test_a_small_store_is_one_load_and_a_large_one_is_loaded_by_several(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.nt", tmp_path / "large.nt"
+    small.write_text('<urn:s> <urn:p> "ok" .\n', encoding="utf-8")
+    with open(large, "wb") as handle:  # sparse: only its size is read
+        handle.truncate(STORE_ONE_LOADER_BYTES // 2)
+    assert store_loaders([("urn:g:0", small), ("urn:g:1", large)]) == 1
+    assert store_loaders([("urn:g:0", small), ("urn:g:1", large), ("urn:g:2", large)]) == STORE_LOADERS == 2
