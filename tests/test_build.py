@@ -142,6 +142,24 @@ def test_interrupted_build_leaves_previous_output(tmp_path, monkeypatch):
     assert (out / "graph.nt").read_bytes() == before
 
 
+def test_a_failed_turtle_written_while_the_store_loads_fails_the_build(tmp_path, monkeypatch):
+    # graph.ttl is written on another thread while the store loads: its error is the build's, and the
+    # previous output stays
+    out = tmp_path / "out"
+    build([SAMPLES / SAMPLE_FILES["zezhou2025"]], out, formats=("nt",), jobs=1, progress=False, store=False)
+    before = (out / "graph.nt").read_bytes()
+
+    def fail(nt_path: Path, ttl_path: Path) -> None:
+        raise OSError(f"no space left for {ttl_path.name}")
+
+    monkeypatch.setattr(build_module, "write_turtle", fail)
+    with pytest.raises(OSError, match=r"no space left for graph\.ttl"):
+        build([SAMPLES / SAMPLE_FILES["zezhou2026"]], out, formats=("ttl", "nt"), jobs=1, progress=False)
+    assert (out / "graph.nt").read_bytes() == before
+    assert not (out / "store").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]
+
+
 def test_seed_graph_conforms_with_only_the_documents_rounding(built):
     from kg.validate import validate_file
 
