@@ -46,7 +46,7 @@ from kg.rdf.summaries import disclosure_summary as summarise_disclosure
 from kg.rdf.uris import Minter
 from kg.records import Disclosure, Notice, PerformanceTable, SourceLine, Span
 from kg.report import atomic_write_text, disclosure_summary, notice_dict
-from kg.workers import long_lived_frozen
+from kg.workers import collector_paused, long_lived_frozen
 
 SHARED_GRAPH = "shared"  # graphs/shared.nt: what several disclosures state
 LINKS_GRAPH = "classification-links"  # graphs/classification-links.nt: skos:exactMatch across years
@@ -698,14 +698,17 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
     # The order the inputs were given in changes nothing: documents are read, numbered and named (graph files
     # of colliding names, the copy of a duplicate that is kept) in the order of their file names.
     paths.sort(key=lambda path: (path.name, str(path)))
-    with staged_output(out_dir, "build", list(inputs), force=force) as tmp_dir:
+    # a small build runs in this process and keeps its records in memory (_KeptDocuments)
+    in_memory = jobs <= 1 and _input_bytes(paths) < POOL_THRESHOLD_BYTES
+    with staged_output(out_dir, "build", list(inputs), force=force) as tmp_dir, collector_paused(in_memory):
         extract_started = time.perf_counter()  # reading the readers' data is extraction's
         if jobs <= 1 or len(paths) <= 1 or _workers_fork():
             warm_readers()
         # the readers' data and the imports live as long as the build: the collector's full passes skip them
         with long_lived_frozen():
             return _build_into(tmp_dir, out_dir, paths, input_notices, base=base, jobs=jobs, formats=formats,
-                               store=store, progress=progress, started=started, clock=extract_started)
+                               store=store, progress=progress, started=started, clock=extract_started,
+                               in_memory=in_memory)
 
 
 def _workers_fork() -> bool:
@@ -733,7 +736,7 @@ def warm_readers() -> None:
 
 def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: list[Notice], *, base: str,
                 jobs: int, formats: tuple[str, ...], store: bool, progress: bool, started: float,
-                clock: float) -> BuildReport:
+                clock: float, in_memory: bool) -> BuildReport:
     stages: dict[str, float] = {}
 
     def stage_done(name: str) -> None:
@@ -751,7 +754,7 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     duplicates: list[Notice] = []
     citations: list[tuple[str, int, str, Citation, str, int]] = []
     cited_keys: dict[int, set[str]] = {}  # document → the citation keys it looks up in phase 2
-    kept = _KeptDocuments() if jobs <= 1 and _input_bytes(paths) < POOL_THRESHOLD_BYTES else None
+    kept = _KeptDocuments() if in_memory else None
     for index, path, content, cited, failure in _pool_map(
             kept.extract if kept is not None else _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)],
             jobs, "extract", progress, _lost_phase1):

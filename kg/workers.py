@@ -112,6 +112,22 @@ def long_lived_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def collector_paused(pause: bool) -> Iterator[None]:
+    """Within, when ``pause``: no cyclic collection at all. For a small build in one process (below
+    kg.build.POOL_THRESHOLD_BYTES of input), whose cycles are few and freed by the first collection after it:
+    the samples build ran ≈ 170 young and 3 full collections (≈ 0.09 CPU-s), with the same peak memory without
+    them (221 MB). A collector someone else disabled stays disabled."""
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(os.getpid(), memory_budget_mb()))
 
