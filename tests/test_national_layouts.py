@@ -59,3 +59,18 @@ def test_a_misprinted_total_is_caught_wherever_it_stands(label, first):
     assert [n.message.split(": ", 1)[1] for n in mismatches] == [
         "合计 total = sum of 类 rows: printed 1299999.00 元, parts add up to 1299999.99 元",
         "合计 basic = sum of 类 rows: printed 1099999.00 元, parts add up to 1099999.99 元"]
+
+
+def test_a_negative_figure_typeset_with_a_minus_sign_is_read_and_checked():
+    # a 决算 whose 项目支出 ran negative (a refund), printed "−20.00" with U+2212 as typesetting software does
+    rows = [["", "合计", "100.00", "120.00", "\u221220.00"],
+            ["201", "一般公共服务支出", "100.00", "120.00", "\u221220.00"],
+            ["20101", "人大事务", "100.00", "120.00", "\u221220.00"],
+            ["2010101", "行政运行", "100.00", "120.00", "\u221220.00"]]
+    text = ("某某局2024年度部门决算\n部门支出决算表\n单位：万元\n"
+            + aligned([_HEADER, *rows], [10, 32, 14, 14, 14], left=2))
+    disclosure = extract_disclosure(source_from_text(text, "minus.txt"), require_tables=False)
+    line = next(x for x in disclosure.expenditure_lines if x.code == "2010101")
+    assert (line.total, line.basic, line.project) == (Decimal("1000000.00"), Decimal("1200000.00"),
+                                                      Decimal("-200000.00"))
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []  # no bad-amount, sums close

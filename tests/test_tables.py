@@ -188,12 +188,14 @@ def test_truncated_code_recovered_from_next_row_without_sibling_table():
 @pytest.mark.parametrize(("text", "value"), [
     ("21,259.6 4", "21259.64"), ("1, 259. 64", "1259.64"), ("16021. 24", "16021.24"),
     ("10,000.0 0", "10000.00"), ("7500.00", "7500.00"),
+    # a 决算's negative figure typeset with a minus sign (U+2212), a full-width or an en dash (U+2013)
+    ("\u2212186.40", "-186.40"), ("\uff0d1,234.56", "-1234.56"), ("\u20137.5", "-7.5"),
 ])
 def test_parse_amount_repairs_broken_numbers(text, value):
     assert parse_amount(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["", "2025年", "合计", "1,2,3", "2025年预算数", "036001a"])
+@pytest.mark.parametrize("text", ["", "2025年", "合计", "1,2,3", "2025年预算数", "036001a", "\u2212", "\u2013"])
 def test_parse_amount_rejects_non_numbers(text):
     assert parse_amount(text) is None
 

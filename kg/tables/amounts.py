@@ -16,6 +16,7 @@ UNIT_TO_YUAN: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000),
 # digits, separators and spaces only, at most 40 chars: bounded, no nested quantifiers
 _AMOUNT_CHARS = re.compile(r"^-?[0-9][0-9, ]{0,30}(?:\.[0-9 ]{1,8})?$")
 _PLAIN = re.compile(r"^-?[0-9]{1,16}(?:\.[0-9]{1,6})?$")
+_MINUS_SIGNS = ("\u2212", "\uff0d", "\u2013")  # −, －, –
 _THOUSANDS = re.compile(r"^-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,6})?$")
 
 
@@ -32,6 +33,9 @@ def parse_amount(text: str | None) -> Decimal | None:
     cell = text.strip().replace("，", ",")
     if _PLAIN.match(cell):  # the common case, "1234.56": what the checks below would accept unchanged
         return Decimal(cell)
+    # a minus typeset as U+2212, full-width or an en dash ("−186.40" in a 决算): the sign of the number after it
+    if cell[:1] in _MINUS_SIGNS:
+        cell = "-" + cell[1:]
     if not cell or not _AMOUNT_CHARS.match(cell):
         return None
     cell = cell.replace(" ", "")
