@@ -74,3 +74,35 @@ def test_a_negative_figure_typeset_with_a_minus_sign_is_read_and_checked():
     assert (line.total, line.basic, line.project) == (Decimal("1000000.00"), Decimal("1200000.00"),
                                                       Decimal("-200000.00"))
     assert [n.code for n in disclosure.notices if n.severity == "warning"] == []  # no bad-amount, sums close
+
+
+_USES = ["科目编码", "科目名称", "合计", "基本支出", "项目支出", "上缴上级支出", "事业单位经营支出",
+         "对附属单位补助支出"]
+
+
+def _uses(total: str) -> Disclosure:
+    """The local national 部门支出总表: 合计 is 基本 + 项目 + 上缴上级 + 事业单位经营 + 对附属单位补助."""
+    rows = [["", "合计", total, "200.00", "100.00", "50.00", "30.00", "20.00"],
+            ["201", "一般公共服务支出", "400.00", "200.00", "100.00", "50.00", "30.00", "20.00"],
+            ["20101", "人大事务", "400.00", "200.00", "100.00", "50.00", "30.00", "20.00"],
+            ["2010101", "行政运行", "400.00", "200.00", "100.00", "50.00", "30.00", "20.00"]]
+    text = ("某某局2025年部门预算\n部门支出总表\n单位：万元\n"
+            + aligned([_USES, *rows], [10, 32, 12, 12, 12, 16, 20, 22], left=2))
+    return extract_disclosure(source_from_text(text, "uses.txt"), require_tables=False)
+
+
+def test_the_uses_beside_basic_and_project_add_up_to_the_total():
+    disclosure = _uses("400.00")
+    table = next(t for t in disclosure.tables if t.kind == "expenditure_summary")
+    assert [table.frame[c].iat[3] for c in ("remitted_to_higher", "operating_expenditure", "subordinate_subsidy")] \
+        == [Decimal("50.00"), Decimal("30.00"), Decimal("20.00")]
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
+    line = next(x for x in disclosure.expenditure_lines if x.code == "2010101")
+    assert (line.total, line.basic, line.project) == (Decimal("4000000.00"), Decimal("2000000.00"),
+                                                      Decimal("1000000.00"))
+
+
+def test_a_total_the_uses_do_not_make_is_caught():
+    mismatches = [n for n in _uses("410.00").notices if n.code == "sum-mismatch"]
+    assert any(n.line == 5 and "上缴上级支出" in n.message and "printed 410.00 万元, parts add up to 400.00 万元"
+               in n.message for n in mismatches)

@@ -29,10 +29,13 @@ from kg.tables.layout import compact
 
 ROUNDING = Decimal("0.01")  # in the table's own unit
 _TOTAL_NAMES = ("合计", "总计")
-# what a 合计 of expenditure is made of (Jiangsu adds 单位预留机动经费 and 结转下年资金 to 基本 + 项目)
-_EXPENDITURE_PARTS = ("basic", "project", "reserve", "carried_forward")
+# what a 合计 of expenditure is made of (Jiangsu adds 单位预留机动经费 and 结转下年资金 to 基本 + 项目; the
+# national 部门支出总表 and 支出决算表 add 上缴上级支出, 事业单位经营支出 and 对附属单位补助支出)
+_EXPENDITURE_PARTS = ("basic", "project", "reserve", "carried_forward", "remitted_to_higher",
+                      "operating_expenditure", "subordinate_subsidy")
 _PART_LABELS = {"basic": "基本支出", "project": "项目支出", "reserve": "单位预留机动经费",
-                "carried_forward": "结转下年资金"}
+                "carried_forward": "结转下年资金", "remitted_to_higher": "上缴上级支出",
+                "operating_expenditure": "事业单位经营支出", "subordinate_subsidy": "对附属单位补助支出"}
 # 收入总计 / 收入合计 rows of a 收支总表, compared with the 支出 side(s) printed on the same row
 _INCOME_TOTALS = ("收入总计", "收入合计")
 # when the 支出总表 has no 科目编码 rows (Jiangsu), the coded rows of one of these tables stand in for
