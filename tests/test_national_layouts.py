@@ -106,3 +106,21 @@ def test_a_total_the_uses_do_not_make_is_caught():
     mismatches = [n for n in _uses("410.00").notices if n.code == "sum-mismatch"]
     assert any(n.line == 5 and "上缴上级支出" in n.message and "printed 410.00 万元, parts add up to 400.00 万元"
                in n.message for n in mismatches)
+
+
+def test_this_years_column_is_the_total_beside_last_years_and_the_change():
+    # 一般公共预算支出表 printed with last year's budget beside this year's, the change and its rate
+    header = ["科目编码", "科目名称", "2024年预算数", "2025年预算数", "增减额", "增减率(%)"]
+    rows = [["", "合计", "280.00", "300.00", "20.00", "7.14"],
+            ["201", "一般公共服务支出", "280.00", "300.00", "20.00", "7.14"],
+            ["20101", "人大事务", "280.00", "300.00", "20.00", "7.14"],
+            ["2010101", "行政运行", "180.00", "200.00", "20.00", "11.11"],
+            ["2010102", "一般行政管理事务", "100.00", "100.00", "0.00", "0.00"]]
+    text = ("某某局2025年部门预算\n一般公共预算支出表\n单位：万元\n"
+            + aligned([header, *rows], [10, 32, 14, 14, 12, 12], left=2))
+    disclosure = extract_disclosure(source_from_text(text, "years.txt"), require_tables=False)
+    table = next(t for t in disclosure.tables if t.kind == "general_budget_expenditure")
+    administration = table.frame[table.frame["code"] == "2010101"].iloc[0]
+    assert (administration["total"], administration["total_2024"]) == (Decimal("200.00"), Decimal("180.00"))
+    assert administration["change_rate"] == "11.11"  # a rate, not an amount the 科目 add up
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []

@@ -78,8 +78,10 @@ def _label_kind(label: str, kb: TableKnowledge) -> LabelKind:
 def column_names(header: list[list[str]], width: int, kind: TableKind, kb: TableKnowledge) -> list[str]:
     """Stable English names for each column, from the lowest header line that names it."""
     names: list[str] = []
+    labels: list[str] = []  # the header text that named each column
     for j in range(width):
         name = f"col{j}"
+        named_by = ""
         for level in range(len(header) - 1, -1, -1):
             cells = header[level]
             label = compact(cells[j]) if j < len(cells) else ""
@@ -105,11 +107,12 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
                 group = _label_name(compact(above[j]), kb) if j < len(above) and above[j] else None
                 found = group or found
             if found:
-                name = found
+                name, named_by = found, joined
                 break
         if name == f"col{j}":
             name = _wrapped_label_name(header, j, kb) or name
         names.append(name)
+        labels.append(named_by)
     parts = [j for j, n in enumerate(names) if n in _CODE_PARTS]
     if len(parts) == 1:
         # a lone 类 / 款 / 项 is the end of a wrapped label ("采购品目大" / "类"), not a code split in parts
@@ -120,6 +123,7 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
     if kind.two_sided:
         names = _sides(names, header, kb)
     names = _owning_unit(names, header, kb)
+    names = _totals_by_year(names, labels)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
     seen: dict[str, int] = {}
     unique = []
@@ -241,6 +245,23 @@ def _code_parts_by_position(names: list[str], kinds: list[str]) -> list[str]:
     for j, part in zip(positions, _PART_NAMES[len(positions)], strict=True):
         out[j] = part
     return out
+
+
+_YEAR = re.compile(r"((?:19|20)[0-9]{2})年")
+
+
+def _totals_by_year(names: list[str], labels: list[str]) -> list[str]:
+    """A table of 科目编码 printing a total for each of several years ("2024年预算数 | 2025年预算数"): the latest
+    year's is the table's total (the year the document discloses; the others are there to compare), each
+    other one ``total_<year>``."""
+    if "code" not in names or len(labels) != len(names):
+        return names
+    years = {j: int(match[1]) for j, (name, label) in enumerate(zip(names, labels, strict=True))
+             if name == "total" and (match := _YEAR.search(label))}
+    if len(years) < 2 or len(set(years.values())) < len(years):
+        return names
+    latest = max(years.values())
+    return [f"total_{years[j]}" if j in years and years[j] != latest else n for j, n in enumerate(names)]
 
 
 def _wrapped_label_name(header: list[list[str]], column: int, kb: TableKnowledge) -> str | None:
