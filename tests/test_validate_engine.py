@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from kg.rdf.namespaces import BKG, OBEU_ATTRIBUTE
+from kg.rdf.uris import Minter
 from kg.validate import ValidationIssue, ValidationReport, load_shapes, oxigraph_engine, validate, validate_build
 from kg.validate.oxigraph_engine import (
     UnsupportedShapeError,
@@ -88,6 +89,17 @@ def first(graph: Graph, cls: URIRef) -> URIRef:
     return sorted(graph.subjects(RDF.type, cls))[0]
 
 
+def rename(graph: Graph, node: URIRef, new: URIRef) -> URIRef:
+    """``node`` renamed ``new`` wherever it is subject or object."""
+    for _, predicate, obj in list(graph.triples((node, None, None))):
+        graph.remove((node, predicate, obj))
+        graph.add((new, predicate, obj))
+    for subject, predicate, _ in list(graph.triples((None, None, node))):
+        graph.remove((subject, predicate, node))
+        graph.add((subject, predicate, new))
+    return new
+
+
 def mutate(graph: Graph) -> dict[str, tuple[str, str]]:
     """One planted fault per constraint kind; returns kind → (focus IRI, rule prefix) each engine must report."""
     code = URIRef(f"{CODES}2080505")
@@ -109,7 +121,7 @@ def mutate(graph: Graph) -> dict[str, tuple[str, str]]:
     graph.set((funding, BKG.project, DISCLOSURE))
     expected["class"] = (str(funding), "property shape on bkg:project")
     # in: an indicator period outside 实施期 / 年度
-    indicator = first(graph, BKG.PerformanceIndicator)
+    indicator = sorted(graph.objects(None, BKG.indicator))[0]
     graph.set((indicator, BKG.indicatorPeriod, Literal("季度")))
     expected["in"] = (str(indicator), "property shape on bkg:indicatorPeriod")
     # pattern: a 6-digit 科目编码 (and the sh:sparql parent check fires on its children)
@@ -132,14 +144,17 @@ def mutate(graph: Graph) -> dict[str, tuple[str, str]]:
     # maxInclusive: a fiscal year out of range
     graph.set((DISCLOSURE, BKG.fiscalYear, Literal(2200)))
     expected["maxInclusive"] = (str(DISCLOSURE), "property shape on bkg:fiscalYear")
-    # minInclusive + lessThanOrEquals: a span starting at line 0, and one whose first line is after its last
-    # (the last spans of the file: no planted fault above is checked through them)
-    spans = sorted(graph.subjects(RDF.type, BKG.SourceLines), key=lambda s: -int(graph.value(s, BKG.firstLine)))
-    graph.set((spans[1], BKG.firstLine, Literal(0)))
-    expected["minInclusive"] = (str(spans[1]), "property shape on bkg:firstLine")
-    last = int(graph.value(spans[2], BKG.lastLine))
-    graph.set((spans[2], BKG.firstLine, Literal(last + 5)))
-    expected["lessThanOrEquals"] = (str(spans[2]), "property shape on bkg:firstLine")
+    # minInclusive: a project whose prose states a negative amount
+    graph.add((land, BKG.statedAmount, Literal(Decimal("-1.00"))))
+    expected["minInclusive"] = (str(land), "property shape on bkg:statedAmount")
+    # a span's lines are its IRI's fragment: one without its last line (sh:pattern on the node itself) and one
+    # whose lines end before they begin (sh:sparql); the last spans of the file, which no planted fault above is
+    # checked through
+    spans = sorted(graph.subjects(RDF.type, BKG.SourceLines), key=lambda s: -Minter.line_range(str(s))[0])
+    unended = rename(graph, spans[1], URIRef(f"{DISCLOSURE}#line=12"))
+    expected["pattern-node"] = (str(unended), "bkgsh:SourceLinesFragmentShape")
+    reversed_lines = rename(graph, spans[2], URIRef(f"{DISCLOSURE}#line=900,890"))
+    expected["sparql-node"] = (str(reversed_lines), "bkgsh:SourceLinesShape")
     # datatype xsd:string (compiled apart from the cast datatypes): a printed line in a language, and as an IRI
     graph.set((spans[3], BKG.printedText, Literal(str(graph.value(spans[3], BKG.printedText)), lang="zh")))
     expected["datatype-language"] = (str(spans[3]), "property shape on bkg:printedText")
@@ -191,7 +206,7 @@ def test_both_join_forms_give_pyshacl_results(mutated, mutated_graph, shapes, jo
     report = validate_graph_oxigraph(mutated_graph[1], shapes=shapes, joins=joins)
     assert keys(report.issues) == keys(reference.issues)
     assert [i.source for i in report.issues] == [i.source for i in reference.issues]
-    assert len(report.violations) == len(reference.violations) == 19
+    assert len(report.violations) == len(reference.violations) == 20
 
 
 def test_checks_run_without_candidate_lookups_give_pyshacl_results(mutated, mutated_graph, shapes, monkeypatch):
@@ -205,8 +220,8 @@ def test_checks_run_without_candidate_lookups_give_pyshacl_results(mutated, muta
 
 
 MUTATED_KINDS = ["minCount", "maxCount", "datatype", "datatype-language", "datatype-iri", "class", "in", "pattern",
-                 "sparql", "hasValue", "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "lessThanOrEquals",
-                 "minLength", "uniqueLang", "ChildrenSum"]
+                 "sparql", "hasValue", "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "pattern-node",
+                 "sparql-node", "minLength", "uniqueLang", "ChildrenSum"]
 
 
 @pytest.mark.parametrize("kind", MUTATED_KINDS)
@@ -223,7 +238,7 @@ def test_every_constraint_kind_of_the_shapes_is_mutated(shapes):
     """A constraint component the shapes start using needs its own planted fault above."""
     used = {check.component.removeprefix("sh:") for check in compile_shapes(shapes)}
     assert used - set(MUTATED_KINDS) == set()
-    assert {"minCount", "class", "sparql", "qualifiedMinCount", "lessThanOrEquals"} <= used
+    assert {"minCount", "class", "sparql", "qualifiedMinCount", "pattern", "minInclusive"} <= used
 
 
 def test_planted_faults_name_their_source_lines(mutated):
@@ -234,10 +249,13 @@ def test_planted_faults_name_their_source_lines(mutated):
     assert "difference 100000 元" in children.message
     parent = by_rule["bkgsh:FunctionCodeShape", f"{CODES}20805"]
     assert parent.message == "skos:broader must be the code two digits shorter (20805 is not the parent of 208050)"
-    year = next(i for i in report.violations if i.focus == f"{PROJECT}2025年土地收储经费")
+    year = next(i for i in report.violations
+                if i.focus == f"{PROJECT}2025年土地收储经费" and i.rule.endswith("bkg:fiscalYear"))
     assert year.value == "2025年" and year.source is not None and year.source.startswith(f"{ZEZHOU}:")
     period = next(i for i in report.violations if i.rule.endswith("bkg:indicatorPeriod"))
     assert period.value == "季度"
+    reversed_lines = next(i for i in report.violations if i.focus.endswith("#line=900,890"))
+    assert reversed_lines.message == "the span's lines end before they begin (900,890)"
 
 
 def test_unsupported_component_names_shape_and_component(shapes):

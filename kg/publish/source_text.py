@@ -1,24 +1,25 @@
 """The printed text an entity was read from, as its provenance in the graph gives it.
 
 An extracted node points with ``prov:wasDerivedFrom`` to one ``bkg:SourceLines`` node per span: the
-disclosure's IRI with an RFC 5147 fragment (``#line=9,12`` = lines 10–12), ``oa:hasSource`` the disclosure
-(whose ``bkg:sourceFile`` names the file), ``bkg:firstLine`` / ``bkg:lastLine`` and ``bkg:printedText``, the
-lines as printed. Pages show that text, so "traceable to the line" holds in the browser. A graph built before
-``bkg:printedText`` existed still gives file and lines (from the properties or the fragment), without text.
+disclosure's IRI with an RFC 5147 fragment (``#line=9,12`` = lines 10–12: the lines are read from it),
+``oa:hasSource`` the disclosure (whose ``bkg:sourceFile`` names the file) and ``bkg:printedText``, the lines as
+printed. Pages show that text, so "traceable to the line" holds in the browser. A graph built before
+``bkg:printedText`` existed still gives file and lines (from the fragment, or the older ``bkg:firstLine`` /
+``bkg:lastLine``), without text.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+
+from kg.rdf.uris import Minter
 
 BKG = "https://w3id.org/budget-kg/ontology#"
 DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 OA_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 MAX_SPANS = 20  # a code printed in every table of every year would list dozens
-_LINE_FRAGMENT = re.compile(r"#line=(\d{1,9}),(\d{1,9})$")
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,15 @@ def source_spans(store: ox.Store, derived_from: list[ox.Term]) -> list[SourceSpa
     for span in derived_from:
         if not isinstance(span, ox.NamedNode):
             continue
-        first, last = _value(store, span, BKG + "firstLine"), _value(store, span, BKG + "lastLine")
-        fragment = _LINE_FRAGMENT.search(span.value)
-        if first is None and fragment is None:
-            continue
-        if first is None:  # RFC 5147 counts line boundaries from 0: #line=9,12 is lines 10-12
-            first, last = str(int(fragment[1]) + 1), fragment[2]  # type: ignore[index]
-        source = _value(store, span, OA_SOURCE) or (span.value.split("#", 1)[0] if fragment else None)
-        if source is None:
-            continue
+        lines = Minter.line_range(span.value)
+        if lines is None:  # a build before line fragments stated the lines as properties
+            first, last = _value(store, span, BKG + "firstLine"), _value(store, span, BKG + "lastLine")
+            if first is None:
+                continue
+            lines = int(first), int(last or first)
+        source = _value(store, span, OA_SOURCE) or span.value.split("#", 1)[0]
         file = _value(store, ox.NamedNode(source), BKG + "sourceFile") or source
-        found.append(SourceSpan(span.value, file, int(first), int(last or first),
-                                _value(store, span, BKG + "printedText")))
+        found.append(SourceSpan(span.value, file, *lines, _value(store, span, BKG + "printedText")))
     return sorted(found, key=lambda s: (s.file, s.first, s.last))[:MAX_SPANS]
 
 

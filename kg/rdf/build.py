@@ -332,16 +332,15 @@ class _Builder:
 
         Its IRI is the disclosure's with an RFC 5147 fragment (``#line=9,12``: line boundaries count from 0, so
         that is lines 10..12), which is the selector itself: no selector nodes. ``oa:SpecificResource`` follows
-        from ``bkg:SourceLines``' place in the ontology and is not repeated on every span.
+        from ``bkg:SourceLines``' place in the ontology and is not repeated on every span, nor are
+        ``bkg:firstLine`` / ``bkg:lastLine``: the fragment states them (``Minter.line_range`` reads it back).
         """
         lines = self.mint.lines(self.node, span)
         if lines in self.spans:
             return lines
         self.spans.add(lines)
         self.add(lines, RDF.type, BKG.SourceLines)
-        self.add(lines, OA.hasSource, self.node)
-        self.add(lines, BKG.firstLine, _int(span.first_line))
-        self.add(lines, BKG.lastLine, _int(span.last_line))
+        self.add(lines, OA.hasSource, self.node)  # Web Annotation: a SpecificResource has its source
         printed = [self.raw_by_line[n] for n in range(span.first_line, span.last_line + 1) if n in self.raw_by_line]
         if any(text.strip() for text in printed):
             self.add(lines, BKG.printedText, _text("\n".join(printed)))
@@ -597,8 +596,8 @@ class _Builder:
             seen = self.indicators[indicator.line] = self.indicators.get(indicator.line, 0) + 1
             # a second indicator read from the same line (a table read twice, a merged row) gets -2, -3 …
             item = str(f"{self.node}/indicator/{indicator.line}" + (f"-{seen}" if seen > 1 else ""))
+            # no rdf:type bkg:PerformanceIndicator: the range of bkg:indicator states it (6 % of the triples)
             self.add(node, BKG.indicator, item)
-            self.add(item, RDF.type, BKG.PerformanceIndicator)
             self.add(item, BKG.indicatorPeriod, _text(indicator.period))
             path = " / ".join(part for part in (indicator.level1, indicator.level2, indicator.level3) if part)
             self.add(item, BKG.indicatorPath, _text(path))

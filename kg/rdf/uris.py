@@ -19,6 +19,7 @@ from kg.records import Span
 from .namespaces import DEFAULT_BASE
 
 _SPACES = re.compile(r"\s+")
+_LINE_FRAGMENT = re.compile(r"#line=(\d{1,9}),(\d{1,9})$")
 _UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
 
 
@@ -57,6 +58,14 @@ class Minter:
     def lines(disclosure: str, span: Span) -> str:
         # RFC 5147 text fragment: line boundaries count from 0, so lines 10..12 (1-based) are "line=9,12"
         return f"{disclosure}#line={span.first_line - 1},{span.last_line}"
+
+    @staticmethod
+    def line_range(lines: str) -> tuple[int, int] | None:
+        """The 1-based first and last line of a ``bkg:SourceLines`` IRI (the inverse of ``lines``), else None.
+
+        The graph states no bkg:firstLine / bkg:lastLine: the fragment is the selector, and this reads it."""
+        fragment = _LINE_FRAGMENT.search(lines)
+        return None if fragment is None else (int(fragment[1]) + 1, int(fragment[2]))
 
     @staticmethod
     def dataset(disclosure: str, table: str) -> str:

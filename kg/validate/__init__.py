@@ -20,6 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SH
 
 from kg.errors import BudgetKGError
 from kg.rdf.namespaces import BKG, OA
+from kg.rdf.uris import Minter
 from kg.resources import resource_dir
 
 DEFAULT_SHAPES_DIR = resource_dir("shapes")  # the repository's shapes/ (kg/_resources/shapes when installed)
@@ -188,11 +189,19 @@ def source_of(data: Graph, node: URIRef) -> str | None:
         return str(file)
     spans: list[tuple[int, int, str]] = []
     for lines in data.objects(node, PROV.wasDerivedFrom):
-        first = data.value(lines, BKG.firstLine)
-        last = data.value(lines, BKG.lastLine)
         disclosure = data.value(lines, OA.hasSource)
-        if first is None or last is None or disclosure is None:
+        if disclosure is None:
             continue
-        file = data.value(disclosure, BKG.sourceFile)
-        spans.append((int(last) - int(first), int(first), f"{file}:{first}" + (f"-{last}" if last != first else "")))
+        span = span_source(data.value(disclosure, BKG.sourceFile), str(lines))
+        if span is not None:
+            spans.append(span)
     return min(spans)[2] if spans else None
+
+
+def span_source(file: object, lines: str) -> tuple[int, int, str] | None:
+    """(width, first line, ``file:first-last``) of a ``bkg:SourceLines`` IRI, its lines read from its fragment."""
+    found = Minter.line_range(lines)
+    if found is None:
+        return None
+    first, last = found
+    return last - first, first, f"{file}:{first}" + (f"-{last}" if last != first else "")

@@ -54,6 +54,7 @@ from kg.validate import (
     _issue_order,
     _rule_name,
     load_shapes,
+    span_source,
 )
 
 RDF_TYPE = f"<{RDF.type}>"
@@ -1323,15 +1324,15 @@ def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: b
     files: dict[pyoxigraph.NamedNode, str] = {}
     spans: dict[pyoxigraph.NamedNode, list[tuple[int, int, str]]] = {}
     for rows in answers:
-        for node, file, first, last, lines_file, derived_from in rows:
+        for node, file, lines, lines_file, derived_from in rows:
             if derived_from is not None:
                 derived.add(node)
             if file is not None:
                 files.setdefault(node, file.value)
-            if first is not None:
-                text = f"{lines_file.value if lines_file is not None else None}:{first.value}" + (
-                    f"-{last.value}" if last.value != first.value else "")
-                spans.setdefault(node, []).append((int(last.value) - int(first.value), int(first.value), text))
+            span = None if lines is None else span_source(
+                lines_file.value if lines_file is not None else None, lines.value)
+            if span is not None:
+                spans.setdefault(node, []).append(span)
     sources = dict(files)
     for node, candidates in spans.items():
         sources.setdefault(node, min(candidates)[2])
@@ -1340,12 +1341,12 @@ def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: b
 
 def _source_rows(store: pyoxigraph.Store, nodes: list[pyoxigraph.NamedNode], union: bool) -> list[tuple[Any, ...]]:
     values = " ".join(str(n) for n in nodes)
-    query = f"""SELECT ?node ?file ?first ?last ?linesFile ?derived WHERE {{
+    # a span's lines are its IRI's RFC 5147 fragment (span_source reads them)
+    query = f"""SELECT ?node ?file ?lines ?linesFile ?derived WHERE {{
         VALUES ?node {{ {values} }}
         {{ ?node <{BKG.sourceFile}> ?file }}
         UNION {{ ?node <{PROV.wasDerivedFrom}> ?derived }}
-        UNION {{ ?node <{PROV.wasDerivedFrom}> ?lines . ?lines <{BKG.firstLine}> ?first ;
-                 <{BKG.lastLine}> ?last ; <{OA.hasSource}> ?disclosure .
+        UNION {{ ?node <{PROV.wasDerivedFrom}> ?lines . ?lines <{OA.hasSource}> ?disclosure .
                  OPTIONAL {{ ?disclosure <{BKG.sourceFile}> ?linesFile }} }} }}"""
     return [tuple(solution) for solution in store.query(query, use_default_graph_as_union=union)]
 

@@ -11,6 +11,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa:   <http://www.w3.org/ns/oa#>
+PREFIX xsd:  <http://www.w3.org/2001/XMLSchema#>
 """
 
 # One row per project (a project may print several labels or departments: the caller keeps the first).
@@ -81,11 +82,14 @@ CODE_SCHEMES = PREFIXES + """
 SELECT DISTINCT ?code ?scheme WHERE { ?code a bkg:FunctionCode ; skos:inScheme ?scheme }
 """
 
-# Where each node was read: the file and first line of every span it was derived from.
+# Where each node was read: the file and first line of every span it was derived from (a span's IRI ends in
+# an RFC 5147 fragment, "#line=9,12" for lines 10-12: its first line is the number after "=", plus one).
 SOURCE_LINES = PREFIXES + """
 SELECT DISTINCT ?node ?file ?first WHERE {
   ?node prov:wasDerivedFrom ?lines .
-  ?lines bkg:firstLine ?first ; oa:hasSource ?disclosure .
+  ?lines oa:hasSource ?disclosure .
   ?disclosure bkg:sourceFile ?file .
+  BIND (xsd:integer(STRBEFORE(STRAFTER(STR(?lines), "#line="), ",")) + 1 AS ?first)
+  FILTER (BOUND(?first))
 }
 """
