@@ -80,6 +80,12 @@ def test_html_survives_script_end_in_a_label(tiny_store):
     assert "测绘项目</script><b>x</b>" in labels and "某政发〔2020〕1号" in labels
 
 
+def test_source_line_of_a_graph_built_before_line_fragments(tiny_store):
+    # tiny.nt's span has no RFC 5147 fragment (lines/12-12): its bkg:firstLine gives the line
+    graph = project_graph(tiny_store, "policy")
+    assert graph.nodes[ID + "project/1/p1"]["sources"] == ["tiny.txt:12"]
+
+
 def test_static_figure_is_deterministic(tiny_store, tmp_path):
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
     write_static_figure(tiny_store, first)

@@ -83,13 +83,15 @@ SELECT DISTINCT ?code ?scheme WHERE { ?code a bkg:FunctionCode ; skos:inScheme ?
 """
 
 # Where each node was read: the file and first line of every span it was derived from (a span's IRI ends in
-# an RFC 5147 fragment, "#line=9,12" for lines 10-12: its first line is the number after "=", plus one).
+# an RFC 5147 fragment, "#line=9,12" for lines 10-12: its first line is the number after "=", plus one; a graph
+# built before the fragments states it as bkg:firstLine).
 SOURCE_LINES = PREFIXES + """
 SELECT DISTINCT ?node ?file ?first WHERE {
   ?node prov:wasDerivedFrom ?lines .
   ?lines oa:hasSource ?disclosure .
   ?disclosure bkg:sourceFile ?file .
-  BIND (xsd:integer(STRBEFORE(STRAFTER(STR(?lines), "#line="), ",")) + 1 AS ?first)
+  OPTIONAL { ?lines bkg:firstLine ?stated }
+  BIND (COALESCE(?stated, xsd:integer(STRBEFORE(STRAFTER(STR(?lines), "#line="), ",")) + 1) AS ?first)
   FILTER (BOUND(?first))
 }
 """
