@@ -22,12 +22,11 @@ from kg.records import (
     TableClosure,
     TableReconciliation,
 )
-from kg.tables.amounts import to_yuan
+from kg.tables.amounts import ROUNDING, to_yuan
 from kg.tables.frames import records as frame_records
 from kg.tables.knowledge import knowledge
 from kg.tables.layout import compact
 
-ROUNDING = Decimal("0.01")  # in the table's own unit
 _TOTAL_NAMES = ("合计", "总计")
 # what a 合计 of expenditure is made of (Jiangsu adds 单位预留机动经费 and 结转下年资金 to 基本 + 项目; the
 # national 部门支出总表 and 支出决算表 add 上缴上级支出, 事业单位经营支出 and 对附属单位补助支出)

@@ -280,7 +280,8 @@ def _stated_amount(text: str, unit: str) -> tuple[Decimal, Decimal]:
     amount = to_yuan(Decimal(digits), unit)
     tolerance = to_yuan(Decimal(1).scaleb(-len(digits.partition(".")[2])), unit)
     assert amount is not None and tolerance is not None
-    if isinstance(amount.as_tuple().exponent, int) and amount.as_tuple().exponent > -2:
+    exponent = amount.as_tuple().exponent  # an int: the text's digits are a finite number
+    if isinstance(exponent, int) and exponent > -2:
         amount = amount.quantize(_CENT)  # "592.5万元" shows as 5925000.00 元, like the tables' figures
     return amount, tolerance
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 
 from kg.records import Notice, SourceLine, Span, Table, ThreePublicFigure
-from kg.tables.amounts import to_yuan
+from kg.tables.amounts import ROUNDING, to_yuan
 from kg.tables.knowledge import DATA, TableKnowledge, knowledge
 from kg.tables.layout import compact
 from kg.tables.stated import Stated, stated_items
@@ -34,7 +34,6 @@ ITEM_TERMS = {
 ITEMS = tuple(ITEM_TERMS)
 _PARTS = (("three_public", ("outbound_travel", "official_vehicles", "official_reception")),
           ("official_vehicles", ("vehicle_purchase", "vehicle_operation")))
-_ROUNDING = Decimal("0.01")  # in the table's own unit, as kg.entities.budget checks it
 
 
 @cache
@@ -86,7 +85,7 @@ def _closes(values: dict[str, Decimal]) -> str | None:
         # 公务用车 of 171.01 and nothing else is a misread, not a check skipped
         if total in values and any(p in values for p in parts):
             added = sum((values.get(p, Decimal(0)) for p in parts), Decimal(0))
-            if abs(values[total] - added) > _ROUNDING:
+            if abs(values[total] - added) > ROUNDING:
                 return f"{total} {values[total]} ≠ {' + '.join(parts)} = {added}"
     return None
 
@@ -99,7 +98,7 @@ def _differences(table: Table, values: dict[str, Decimal], stated: dict[str, Sta
             continue  # an item the table does not print (a table without the 购置 / 运行 split)
         printed = to_yuan(values[item], table.unit)
         assert printed is not None
-        if abs(printed - statement.amount) > to_yuan(_ROUNDING, table.unit):  # type: ignore[operator]
+        if abs(printed - statement.amount) > to_yuan(ROUNDING, table.unit):  # type: ignore[operator]
             notices.append(Notice(table.span.file, statement.line, "three-public-text-differs",
                                   f"the text states {ITEM_TERMS[item][1]} {statement.amount} 元; the 三公 table "
                                   f"{table.title!r} (line {table.span.first_line}) prints {printed} 元"))

@@ -51,6 +51,10 @@ def parse_amount(text: str | None) -> Decimal | None:
 
 
 # what tables print in an amount cell that holds nothing: a dash or a slash (read as an empty cell)
+# The rounding a printed sum may carry, in the table's own unit (its last printed digit): every arithmetic check
+# of the tables (kg.entities.budget, three_public, column orders, rows-by-sums, tree codes) allows it.
+ROUNDING = Decimal("0.01")
+
 NIL_CELLS = frozenset({"-", "--", "—", "——", "–", "－", "/", "／", "—-", "-—"})
 
 

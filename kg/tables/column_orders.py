@@ -17,12 +17,13 @@ from decimal import Decimal
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from kg.tables.amounts import ROUNDING
+
 if TYPE_CHECKING:
     import pandas as pd
 
 from kg.tables.frames import records as frame_records
 
-_ROUNDING = Decimal("0.01")  # in the table's own unit, as kg.entities.budget checks it
 _MAX_BLANKS = 3  # more unknown blanks than this and the sums no longer pin the reading down
 
 
@@ -38,7 +39,7 @@ def _closes(values: dict[str, Decimal | None], sums: tuple[tuple[str, tuple[str,
     def amount(name: str) -> Decimal:
         return values.get(name) or Decimal(0)
     # a blank total counts as 0: a blank 小计 over printed parts is no reading of the template
-    return all(abs(amount(total) - sum((amount(p) for p in parts), Decimal(0))) <= _ROUNDING
+    return all(abs(amount(total) - sum((amount(p) for p in parts), Decimal(0))) <= ROUNDING
                for total, parts in sums if total in values)
 
 
@@ -75,7 +76,7 @@ def _agrees(values: dict[str, Decimal | None], order: ColumnOrder, stated: Mappi
     合计 when the order has no 三公 column of its own."""
     for item, amount in stated.items():
         column = item if item in order.columns else "total" if item == "three_public" else None
-        if column is not None and abs((values.get(column) or Decimal(0)) - amount) > _ROUNDING:
+        if column is not None and abs((values.get(column) or Decimal(0)) - amount) > ROUNDING:
             return False
     return True
 

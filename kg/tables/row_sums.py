@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kg.tables.amounts import ROUNDING
 from kg.tables.layout import compact
 
-_ROUNDING = Decimal("0.01")  # in the table's own unit, as kg.entities.budget checks it
 _SHIFTS = (-2, -1, 1, 2)  # columns a run may have slipped by
 _TOTAL_NAMES = ("合计", "总计")
 _HIERARCHY = ((3, 5), (5, 7))  # 类 ← 款, 款 ← 项 (and their economic 类 ← 款)
@@ -81,7 +81,7 @@ def _failing(records: Sequence[Record], sums: list[tuple[int, list[int]]], colum
             continue
         for column in columns:
             parts = sum((_value(records[c], column) for c in children), Decimal(0))
-            if abs(parts - _value(records[parent], column)) > _ROUNDING:
+            if abs(parts - _value(records[parent], column)) > ROUNDING:
                 count += 1
     return count
 

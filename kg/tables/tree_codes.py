@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-_ROUNDING = Decimal("0.01")  # in the table's own unit, as kg.entities.budget checks it
+from kg.tables.amounts import ROUNDING
+
 _SHORT = 2  # digits a 款 or a 项 adds to its parent's code
 _MAX_STEPS = 20_000  # a block whose readings branch more than this is left as printed
 _MAX_BROKEN = 2  # sums a reading may break (a misprinted figure breaks its 款's, or its 款's and its 类's)
@@ -34,7 +35,7 @@ def _add(a: Sums, b: Sums) -> Sums:
 
 
 def _equal(a: Sums, b: Sums) -> bool:
-    return all(abs(x - y) <= _ROUNDING for x, y in zip(a, b, strict=True))
+    return all(abs(x - y) <= ROUNDING for x, y in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)
