@@ -159,8 +159,14 @@ def test_description_from_the_data_file_and_the_build(jsonld_build: Path, export
 def test_licence_file_matches_pyproject():
     import tomllib
 
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
-    assert declared == {"text": "Apache-2.0"}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    # an SPDX expression (PEP 639): the TOML-table form is unsupported by setuptools after 2027-02-18
+    assert project["license"] == "Apache-2.0 AND MIT"
+    for path in project["license-files"]:
+        assert (ROOT / path).is_file(), path
+    assert {"LICENSE", "kg/publish/vendor/LICENSE-yasgui", "kg/visualize/vendor/LICENSE-cytoscape"} <= set(
+        project["license-files"]
+    )
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert "Apache License" in licence and "Version 2.0, January 2004" in licence
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
