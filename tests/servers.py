@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.bench.servers import virtuoso_ini
+
 
 @dataclass(frozen=True)
 class Server:
@@ -86,32 +88,8 @@ def virtuoso_binary() -> str:
     return found
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-ThreadsPerQuery = 2
-DirsAllowed = ., {dir}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {vsp}
-ServerThreads = 4
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-MaxQueryCostEstimationTime = 0
-"""
+# the test database is small: the benchmark's ini (kg.bench.servers) with 10,000 buffers (~80 MB)
+TEST_VIRTUOSO_BUFFERS = 10_000
 
 
 @contextmanager
@@ -120,14 +98,9 @@ def virtuoso(directory: Path) -> Iterator[Server]:
     Graph Store endpoint as the stock administrator (a throwaway database on loopback)."""
     binary = virtuoso_binary()
     directory.mkdir(parents=True, exist_ok=True)
-    vsp = Path("/var/lib/virtuoso-opensource-7/vsp")
-    if not vsp.is_dir():
-        vsp = directory / "vsp"
-        vsp.mkdir(exist_ok=True)
     http_port, sql_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port, vsp=vsp),
-                   encoding="utf-8")
+    ini.write_text(virtuoso_ini(directory, directory, sql_port, http_port, TEST_VIRTUOSO_BUFFERS), encoding="utf-8")
     process = subprocess.Popen([binary, "+configfile", str(ini), "+foreground"], cwd=directory,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http_port}"
