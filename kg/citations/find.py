@@ -888,7 +888,7 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         issuer_phrase = atom.agency  # 国家发展改革委第7号令, 吕梁市…办公室《2022》2号: the organ is named
     issuer_phrase = lead_organ(issuer_phrase, region) if issuer_phrase else None
     code = agency if number and atom and atom.kind == "number" else None
-    issuer = resolve_issuer(issuer_phrase, code, region)
+    issuer = resolve_issuer(issuer_phrase, code, region, atom.year if code and atom else None)
     if issuer.name is None and issuer_phrase is None and number is None and title and not unit.incomplete:
         issuer = _issuer_by_name(title) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
     is_standard = atom is not None and atom.kind == "standard"

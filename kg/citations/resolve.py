@@ -53,6 +53,17 @@ class IssuerRule:
     region_code: str
     scope: str
     completes: bool = False  # the 代字 used to complete a number printed without one
+    first_year: int | None = None  # the years of the numbers the row is true for (an organ renamed keeps its
+    last_year: int | None = None  # 代字: 交公路发 is 交通部's to 2007, 交通运输部's from 2009)
+
+    @property
+    def dated(self) -> bool:
+        return self.first_year is not None or self.last_year is not None
+
+    def holds_for(self, year: int | None) -> bool:
+        """True when the row may be true for a number of ``year`` (an unknown year: every row, its organ unsure)."""
+        return year is None or ((self.first_year is None or year >= self.first_year)
+                                and (self.last_year is None or year <= self.last_year))
 
 
 @dataclass(frozen=True)
@@ -87,11 +98,22 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
     rows = csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#"))
     rules = [
         IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"],  # type: ignore[arg-type]
-                   (r.get("completes") or "").strip() == "yes")
+                   (r.get("completes") or "").strip() == "yes", *_year_range(r.get("years") or ""))
         for r in rows
         if r["level"] in _LEVELS and r["match"] in ("code", "name", "relative")
     ]
     return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
+
+
+_YEARS = re.compile(r"(?P<first>\d{4})?-(?P<last>\d{4})?")
+
+
+def _year_range(years: str) -> tuple[int | None, int | None]:
+    """issuers.csv's ``years``: ``2009-`` (from 2009), ``-2007`` (to 2007), ``2013-2017``; empty: every year."""
+    match = _YEARS.fullmatch(years.strip())
+    if not years.strip() or match is None:
+        return None, None
+    return (int(match["first"]) if match["first"] else None), (int(match["last"]) if match["last"] else None)
 
 
 @cache
@@ -243,16 +265,17 @@ def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRu
     return named
 
 
-def issuer_from_code(agency: str, region: RegionContext | None = None) -> Issuer:
-    """Resolve a 机关代字 (晋自然资发, 泽行审发): its longest known organ code valid in the region, else the
-    region its abbreviation names with the organ its suffix names (鲁政发 → 山东省人民政府, code_suffixes.csv),
-    else the region's level only (the organ is not known)."""
+def issuer_from_code(agency: str, region: RegionContext | None = None, year: int | None = None) -> Issuer:
+    """Resolve a 机关代字 (晋自然资发, 泽行审发): its longest known organ code valid in the region (and for the
+    number's year, when a row gives years), else the region its abbreviation names with the organ its suffix
+    names (鲁政发 → 山东省人民政府, code_suffixes.csv), else the region's level only (the organ is not known)."""
     place = region_of_code(agency, region)
     for rule in _rules_by_pattern("code").starting(agency):
-        if _in_scope(rule, region):
+        if _in_scope(rule, region) and rule.holds_for(year):
             if place is not None and len(place.abbreviation) > len(rule.pattern):
                 break  # a longer region abbreviation (晋市 for 晋城市) says more than a shorter organ code
-            return Issuer(rule.issuer or None, rule.level, place.name if place else None)
+            organ = rule.issuer if year is not None or not rule.dated else ""  # which organ depends on the year
+            return Issuer(organ or None, rule.level, place.name if place else None)
     if place is None:
         place = _context_region(agency, region)
     if place is not None:
@@ -321,17 +344,18 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
 
 
 def resolve_issuer(
-    phrase: str | None, agency: str | None, region: RegionContext | None = None
+    phrase: str | None, agency: str | None, region: RegionContext | None = None, year: int | None = None
 ) -> Issuer:
-    """Issuer of a citation: the printed issuer phrase when there is one, else the 机关代字's owner."""
+    """Issuer of a citation: the printed issuer phrase when there is one, else the 机关代字's owner (for the
+    number's ``year``)."""
     if phrase:
         name = complete_relative(phrase, region)
         level = level_from_name(name, region)
         if level is None and agency:
-            level = issuer_from_code(agency, region).level
+            level = issuer_from_code(agency, region, year).level
         return Issuer(name, level)
     if agency:
-        return issuer_from_code(agency, region)
+        return issuer_from_code(agency, region, year)
     return Issuer(None, None)
 
 
