@@ -132,8 +132,9 @@ def region_names() -> tuple[RegionRule, ...]:
 
 @cache
 def code_suffixes() -> dict[str, dict[str, str]]:
-    """suffix → {level: organ template with {region}} from code_suffixes.csv (empty templates left out)."""
-    return {r["suffix"]: {level: r[level] for level in ("province", "city", "county") if r.get(level)}
+    """suffix → {level: organ template with {region}} from code_suffixes.csv (empty templates left out); the
+    level ``municipality`` is a province-level city's (北京 天津 上海 重庆)."""
+    return {r["suffix"]: {level: r[level] for level in ("province", "city", "county", "municipality") if r.get(level)}
             for r in _csv_rows("code_suffixes.csv")}
 
 

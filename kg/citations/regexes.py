@@ -29,15 +29,18 @@ SESSION_NUMBER = _KNOWLEDGE.minutes
 STRONG_SEPARATORS = frozenset(";；。\n")
 WEAK_SEPARATORS = frozenset("、，, \t")
 
-# "1、" "2." "3," "(4)" — list markers that open a new citation.
+# "1、" "2." "3," "(4)" "（四）" — list markers that open a new citation; a Chinese numeral in brackets only at
+# the start of the cell or after a separator (a title may end in "（一）").
 ENUMERATOR = re.compile(
     r"(?:(?<=^)|(?<=[^\d.]))(?:\d{1,2}(?:、|[.．,](?!\d))|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}(?:、|是)|[①-⑳])"
+    r"|(?:(?<=^)|(?<=[;；。\s]))[(（][一二三四五六七八九十]{1,3}[)）]"
 )
 
 # Filler around a citation that cites nothing by itself.
 _CONNECTIVES = "|".join(re.escape(word) for word in _KNOWLEDGE.connectives_before)
 LEADING_FILLER = re.compile(
-    r"^(?:[、，,;；。\s]|\d{1,2}(?:、|[.．](?!\d))|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}是|[①-⑳]|"
+    r"^(?:[、，,;；。\s]|\d{1,2}(?:、|[.．](?!\d))|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]"
+    r"|[一二三四五六七八九十]{1,2}是|[①-⑳]|"
     + _CONNECTIVES + r"|文件"
     r"|对(?=[\u4e00-\u9fff]{1,6}[省市县区]))+"
 )

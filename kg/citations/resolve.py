@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from kg.citations.knowledge import (
     RegionRule,
@@ -24,6 +24,9 @@ from kg.citations.knowledge import (
     region_rules,
 )
 from kg.citations.models import IssuerLevel, RegionContext
+
+if TYPE_CHECKING:
+    from kg.places.gazetteer import Division, Gazetteer
 
 T = TypeVar("T")
 _LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county", "township"})
@@ -274,16 +277,24 @@ def issuer_from_code(agency: str, region: RegionContext | None = None, year: int
         if _in_scope(rule, region) and rule.holds_for(year):
             if place is not None and len(place.abbreviation) > len(rule.pattern):
                 break  # a longer region abbreviation (晋市 for 晋城市) says more than a shorter organ code
+            if rule.pattern != agency and place is not None and _suffix_organ(agency, place) is not None:
+                break  # 苏发改投资发: the suffix names the whole 代字 (发改投资发), the code 苏发 only its start
             organ = rule.issuer if year is not None or not rule.dated else ""  # which organ depends on the year
             return Issuer(organ or None, rule.level, place.name if place else None)
     if place is None:
         place = _context_region(agency, region)
     if place is not None:
-        abbreviation = place.abbreviation if agency.startswith(place.abbreviation) else place.name
-        template = code_suffixes().get(agency[len(abbreviation):], {}).get(place.level)
-        name = template.format(region=place.organ_prefix) if template else None
-        return Issuer(name, place.level, place.name)
+        return Issuer(_suffix_organ(agency, place), place.level, place.name)
     return Issuer(None, None)
+
+
+def _suffix_organ(agency: str, place: RegionRule) -> str | None:
+    """The organ code_suffixes.csv names for the rest of the 代字 after the region's abbreviation (鲁 + 政发 →
+    山东省人民政府); a municipality's organs are named by its own column (津 + 财预 → 天津市财政局)."""
+    abbreviation = place.abbreviation if agency.startswith(place.abbreviation) else place.name
+    column = "municipality" if place.level == "province" and place.name.endswith("市") else place.level
+    template = code_suffixes().get(agency[len(abbreviation):], {}).get(column)
+    return template.format(region=place.organ_prefix) if template else None
 
 
 def _context_region(agency: str, region: RegionContext | None) -> RegionRule | None:
@@ -328,11 +339,15 @@ def complete_relative(phrase: str, region: RegionContext | None) -> str:
 
 
 def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLevel | None:
-    """Level of an organ from the start of its name (山西省… → province); most specific known name wins."""
+    """Level of an organ from the start of its name (山西省… → province); most specific known name wins: an
+    organ named after regions of the gazetteer (杭州市西湖区农业农村局, 上海市静安区人民政府) has the narrowest's."""
     if any(word in name for word in number_knowledge().township_organs):
         return "township"  # 伊川县鸣皋镇人民政府
     for rule in _rules_by_pattern("name").starting(name):
         return rule.level
+    level = organ_level_by_gazetteer(name)
+    if level is not None:
+        return level
     place = region_of_name(name)
     if place is not None:
         return place.level
@@ -341,6 +356,45 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
             if place and name.startswith(place):
                 return level  # type: ignore[return-value]
     return None
+
+
+# Division names run from 2 characters (兴县) to 9 (克孜勒苏柯尔克孜自治州); 市辖区 is a placeholder, not a name.
+_DIVISION_NAME_LENGTHS = range(9, 1, -1)
+_NOT_REGION_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+_DIVISION_LEVELS: frozenset[str] = frozenset({"province", "city", "county"})
+
+
+def organ_level_by_gazetteer(name: str) -> IssuerLevel | None:
+    """江苏省财政厅 → province, 南京市教育局 → city, 杭州市西湖区农业农村局 → county: an organ's name (it ends
+    like one) that starts with the names of divisions of the gazetteer (kg/data/divisions.tsv.gz), each within
+    the one before, has the narrowest one's level. None when no division starts the name, when nothing but
+    divisions is named, or when the divisions a name could be are of different levels."""
+    core = name.removeprefix("中共")  # 中共南京市委员会: the party committee of the city
+    if not core.endswith(ORGAN_ENDINGS):
+        return None
+    from kg.places.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    at = 0
+    found: list[Division] = []
+    while at < len(core):
+        step = next(((length, candidates) for length in _DIVISION_NAME_LENGTHS
+                     if (candidates := _divisions_within(core[at : at + length], found, gazetteer))), None)
+        if step is None:
+            break
+        at, found = at + step[0], step[1]
+    levels = {division.level for division in found}
+    if not found or at >= len(core) or len(levels) != 1:
+        return None
+    return levels.pop()  # type: ignore[return-value]
+
+
+def _divisions_within(name: str, outer: list[Division], gazetteer: Gazetteer) -> list[Division]:
+    """Divisions of ``name`` (province, city or county) within one of ``outer`` (any, when empty)."""
+    if name in _NOT_REGION_NAMES:
+        return []
+    return [division for division in gazetteer.named(name) if division.level in _DIVISION_LEVELS
+            and (not outer or any(gazetteer.is_within(division.code, o.code) for o in outer))]
 
 
 def resolve_issuer(
