@@ -32,6 +32,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.citations.coverage import Coverage
 from kg.citations.find import extract_citations
 from kg.citations.identify import title_key
 from kg.citations.models import Citation, RegionContext
@@ -166,6 +167,7 @@ class Result:
     cells: int = 0
     invented: int = 0  # predicted citations matching nothing, not flagged incomplete
     partial: int = 0  # predicted citations flagged incomplete (clipped cells)
+    coverage: Coverage = field(default_factory=Coverage)  # predictions given an issuer / a level
 
     def absorb(self, other: Result) -> None:
         for name, tally in other.tallies.items():
@@ -174,6 +176,7 @@ class Result:
         self.cells += other.cells
         self.invented += other.invented
         self.partial += other.partial
+        self.coverage.absorb(other.coverage)
 
 
 def _label(item: dict | Citation) -> str:
@@ -189,6 +192,8 @@ def evaluate(corpus: dict) -> Result:
     for cell in corpus["cells"]:
         cell_id = f"{cell['source']}:{cell['line']}"
         predicted = extract_citations(cell["cell"], regions.get(cell["source"]))
+        for citation in predicted:
+            result.coverage.add(citation)
         expected = cell["expected"]
         pairs = align(expected, predicted)
         result.cells += 1
@@ -244,6 +249,7 @@ def _table(result: Result) -> list[str]:
     printed = result.tallies["printed_number"]
     lines.append(f"printed numbers kept exactly: {printed.true_positive}/{printed.expected} ({printed.recall:.3f}); "
                  f"invented documents: {result.invented}; partial citations flagged incomplete: {result.partial}")
+    lines.append(result.coverage.summary() + " (python -m kg.citations.coverage lists the rest)")
     return lines
 
 

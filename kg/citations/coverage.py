@@ -45,6 +45,13 @@ class Coverage:
         elif citation.issuer is None:
             self.level_only[unresolved_key(citation)] += 1
 
+    def absorb(self, other: Coverage) -> None:
+        self.citations += other.citations
+        self.with_issuer += other.with_issuer
+        self.with_level += other.with_level
+        self.no_level.update(other.no_level)
+        self.level_only.update(other.level_only)
+
     def share(self, count: int) -> str:
         return f"{count}/{self.citations} ({count / self.citations:.3f})" if self.citations else "0/0"
 

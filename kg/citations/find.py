@@ -53,6 +53,7 @@ from kg.citations.resolve import (
     completing_code,
     is_organ_name,
     issuer_from_code,
+    known_organ_names,
     lead_organ,
     level_from_name,
     region_of_name,
@@ -449,7 +450,7 @@ def _is_organ_phrase(fragment: str) -> bool:
     parts = [p for p in re.split(r"[、 \t]|及", fragment) if p]
     return bool(parts) and len(fragment) <= 60 and all(p.endswith(ORGAN_ENDINGS) or p in ("中共中央", "国务院",
                                                                                        "山西省委省政府")
-                                                       for p in parts)
+                                                       or p in known_organ_names() for p in parts)
 
 
 def _title_core(fragment: str) -> str:

@@ -149,6 +149,13 @@ def _in_scope(rule: IssuerRule | RegionRule, region: RegionContext | None) -> bo
     return not rule.scope or (region is not None and rule.scope in region.names())
 
 
+@cache
+def known_organ_names() -> frozenset[str]:
+    """Names issuers.csv knows as a whole organ's (a match=name row with its issuer): 全国人大常委会, 中央编办 —
+    names that do not end like an organ's (部, 局, 委员会 …) but are one."""
+    return frozenset(rule.pattern for rule in issuer_rules() if rule.match == "name" and rule.issuer)
+
+
 def relative_issuer(title: str) -> str | None:
     """县领导批示 → 县人民政府 (completed from the region later): phrases meaning the region's government."""
     for rule in _rules_by_pattern("relative").starting(title):

@@ -1,0 +1,178 @@
+"""Who issued a cited document, anywhere in China: central organs by 代字 and name (issuers.csv), organs named
+after gazetteer regions, local 代字 by region and suffix (code_suffixes.csv), and the 代字 that must stay
+unresolved. Dev-corpus lines are read in place; the other cells are written in the style of the departments
+and provinces no document here prints. Expected values are the organs the 代字 and names belong to."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from importlib import resources
+
+import pytest
+
+from kg.citations import RegionContext, extract_citations
+from kg.citations.coverage import measure, unresolved_key
+from kg.citations.resolve import issuer_from_code, level_from_name, organ_level_by_gazetteer
+from tests.helpers import dev_document
+
+JIANGSU = RegionContext("江苏省", None, None)
+
+
+def _line(stem: str, number: int) -> str:
+    return dev_document(stem).read_text(encoding="utf-8").splitlines()[number - 1]
+
+
+def _only(cell: str, region: RegionContext | None = None) -> tuple[str | None, str | None, str | None]:
+    (citation,) = extract_citations(cell, region)
+    return citation.doc_number, citation.issuer, citation.issuer_level
+
+
+# --- the dev corpus -------------------------------------------------------------------------------------------
+
+def test_a_finance_ministry_number_in_a_jiangsu_disclosure() -> None:
+    # js_party_office_2018_tables.txt:526 “采购品目名称根据《政府采购品目分类目录》（财库[2013]189号）规定…”
+    line = _line("js_party_office_2018_tables", 526)
+    assert "财库[2013]189号" in line
+    (citation,) = [c for c in extract_citations(line, JIANGSU) if c.doc_number]
+    assert (citation.doc_number, citation.issuer, citation.issuer_level) == ("财库〔2013〕189号", "财政部", "central")
+    assert citation.title == "政府采购品目分类目录"
+
+
+def test_a_supreme_court_interpretation_in_a_court_disclosure_is_central() -> None:
+    # js_high_court_2018_dept.txt:67-69: “…根据最高人民法院法释（2012）10 号文的规定…”, wrapped over three lines
+    text = "".join(_line("js_high_court_2018_dept", n) for n in (67, 68, 69))
+    numbered = [c for c in extract_citations(text, JIANGSU) if c.doc_number == "法释〔2012〕10号"]
+    assert [c.issuer_level for c in numbered] == ["central"]
+
+
+# --- central organs by 代字 -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "number", "issuer"), [
+    ("教财〔2021〕2号", "教财〔2021〕2号", "教育部"),
+    ("教师厅函〔2023〕5号", "教师厅函〔2023〕5号", "教育部办公厅"),
+    ("财农〔2023〕11号", "财农〔2023〕11号", "财政部"),
+    ("财办预〔2020〕8号", "财办预〔2020〕8号", "财政部办公厅"),
+    ("国卫办财务发〔2022〕3号", "国卫办财务发〔2022〕3号", "国家卫生健康委员会办公厅"),
+    ("农计财发〔2023〕7号", "农计财发〔2023〕7号", "农业农村部"),
+    ("水规计〔2020〕12号", "水规计〔2020〕12号", "水利部"),
+    ("交财审发〔2019〕41号", "交财审发〔2019〕41号", "交通运输部"),
+    ("民发〔2021〕5号", "民发〔2021〕5号", "民政部"),
+    ("中组发〔2020〕1号", "中组发〔2020〕1号", "中共中央组织部"),
+    ("国函〔2021〕15号", "国函〔2021〕15号", "国务院"),
+    ("法发〔2021〕1号", "法发〔2021〕1号", "最高人民法院"),
+    ("高检发〔2020〕3号", "高检发〔2020〕3号", "最高人民检察院"),
+    ("医保发〔2022〕20号", "医保发〔2022〕20号", "国家医疗保障局"),
+])
+def test_central_codes_name_their_organ(cell: str, number: str, issuer: str) -> None:
+    assert _only(cell, JIANGSU) == (number, issuer, "central")
+
+
+def test_a_code_an_organ_kept_through_a_rename_is_read_by_the_numbers_year() -> None:
+    # 国卫 was 国家卫生和计划生育委员会's (2013-2017) and is 国家卫生健康委员会's (2018-): in 2018 either
+    assert _only("国卫规划发〔2016〕5号")[1:] == ("国家卫生和计划生育委员会", "central")
+    assert _only("国卫规划发〔2021〕5号")[1:] == ("国家卫生健康委员会", "central")
+    assert _only("国卫规划发〔2018〕1号")[1:] == (None, "central")
+    assert _only("交公路发〔2004〕164号")[1:] == ("交通部", "central")
+    assert _only("交公路发〔2015〕1号")[1:] == ("交通运输部", "central")
+    assert issuer_from_code("国卫办").name is None  # no year: the level only
+    assert issuer_from_code("国卫办").level == "central"
+
+
+def test_every_dated_code_has_an_undated_row_for_the_year_of_the_change() -> None:
+    text = resources.files("kg.data").joinpath("issuers.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#")))
+    by_pattern: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        if row["match"] == "code":
+            by_pattern[row["pattern"]].append(row)
+    dated = {pattern: group for pattern, group in by_pattern.items() if any(row.get("years") for row in group)}
+    assert "国卫" in dated and "交公路发" in dated
+    for pattern, group in dated.items():
+        fallback = [row for row in group if not row.get("years")]
+        assert len(fallback) == 1 and fallback[0]["issuer"] == "", pattern
+        assert group[-1] is fallback[0], pattern  # listed last: a dated row that holds wins
+
+
+# --- central organs by name -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "issuer"), [
+    ("《全国人大常委会关于加强经济工作监督的决定》", "全国人大常委会"),
+    ("《中央编办关于事业单位分类的意见》", "中央编办"),
+    ("《最高人民检察院关于加强检察机关财务管理的意见》", "最高人民检察院"),
+    ("《人力资源社会保障部 财政部关于调整退休人员基本养老金的通知》", "人力资源社会保障部"),
+    ("《中国人民政治协商会议全国委员会办公厅关于印发委员履职管理办法的通知》", "中国人民政治协商会议全国委员会办公厅"),
+])
+def test_central_organs_printed_by_name(cell: str, issuer: str) -> None:
+    assert _only(cell, JIANGSU) == (None, issuer, "central")
+
+
+# --- organs named after a region of the gazetteer -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "level"), [
+    ("杭州市西湖区农业农村局", "county"),  # 西湖区 within 杭州市 (南昌 has one too: the county level either way)
+    ("上海市静安区人民政府", "county"),  # the narrowest region, not 上海市's level
+    ("重庆市万州区人民政府办公室", "county"),
+    ("滁州市人民政府", "city"),
+    ("中共南京市委员会", "city"),
+    ("广西壮族自治区财政厅", "province"),
+    ("江苏省高级人民法院", "province"),
+])
+def test_an_organ_named_after_regions_has_the_narrowest_ones_level(name: str, level: str) -> None:
+    assert level_from_name(name) == level
+
+
+def test_a_region_name_alone_or_an_unknown_place_gives_no_level() -> None:
+    assert organ_level_by_gazetteer("滁州市") is None  # a place, not an organ
+    assert level_from_name("白云山管理局") is None  # 白云山 is no division's name (白云区 is)
+
+
+# --- local 代字 ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("agency", "region", "issuer", "level"), [
+    ("津财预", RegionContext("天津市", None, "滨海新区"), "天津市财政局", "province"),  # a municipality's 局
+    ("京教", RegionContext("北京市", None, "海淀区"), "北京市教育委员会", "province"),
+    ("苏发改投资发", JIANGSU, "江苏省发展和改革委员会", "province"),  # not 苏发, 中共江苏省委's
+    ("苏卫健发", JIANGSU, "江苏省卫生健康委员会", "province"),
+    ("鲁公发", RegionContext("山东省", None, None), "山东省公安厅", "province"),
+    ("沛农发", RegionContext("江苏省", "徐州市", "沛县"), "沛县农业农村局", "county"),  # the disclosure's own county
+])
+def test_local_codes_by_region_and_suffix(agency: str, region: RegionContext, issuer: str, level: str) -> None:
+    found = issuer_from_code(agency, region)
+    assert (found.name, found.level) == (issuer, level)
+
+
+def test_a_chinese_numeral_in_brackets_opens_a_new_item() -> None:
+    cell = ("（三）《徐州市高标准农田建设项目管理实施细则》（徐农规〔2021〕2号）；"
+            "（四）沛县农业农村局关于2024年高标准农田建设项目立项的请示（沛农发〔2023〕66号）。")
+    second = extract_citations(cell, RegionContext("江苏省", "徐州市", "沛县"))[1]
+    assert (second.doc_number, second.issuer, second.issuer_level) == ("沛农发〔2023〕66号", "沛县农业农村局", "county")
+
+
+# --- precision: what must stay unresolved ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", [
+    "教育〔2020〕1号",  # no organ's 代字 starts so
+    "财务〔2020〕3号",  # 财 is 财政部's only with a known suffix (财预, 财库 …)
+    "环办〔2020〕1号",  # 生态环境部's, but also 环县's 办: left out of issuers.csv
+    "银发〔2020〕1号",  # 中国人民银行's, but also 银川's: left out
+])
+def test_wrong_looking_or_ambiguous_codes_stay_unresolved(cell: str) -> None:
+    assert _only(cell, JIANGSU)[1:] == (None, None)
+
+
+def test_a_central_code_behind_a_province_is_the_provinces_not_the_ministrys() -> None:
+    # 苏 + 教财: the province's education department (no suffix row names it), never 教育部
+    assert _only("苏教财〔2020〕1号", JIANGSU)[1:] == (None, "province")
+
+
+# --- coverage -------------------------------------------------------------------------------------------------
+
+def test_coverage_counts_issuers_levels_and_lists_the_unresolved() -> None:
+    citations = [c for cell in ("教财〔2021〕2号", "苏教财〔2020〕1号", "某某办〔2020〕3号")
+                 for c in extract_citations(cell, JIANGSU)]
+    coverage = measure(citations)
+    assert (coverage.citations, coverage.with_issuer, coverage.with_level) == (3, 1, 2)
+    assert dict(coverage.no_level) == {"代字 某某办": 1}
+    assert dict(coverage.level_only) == {"代字 苏教财": 1}
+    assert unresolved_key(citations[0]) == "代字 教财"
