@@ -176,3 +176,12 @@ def test_coverage_counts_issuers_levels_and_lists_the_unresolved() -> None:
     assert dict(coverage.no_level) == {"代字 某某办": 1}
     assert dict(coverage.level_only) == {"代字 苏教财": 1}
     assert unresolved_key(citations[0]) == "代字 教财"
+
+
+def test_a_clipped_cells_unknown_code_is_not_cut_at_a_central_codes_first_characters() -> None:
+    # a clipped cell glues the title's remains to an unknown 代字: it starts where a known code's first two
+    # characters do, near the end (教师 of 教师厅 and 中央 of 中央编办发 are words of the title here)
+    from kg.citations.find import _clipped_agency
+
+    assert _clipped_agency("开展教师培训晋自然资保函") == "晋自然资保函"
+    assert _clipped_agency("落实中央财政资金自然资保函") == "自然资保函"

@@ -687,7 +687,8 @@ def _clipped_agency(run: str) -> str:
     if len(run) <= 4 or issuer_from_code(run).level is not None:
         return run
     families = {code[:2] for code in code_patterns() if len(code) >= 3}
-    at = next((at for at in range(len(run) - 2) if run[at : at + 2] in families), 0)
+    longest = len(code_patterns()[0])  # a 代字 is no longer than the longest known: 教师培训晋自然资保函 starts at 晋
+    at = next((at for at in range(len(run) - 2) if run[at : at + 2] in families and len(run) - at <= longest), 0)
     return run[at:]
 
 
