@@ -124,3 +124,27 @@ def test_this_years_column_is_the_total_beside_last_years_and_the_change():
     assert (administration["total"], administration["total_2024"]) == (Decimal("200.00"), Decimal("180.00"))
     assert administration["change_rate"] == "11.11"  # a rate, not an amount the 科目 add up
     assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
+
+
+_SPACED_ROWS = [["", "合计", "1,299.99", "1,099.99", "200.00"],
+                ["201", "一般公共服务支出", "1,234.89", "1,034.89", "200.00"],
+                ["201 01", "人大事务", "1,234.89", "1,034.89", "200.00"],
+                ["201 01 01", "行政运行", "1,034.89", "1,034.89", ""],
+                ["201 01 02", "一般行政管理事务", "200.00", "", "200.00"],
+                ["208", "社会保障和就业支出", "65.10", "65.10", ""],
+                ["208 05", "行政事业单位养老支出", "65.10", "65.10", ""],
+                ["208 05 05", "机关事业单位基本养老保险缴费支出", "65.10", "65.10", ""]]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_code_printed_spaced_in_one_cell_is_a_code_not_an_amount(tabs):
+    # "201 01 01" under one 科目编码 header (类 款 项 grouped by spaces, not columns): 2010101, never 2,010,101
+    rows = [_HEADER, *_SPACED_ROWS]
+    table = ("\n".join("\t".join(r) for r in rows) + "\n") if tabs else aligned(rows, [10, 32, 14, 14, 14], left=2)
+    text = "某某局2025年部门预算\n部门支出总表\n单位：万元\n" + table
+    disclosure = extract_disclosure(source_from_text(text, "spaced.txt"), require_tables=False)
+    assert sorted((x.code, x.total) for x in disclosure.expenditure_lines) == [
+        ("201", Decimal("12348900.00")), ("20101", Decimal("12348900.00")), ("2010101", Decimal("10348900.00")),
+        ("2010102", Decimal("2000000.00")), ("208", Decimal("651000.00")), ("20805", Decimal("651000.00")),
+        ("2080505", Decimal("651000.00"))]
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []

@@ -45,6 +45,9 @@ _SHARED_TEXT_COST = 2.0  # two text cells in one column (a label broken by a dou
 _PAGE_ROWS = 3  # rows enough to tell where a table's columns usually stand
 _RUN_ROWS = 2  # rows printed together enough to show a page's own positions
 _CODE_PART = re.compile(r"^[0-9]{1,7}$")
+# a 科目编码 printed in one cell with its 类, 款 and 项 spaced apart ("201 01 01"): read as one number it would be
+# an amount (a number broken by the extraction), but 3 digits then groups of 2 are the code's own grouping
+_SPACED_CODE = re.compile(r"^[0-9]{3}(?: [0-9]{2}){1,2}$")
 _INF = float("inf")
 _LETTER = re.compile(r"[\u3400-\u9fff]")
 
@@ -115,12 +118,14 @@ def positioned(line: SourceLine) -> bool:
 
 
 def cell_kinds(texts: Sequence[str]) -> list[CellKind]:
-    """Digits before any text are code parts (``201 13 01``); numbers are amounts; everything else is text."""
+    """Digits before any text are code parts (``201 | 13 | 01``) or a code spaced in one cell (``201 13 01``);
+    numbers are amounts; everything else is text."""
     kinds: list[CellKind] = []
     seen_text = False
     for text in texts:
         stripped = text.strip()
-        if not seen_text and _CODE_PART.match(stripped) and (len(stripped) in (2, 3, 5, 7) or not kinds):
+        if not seen_text and ((_CODE_PART.match(stripped) and (len(stripped) in (2, 3, 5, 7) or not kinds))
+                              or (not kinds and _SPACED_CODE.match(stripped))):
             kinds.append("code")
         elif parse_amount(stripped) is not None or is_nil(stripped):
             kinds.append("amount")
