@@ -148,3 +148,72 @@ def test_a_code_printed_spaced_in_one_cell_is_a_code_not_an_amount(tabs):
         ("2010102", Decimal("2000000.00")), ("208", Decimal("651000.00")), ("20805", Decimal("651000.00")),
         ("2080505", Decimal("651000.00"))]
     assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
+
+
+_BUDGETS = ["一般公共预算拨款收入", "政府性基金预算拨款收入", "国有资本经营预算拨款收入", "财政专户管理资金收入"]
+_UNIT_FUNDS = ["上级补助收入", "事业收入", "事业单位经营收入", "附属单位上缴收入", "其他收入"]
+_INCOME_WIDTHS = [10, 20, 10, 22, 24, 26, 22, 14, 10, 18, 18, 10]
+
+
+def _income(tabs: bool, total: str = "150.00") -> Disclosure:
+    """The national 部门收入总表: 合计, the four budgets, and 单位资金 spanning its five parts on a second line."""
+    top = ["科目编码", "科目名称", "合计", *_BUDGETS, "", "", "单位资金", "", ""]
+    low = ["", "", "", "", "", "", "", *_UNIT_FUNDS]
+    figures = ["100.00", "20.00", "", "", "10.00", "15.00", "", "", "5.00"]
+    rows = [["", "合计", total, *figures], ["201", "一般公共服务支出", total, *figures],
+            ["20101", "人大事务", total, *figures], ["2010101", "行政运行", total, *figures]]
+    body = ("\n".join("\t".join(r) for r in [top, low, *rows]) + "\n") if tabs \
+        else aligned([top, low, *rows], _INCOME_WIDTHS, left=2)
+    return extract_disclosure(source_from_text("某某局2025年部门预算\n部门收入总表\n单位：万元\n" + body, "income.txt"),
+                              require_tables=False)
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_the_national_income_table_names_every_source_and_checks_them_against_the_total(tabs):
+    disclosure = _income(tabs)
+    table = next(t for t in disclosure.tables if t.kind == "income_summary")
+    row = table.frame[table.frame["code"] == "2010101"].iloc[0]
+    assert [row[c] for c in ("total", "general_budget", "gov_fund", "higher_subsidy_income", "business_income",
+                             "other_income")] == [Decimal("150.00"), Decimal("100.00"), Decimal("20.00"),
+                                                  Decimal("10.00"), Decimal("15.00"), Decimal("5.00")]
+    assert not any(c.startswith("col") for c in table.frame.columns)
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
+    closure = next(c for c in disclosure.closure if c.kind == "income_summary")
+    # sources = 合计 on 4 rows, children = parent in the 6 columns printed (2 parents), 合计 = 类 rows in all 10
+    assert closure.failed == 0 and closure.checks == 4 + 2 * 6 + 10
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_total_the_sources_do_not_make_is_caught(tabs):
+    mismatches = [n for n in _income(tabs, total="155.00").notices
+                  if n.code == "sum-mismatch" and "sources = 合计" in n.message]
+    assert [(n.line, n.message.split(": ", 1)[1]) for n in mismatches][:1] == [
+        (6, "sources = 合计: printed 155.00 万元, parts add up to 150.00 万元")]
+    assert len(mismatches) == 4
+
+
+@pytest.mark.parametrize(("header", "figures", "failed"), [
+    # 合计 | 上年结转 | budgets: the 合计 counts what was carried over (the central template)
+    (["合计", "上年结转", "一般公共预算拨款收入", "政府性基金预算拨款收入"], ["130.00", "30.00", "80.00", "20.00"], 0),
+    # 本年收入 合计 | budgets | 上年结转 after them: outside the 合计 (Shanxi)
+    (["合计", "一般公共预算拨款收入", "政府性基金预算拨款收入", "上年结转"], ["100.00", "80.00", "20.00", "30.00"], 0),
+    (["合计", "一般公共预算拨款收入", "政府性基金预算拨款收入", "上年结转"], ["130.00", "80.00", "20.00", "30.00"], 1),
+])
+def test_carried_over_counts_in_the_total_when_printed_before_the_sources(header, figures, failed):
+    rows = [["", "合计", *figures], ["201", "一般公共服务支出", *figures]]
+    body = aligned([["科目编码", "科目名称", *header], *rows], [10, 20, 10, 12, 24, 24], left=2)
+    disclosure = extract_disclosure(source_from_text("某某局2025年部门预算\n部门收入总表\n单位：万元\n" + body,
+                                                     "carried.txt"), require_tables=False)
+    mismatches = [n for n in disclosure.notices if n.code == "sum-mismatch"]
+    assert len(mismatches) == 2 * failed and all("sources = 合计" in n.message for n in mismatches)
+
+
+def test_unit_funds_printed_with_their_parts_add_up():
+    header = ["科目编码", "科目名称", "合计", "一般公共预算拨款收入", "单位资金", "事业收入", "其他收入"]
+    rows = [["", "合计", "150.00", "100.00", "50.00", "45.00", "4.00"],
+            ["201", "一般公共服务支出", "150.00", "100.00", "50.00", "45.00", "4.00"]]
+    body = aligned([header, *rows], [10, 20, 10, 22, 10, 10, 10], left=2)
+    disclosure = extract_disclosure(source_from_text("某某局2025年部门预算\n部门收入总表\n单位：万元\n" + body,
+                                                     "unit.txt"), require_tables=False)
+    assert [n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch"] == [
+        "business_income + other_income = unit_funds: printed 50.00 万元, parts add up to 49.00 万元"] * 2

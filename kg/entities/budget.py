@@ -24,7 +24,7 @@ from kg.records import (
 )
 from kg.tables.amounts import ROUNDING, to_yuan
 from kg.tables.frames import records as frame_records
-from kg.tables.knowledge import knowledge
+from kg.tables.knowledge import TableKnowledge, knowledge
 from kg.tables.layout import compact
 
 _TOTAL_NAMES = ("合计", "总计")
@@ -260,7 +260,7 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
         splits = {"total", "basic", "project"} <= columns
         sums = [(total_column, part_columns, f"{' + '.join(part_columns)} = {total_column}")
                 for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
-        sources = [s for s in FUND_SOURCES if s in columns]
+        sources, groups = _income_sources(list(frame.columns), kb)
         by_source = "total" in columns and len(sources) > 1
         sides = k.two_sided and "income_amount" in columns and "expenditure_total" in columns
         for record in records:
@@ -277,6 +277,11 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
                 notices.append(_compare(table, line, "sources = 合计",
                                         sum((_zero(record[s]) for s in sources), Decimal(0)),
                                         _zero(record["total"])))
+            for group, group_parts in groups:
+                if _amount(record[group]) is not None or any(_amount(record[p]) is not None for p in group_parts):
+                    notices.append(_compare(table, line, f"{' + '.join(group_parts)} = {group}",
+                                            sum((_zero(record[p]) for p in group_parts), Decimal(0)),
+                                            _zero(record[group])))
             if sides:
                 item = compact(str(record.get("income_item") or ""))
                 if item in _INCOME_TOTALS and _amount(record["income_amount"]) is not None:
@@ -288,6 +293,25 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
             kind=table.kind, title=table.title, first_line=table.span.first_line, rows=len(frame),
             checks=len(made), failed=sum(1 for n in made if n is not None and n.code == "sum-mismatch")))
     return [n for n in notices if n is not None], closures
+
+
+def _income_sources(columns: list[str], kb: TableKnowledge) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The columns whose sum is the 合计 of income (each source group by its own column where printed, else by
+    its parts; 上年结转 when printed before them), and the groups printed beside their parts (``[[sources]]`` in
+    kg/data/table_columns.toml)."""
+    sources: list[str] = []
+    groups: list[tuple[str, list[str]]] = []
+    for group, parts in kb.income_sources:
+        printed = [p for p in parts if p in columns]
+        if group in columns:
+            sources.append(group)
+            if printed:
+                groups.append((group, printed))
+        else:
+            sources.extend(printed)
+    if "carried_over" in columns and sources and columns.index("carried_over") < min(map(columns.index, sources)):
+        sources.append("carried_over")
+    return sources, groups
 
 
 def _compare_sides(table: Table, line: int, item: str, record: dict) -> list[Notice | None]:

@@ -324,13 +324,15 @@ def _align(cells: list[_Cell], columns: list[Column], header: bool) -> tuple[lis
     return assignment, total
 
 
-def _unmatched_labels(cells: list[_Cell], columns: list[Column], penalty: float) -> list[_Cell]:
+def _unmatched_labels(cells: list[_Cell], columns: list[Column], penalty: float, leaves: int = 0) -> list[_Cell]:
     """The labels of one header line that head none of ``columns``: an order-preserving matching of labels
     to columns (several labels may share one: "金 额") where leaving a label unmatched costs ``penalty`` —
-    except an amount label of a line naming no more amount columns than the rows fill: it heads one."""
+    except an amount label of a line naming no more amount columns than the rows fill, in a header whose
+    ``leaves`` (the amount labels nothing stands under) are no more either: it heads one."""
     m = len(columns)
     amount_labels = sum(1 for c in cells if c.kind == "amount")
-    must_match = amount_labels <= sum(1 for c in columns if c.kind == "amount")
+    amount_columns = sum(1 for c in columns if c.kind == "amount")
+    must_match = amount_labels <= amount_columns and leaves <= amount_columns
     # best[j + 1]: least cost so far with the last matched column j (-1: none yet); choices to backtrack
     best = [0.0] + [_INF] * m
     trail: list[list[tuple[int, bool]]] = []
@@ -357,6 +359,18 @@ def _unmatched_labels(cells: list[_Cell], columns: list[Column], penalty: float)
             unmatched.append(cell)
         state = previous
     return unmatched[::-1]
+
+
+def _amount_leaves(header_lines: list[list[_Cell]]) -> int:
+    """Amount labels with no label of a lower header line standing under them: the columns the header names.
+    The national 部门收入总表 names ten (合计, four budgets, 单位资金's five parts under it) where the rows may
+    fill six: its lines alone (six labels, five) would each seem to name no more than the rows fill."""
+    count = 0
+    for level, cells in enumerate(header_lines):
+        below = [(c.x0 + c.x1) / 2 for lower in header_lines[level + 1:] for c in lower]
+        count += sum(1 for c in cells if c.kind == "amount"
+                     and not any(c.x0 - ALIGN_TOLERANCE <= x <= c.x1 + ALIGN_TOLERANCE for x in below))
+    return count
 
 
 def _dense(cells: list[_Cell], columns: list[Column]) -> bool:
@@ -391,7 +405,8 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     finest = max((n for n, d in zip(amount_labels, dense, strict=True) if d), default=0)
     adding = [d and n == finest for n, d in zip(amount_labels, dense, strict=True)] if finest else \
         [True] * len(header_lines)
-    unmatched = [_unmatched_labels(cells, columns, _line_penalty(cells, penalty) if is_dense else penalty)
+    leaves = _amount_leaves(header_lines)
+    unmatched = [_unmatched_labels(cells, columns, _line_penalty(cells, penalty) if is_dense else penalty, leaves)
                  if adds else [] for cells, is_dense, adds in zip(header_lines, dense, adding, strict=True)]
     for level in range(len(header_lines)):
         # labels lower down that head a column: an unknown label just above one spans it ("支出" over

@@ -70,6 +70,7 @@ class TableKnowledge:
     side_labels: tuple[tuple[str, re.Pattern[str]], ...] = ()  # header label → prefix of a third side
     published_separately: tuple[re.Pattern[str], ...] = ()  # "预算公开表附后": the tables are elsewhere
     column_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total column, its part columns)
+    income_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (source group, its part columns)
     column_orders: tuple[ColumnOrder, ...] = ()  # national templates' printed column orders
     phases: tuple[tuple[str, re.Pattern[str]], ...] = ()  # 预算数 / 决算数 labels under each item of a 决算
 
@@ -123,6 +124,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         published_separately=tuple(
             re.compile(p) for p in titles.get("published_separately", {}).get("patterns", [])),
         column_sums=tuple((rule["total"], tuple(rule["parts"])) for rule in columns.get("sums", [])),
+        income_sources=tuple((entry["group"], tuple(entry["parts"])) for entry in columns.get("sources", [])),
         column_orders=tuple(
             ColumnOrder(kind=entry["kind"], columns=tuple(entry["columns"]),
                         sums=tuple((total, tuple(parts)) for total, parts in entry["sums"]),
