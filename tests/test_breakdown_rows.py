@@ -59,3 +59,17 @@ def test_an_uncoded_其中_row_is_a_part_of_the_row_above_not_a_line():
     assert [(n.line, n.severity) for n in breakdowns] == [(9, "info")]
     assert "人员经费" in breakdowns[0].message and "2010101" in breakdowns[0].message
     assert [n.code for n in disclosure.notices if n.severity == "warning"] == []  # no line-without-code
+
+
+def test_a_其中_part_larger_than_its_row_is_a_warning_naming_both():
+    # 人员经费 printed 250.00 under 行政运行's 200.00: a part cannot exceed its whole (a misprint or a misread)
+    disclosure = _read([["2010101", "行政运行", "200.00", "200.00", ""],
+                        ["", "其中：人员经费", "250.00", "250.00", ""],
+                        ["", "其中：公用经费", "50.00", "50.00", ""],
+                        ["2010102", "一般行政管理事务", "100.00", "", "100.00"]])
+    assert _lines(disclosure) == _LINES
+    exceeding = [n for n in disclosure.notices if n.code == "breakdown-exceeds"]
+    assert [(n.line, n.severity) for n in exceeding] == [(9, "warning"), (9, "warning")]
+    assert exceeding[0].message == ("'其中:人员经费' prints 250.00 as total, more than the row above "
+                                    "(2010101 行政运行) prints: 200.00")
+    assert "as basic" in exceeding[1].message

@@ -17,7 +17,7 @@ import pandas as pd
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
-from kg.tables.amounts import UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
+from kg.tables.amounts import ROUNDING, UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
 from kg.tables.column_orders import fit_column_order
 from kg.tables.frames import object_frame
 from kg.tables.grid import LabelKind, align_block
@@ -662,18 +662,27 @@ def _read_breakdowns(records: list[dict[str, object]], amount_columns: list[str]
                      source: SourceDocument, notices: list[Notice]) -> None:
     """Rows printed after "其中：" in a table of 科目编码. One with its code is a line under its own name
     ("其中：行政运行" → 行政运行); one without is a part of the row above ("其中：人员经费" under 2010101), not a
-    line of its own: kept as printed, said once."""
+    line of its own: kept as printed, said once — and a warning where it prints more than that row."""
     above = ""
+    whole: dict[str, object] = {}
     for record in records:
         name, code = record.get("name"), record.get("code")
         marker = kb.breakdown.match(name) if isinstance(name, str) else None
         if marker and isinstance(code, str):
             record["name"] = name[marker.end():]  # type: ignore[index]
         elif marker and any(record.get(c) is not None for c in amount_columns):
-            notices.append(Notice(source.name, int(record["line"]), "breakdown-row",  # type: ignore[call-overload]
+            line = int(record["line"])  # type: ignore[call-overload]
+            notices.append(Notice(source.name, line, "breakdown-row",
                                   f"{name!r} is a part of the row above ({above}), not a line of its own", "info"))
+            for column in amount_columns:
+                part, of = record.get(column), whole.get(column)
+                if isinstance(part, Decimal) and part - (of if isinstance(of, Decimal) else 0) > ROUNDING:
+                    notices.append(Notice(source.name, line, "breakdown-exceeds",
+                                          f"{name!r} prints {part} as {column}, more than the row above ({above}) "
+                                          f"prints: {of if isinstance(of, Decimal) else 'nothing'}"))
         if isinstance(code, str) or name in _TOTAL_LABELS:
             above = f"{code} {record.get('name')}" if isinstance(code, str) else str(name)
+            whole = record
 
 
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
