@@ -287,3 +287,43 @@ def test_a_table_joined_over_a_page_break_keeps_its_empty_cells_empty():
     assert all(isinstance(value, str) for value in frame["special_item"])
     assert frame["special_item"].iloc[-1] == "" and frame["procurement_item"].iloc[-1] == "交通运输和仓储服务"
     assert frame["total"].iloc[-1] == Decimal("6.00")
+
+
+def test_a_pdf_table_continued_on_pages_printed_in_other_type_keeps_its_columns():
+    # 江苏省人民检察院 2017 政府采购支出预算表 runs over PDF pages 16-18; page 17 holds only its small print
+    # (digits 4.0 pt wide), page 16 also the tables before it (5.0 pt) and page 18 the 说明 (7.8 pt). Measured
+    # page by page, page 17's 采购物品名称 stood where page 16's 采购组织形式 stands, and "台式计算机(20 万以" ran
+    # onto page 16's last row.
+    source = read_source(dev_document("js_procuratorate_2017_dept", "pdf"))
+    assert [source.page_of(n) for n in (433, 438, 486)] == [16, 17, 18]
+    table = only(find_tables(source)[0], "gov_procurement")
+    columns = ["special_item", "economic_name", "procurement_item", "procurement_method", "total"]
+    # page 16's last row, page 17's first, page 18's first
+    assert [row(table, line=433)[c] for c in columns] == [
+        "办公办案设备更新购置费", "办公设备购置", "", "", Decimal("12.00")]
+    assert [row(table, line=438)[c] for c in columns] == [
+        "", "", "台式计算机(20 万以下)", "分散自行组织", Decimal("12.00")]
+    assert [row(table, line=486)[c] for c in columns] == [
+        "", "", "车辆维修和保养服务", "分散自行组织", Decimal("267.80")]
+
+
+def test_a_cell_centred_on_its_row_takes_as_many_pieces_below_as_above():
+    # the same table: 台式计算机(20 万以 / 政府集中采购 35.00 / 上), then 便携式计算机(20 万以 / 政府集中采购
+    # 45.00 / 上): the two pieces between the rows are one cell's end and the next cell's start, not one block
+    table = only(find_tables(read_source(dev_document("js_procuratorate_2017_dept", "pdf")))[0], "gov_procurement")
+    assert [(r["procurement_item"], r["total"]) for r in (row(table, line=423), row(table, line=426))] == [
+        ("台式计算机(20 万以上)", Decimal("35.00")), ("便携式计算机(20 万以上)", Decimal("45.00"))]
+    # 购置费 ends the 专项名称 above; the 采购物品名称 piece under it is another cell
+    assert row(table, line=420)["special_item"] == "办公、办案设备更新购置费"
+    assert row(table, line=420)["procurement_item"] == ""
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_an_item_without_amount_above_the_subtotal_row_stays_a_row(form):
+    # 江苏省政协办公厅 2018 收支预算总表: "二十、其他支出" (no amount) over 当年收入小计 … 当年支出小计: the subtotal
+    # line wraps no cell of the 支出 side around itself
+    tables, _ = find_tables(read_source(dev_document("js_cppcc_office_2018_tables", form)))
+    table = only(tables, "income_expenditure_summary")
+    other = row(table, expenditure_item="二十、其他支出")
+    assert other["expenditure_total"] is None and other["income_item"] == ""
+    assert row(table, income_item="当年收入小计")["expenditure_item"] == ""

@@ -99,7 +99,7 @@ def read_pdf(data: bytes, file: str) -> PdfText:
                           code="pdf-corrupt") from None
     notices: list[Notice] = []
     unreadable: list[int] = []
-    page_texts: list[list[tuple[str, list[Cell]]]] = []
+    page_chars: list[list[list[_Char]]] = []
     starts: list[int] = []
     image_only = 0
     next_line = 1
@@ -114,7 +114,7 @@ def read_pdf(data: bytes, file: str) -> PdfText:
         for index in range(count):
             number = index + 1
             starts.append(next_line)
-            lines: list[tuple[str, list[Cell]]] = []
+            lines: list[list[_Char]] = []
             try:
                 page = document[index]
                 try:
@@ -141,10 +141,12 @@ def read_pdf(data: bytes, file: str) -> PdfText:
                     notices.append(Notice(file, next_line, "pdf-page-no-text",
                                           f"page {number} holds only images (a scan?): its content is not read;"
                                           " OCR it", "warning"))
-            page_texts.append(lines)
+            page_chars.append(lines)
             next_line += len(lines) + 1  # the page's lines and the blank line after it
     finally:
         document.close()
+    unit = _column_unit(page_chars)
+    page_texts = [_render(lines, unit) for lines in page_chars]
     if not any(any(text.strip() for text, _ in lines) for lines in page_texts):
         if unreadable:
             raise IngestError(file, f"no page of the PDF can be read ({notices[0].message})", code="pdf-corrupt")
@@ -179,8 +181,8 @@ def _check_envelope(data: bytes, file: str) -> None:
 # --- one page ------------------------------------------------------------------------------------------
 
 
-def _page_lines(page: Any, textpage: Any, pdfium: Any) -> tuple[list[tuple[str, list[Cell]]], bool]:
-    """The page's lines of layout text, and whether it holds images (a scan, when it has no text)."""
+def _page_lines(page: Any, textpage: Any, pdfium: Any) -> tuple[list[list[_Char]], bool]:
+    """The page's lines of characters, and whether it holds images (a scan, when it has no text)."""
     raw = pdfium.raw
     box = page.get_mediabox()
     if box[2] - box[0] <= 0 or box[3] - box[1] <= 0:  # a malformed /MediaBox: keep every glyph, none is off it
@@ -190,7 +192,7 @@ def _page_lines(page: Any, textpage: Any, pdfium: Any) -> tuple[list[tuple[str, 
     if not chars:
         has_images = any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
         return [], has_images
-    return _render(_lines(chars)), has_images
+    return _lines(chars), has_images
 
 
 def _chars(textpage: Any, raw: Any, box: tuple[float, float, float, float], rotation: int) -> list[_Char]:
@@ -277,15 +279,24 @@ def _punctuation_raised(lines: list[list[_Char]]) -> list[list[_Char]]:
     return out
 
 
-def _render(lines: list[list[_Char]]) -> list[tuple[str, list[Cell]]]:
+def _column_unit(pages: list[list[list[_Char]]]) -> float:
+    """Points per character column, one for the whole document: a table continued on the next page stands at
+    the same points there, and must stand at the same columns — a page measured by its own digits (a 政府采购
+    table's small print alone on a page, the tables before it on the last) would print it wider or narrower.
+    The width of the document's digits (the median of all; half the characters' size when it prints none)."""
+    digits = [c.x1 - c.x0 for lines in pages for line in lines for c in line if c.text.isdigit()]
+    if digits:
+        return max(median(digits), 1.0)
+    sizes = [c.size for lines in pages for line in lines for c in line]
+    return max(median(sizes) / 2, 1.0) if sizes else 1.0
+
+
+def _render(lines: list[list[_Char]], unit: float) -> list[tuple[str, list[Cell]]]:
     """Lines as text in the manner of ``pdftotext -layout``: words a normal space apart one space apart, text
-    set further apart at the character column of its x position (a digit's width per column). With each line
+    set further apart at the character column of its x position (``unit`` points per column). With each line
     its cells as the text reader cuts them, but with their exact printed extents (in the same columns): a
     label in a larger font than the amounts under it is as wide as it is printed, not as its characters
     count."""
-    digits = [c.x1 - c.x0 for line in lines for c in line if c.text.isdigit()]
-    unit = median(digits) if digits else median(c.size for line in lines for c in line) / 2
-    unit = max(unit, 1.0)
     rendered: list[tuple[str, list[Cell]]] = []
     for line in lines:
         text = ""

@@ -529,6 +529,7 @@ _UNNAMED = re.compile(r"^col[0-9]{1,3}$")
 _REPEATED = re.compile(r"_[0-9]{1,2}$")
 _TOTAL_LABELS = frozenset({"合计", "总计"})
 _TOTAL_SUFFIXES = ("合计", "总计")
+_TOTAL_ENDINGS = ("合计", "总计", "小计")
 
 
 def _fully_named(names: list[str]) -> bool:
@@ -588,6 +589,9 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
     sides = [names[a:b] for a, b in pairwise(bounds)]
     amounts = set(amount_columns)
     line_has_amount = {int(r["line"]): any(r.get(c) is not None for c in amounts) for r in records}  # type: ignore[call-overload]
+    # a total line (当年收入小计 … 当年支出小计) is no row of a side printing nothing on it: no cell is centred on it
+    total_line = {int(r["line"]) for r in records  # type: ignore[call-overload]
+                  if any(compact(str(r.get(c) or "")).endswith(_TOTAL_ENDINGS) for c in text_columns)}
     by_line: dict[int, dict[str, object]] = {}
     for side in sides:
         texts = [c for c in side if c in text_columns]
@@ -597,7 +601,7 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
             line = int(record["line"])  # type: ignore[call-overload]
             values = {c: record.get(c) for c in side}
             printed = any(v not in (None, "") for v in values.values())
-            if printed or line_has_amount[line]:
+            if printed or (line_has_amount[line] and line not in total_line):
                 side_records.append({"line": line, "last_line": record["last_line"], **values})
         for joined in attach_wrapped_cells(side_records, texts, side_amounts, continuation=False):
             line = int(joined["line"])  # type: ignore[call-overload]

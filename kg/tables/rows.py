@@ -23,6 +23,7 @@ from kg.tables.layout import compact
 
 Record = dict[str, object]
 _TOTALS = ("合计", "总计")
+_TOTAL_ENDINGS = ("合计", "总计", "小计")
 _MAX_PIECES = 3  # a cell wraps over a few lines; a longer run of text-only lines is rows of their own
 _VOTES = 3  # rows enough to show which side of its row a table prints a cell's pieces on
 _ITEM_START = re.compile(  # "二、…", "(三)…", "2. …": the numbering an item's label starts with
@@ -62,8 +63,11 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             continue
         # a piece numbered as an item ("二、政府性基金预算财政拨") starts a cell, it does not go on the one above
         numbered = any(_ITEM_START.match(_text(records[index], c)) for c in text_columns)
+        # a cell's pieces stand in its column: a piece in another column is another cell ("购置费" ending the
+        # 专项名称 above, "台式计算机(20 万以" starting the 采购物品名称 below)
         if (blocks and blocks[-1][-1] == index - 1 and _touch(records[index - 1], records[index])
-                and len(blocks[-1]) < _MAX_PIECES and not numbered):
+                and len(blocks[-1]) < _MAX_PIECES and not numbered
+                and _column(records[index - 1], text_columns) == _column(records[index], text_columns)):
             blocks[-1].append(index)
         else:
             blocks.append([index])
@@ -95,6 +99,8 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
 
     def neighbours(index: int) -> tuple[list[int] | None, list[int] | None]:
         row = records[index]
+        if any(compact(_text(row, c)).endswith(_TOTAL_ENDINGS) for c in text_columns):
+            return None, None  # a total row (当年支出小计, 收入合计) wraps no cell: "二十、其他支出" above is an item
         above = ending.get(index - 1)
         below = starting.get(index + 1)
         if above is not None and (above[0] in taken or not _touch(records[above[-1]], row) or not wants(above, row)):
@@ -110,6 +116,20 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
         return (continues_above is not None and following < len(records) and not kinds[following]
                 and continues_above(records[following]) and _touch(records[index], records[following])
                 and any(_text(records[following], c) for c in text_columns))
+
+    def _centred(below: list[int], above: list[int], position: int) -> list[int]:
+        """The pieces below a row whose cell also has pieces above: a cell centred on its row has as many lines
+        below as above, so further pieces in its column start the next row's cell ("上)" ends 台式计算机(20 万以
+        上), "便携式计算机(20 万以" under it starts the next row's) when that row wants them."""
+        following = rows[position + 1] if position + 1 < len(rows) else None
+        rest = below[len(above):]
+        if not rest or following is None or following != rest[-1] + 1 or not wants(rest, records[following]):
+            return below
+        own = below[:len(above)]
+        blocks[blocks.index(below):blocks.index(below) + 1] = [own, rest]
+        starting[own[0]] = ending[own[-1]] = own
+        starting[rest[0]] = ending[rest[-1]] = rest
+        return own
 
     # a table whose rows print their code line over their name line (every cell top-aligned but the name's):
     # the rows that have a piece on one side only say so, and then a piece is its lower neighbour's only
@@ -128,7 +148,7 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
         if above is not None:
             join(above, row, before=True)
             if below is not None:
-                join(below, row, before=False)
+                join(_centred(below, above, position), row, before=False)
         elif below is not None:
             following = rows[position + 1] if position + 1 < len(rows) else None
             leans_on_next = (following is not None and following == below[-1] + 1
@@ -146,6 +166,11 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             join(block, records[previous], before=False)
     joined = {i for block in blocks if block[0] in taken for i in block}
     return [r for i, r in enumerate(records) if i not in joined]
+
+
+def _column(fragment: Record, text_columns: list[str]) -> str | None:
+    """The one text column a fragment fills."""
+    return next((c for c in text_columns if _text(fragment, c)), None)
 
 
 def _glue(left: str, right: str) -> str:
