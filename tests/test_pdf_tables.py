@@ -327,3 +327,23 @@ def test_an_item_without_amount_above_the_subtotal_row_stays_a_row(form):
     other = row(table, expenditure_item="二十、其他支出")
     assert other["expenditure_total"] is None and other["income_item"] == ""
     assert row(table, income_item="当年收入小计")["expenditure_item"] == ""
+
+
+def test_an_item_label_of_a_side_stays_on_its_own_line():
+    # 上海市普陀区社会福利院 2024 财政拨款收支总表 (PDF line 134) prints "三、国有资本经营预算" (no amount) beside
+    # "三、医疗卫生与计划生育支出 503,724": it is that line's income item, not the start of a cell of the next line
+    tables, _ = find_tables(read_source(dev_document("sh_putuo_welfare_home_2024_unit", "pdf")))
+    frame = only(tables, "fiscal_appropriation_summary").frame
+    assert [(r["income_item"], r["expenditure_item"]) for _, r in frame[frame["line"].isin([134, 135])].iterrows()] \
+        == [("三、国有资本经营预算", "三、医疗卫生与计划生育支出"), ("", "四、住房保障支出")]
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_an_item_label_wrapped_without_amounts_is_one_row(form):
+    # 上海市普陀区财政局 2024 财政拨款收入支出决算总表: "二十六、抗疫特别国债安排" / "的支出", no figures, above the
+    # 本年收入合计 line: one item of its own, not a piece of the total's row
+    tables, _ = find_tables(read_source(dev_document("sh_putuo_finance_bureau_2024_final", form)))
+    table = only(tables, "fiscal_appropriation_summary")
+    item = row(table, expenditure_item="二十六、抗疫特别国债安排的支出")
+    assert item["last_line"] == item["line"] + 1 and item["income_item"] == ""
+    assert row(table, income_item="本年收入合计")["income_amount"] == Decimal("2940.05")

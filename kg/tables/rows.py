@@ -11,7 +11,11 @@ touches (no line between, by line number) and which cells of the row are empty:
   next row (touches it and the next row's cell is empty and has nothing above);
 - any block left over ends the cell of the row just above it (``十八、自然资源海洋气象等`` / ``支出``).
 
-A block that touches no row stays where it is (the caller reports it).
+A block holds one column's pieces; a cell centred on its row has as many pieces below as above it; a total line
+(小计, 合计, 总计) wraps no cell. Where left-over blocks stay rows (``continuation=False``: a 收支总表's side, whose
+items may print no amount), an item label (``三、国有资本经营预算``) is no cell's start unless a piece below
+ends it, and an item label wrapped over lines of its own is one row. Any other block that touches no row stays
+where it is (the caller reports it).
 """
 
 from __future__ import annotations
@@ -56,13 +60,17 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
     类): a block below such a line ends that row, it does not lean on the next one."""
     if not text_columns:
         return records
+
+    def _numbered(index: int) -> bool:
+        return any(_ITEM_START.match(_text(records[index], c)) for c in text_columns)
+
     kinds = [is_fragment(r, text_columns, amount_columns) for r in records]
     blocks: list[list[int]] = []  # indexes of fragment records, consecutive and touching
     for index, fragment in enumerate(kinds):
         if not fragment:
             continue
         # a piece numbered as an item ("二、政府性基金预算财政拨") starts a cell, it does not go on the one above
-        numbered = any(_ITEM_START.match(_text(records[index], c)) for c in text_columns)
+        numbered = _numbered(index)
         # a cell's pieces stand in its column: a piece in another column is another cell ("购置费" ending the
         # 专项名称 above, "台式计算机(20 万以" starting the 采购物品名称 below)
         if (blocks and blocks[-1][-1] == index - 1 and _touch(records[index - 1], records[index])
@@ -145,6 +153,8 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             if below is not None:
                 join(below, row, before=False)
             continue
+        if above is not None and below is None and not continuation and _numbered(above[0]):
+            above = None  # an item label of its own ("三、国有资本经营预算", no amount) over a row of another side
         if above is not None:
             join(above, row, before=True)
             if below is not None:
@@ -164,7 +174,14 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
         previous = block[0] - 1
         if previous >= 0 and not kinds[previous] and _touch(records[previous], records[block[0]]):
             join(block, records[previous], before=False)
+    # left over and numbered: an item's label wrapped over lines of its own ("二十六、抗疫特别国债安排" / "的支出"),
+    # one row at its first line
+    for block in [] if continuation else blocks:
+        if block[0] not in taken and len(block) > 1 and _numbered(block[0]):
+            join(block[1:], records[block[0]], before=False)
     joined = {i for block in blocks if block[0] in taken for i in block}
+    joined |= {i for block in blocks if block[0] not in taken and len(block) > 1 and block[1] in taken
+               for i in block[1:]}
     return [r for i, r in enumerate(records) if i not in joined]
 
 
