@@ -262,6 +262,8 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
                 for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
         sources, groups = _income_sources(list(frame.columns), kb)
         by_source = "total" in columns and len(sources) > 1
+        if "total" not in columns or k.two_sided:
+            groups = []  # a source's parts are checked in a table of sources, not across a 收支总表's sides
         sides = k.two_sided and "income_amount" in columns and "expenditure_total" in columns
         for record in records:
             line = int(record["line"])
