@@ -347,3 +347,16 @@ def test_an_item_label_wrapped_without_amounts_is_one_row(form):
     item = row(table, expenditure_item="二十六、抗疫特别国债安排的支出")
     assert item["last_line"] == item["line"] + 1 and item["income_item"] == ""
     assert row(table, income_item="本年收入合计")["income_amount"] == Decimal("2940.05")
+
+
+def test_two_cells_run_together_with_one_space_are_cut_where_a_column_starts():
+    # 中共江苏省委办公厅 2018 政府采购预算表 (PDF): "便携式计算机(20万以下) 分散自行组织", one space apart, under
+    # 采购物品名称 | 采购组织形式
+    table = only(find_tables(read_source(dev_document("js_party_office_2018_tables", "pdf")))[0], "gov_procurement")
+    columns = ["procurement_item", "procurement_method", "total"]
+    assert [[row(table, line=n)[c] for c in columns] for n in (240, 254)] == [
+        ["便携式计算机(20万以下)", "分散自行组织", Decimal("3.50")],
+        ["空调机(总预算20万以下)", "分散自行组织", Decimal("0.90")]]
+    # a cut leaves a name on each side: 江苏省人民检察院 2018's "一、货物 A" (text export) stays one label
+    procurement = only(find_tables(read_source(dev_document("js_procuratorate_2018_dept")))[0], "gov_procurement")
+    assert row(procurement, line=774)["procurement_category"] == "一、货物 A"

@@ -425,6 +425,35 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     return sorted(columns + extra, key=lambda c: (c.x0 + c.x1) / 2)
 
 
+def _split_at_columns(cells: list[_Cell], columns: list[Column]) -> list[_Cell]:
+    """A text cell whose words start at two text columns is two cells: the export ran them together with one
+    space (``机要及电子政务业务费 办公设备购置`` under 专项名称 | 经济科目)."""
+    starts = [c.x0 for c in columns if c.kind == "text"]
+    out: list[_Cell] = []
+    for cell in cells:
+        if cell.kind != "text" or " " not in cell.text:
+            out.append(cell)
+            continue
+        words = split_words(Cell(cell.text, cell.x0, cell.x1))
+        # a cut leaves a name on each side (two characters or more, no bracket left open: "一、货物 A" and
+        # "打印设备(20 万以下)" are one cell each)
+        cuts = [i for i, word in enumerate(words) if i > 0 and any(
+            abs(word.x0 - x) <= ALIGN_TOLERANCE and x - cell.x0 > ALIGN_TOLERANCE for x in starts)
+            and _a_name(" ".join(w.text for w in words[:i])) and _a_name(" ".join(w.text for w in words[i:]))]
+        if not cuts:
+            out.append(cell)
+            continue
+        for first, last in pairwise([0, *cuts, len(words)]):
+            piece = words[first:last]
+            out.append(_Cell(" ".join(w.text for w in piece), piece[0].x0, piece[-1].x1, "text"))
+    return out
+
+
+def _a_name(text: str) -> bool:
+    opened = text.count("(") + text.count("（")
+    return len(_LETTER.findall(text)) >= 2 and opened == text.count(")") + text.count("）")
+
+
 def _runs(lines: list[SourceLine]) -> list[list[int]]:
     """Indexes of lines printed one under another (no blank or dropped line between): a page, or part of one."""
     runs: list[list[int]] = []
@@ -536,6 +565,8 @@ def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
         widest = max(parsed, key=len, default=[])
         columns = [Column("amount" if c.kind == "amount" else "text", c.x0, c.x1) for c in widest]
     columns = _header_columns(header_lines, columns)
+    parsed = [_split_at_columns(cells, columns) if is_row else cells
+              for cells, is_row in zip(parsed, data, strict=True)]
     out: list[list[str]] = []
     costs: list[float] = []
     for cells, is_label in zip(parsed, label, strict=True):
