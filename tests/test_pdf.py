@@ -234,3 +234,17 @@ def test_image_only_page_is_a_warning_not_a_silent_gap() -> None:
     [notice] = result.notices
     assert (notice.code, notice.severity, notice.line) == ("pdf-page-no-text", "warning", 3)
     assert "page 2" in notice.message and "OCR" in notice.message
+
+
+def test_a_column_gap_stays_a_gap_on_a_page_of_small_print():
+    # the column unit is the whole document's (its digits' median width): on a page printed smaller than that,
+    # two cells set 1 em apart must still be two cells, not one run together with a single space
+    from kg.bench.hostile_pdf import pdf_bytes
+
+    large = b"BT /F1 12 Tf " + b" ".join(
+        f"1 0 0 1 72 {780 - 14 * i} Tm (2024 {1000 + i}.{i:02d} 3456.78 9012.34) Tj".encode() for i in range(40)) \
+        + b" ET"
+    small = b"BT /F1 5 Tf 1 0 0 1 100 700 Tm (ABCDEFGHIJ) Tj 1 0 0 1 138 700 Tm (KLMNOP) Tj ET"
+    text = read_pdf(pdf_bytes([large, small]), "two-sizes.pdf")
+    page_two = [cells for cells in text.cells[text.pages[1] - 1:] if cells]
+    assert [[c.text for c in cells] for cells in page_two] == [["ABCDEFGHIJ", "KLMNOP"]]

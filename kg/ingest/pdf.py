@@ -308,7 +308,7 @@ def _render(lines: list[list[_Char]], unit: float) -> list[tuple[str, list[Cell]
             else:
                 gap = (char.x0 - previous.x1) / max(char.size, previous.size)
                 if gap >= _CELL_GAP_EM:  # another column, or text set apart: at its own column
-                    padding = max(1, round(char.x0 / unit) - len(text))
+                    padding = max(2, round(char.x0 / unit) - len(text))  # a column gap stays one
                 elif previous.space_after or gap >= _WORD_GAP_EM:  # a space between words
                     padding = 1
                 else:
