@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,45 @@ def test_scale_keeps_decimals_and_leaves_codes():
 def test_manifest_lists_every_document(corpus):
     manifest = (Path(corpus[0].path).parent / "README.md").read_text(encoding="utf-8")
     assert all(d.path.name in manifest for d in corpus)
+
+
+_LEADING_YEAR = re.compile(r"^(?:19|20)[0-9]{2}年度?")
+
+
+def test_reissued_disclosure_gives_year_over_year_rows_of_the_generators_numbers(sources, tmp_path):
+    """A department re-issuing its disclosure the next year: year-over-year pairs every project of the two
+    years, with the seed's amounts under each year's factor."""
+    from kg.build import build
+    from kg.query import run_query
+
+    documents = generate_corpus(SIZE, tmp_path / "corpus", seed=7, reissue_share=1.0)
+    first, again = documents[0], documents[SIZE - 1]  # one round of the five templates later: qinshui again
+    assert again.reissue_of == first.path.name and again.template == first.template
+    assert (first.fiscal_year, again.fiscal_year) == (2024, 2025)
+    assert again.department == first.department and again.region_code == first.region_code
+    assert again.amount_factor != first.amount_factor
+    assert documents[1].reissue_of is None  # the first round of templates is new departments
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    for document in (first, again):
+        (pair / document.path.name).write_bytes(document.path.read_bytes())
+    build([pair], tmp_path / "out", formats=(), store=True, jobs=1, progress=False)
+
+    # the seed's money per project name as year-over-year matches it (the names as the first issue prints
+    # them: the generator replaced the seed's places in them), from the first issue's amounts and factor
+    expected: dict[str, Decimal] = {}
+    first_read = extract_file(first.path)
+    assert sorted(p.total for p in first_read.projects) == sorted(
+        p.total * first.amount_factor for p in extract_disclosure(sources["qinshui2024"]).projects)
+    for project in first_read.projects:
+        name = _LEADING_YEAR.sub("", re.sub(r"\s+", "", project.name))
+        expected[name] = expected.get(name, Decimal(0)) + project.total / first.amount_factor
+    frame = run_query("year-over-year", store=tmp_path / "out" / "store", money="decimal")
+    projects = frame[(frame["kind"] == "project") & (frame["fiscal_year"] == 2025)]
+    assert set(frame["department"]) == {first_read.department}
+    assert len(projects) == len(expected) > 40
+    for row in projects.itertuples():
+        seed_money = expected[row.item]
+        assert (row.previous_year, row.previous_amount, row.amount) == (
+            2024, seed_money * first.amount_factor, seed_money * again.amount_factor), row.item
+        assert row.change == seed_money * (again.amount_factor - first.amount_factor)

@@ -10,7 +10,12 @@ real county:
 * about half of the 立项依据 cells are swapped for cells drawn from all seeds, and every 发文字号 number is
   re-numbered (the same real document gets the same new number across the corpus, so citations still
   join up; a county's own documents take the new county's abbreviation);
-* every amount cell is multiplied by an integer factor, so the column sums the seeds print still hold.
+* every amount cell is multiplied by an integer factor, so the column sums the seeds print still hold;
+* a share of the disclosures (``reissue_share`` in the data file) are not new departments but an earlier
+  disclosure's department re-issuing it the next year: the same text, projects and 立项依据, every year
+  printed before 年 one later, and the amounts under another factor — so a department spans fiscal years
+  and year-over-year comparisons have something to compare. Such a document re-issues the one
+  ``len(templates)`` places before it, whose template is its own, so the mix of layouts is unchanged.
 
 ``generate_corpus(n, out_dir, seed)`` writes ``n`` .txt files and a README.md manifest (which the build
 skips) and returns what it wrote.
@@ -22,7 +27,7 @@ import hashlib
 import random
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +55,7 @@ class Settings:
     basis_swap_probability: float
     placeholder_cities: frozenset[str]
     min_townships: int
+    reissue_share: float = 0.0
 
 
 def load_settings(path: Path = DATA_PATH) -> Settings:
@@ -63,6 +69,7 @@ def load_settings(path: Path = DATA_PATH) -> Settings:
         basis_swap_probability=float(seeds["basis_swap_probability"]),
         placeholder_cities=frozenset(regions["placeholder_cities"]),
         min_townships=int(regions["min_townships"]),
+        reissue_share=float(seeds.get("reissue_share", 0.0)),
     )
 
 
@@ -76,6 +83,7 @@ class Template:
     city: str | None
     county: str | None
     townships: tuple[tuple[str, str], ...]  # (printed, official) in order of first mention
+    fiscal_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ class SyntheticDocument:
     amount_factor: int
     basis_swapped: int  # how many 立项依据 cells came from elsewhere
     size: int  # bytes
+    fiscal_year: int | None = None  # the template's year, plus one per re-issue
+    reissue_of: str | None = None  # the file name of the same department's disclosure of the year before
 
 
 def short_name(name: str, suffixes: tuple[str, ...]) -> str | None:
@@ -128,6 +138,7 @@ def load_template(path: Path) -> Template:
         city=region.city.name if region and region.city else None,
         county=region.county.name if region and region.county else None,
         townships=tuple(townships.items()),
+        fiscal_year=disclosure.fiscal_year,
     )
 
 
@@ -220,7 +231,10 @@ class Rewriter:
         return mapping
 
     def rewrite(self, template: Template, target: TargetRegion, department: str, factor: int,
-                rng: random.Random) -> tuple[str, int]:
+                rng: random.Random, years_later: int = 0) -> tuple[str, int]:
+        """The template re-issued by ``department`` of ``target``; ``years_later`` > 0 moves every year printed
+        before 年 (2025年, 2025 年度) that many years on, as the same department's disclosure of a later year
+        prints them (a 文号's bracketed year, 〔2023〕, is the document's and stays)."""
         mapping = self.names(template, target, department)
         names = re.compile("|".join(re.escape(name) for name in sorted(mapping, key=len, reverse=True)))
         old_abbreviation = template.county[0] if template.county else None
@@ -241,6 +255,8 @@ class Rewriter:
             line = patterns.DOC_NUMBER.sub(lambda m, line=line: self._renumber(m, line), line)
             if factor != 1 and "\t" in line:
                 line = "\t".join(_scale(cell, factor) for cell in line.split("\t"))
+            if years_later:
+                line = _PRINTED_YEAR.sub(lambda m: str(int(m.group(1)) + years_later) + m.group(2), line)
             out.append(line)
         return "\n".join(out), swapped
 
@@ -249,6 +265,10 @@ class Rewriter:
         issuer = prefix.group(0) if prefix else ""
         number = 1 + _stable_int(self.corpus_seed, issuer, match.group("year"), match.group("number")) % 199
         return match.group("head") + str(number)
+
+
+# a year as a disclosure prints it before 年 ("2025年", "2025 年度"); not a digit run's tail (12025年)
+_PRINTED_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([ \t]{0,2}年)")
 
 
 def _cycle(items: tuple[Division, ...]) -> list[Division]:
@@ -267,16 +287,19 @@ def _scale(cell: str, factor: int) -> str:
     return f"{match.group('lead')}{text}.{fraction:0{len(decimals)}d}{match.group('trail')}"
 
 
-def generate_corpus(n: int, out_dir: str | Path, seed: int = 0, *,
-                    samples_dir: Path = SAMPLES_DIR) -> list[SyntheticDocument]:
+def generate_corpus(n: int, out_dir: str | Path, seed: int = 0, *, samples_dir: Path = SAMPLES_DIR,
+                    reissue_share: float | None = None) -> list[SyntheticDocument]:
     """Write ``n`` synthetic disclosures into ``out_dir`` (created; existing .txt files there are replaced).
 
     The same ``n``, ``seed`` and data files give the same bytes; a larger ``n`` with the same seed begins
     with different documents (the sample of regions depends on ``n``), so compare corpora of one size.
+    ``reissue_share`` overrides the data file's share of re-issued disclosures (0: every department once).
     """
     if n < 0:
         raise ValueError("n must be >= 0")
     settings = load_settings()
+    if reissue_share is not None:
+        settings = replace(settings, reissue_share=reissue_share)
     templates = load_templates(samples_dir)
     regions = candidate_regions(default_gazetteer(), settings)
     departments = sorted(settings.departments)
@@ -291,29 +314,52 @@ def generate_corpus(n: int, out_dir: str | Path, seed: int = 0, *,
     picks = rng.sample(range(combinations), n)
     rewriter = Rewriter(templates, settings, seed)
     written: list[SyntheticDocument] = []
+    # (target, department, years later, the number whose random draws it repeats) of each document written
+    issued: list[tuple[TargetRegion, str, int, int]] = []
     for number, pick in enumerate(picks):
-        target = regions[pick // len(departments)]
-        department = departments[pick % len(departments)]
-        doc_rng = random.Random(f"{seed}:{number}")
         template = templates[number % len(templates)]
-        factor = doc_rng.choice(settings.amount_factors)
-        text, swapped = rewriter.rewrite(template, target, department, factor, doc_rng)
+        if _reissues(seed, number, len(templates), settings.reissue_share):
+            # the department of the document one round of templates back (the same template), a year later:
+            # the same 立项依据 cells (its random draws repeated), the amounts under another factor
+            earlier = written[number - len(templates)]
+            target, department, years_later, draws = issued[number - len(templates)]
+            years_later += 1
+            doc_rng = random.Random(f"{seed}:{draws}")
+            doc_rng.choice(settings.amount_factors)  # the first issue's factor draw, so its swaps repeat
+            factor = random.Random(f"{seed}:{number}:reissue").choice(
+                [f for f in settings.amount_factors if f != earlier.amount_factor] or [earlier.amount_factor])
+            reissue_of: str | None = earlier.path.name
+        else:
+            target, department, years_later, draws = (regions[pick // len(departments)],
+                                                      departments[pick % len(departments)], 0, number)
+            doc_rng = random.Random(f"{seed}:{number}")
+            factor = doc_rng.choice(settings.amount_factors)
+            reissue_of = None
+        text, swapped = rewriter.rewrite(template, target, department, factor, doc_rng, years_later)
         name = f"{number:05d}-{target.county.code}-{settings.departments[department]}-{template.key}.txt"
         path = out / name
         data = text.encode("utf-8")
         path.write_bytes(data)
+        year = template.fiscal_year + years_later if template.fiscal_year is not None else None
         written.append(SyntheticDocument(path, template.key, target.county.code,
                                          f"{target.province.name} {target.city.name} {target.county.name}",
-                                         department, factor, swapped, len(data)))
+                                         department, factor, swapped, len(data), year, reissue_of))
+        issued.append((target, department, years_later, draws))
     _write_manifest(out / "README.md", written, seed)
     return written
+
+
+def _reissues(seed: int, number: int, templates: int, share: float) -> bool:
+    """Whether document ``number`` re-issues an earlier one: drawn from its own hash (not from the corpus's
+    random stream), so every other document is what it was without re-issues."""
+    return number >= templates and _stable_int(seed, "reissue", number) % 10_000 < share * 10_000
 
 
 def _write_manifest(path: Path, documents: list[SyntheticDocument], seed: int) -> None:
     lines = [f"# Synthetic corpus (seed {seed}, {len(documents)} disclosures)", "",
              "Generated by kg.bench.synthetic.generate_corpus; not real budget data.", "",
-             "| file | seed template | region | department | amount × | 立项依据 swapped |",
-             "|---|---|---|---|---|---|"]
-    lines += [f"| {d.path.name} | {d.template} | {d.region} ({d.region_code}) | {d.department} | {d.amount_factor} "
-              f"| {d.basis_swapped} |" for d in documents]
+             "| file | seed template | region | department | year | amount × | 立项依据 swapped | re-issues |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {d.path.name} | {d.template} | {d.region} ({d.region_code}) | {d.department} | {d.fiscal_year} "
+              f"| {d.amount_factor} | {d.basis_swapped} | {d.reissue_of or ''} |" for d in documents]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
