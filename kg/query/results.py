@@ -235,6 +235,18 @@ def sort_rows(variables: Sequence[str], rows: list[list[Term | None]], keys: Seq
     # one key per distinct term (a whole-corpus report repeats its departments and years down 30,000 rows),
     # and each row's keys made once, beside it: the sorts below compare plain tuples in C
     key = Memo(sort_key).__getitem__
+    if not any(descending for _position, descending in keys):
+        # every key ascending: one sort on the keys followed by the whole row (the tie-breaker), compared as
+        # one tuple that stops at the first key that differs — a third of the five stable sorts' time for
+        # code-rollup's 32,200 rows
+        positions = [position for position, _descending in keys]
+        pick = itemgetter(*positions) if len(positions) > 1 else (lambda keyed: (keyed[positions[0]],))
+        composite = []
+        for row in rows:
+            row_keys = tuple(map(key, row))
+            composite.append((pick(row_keys) + row_keys, row))
+        composite.sort(key=itemgetter(0))
+        return [row for _keys, row in composite]
     keyed = [(list(map(key, row)), row) for row in rows]
     keyed.sort(key=itemgetter(0))  # the tie-breaker, ascending
     for position, descending in reversed(keys):  # stable sorts, least significant key first
