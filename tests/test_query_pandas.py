@@ -200,6 +200,29 @@ def test_rows_are_sorted_here_and_the_engine_is_spared_its_own_sort(tmp_path: Pa
     assert engine.sent.rstrip().endswith("ORDER BY ?department DESC(?s)")
 
 
+def test_ascending_keys_sorted_in_one_pass_ties_broken_by_the_whole_row(tmp_path: Path):
+    """Every key ascending (one sort on the keys, then every column): ties on the department are put in the
+    order of the next columns, amounts by value (9.5 before 10, not as text), unbound first."""
+    path = tmp_path / "ascending.rq"
+    path.write_text("# title: ascending\n# columns: department, amount, year\n"
+                    "SELECT ?department ?amount ?year WHERE {\n"
+                    "  ?s <urn:d> ?department ; <urn:a> ?amount ; <urn:y> ?year }\n"
+                    "ORDER BY ?department ?year\n", encoding="utf-8")
+    decimal = "http://www.w3.org/2001/XMLSchema#decimal"
+    integer = "http://www.w3.org/2001/XMLSchema#integer"
+    string = "http://www.w3.org/2001/XMLSchema#string"
+    zezhou, xingxian = Term("literal", "泽州县民政局", string), Term("literal", "兴县民政局", string)
+    rows = [[zezhou, Term("literal", "10", decimal), Term("literal", "2025", integer)],
+            [xingxian, Term("literal", "120", decimal), Term("literal", "2025", integer)],
+            [zezhou, Term("literal", "9.5", decimal), Term("literal", "2025", integer)],
+            [zezhou, Term("literal", "1", decimal), Term("literal", "2026", integer)],
+            [None, Term("literal", "3", decimal), Term("literal", "2024", integer)]]
+    frame = run_query(read_query(path), store=_RecordingEngine(["department", "amount", "year"], rows),
+                      money="decimal")
+    assert frame["amount"].tolist() == [Decimal("3"), Decimal("120"), Decimal("9.5"), Decimal("10"), Decimal("1")]
+    assert frame["year"].tolist() == [2024, 2025, 2025, 2025, 2026]
+
+
 def test_only_a_final_order_by_the_rows_can_be_put_in_is_left_out():
     """A LIMIT after the ORDER BY, or an ORDER BY closing a sub-SELECT, depends on the engine's order: kept."""
     columns = ["department", "amount"]
