@@ -13,7 +13,7 @@ import pytest
 
 from kg.citations import RegionContext, extract_citations
 from kg.citations.coverage import measure, unresolved_key
-from kg.citations.resolve import issuer_from_code, level_from_name, organ_level_by_gazetteer
+from kg.citations.resolve import complete_relative, issuer_from_code, level_from_name, organ_level_by_gazetteer
 from tests.helpers import dev_document
 
 JIANGSU = RegionContext("江苏省", None, None)
@@ -185,3 +185,37 @@ def test_a_clipped_cells_unknown_code_is_not_cut_at_a_central_codes_first_charac
 
     assert _clipped_agency("开展教师培训晋自然资保函") == "晋自然资保函"
     assert _clipped_agency("落实中央财政资金自然资保函") == "自然资保函"
+
+
+# --- relative issuers and branches of central services --------------------------------------------------------
+
+@pytest.mark.parametrize(("phrase", "region", "completed"), [
+    ("自治区财政厅", RegionContext("广西壮族自治区", None, None), "广西壮族自治区财政厅"),
+    ("自治区人民政府", RegionContext("广西壮族自治区", "南宁市", None), "广西壮族自治区人民政府"),
+    ("区政府", RegionContext("重庆市", None, "万州区"), "万州区人民政府"),
+    ("区民政局", RegionContext("上海市", "市辖区", "普陀区"), "普陀区民政局"),
+    # only where the region is one: 自治区 in 山西, 区 in a county; and no organ in 区域 or a 区委
+    ("自治区财政厅", RegionContext("山西省", "晋城市", "沁水县"), "自治区财政厅"),
+    ("区政府", RegionContext("山西省", "晋城市", "沁水县"), "区政府"),
+    ("区域发展规划", RegionContext("重庆市", None, "万州区"), "区域发展规划"),
+    ("区委办公室", RegionContext("重庆市", None, "万州区"), "区委办公室"),
+])
+def test_autonomous_regions_and_districts_complete_relative_issuers(phrase: str, region: RegionContext,
+                                                                   completed: str) -> None:
+    assert complete_relative(phrase, region) == completed
+
+
+def test_a_guangxi_cell_names_its_finance_department_in_full() -> None:
+    cell = "《自治区财政厅关于下达2023年中央财政衔接推进乡村振兴补助资金预算的通知》（桂财农〔2023〕45号）"
+    assert _only(cell, RegionContext("广西壮族自治区", None, None)) == (
+        "桂财农〔2023〕45号", "广西壮族自治区财政厅", "province")
+
+
+@pytest.mark.parametrize(("name", "level"), [
+    ("国家税务总局江苏省税务局", "province"),
+    ("国家税务总局南京市玄武区税务局", "county"),
+    ("国家税务总局", "central"),
+    ("教育部浙江省教育厅", "central"),  # two organs glued, not a branch: the first one's level
+])
+def test_a_central_services_branch_has_its_regions_level(name: str, level: str) -> None:
+    assert level_from_name(name) == level

@@ -30,8 +30,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _LEVELS: frozenset[str] = frozenset({"central", "province", "city", "county", "township"})
-# Relative issuer phrases (省自然资源厅, 市规划和自然资源局, 县政府) are completed from the region context.
-_RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (("省", "province"), ("市", "city"), ("县", "county"))
+# Relative issuer phrases (省自然资源厅, 市规划和自然资源局, 县政府) are completed from the region context; 自治区
+# and 区 only where the region is one (自治区财政厅 in 广西, 区政府 in 万州区).
+_RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("自治区", "province"), ("省", "province"), ("市", "city"), ("县", "county"), ("区", "county"))
+# Words a relative prefix starts that are no organ of the region (区域, 区划) or its leaders and committees, whose
+# names are not the region's name and the rest (县委 → 中共某县委员会).
+_NOT_RELATIVE = ("省级", "市级", "县级", "区级", "区域", "区划")
+_REGION_KIND_PREFIXES = ("自治区", "区")  # used only where the region's name ends so
+_LEADERS = ("县长", "县委", "市长", "市委", "省长", "省委", "区长", "区委", "自治区党委", "自治区主席")
 # Endings that make a phrase an organ's name (not a 机关代字).
 ORGAN_ENDINGS: tuple[str, ...] = (
     "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "银行", "分行", "支行",
@@ -336,12 +343,14 @@ def complete_relative(phrase: str, region: RegionContext | None) -> str:
     names = {"province": region.province, "city": region.city, "county": region.county}
     for prefix, level in _RELATIVE_PREFIXES:
         name = names[level]
-        if phrase.startswith(prefix) and name and not phrase.startswith(("省级", "市级", "县级")):
-            if phrase.startswith(("县长", "县委", "市长", "市委", "省长", "省委")):
+        if phrase.startswith(prefix) and name and (prefix not in _REGION_KIND_PREFIXES or name.endswith(prefix)) \
+                and not phrase.startswith(_NOT_RELATIVE):
+            if phrase.startswith(_LEADERS):
                 return phrase
-            if phrase[1:].startswith("政府"):  # 县政府 → 沁水县人民政府, the organ's full name
-                return name + "人民" + phrase[1:]
-            return name + phrase[1:]
+            rest = phrase[len(prefix):]
+            if rest.startswith("政府"):  # 县政府 → 沁水县人民政府, the organ's full name
+                return name + "人民" + rest
+            return name + rest
     return phrase
 
 
@@ -351,7 +360,7 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
     if any(word in name for word in number_knowledge().township_organs):
         return "township"  # 伊川县鸣皋镇人民政府
     for rule in _rules_by_pattern("name").starting(name):
-        return rule.level
+        return _branch_level(name) or rule.level
     level = organ_level_by_gazetteer(name)
     if level is not None:
         return level
@@ -394,6 +403,16 @@ def organ_level_by_gazetteer(name: str) -> IssuerLevel | None:
     if not found or at >= len(core) or len(levels) != 1:
         return None
     return levels.pop()  # type: ignore[return-value]
+
+
+def _branch_level(name: str) -> IssuerLevel | None:
+    """国家税务总局江苏省税务局 → province: a central service's branch named after a region of the gazetteer (the
+    same service word, the same ending) has the region's level; None for any other name."""
+    for match in _GLUE_ENDING.finditer(name):
+        head, rest = name[: match.end()], name[match.end():]
+        if rest and _same_service(head, match.group(0), rest):
+            return organ_level_by_gazetteer(rest)
+    return None
 
 
 def _divisions_within(name: str, outer: list[Division], gazetteer: Gazetteer) -> list[Division]:
