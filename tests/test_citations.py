@@ -296,7 +296,11 @@ def test_independent_corpus_holds_its_figures() -> None:
     assert (link.true_positive, link.predicted, link.expected) == (261, 262, 263)
     assert printed.recall >= 193 / 196 and result.tallies["doc_number"].recall >= 195 / 196
     assert result.invented <= 1
-    assert result.tallies["issuer_level"].recall >= 0.856 and result.tallies["issuer"].recall >= 0.753
+    # issuers of other departments and provinces (issuers.csv's central organs, the gazetteer, code_suffixes.csv):
+    # level 228 and issuer 183 right, of 236 and 209 given
+    level, issuer = result.tallies["issuer_level"], result.tallies["issuer"]
+    assert level.true_positive >= 228 and issuer.true_positive >= 183
+    assert level.precision >= 228 / 236 and issuer.precision >= 183 / 209
 
 
 def test_benchmark_reports_every_corpus_with_printed_numbers_and_invented_documents() -> None:
