@@ -164,7 +164,7 @@ def test_a_project_table_with_a_basis_column_links_its_documents(tmp_path):
     graph = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
     basis = URIRef("https://w3id.org/budget-kg/ontology#basis")
     docs = {str(p).rsplit("/", 1)[-1]: str(d).split("/policy/", 1)[-1] for p, d in graph.subject_objects(basis)}
-    assert docs == {"耕地保护项目": "no/某政办发%E3%80%942023%E3%80%9512号", "地质灾害防治": "title/地质灾害防治条例"}
+    assert docs == {"耕地保护项目": "no/某政办发〔2023〕12号", "地质灾害防治": "title/地质灾害防治条例"}
 
 
 _UNIT_COLUMN_TABS = ("项目支出表\n部门：某某区住房和城乡建设局\t\t\t\t单位：万元\n\t\t\t财政拨款\n"

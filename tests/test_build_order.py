@@ -15,10 +15,10 @@ from tests.conftest import SAMPLE_FILES, SAMPLES
 
 DCT_TITLE = URIRef("http://purl.org/dc/terms/title")
 # zezhou 2025 line 621 and zezhou 2026 line 2362 cite it as 《泽州县鼓励和引导民间资本投资开发造地管理办法》
-ZEZHOU_23 = URIRef("https://w3id.org/budget-kg/id/policy/no/泽政发%E3%80%942019%E3%80%9523号")
+ZEZHOU_23 = URIRef("https://w3id.org/budget-kg/id/policy/no/泽政发〔2019〕23号")
 # cited as 自然资源部《关于全面开展国土空间规划工作的通知》 twice (qinshui 2024 lines 1008, 1339) and as
 # 《自然资源部关于全面开展国土空间规划工作的通知》 once (yangquan 2022 line 660)
-PLANNING_87 = URIRef("https://w3id.org/budget-kg/id/policy/no/自然资发%E3%80%942019%E3%80%9587号")
+PLANNING_87 = URIRef("https://w3id.org/budget-kg/id/policy/no/自然资发〔2019〕87号")
 
 
 def _build(inputs: list[Path], out: Path):

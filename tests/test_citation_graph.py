@@ -80,3 +80,17 @@ def test_citations_command_prints_kind_status_and_printed_number(capsys) -> None
             "《山西省土地征收成片开发标准实施细则(试行)》") in out
     assert "    printed 自然资源部《2023》11号 (organ-name, year 2023, serial 11)" in out
     assert "links by status: both " in out
+
+
+def test_citation_iris_name_the_line_and_the_document(built: Path) -> None:
+    # zezhou2025:554, the 立项依据 of the 海河流域 project cites a notice by title only: 《title》 names it
+    title = "晋城市人民政府关于加快推进全市生态修复工作的通知"
+    rows = select(built, f"""SELECT ?c ?line ?text WHERE {{
+        ?c cito:hasCitedEntity ?d ; cito:hasCitingEntity ?p ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?line .
+        ?d dct:title "{title}" .
+        ?p <http://www.w3.org/2000/01/rdf-schema#label> "2024年泽州县海河流域防洪减灾能力提升项目经费" .
+        ?line bkg:printedText ?text }}""")
+    assert len(rows) == 1
+    citation, line, text = rows[0]
+    assert citation.endswith(f"/disclosure/2025/6c5305b17aa4808e/citation/554/《{title}》")
+    assert line.endswith("/disclosure/2025/6c5305b17aa4808e#line=553,554") and title in text

@@ -22,7 +22,8 @@ from kg.rdf import (
     sorted_ntriples,
 )
 from kg.rdf.namespaces import CITO, OA, XKOS
-from kg.rdf.uris import Minter, slug
+from kg.rdf.namespaces import DEFAULT_BASE as BASE
+from kg.rdf.uris import Minter, legacy_segment, slug
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "rdf"))
 import zezhou2025
@@ -46,6 +47,12 @@ def the(graph, subject, predicate):
     values = list(graph.objects(subject, predicate))
     assert len(values) == 1, (subject, predicate, values)
     return values[0]
+
+
+def disclosure_node(graph):
+    nodes = list(graph.subjects(RDF.type, BKG.Disclosure))
+    assert len(nodes) == 1
+    return str(nodes[0])
 
 
 def project(graph, name):
@@ -72,6 +79,16 @@ def test_land_reserve_project_amount_in_yuan_from_government_fund(zezhou):
     assert the(g, fundings[0], BKG.allocation) == BKG.CurrentYear
     assert the(g, fundings[0], BKG.amount).toPython() == Decimal("75000000")
     assert "/project/140525/泽州县自然资源局/2025/2025年土地收储经费" in str(land)
+    # the funding is named by its 项目支出表 row's line, the performance target by its title's line
+    assert str(fundings[0]) == f"{disclosure_node(g)}/funding/389/gov_fund"
+    row = the(g, fundings[0], PROV.wasDerivedFrom)
+    assert Minter.line_range(str(row)) == (389, 389)
+    assert "2025年土地收储经费" in str(the(g, row, BKG.printedText))
+    target = the(g, land, BKG.performanceTarget)
+    assert str(target) == f"{disclosure_node(g)}/performance/575"
+    table = the(g, target, PROV.wasDerivedFrom)
+    assert Minter.line_range(str(table)) == (575, 605)
+    assert "项目名称\t\t2025年土地收储经费" in str(the(g, table, BKG.printedText))
 
 
 def test_carried_over_project(zezhou):
@@ -154,7 +171,8 @@ def test_basis_citation_qualified(zezhou):
     assert the(g, citation, BKG.matchMethod) == Literal("number")
     cell = next(o for o in g.objects(citation, PROV.wasDerivedFrom) if Minter.line_range(str(o)) == (589, 589))
     assert "(晋税发[2021]55号)" in str(the(g, cell, BKG.printedText))
-    assert str(citation).endswith("/citation/2025年土地收储经费/no~晋税发%E3%80%942021%E3%80%9555号")
+    # named by the line its 立项依据 is printed on and the 文号, 〔〕 as printed (an IRI allows them)
+    assert str(citation) == f"{disclosure_node(g)}/citation/589/晋税发〔2021〕55号"
     assert str(the(g, land, BKG.basisText)).startswith("1、山西省自然资源厅关于进一步做好建设用地审查报批工作")
 
 
@@ -218,5 +236,20 @@ def test_decimal_literal_is_canonical():
 def test_slug_keeps_chinese_and_encodes_reserved():
     assert slug("驻村工作队经费(柳树口镇东南庄村)") == "驻村工作队经费(柳树口镇东南庄村)"
     assert slug("国有资本经营 预算支出") == "国有资本经营预算支出"
-    assert slug("晋税发〔2021〕55号") == "晋税发%E3%80%942021%E3%80%9555号"
+    # what RFC 3987 allows stays as printed: Chinese punctuation and quotes
+    assert slug("晋税发〔2021〕55号") == "晋税发〔2021〕55号"
+    assert slug("“两高”沿线、《测绘法》") == "“两高”沿线、《测绘法》"
     assert slug("a/b#c") == "a%2Fb%23c"
+    assert slug("TD/T 1057-2020") == "TD%2FT1057-2020"  # a / inside a name must not split the path
+    # invisible or not allowed in an IRI: a zero-width space (Cf), a private-use character, U+FFFD (a special)
+    assert slug("耕地\u200b保护\ue000\ufffd") == "耕地%E2%80%8B保护%EE%80%80%EF%BF%BD"
+    # graphs built before round 8 encoded the punctuation: the reader of old IRIs still has that rule
+    assert legacy_segment("晋税发〔2021〕55号") == "晋税发%E3%80%942021%E3%80%9555号"
+
+
+def test_keys_by_line_number_a_second_thing_of_one_line():
+    taken: set[str] = set()
+    assert [Minter.row_key_of(612, taken) for _ in range(3)] == ["612", "612-2", "612-3"]
+    assert Minter.row_key_of(613, taken) == "613"
+    assert Minter.citation_document_key(BASE + "policy/no/晋税发〔2021〕55号") == "晋税发〔2021〕55号"
+    assert Minter.citation_document_key(BASE + "policy/title/测绘法") == "《测绘法》"

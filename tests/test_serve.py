@@ -49,7 +49,7 @@ def test_entity_as_turtle_for_machines(server):
     graph = Graph().parse(data=body.decode("utf-8"), format="turtle")
     assert Decimal(str(graph.value(URIRef(QINSHUI_PROJECT), URIRef(BKG + "amount")))) == Decimal("341900")
     documents = {str(o) for o in graph.objects(URIRef(QINSHUI_PROJECT), URIRef(BKG + "basis"))}
-    assert "https://w3id.org/budget-kg/id/policy/no/晋自然资发%E3%80%942023%E3%80%957号" in documents
+    assert "https://w3id.org/budget-kg/id/policy/no/晋自然资发〔2023〕7号" in documents
 
 
 def test_entity_as_jsonld_carries_the_context(server):

@@ -100,7 +100,7 @@ def test_listing_summaries_agree_and_each_change_is_caught(build_dir: Path, engi
     village = URIRef(project + "驻村工作队经费(柳树口镇东南庄村)")
     assert list(graph.objects(township, BKG.locatedProject)) == [village]
     assert graph.value(township, BKG.projectMoney) == Literal(Decimal("15000"))
-    two_highways = URIRef(project + "%E2%80%9C两高%E2%80%9D沿线可视范围废弃场地生态环境综合治理项目")
+    two_highways = URIRef(project + "“两高”沿线可视范围废弃场地生态环境综合治理项目")
     row = next(graph.objects(two_highways, BKG.basisRow))
     assert "泽行审发" in str(graph.value(row, BKG.basisDocument))
 

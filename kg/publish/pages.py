@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +21,7 @@ import pyoxigraph as ox
 
 from kg.publish.source_text import entity_spans
 from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
+from kg.rdf.uris import iri_segment, legacy_segment
 from kg.resources import resource_dir
 
 ONTOLOGY_NS = "https://w3id.org/budget-kg/ontology#"
@@ -54,7 +54,6 @@ MEDIA_TYPES = {
 _ACCEPTED = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
              "application/x-turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt",
              "application/ld+json": "jsonld", "application/json": "jsonld", "application/rdf+xml": "rdf"}
-_UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
 
 
 def accepted(accept: str) -> list[tuple[str, float]]:
@@ -89,21 +88,18 @@ def negotiate(accept: str | None, default: str = "html") -> str | None:
     return min(offers)[2] if offers else None
 
 
-def _segment(text: str) -> str:
-    # the builder's slug rule (kg.rdf.uris.slug) without its normalisation: keep letters and digits
-    return "".join(c if c in _UNRESERVED_ASCII or (ord(c) > 127 and unicodedata.category(c)[0] in "LN")
-                   else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
-
-
 def iri_candidates(base: str, path: str) -> list[str]:
     """The IRIs a request path (``/id/…`` under ``base``, percent-encoded by the client) may stand for.
 
     Clients percent-encode the Chinese characters the IRIs keep, and may or may not encode what the builder
-    encoded (“ ” 〔 〕 /): re-applying the builder's rule to each decoded segment gives the minted IRI;
-    the raw and fully decoded forms cover IRIs minted another way.
+    encoded (/, spaces): re-applying the builder's segment rule (kg.rdf.uris.iri_segment, without the
+    normalisation of ``slug``) to each decoded segment gives the minted IRI; the rule of graphs built before
+    round 8 (“ ” 〔 〕 encoded) gives theirs; the raw and fully decoded forms cover IRIs minted another way.
     """
-    canonical = "/".join(_segment(unquote(s)) for s in path.split("/"))
-    return list(dict.fromkeys([base + canonical, base + path, base + unquote(path)]))
+    segments = [unquote(s) for s in path.split("/")]
+    canonical = "/".join(iri_segment(s) for s in segments)
+    legacy = "/".join(legacy_segment(s) for s in segments)
+    return list(dict.fromkeys([base + canonical, base + legacy, base + path, base + unquote(path)]))
 
 
 @dataclass

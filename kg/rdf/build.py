@@ -314,9 +314,13 @@ class _Builder:
         self.region_code = places.region.code if places.region else None
         self.projects: dict[str, str] = {}  # ProjectRow.name → node (current-year rows win)
         self.project_nodes: set[str] = set()
-        self.project_keys: dict[str, str] = {}  # project node → its key within this disclosure
         self.spans: set[str] = set()
-        self.indicators: dict[int, int] = {}  # line → indicators read from it so far
+        # keys already given under …/indicator/, …/funding/, …/performance/ and …/citation/ (Minter.row_key_of)
+        self.indicator_keys: set[str] = set()
+        self.row_keys: set[str] = set()
+        self.table_keys: set[str] = set()
+        self.citation_lines: dict[str, set[str]] = {}  # document key → line keys its citations took
+        self.citations: dict[tuple[str, str], str] = {}  # (project, document key) → the citation's node
 
     # helpers ----------------------------------------------------------------------------------------
     def add(self, subject: str, predicate: str, obj: str | None) -> None:
@@ -519,7 +523,6 @@ class _Builder:
             self.notice(row.span.first_line, "rdf-duplicate-project",
                         f"project {row.name!r} is listed twice in {self.year} 项目支出表; this row is {node}")
         self.project_nodes.add(node)
-        self.project_keys[node] = str(node)[len(self.mint.projects_of(department, self.year)) :]
         return node
 
     def build_projects(self) -> None:
@@ -550,7 +553,7 @@ class _Builder:
                     self.add(unit, ORG.subOrganizationOf, self.department)
                 self.add(node, BKG.budgetUnit, unit)
             self.derived(node, row.span)
-            key = self.project_keys[node]
+            key = self.mint.row_key_of(row.span.first_line, self.row_keys)
             allocation = BKG.CarriedOver if row.carried_over else BKG.CurrentYear
             for source, amount in sorted(row.by_source.items()):
                 concept = _FUND_SOURCES.get(source)
@@ -570,12 +573,8 @@ class _Builder:
 
     # performance targets ------------------------------------------------------------------------------
     def build_performance(self) -> None:
-        seen: set[str] = set()
         for table in self.d.performance:
-            node = self.mint.performance(self.node, slug(clean_label(table.project_name)))
-            if node in seen:
-                node = f"{node}/L{table.span.first_line}"
-            seen.add(node)
+            node = self.mint.performance(self.node, self.mint.row_key_of(table.span.first_line, self.table_keys))
             self.build_performance_table(node, table)
 
     def build_performance_table(self, node: str, table: PerformanceTable) -> None:
@@ -592,10 +591,9 @@ class _Builder:
         for copy in table.copies:
             self.add(node, PROV.wasDerivedFrom, self.source_lines(copy))
         for indicator in table.indicators:
-            # keyed by the line it is printed on (short, stable, readable: "the indicator of line 612")
-            seen = self.indicators[indicator.line] = self.indicators.get(indicator.line, 0) + 1
-            # a second indicator read from the same line (a table read twice, a merged row) gets -2, -3 …
-            item = str(f"{self.node}/indicator/{indicator.line}" + (f"-{seen}" if seen > 1 else ""))
+            # keyed by the line it is printed on (short, stable, readable: "the indicator of line 612"); a
+            # second indicator read from the same line (a table read twice, a merged row) gets -2, -3 …
+            item = f"{self.node}/indicator/{self.mint.row_key_of(indicator.line, self.indicator_keys)}"
             # no rdf:type bkg:PerformanceIndicator: the range of bkg:indicator states it (6 % of the triples)
             self.add(node, BKG.indicator, item)
             self.add(item, BKG.indicatorPeriod, _text(indicator.period))
@@ -622,7 +620,6 @@ class _Builder:
         if label in self.projects:  # a budget row of the same name was not matched to this table
             node = f"{node}/performance-only"
         self.projects.setdefault(label, node)
-        self.project_keys.setdefault(node, str(node)[len(self.mint.projects_of(department, self.year)) :])
         self.add(node, RDF.type, BKG.Project)
         self.add(node, RDF.type, FOAF.Project)
         self.add(node, RDFS.label, _text(label))
@@ -687,10 +684,9 @@ class _Builder:
             self.notice(citation.span.first_line, "rdf-citation-unknown-project",
                         f"立项依据 citation for {citation.project_name!r} names no project of this disclosure")
             return
-        project_key = self.project_keys[project].replace("/", "~")  # the department and year are the disclosure's
         if citation.document is None:
             # unresolved (a clipped cell's partial citation): the link is kept as printed, to no document
-            node = f"{self.node}/citation/{project_key}/unresolved-{slug(citation.cited_text)}"
+            node = self.citation_node(project, f"unresolved-{slug(citation.cited_text)}", citation.span)
         elif not (citation.document.number or citation.document.title):
             self.notice(citation.span.first_line, "rdf-citation-no-key",
                         "立项依据 citation without number or title skipped")
@@ -698,8 +694,7 @@ class _Builder:
         else:
             document = self.policy_document(citation.document, citation.span)
             self.add(project, BKG.basis, document)
-            document_key = str(document).rsplit("/policy/", 1)[-1].replace("/", "~")
-            node = f"{self.node}/citation/{project_key}/{document_key}"
+            node = self.citation_node(project, self.mint.citation_document_key(document), citation.span)
             self.add(node, CITO.hasCitedEntity, document)
             self.add(node, BKG.matchMethod, _text(citation.method) if citation.method else None)
         self.add(node, RDF.type, BKG.BasisCitation)
@@ -718,6 +713,15 @@ class _Builder:
             self.add(node, BKG.incomplete, _bool(True))
         # the cell's lines: the same node as every other fact read there (the cell text is the project's basisText)
         self.derived(node, citation.span)
+
+    def citation_node(self, project: str, document_key: str, span: Span) -> str:
+        """One node per project and document cited, named by the line its 立项依据 is printed on (the first
+        span it is read from, in the document's order) and the document."""
+        node = self.citations.get((project, document_key))
+        if node is None:
+            line_key = self.mint.row_key_of(span.first_line, self.citation_lines.setdefault(document_key, set()))
+            node = self.citations[(project, document_key)] = self.mint.citation(self.node, line_key, document_key)
+        return node
 
     # places ---------------------------------------------------------------------------------------------
     def place(self, place: Place, span: Span | None = None) -> str:

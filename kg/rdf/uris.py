@@ -4,8 +4,17 @@ A URI depends only on what identifies the thing (a code, a name, a year, a file'
 order records arrive in or on the machine, so building the same inputs twice gives the same graph and the
 same function code, policy document or township is one node whatever document mentions it.
 
-Names stay readable: Chinese characters are kept (the result is an IRI, RFC 3987) and only characters
-that are not letters or digits are percent-encoded.
+Names stay readable: the result is an IRI (RFC 3987), so every visible character an IRI allows is kept as it
+is — Chinese characters and Chinese punctuation (〔2021〕, “两高”, 、, 《》) — and only ASCII other than
+letters, digits and ``-._~()`` (``/`` above all), spaces, controls and invisible characters are percent-encoded.
+
+What a disclosure prints is named under the disclosure, by its code or item where the table prints one
+(``…/expenditure/2080502``, ``…/three-public/official-reception``) and otherwise by the line it is printed on,
+which the disclosure's checksum fixes: ``…/performance/1003`` (the table whose title is line 1003),
+``…/indicator/1015``, ``…/funding/512/general_budget`` (the 项目支出表 row of line 512),
+``…/citation/1007/晋税发〔2021〕55号`` (the document that line cites; a document known by title only is
+``《title》``). What exists beyond one disclosure — projects, policy documents, codes, places, organisations —
+is named by its own names and codes. docs/iris.md has the whole scheme and what changed in round 8.
 """
 
 from __future__ import annotations
@@ -21,23 +30,45 @@ from .namespaces import DEFAULT_BASE
 _SPACES = re.compile(r"\s+")
 _LINE_FRAGMENT = re.compile(r"#line=(\d{1,9}),(\d{1,9})$")
 _UNRESERVED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~()")
+# RFC 3987 ucschar: the non-ASCII code points an IRI may hold unescaped (private use and specials are not)
+_UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF), *((plane, plane + 0xFFFD) for plane in
+            range(0x10000, 0xE0000, 0x10000)), (0xE1000, 0xEFFFD))
+# letters, digits, punctuation and symbols: what a reader sees (marks, spaces, controls and format characters
+# such as a zero-width space are encoded)
+_VISIBLE_CATEGORIES = frozenset("LNPS")
+
+
+def _kept(char: str) -> bool:
+    """Whether ``char`` stands unescaped in a minted IRI's path segment."""
+    if char in _UNRESERVED_ASCII:
+        return True
+    code = ord(char)
+    return (code > 127 and unicodedata.category(char)[0] in _VISIBLE_CATEGORIES
+            and any(low <= code <= high for low, high in _UCSCHAR))
+
+
+def iri_segment(text: str) -> str:
+    """``text`` as one IRI path segment: what ``_kept`` allows as it is, every other character's UTF-8 bytes
+    percent-encoded (so ``/`` in a name stays ``%2F`` and cannot split the path)."""
+    return "".join(char if _kept(char) else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+                   for char in text)
+
+
+def legacy_segment(text: str) -> str:
+    """The segment rule of graphs built before round 8, which encoded every non-ASCII character that is not a
+    letter or digit (“ ” 〔 〕 、 as ``%E2%80%9C`` …): what a reader of an old graph's IRIs must still match."""
+    return "".join(char if char in _UNRESERVED_ASCII or (ord(char) > 127 and unicodedata.category(char)[0] in "LN")
+                   else "".join(f"%{byte:02X}" for byte in char.encode("utf-8")) for char in text)
 
 
 @lru_cache(maxsize=16384)  # the same codes, names and numbers are minted many times per disclosure
 def slug(text: str) -> str:
-    """A path segment for ``text``: NFKC-normalised, spaces removed, non-alphanumerics percent-encoded.
+    """A path segment for ``text``: NFKC-normalised, spaces removed, then ``iri_segment``.
 
     Spaces are removed rather than encoded because they come from line wraps in the PDFs
     ("国有资本经营 预算支出"), not from the names themselves.
     """
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
-    out: list[str] = []
-    for char in text:
-        if char in _UNRESERVED_ASCII or (ord(char) > 127 and unicodedata.category(char)[0] in "LN"):
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
-    return "".join(out) or "_"
+    return iri_segment(_SPACES.sub("", unicodedata.normalize("NFKC", text))) or "_"
 
 
 class Minter:
@@ -99,13 +130,38 @@ class Minter:
         return f"{disclosure}/three-public/{item.replace('_', '-')}"
 
     @staticmethod
-    def funding(disclosure: str, project_key: str, source: str) -> str:
-        # project_key: the project's key within the disclosure (its name), not its whole IRI
-        return f"{disclosure}/funding/{project_key}/{source}"
+    def funding(disclosure: str, row_key: str, source: str) -> str:
+        # row_key: the line of the project's 项目支出表 row (row_key_of), not the project's name
+        return f"{disclosure}/funding/{row_key}/{source}"
 
     @staticmethod
-    def performance(disclosure: str, key: str) -> str:
-        return f"{disclosure}/performance/{key}"
+    def performance(disclosure: str, table_key: str) -> str:
+        # table_key: the line of the table's title (or first line), row_key_of
+        return f"{disclosure}/performance/{table_key}"
+
+    @staticmethod
+    def citation(disclosure: str, line_key: str, document_key: str) -> str:
+        """A project's citation of one document: keyed by the line the 立项依据 is printed on and the
+        document's ``citation_document_key`` (``…/citation/1007/晋税发〔2021〕55号``)."""
+        return f"{disclosure}/citation/{line_key}/{document_key}"
+
+    @staticmethod
+    def citation_document_key(document: str) -> str:
+        """The document part of a citation's IRI: its 文号 as in the document's IRI, or its title in 《》."""
+        kind, _, key = document.rpartition("/policy/")[2].partition("/")
+        return key if kind == "no" else f"《{key}》"
+
+    @staticmethod
+    def row_key_of(line: int, taken: set[str]) -> str:
+        """The key of something printed from ``line`` (1-based) that is not in ``taken``: ``"512"``, else a second
+        thing read from that line ``"512-2"``, ``"512-3"`` … (the document's order decides which is which).
+        The key is added to ``taken``."""
+        key, seen = str(line), 1
+        while key in taken:
+            seen += 1
+            key = f"{line}-{seen}"
+        taken.add(key)
+        return key
 
     # classifications ------------------------------------------------------------------------------
     def function_scheme(self, fiscal_year: int | None) -> str:
