@@ -715,8 +715,9 @@ class _Builder:
         self.derived(node, citation.span)
 
     def citation_node(self, project: str, document_key: str, span: Span) -> str:
-        """One node per project and document cited, named by the line its 立项依据 is printed on (the first
-        span it is read from, in the document's order) and the document."""
+        """One node per project and document cited, named by the line its 立项依据 is printed on (of the first
+        span it is read from, when the project cites it from its 项目支出表 row and its 绩效目标表) and the
+        document; a second project citing that document from the same line gets ``<line>-2``."""
         node = self.citations.get((project, document_key))
         if node is None:
             line_key = self.mint.row_key_of(span.first_line, self.citation_lines.setdefault(document_key, set()))
