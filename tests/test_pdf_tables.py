@@ -360,3 +360,13 @@ def test_two_cells_run_together_with_one_space_are_cut_where_a_column_starts():
     # a cut leaves a name on each side: 江苏省人民检察院 2018's "一、货物 A" (text export) stays one label
     procurement = only(find_tables(read_source(dev_document("js_procuratorate_2018_dept")))[0], "gov_procurement")
     assert row(procurement, line=774)["procurement_category"] == "一、货物 A"
+
+
+@pytest.mark.parametrize(("stem", "form", "last_line"), [
+    ("js_procuratorate_2017_dept", "pdf", 498), ("js_npc_office_2017_dept", "text", 960)])
+def test_the_next_parts_heading_beside_its_title_ends_the_table(stem, form, last_line):
+    # "第三部分  省检察院 2017 年度部门预算情况说明": a heading of the document's parts, its title a cell apart, is
+    # no row of the 政府采购 table above it
+    table = only(find_tables(read_source(dev_document(stem, form)))[0], "gov_procurement")
+    assert table.span.last_line == last_line
+    assert not any("第三部分" in str(value) for value in table.frame.to_numpy().ravel())

@@ -84,7 +84,10 @@ def numbered_heading_kind(line: SourceLine, kb: TableKnowledge) -> TableKind | N
 
 
 def is_stop(line: SourceLine, kb: TableKnowledge) -> bool:
-    """A line that ends the current table: a section heading or a narrative sentence."""
+    """A line that ends the current table: a section heading or a narrative sentence — or a heading of the
+    document's parts with its title beside it ("第三部分  省检察院2017年度部门预算情况说明", two cells)."""
+    if kb.part_heading.match(compact(line.text.split("\t", 1)[0])):
+        return True
     if not is_single_cell(line):
         return False
     text = compact(line.text)
