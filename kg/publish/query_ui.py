@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from kg.publish import pages
 from kg.query.library import Query
@@ -94,13 +95,27 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
+# a line key (docs/iris.md): "575", "589-2" name a thing by the line it is printed on, which alone says nothing
+_LINE_KEY = re.compile(r"^[0-9]+(?:-[0-9]+)?$")
+
+
+def result_label(iri: str) -> str:
+    """A result cell's text for an IRI: a vocabulary term as its prefixed name; one of ours by its last path
+    segment, decoded (a project's name, a 文号), with the segment before it when the last is a line key
+    ("performance/575")."""
+    if not iri.startswith(pages.DEFAULT_BASE):
+        return pages.short_name(iri)
+    segments = iri.rstrip("/").split("/")
+    last = unquote(segments[-1])
+    return f"{unquote(segments[-2])}/{last}" if _LINE_KEY.match(last) and len(segments) > 1 else last
+
+
 def _cell(term: dict[str, str] | None, href: Callable[[str], str]) -> str:
     if term is None:
         return ""
     value = term.get("value", "")
     if term.get("type") == "uri":
-        label = pages.short_name(value) if not value.startswith(pages.DEFAULT_BASE) else value.rsplit("/", 1)[-1]
-        return f'<a href="{html.escape(href(value))}">{html.escape(label)}</a>'
+        return f'<a href="{html.escape(href(value))}">{html.escape(result_label(value))}</a>'
     return html.escape(value)
 
 
