@@ -872,7 +872,14 @@ def _spine(node: Any) -> Iterator[Any]:
         yield node
         if node.name not in _SPINE_OPERATORS:
             return
-        node = node.get("p") if node.get("p") is not None else node.get("p1")
+        node = _left_operand(node)
+
+
+def _left_operand(node: Any) -> Any:
+    """An algebra node's operand ``p``, else its left operand ``p1`` (the group so far of a Join, LeftJoin or Minus).
+    Not ``node.get("p")``: rdflib's CompValue.get answers a missing key with the key's name, so the spine stopped
+    at the first Join (a BIND before a triple pattern was refused as nested)."""
+    return node["p"] if "p" in node else node.get("p1")
 
 
 def _mentions_this(node: Any) -> bool:
@@ -904,7 +911,7 @@ def _binds_this(node: Any) -> bool:
     if name in ("LeftJoin", "Minus"):
         return _binds_this(node.get("p1"))
     if name in _SPINE_OPERATORS:
-        child = node.get("p") if node.get("p") is not None else node.get("p1")
+        child = _left_operand(node)
         return child is not None and _binds_this(child)
     return False
 
