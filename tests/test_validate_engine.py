@@ -219,6 +219,29 @@ def test_checks_run_without_candidate_lookups_give_pyshacl_results(mutated, muta
     assert [i.message for i in report.issues] == [i.message for i in _report.issues]
 
 
+@pytest.mark.parametrize("focus_per_lookup", [0, 10**9])
+def test_many_candidates_are_looked_up_only_among_many_more_focus_nodes(mutated, mutated_graph, shapes, monkeypatch,
+                                                                         focus_per_lookup):
+    """Past PREFILTER_LOOKUPS candidate nodes a check looks them up only when its target has FOCUS_PER_LOOKUP times
+    as many nodes, else it runs its whole query (a fixed cap made ProvenanceShape's sh:class run its query from
+    5,000 disclosures on). Either way the report is pyshacl's."""
+    monkeypatch.setattr(oxigraph_engine, "PREFILTER_LOOKUPS", 0)
+    monkeypatch.setattr(oxigraph_engine, "FOCUS_PER_LOOKUP", focus_per_lookup)
+    queried: list[str] = []
+    run_check = oxigraph_engine._run_check
+
+    def spy(store: pyoxigraph.Store, check: oxigraph_engine.CompiledCheck, union: bool) -> list:
+        queried.append(check.name)
+        return run_check(store, check, union)
+
+    monkeypatch.setattr(oxigraph_engine, "_run_check", spy)
+    _expected, reference, _report = mutated
+    report = validate_graph_oxigraph(mutated_graph[1], shapes=shapes, joins="hash")
+    assert keys(report.issues) == keys(reference.issues)
+    # the planted sh:class fault (a funding row's bkg:project is the disclosure) is the check's one candidate
+    assert ("bkgsh:ProjectFundingShape bkg:project sh:class" in queried) == (focus_per_lookup > 0)
+
+
 MUTATED_KINDS = ["minCount", "maxCount", "datatype", "datatype-language", "datatype-iri", "class", "in", "pattern",
                  "sparql", "hasValue", "qualifiedMinCount", "or", "maxInclusive", "minInclusive", "pattern-node",
                  "sparql-node", "minLength", "uniqueLang", "ChildrenSum"]
