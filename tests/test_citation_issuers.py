@@ -219,3 +219,15 @@ def test_a_guangxi_cell_names_its_finance_department_in_full() -> None:
 ])
 def test_a_central_services_branch_has_its_regions_level(name: str, level: str) -> None:
     assert level_from_name(name) == level
+
+
+def test_a_rows_years_are_read_or_refused_with_the_row_named() -> None:
+    from kg.citations.resolve import parse_years
+
+    assert parse_years("2009-") == (2009, None)
+    assert parse_years("-2007") == (None, 2007)
+    assert parse_years("2013-2017") == (2013, 2017)
+    assert parse_years("") == (None, None)
+    for wrong in ("2019", "-", "19-20", "2013–2017"):
+        with pytest.raises(ValueError, match=r"issuers\.csv: row '国卫'"):
+            parse_years(wrong, "国卫")

@@ -108,7 +108,7 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
     rows = csv.DictReader(line for line in text.splitlines() if line and not line.startswith("#"))
     rules = [
         IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"],  # type: ignore[arg-type]
-                   (r.get("completes") or "").strip() == "yes", *_year_range(r.get("years") or ""))
+                   (r.get("completes") or "").strip() == "yes", *parse_years(r.get("years") or "", r["pattern"]))
         for r in rows
         if r["level"] in _LEVELS and r["match"] in ("code", "name", "relative")
     ]
@@ -118,11 +118,15 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
 _YEARS = re.compile(r"(?P<first>\d{4})?-(?P<last>\d{4})?")
 
 
-def _year_range(years: str) -> tuple[int | None, int | None]:
-    """issuers.csv's ``years``: ``2009-`` (from 2009), ``-2007`` (to 2007), ``2013-2017``; empty: every year."""
-    match = _YEARS.fullmatch(years.strip())
-    if not years.strip() or match is None:
+def parse_years(years: str, pattern: str = "") -> tuple[int | None, int | None]:
+    """issuers.csv's ``years``: ``2009-`` (from 2009), ``-2007`` (to 2007), ``2013-2017``; empty: every year.
+    Anything else is an error naming the row, never read as every year."""
+    text = years.strip()
+    if not text:
         return None, None
+    match = _YEARS.fullmatch(text)
+    if match is None or not (match["first"] or match["last"]):
+        raise ValueError(f"issuers.csv: row {pattern!r}: years {years!r} is not 2009-, -2007 or 2013-2017")
     return (int(match["first"]) if match["first"] else None), (int(match["last"]) if match["last"] else None)
 
 
