@@ -23,10 +23,10 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations_with_notices
 from kg.citations.classify import is_policy_title, kind_label
@@ -85,9 +85,102 @@ class ExtractedDocument:
 
 
 @dataclass
+class ReportDigest:
+    """What summary.txt and the build's counts read of report.json's document rows, gathered as each row is
+    written: the rows themselves are not kept (53 KB of JSON per disclosure, 267 MB at 5,000)."""
+
+    disclosures: int = 0
+    projects: int = 0
+    performance_only_projects: int = 0
+    performance_tables: int = 0
+    expenditure_lines: int = 0
+    basis_links: int = 0
+    townships: set[str] = field(default_factory=set)
+    severities: Counter[str] = field(default_factory=Counter)
+    closure: Counter[str] = field(default_factory=Counter)  # the rows' closure figures, summed
+    table_problems: list[str] = field(default_factory=list)  # summary lines: sums off, tables that disagree
+    text_problems: list[str] = field(default_factory=list)  # summary lines: the 说明 against the tables
+
+    @classmethod
+    def of(cls, rows: Iterable[dict[str, Any]]) -> ReportDigest:
+        digest = cls()
+        for row in rows:
+            digest.add(row)
+        return digest
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.disclosures += 1
+        self.projects += row["projects"]["current"] + row["projects"]["carried_over"]
+        self.performance_only_projects += row["performance_tables"]["performance_only_projects"]
+        self.performance_tables += row["performance_tables"]["count"]
+        self.expenditure_lines += row["expenditure_lines"]
+        self.basis_links += row["citations"]
+        self.townships.update(row["townships"])
+        self.severities.update(notice["severity"] for notice in row["notices"])
+        closure = row.get("closure")
+        if not closure:
+            return
+        for figure in ("tables_checked", "tables_closing", "sums_checked", "sums_failed", "tables_reconciled",
+                       "tables_disagreeing"):
+            self.closure[figure] += closure[figure]
+        for figure in ("text_checked", "text_disagreeing"):
+            self.closure[figure] += closure.get(figure, 0)
+        name = Path(row["file"]).name
+        for table in closure["tables"]:
+            if table["failed"]:
+                self.table_problems.append(f"    {name}:{table['first_line']} {table['title']}: {table['failed']} "
+                                           f"of {table['checks']} sums off (see sum-mismatch notices)")
+        for check in closure["reconciliations"]:
+            if not check["agree"]:
+                self.table_problems.append(f"    {name}:{check['first_line']} {check['what']}: disagree "
+                                           "(see tables-disagree notices)")
+        for check in closure.get("text_checks", []):
+            if check["agree"]:
+                continue
+            where = f"    {name}:{check['line']} {check['what']}"
+            if check.get("kind") == "relation":
+                self.text_problems.append(f"{where}, but gives 预算 {check['printed']} 元 and 决算 "
+                                          f"{check['stated']} 元")
+            else:
+                self.text_problems.append(f"{where}: the text states {check['stated']} 元, the table "
+                                          f"{check['printed']} 元 (line {check['table_line']})")
+
+
+class DocumentRows(Sequence[dict[str, Any]]):
+    """report.json's document rows, read from the file the first time one is asked for: a build keeps none in
+    memory. Its length is known without reading."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path = path
+        self.count = count
+        self._rows: list[dict[str, Any]] | None = None
+
+    def _loaded(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            with open(self.path, encoding="utf-8") as handle:
+                self._rows = json.load(handle)["documents"]
+        return self._rows
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        return self._loaded()[index]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._loaded())
+
+
+@dataclass
 class BuildReport:
     out_dir: Path
-    documents: list[dict[str, Any]]
+    documents: Sequence[dict[str, Any]]  # report.json's rows (a build's are read from report.json when used)
     failed: list[Notice]
     notices: list[Notice]
     triples: int
@@ -95,6 +188,51 @@ class BuildReport:
     counts: dict[str, int]
     graphs: list[dict[str, str]] = field(default_factory=list)  # every named graph: {"iri", "file"}
     stage_seconds: dict[str, float] = field(default_factory=dict)  # extract, graph, partition, store …
+    digest: ReportDigest | None = None  # what summary_text needs of the rows; None: read from ``documents``
+
+
+REPORT_FILE = "report.json"
+REPORT_INDENT = 2
+
+
+class _ReportRows:
+    """report.json written as the build goes: each document's row when its graph is built, the rest at the end
+    (``finish``), byte for byte what ``json.dumps(report, indent=2)`` writes, with the rows kept on disk only."""
+
+    def __init__(self, path: Path, final_path: Path) -> None:
+        self.final_path = final_path
+        self.digest = ReportDigest()
+        self.handle: IO[str] | None = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - close()
+        self.handle.write('{\n  "documents": [')
+
+    def add(self, row: dict[str, Any]) -> None:
+        assert self.handle is not None
+        text = _report_json(row)
+        # a row is an item of a list in an object: two levels deeper than on its own (JSON text has no newline
+        # inside a string, so every newline is the start of a line to indent)
+        separator = "," if self.digest.disclosures else ""
+        self.handle.write(separator + "\n" + " " * 2 * REPORT_INDENT
+                          + text.replace("\n", "\n" + " " * 2 * REPORT_INDENT))
+        self.digest.add(row)
+
+    def finish(self, rest: dict[str, Any]) -> None:
+        """Close the rows and write the report's other keys (``rest``, not empty) after them."""
+        assert self.handle is not None
+        self.handle.write(("\n" + " " * REPORT_INDENT + "]" if self.digest.disclosures else "]")
+                          + "," + _report_json(rest)[1:])
+        self.close()
+
+    def written(self) -> DocumentRows:
+        return DocumentRows(self.final_path, self.digest.disclosures)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+def _report_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=REPORT_INDENT, default=str)
 
 
 def project_key(table: PerformanceTable) -> str:
@@ -145,49 +283,80 @@ def extract_document(path: Path) -> ExtractedDocument:
     return ExtractedDocument(disclosure, region, places, bases, notices)
 
 
-Phase1Result = tuple[int, str, str, list[tuple[str, Citation, int]], Notice | None]
+# One document's phase 1 as the parent sees it: index, path, content hash, the keys of the documents it cites
+# (what its graph task looks up, ``citation_key``), and the failure if it failed. Its citations themselves wait
+# on disk (``_cited_path``) until the registry reads them: the parent holds no Citation while documents are read
+# (≈ 70 KB per disclosure, which also made every phase-2 worker, forked from the parent, grow with the corpus).
+Phase1Result = tuple[int, str, str, set[str], Notice | None]
+Cited = list[tuple[str, Citation, int]]  # (project key, citation, line of its 立项依据 cell), in printed order
 
 
-def _extract_task(task: tuple[int, str, str]) -> tuple[Phase1Result, ExtractedDocument | None]:
-    """Phase 1 of one document: its result for the parent, and the records phase 2 builds the graph from."""
+def _extract_task(task: tuple[int, str, str]) -> tuple[Phase1Result, ExtractedDocument | None, Cited]:
+    """Phase 1 of one document: its result for the parent, the records phase 2 builds the graph from, and
+    the citations the registry reads."""
     index, path, _work = task
     try:
         with time_limit(default_timeout(), Path(path).name):  # one pathological file costs itself only
             document = extract_document(Path(path))
     except BudgetKGError as exc:
-        return (index, path, "", [], Notice(exc.file, exc.line, exc.code, exc.message, "error")), None
+        return (index, path, "", set(), Notice(exc.file, exc.line, exc.code, exc.message, "error")), None, []
     except MemoryError:  # over the worker's memory budget (kg.workers): this document only
-        return (index, path, "", [], Notice(Path(path).name, None, "document-too-large",
-                                            "ran out of memory (BUDGET_KG_DOC_MEMORY_MB); its records are missing",
-                                            "error")), None
+        return (index, path, "", set(), Notice(Path(path).name, None, "document-too-large",
+                                               "ran out of memory (BUDGET_KG_DOC_MEMORY_MB); its records are "
+                                               "missing", "error")), None, []
     except Exception as exc:  # never lose the other documents to one parser bug
-        return (index, path, "", [], Notice(Path(path).name, None, "extract-failed",
-                                            f"extraction failed ({type(exc).__name__}: {exc})", "error")), None
+        return (index, path, "", set(), Notice(Path(path).name, None, "extract-failed",
+                                               f"extraction failed ({type(exc).__name__}: {exc})", "error")), \
+            None, []
     # copies: the registry marks the citations it sees (conflicts), phase 2 reads them as extracted
     cited = [(basis.project, copy.copy(citation), basis.span.first_line) for basis in document.bases
              for citation in basis.citations]
     source = document.disclosure.source
-    return (index, path, source.content_sha256 or source.sha256, cited, None), document
+    keys = {citation_key(citation) for _project, citation, _line in cited}
+    return (index, path, source.content_sha256 or source.sha256, keys, None), document, cited
+
+
+def _cited_path(work: str | Path, index: int) -> Path:
+    return Path(work) / f"{index}.cited.pkl"
 
 
 def _phase1(task: tuple[int, str, str]) -> Phase1Result:
-    """Phase 1 in a worker: the records are pickled to the work folder, so memory stays flat."""
-    result, document = _extract_task(task)
+    """Phase 1 in a worker: the records and the citations are pickled to the work folder, so memory stays flat."""
+    result, document, cited = _extract_task(task)
     if document is not None:
         with open(Path(task[2]) / f"{task[0]}.pkl", "wb") as handle:
             pickle.dump(document, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(_cited_path(task[2], task[0]), "wb") as handle:
+            pickle.dump(cited, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return result
+
+
+def _read_cited(work: str | Path, index: int) -> Cited:
+    """The citations ``_phase1`` pickled for document ``index`` (read once, by the registry step)."""
+    path = _cited_path(work, index)
+    with open(path, "rb") as handle:
+        cited: Cited = pickle.load(handle)
+    path.unlink()
+    return cited
 
 
 class _KeptDocuments(dict[int, "ExtractedDocument"]):
     """Phase 1 in this process for a small build: the records stay in memory until phase 2 takes them (a
     pickle written and read back is ≈ 0.1 CPU-s for the samples and re-compiles every pickled pattern)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.cited: dict[int, Cited] = {}
+
     def extract(self, task: tuple[int, str, str]) -> Phase1Result:
-        result, document = _extract_task(task)
+        result, document, cited = _extract_task(task)
         if document is not None:
             self[task[0]] = document
+            self.cited[task[0]] = cited
         return result
+
+    def take_cited(self, _work: str | Path, index: int) -> Cited:
+        return self.cited.pop(index)
 
     def graph(self, task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRef]],
               ) -> tuple[int, dict[str, Any], list[Notice], int, list[CodeVersion]]:
@@ -331,7 +500,7 @@ def _graph_task(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRe
 
 def _lost_phase1(task: tuple[int, str, str], reason: str) -> Phase1Result:
     index, path, _work = task
-    return index, path, "", [], Notice(Path(path).name, None, "worker-died", f"not read: {reason}", "error")
+    return index, path, "", set(), Notice(Path(path).name, None, "worker-died", f"not read: {reason}", "error")
 
 
 def _lost_phase2(task: tuple[int, str, str, Any], reason: str) -> Any:
@@ -752,10 +921,10 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     built: list[int] = []
     seen: dict[str, str] = {}
     duplicates: list[Notice] = []
-    citations: list[tuple[str, int, str, Citation, str, int]] = []
+    contents: list[tuple[str, int, str]] = []  # (content hash, index, file name) of each document built
     cited_keys: dict[int, set[str]] = {}  # document → the citation keys it looks up in phase 2
     kept = _KeptDocuments() if in_memory else None
-    for index, path, content, cited, failure in _pool_map(
+    for index, path, content, keys, failure in _pool_map(
             kept.extract if kept is not None else _phase1, [(i, str(p), str(work)) for i, p in enumerate(paths)],
             jobs, "extract", progress, _lost_phase1):
         if failure is not None:
@@ -764,52 +933,70 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
         if content in seen:  # the same disclosure in other bytes or under another name: built once
             duplicates.append(Notice(path, None, "duplicate-content",
                                      f"same content as {seen[content]}; built once", "info"))
+            if kept is not None:
+                kept.pop(index)
+                kept.cited.pop(index)
             continue
         seen[content] = path
         built.append(index)
-        cited_keys[index] = {citation_key(citation) for _project, citation, _line in cited}
-        citations += [(content, position, project, citation, Path(path).name, line)
-                      for position, (project, citation, line) in enumerate(cited)]
+        cited_keys[index] = keys
+        contents.append((content, index, Path(path).name))
     # Documents are registered in the order of their content, not of the inputs; what a document is called
     # is then settled by a vote over every citation (DocumentRegistry.settle).
-    for _content, _position, project, citation, name, line in sorted(citations, key=lambda c: c[:2]):
-        registry.add(citation, project, name, line)
+    read_cited = kept.take_cited if kept is not None else _read_cited
+    for _content, index, name in sorted(contents):
+        for project, citation, line in read_cited(work, index):
+            registry.add(citation, project, name, line)
     canonical = canonical_documents(registry)
     stage_done("extract")
 
-    documents: list[dict[str, Any]] = []
     notices: list[Notice] = [n for n in input_notices if n not in failed] + duplicates + registry.notices
     graph_files: list[tuple[str, Path]] = []
-    codes: list[CodeVersion] = []
-    graph_tasks = [(i, str(work), base, _documents_cited(canonical, cited_keys[i])) for i in built]
-    for index, summary, _doc_notices, count, doc_codes in sorted(_pool_map(
-            kept.graph if kept is not None else _phase2, graph_tasks, jobs, "graph", progress),
-            key=lambda item: item[0]):
-        summary["triples"] = count  # as built, before triples shared with other documents move out
-        codes += doc_codes
-        documents.append(summary)
-        graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
-
-    stage_done("graph")
-    # skos:exactMatch between the same code in different years needs every year at once
-    links_path = work / f"{LINKS_GRAPH}.nt"
-    atomic_write_text(links_path, ntriples_text(classification_links(codes)))
-    graph_files.append((f"{base}graph/classification-links", links_path))
-
-    # each triple in exactly one named graph: its disclosure's, or the shared graph
+    owned: list[Path] = []  # where each graph file goes once the partition has taken out the shared triples
+    codes: set[CodeVersion] = set()  # one per concept and year: every disclosure of a year states the same codes
     graphs_dir = tmp_dir / "graphs"
     graphs_dir.mkdir()
     # The build's own graphs keep their names; a disclosure named shared.txt (or a.txt beside a.pdf) gets
     # the next free one, so that no input's graph overwrites another graph.
     used = reserved(f"{SHARED_GRAPH}.nt", f"{LINKS_GRAPH}.nt", f"{SUMMARY_FILE}.nt")
-    owned: list[Path] = []
-    for (_, part), summary in zip(graph_files, [*documents, None], strict=True):
-        stem = Path(summary["file"]).stem if summary else part.stem
-        name = unique_name(stem, used, ".nt") if summary else f"{stem}.nt"
-        owned.append(graphs_dir / name)
-        if summary:
+    graph_tasks = [(i, str(work), base, _documents_cited(canonical, cited_keys.pop(i))) for i in built]
+    rows = _ReportRows(tmp_dir / REPORT_FILE, out_dir / REPORT_FILE)
+    try:
+        # in the order of the tasks (kg.workers): each document's row is written to report.json as it comes
+        for index, summary, _doc_notices, count, doc_codes in _pool_map(
+                kept.graph if kept is not None else _phase2, graph_tasks, jobs, "graph", progress):
+            summary["triples"] = count  # as built, before triples shared with other documents move out
+            codes.update(doc_codes)
+            graph_files.append((summary["graph"] or f"{base}graph/{index}", work / f"{index}.nt"))
+            name = unique_name(Path(summary["file"]).stem, used, ".nt")
+            owned.append(graphs_dir / name)
             summary["graph_file"] = f"graphs/{name}"
             summary["graph_iri"] = summary["graph"]
+            rows.add(summary)
+        del graph_tasks
+        stage_done("graph")
+        return _merge_and_load(tmp_dir, out_dir, work, graph_files, owned, built, codes, rows, failed, notices,
+                               registry, base=base, formats=formats, store=store, started=started,
+                               stages=stages, stage_done=stage_done)
+    finally:
+        rows.close()
+
+
+def _merge_and_load(tmp_dir: Path, out_dir: Path, work: Path, graph_files: list[tuple[str, Path]],
+                    owned: list[Path], built: list[int], codes: set[CodeVersion], rows: _ReportRows,
+                    failed: list[Notice], notices: list[Notice], registry: DocumentRegistry, *, base: str,
+                    formats: tuple[str, ...], store: bool, started: float, stages: dict[str, float],
+                    stage_done: Callable[[str], None]) -> BuildReport:
+    """The build after the per-document graphs: the classification links, the partition into named graphs,
+    the summaries graph, the serialisations, the store and the reports."""
+    # skos:exactMatch between the same code in different years needs every year at once
+    links_path = work / f"{LINKS_GRAPH}.nt"
+    atomic_write_text(links_path, ntriples_text(classification_links(codes)))
+    graphs_dir = tmp_dir / "graphs"
+    graph_files.append((f"{base}graph/classification-links", links_path))
+    owned.append(graphs_dir / f"{LINKS_GRAPH}.nt")
+
+    # each triple in exactly one named graph: its disclosure's, or the shared graph
     shared_path = graphs_dir / f"{SHARED_GRAPH}.nt"
     # graph.nt is also what graph.ttl and graph.jsonld are written from
     nt_path = tmp_dir / "graph.nt" if {"nt", "ttl", "jsonld"} & set(formats) else None
@@ -847,89 +1034,67 @@ def _build_into(tmp_dir: Path, out_dir: Path, paths: list[Path], input_notices: 
     if nt_path is not None and "nt" not in formats:
         nt_path.unlink()
 
-    counts = _entity_counts(documents, registry, union)
+    counts = _entity_counts(rows.digest, registry, union)
     graphs = [{"iri": iri, "file": str(path.relative_to(tmp_dir))} for iri, path in named]
-    report = BuildReport(out_dir, documents, failed, notices, union, time.perf_counter() - started, counts,
-                         graphs, {name: round(seconds, 3) for name, seconds in stages.items()})
-    _write_reports(tmp_dir, report)
+    report = BuildReport(out_dir, rows.written(), failed, notices, union, time.perf_counter() - started, counts,
+                         graphs, {name: round(seconds, 3) for name, seconds in stages.items()}, rows.digest)
+    _write_reports(tmp_dir, report, rows)
     return report
 
 
-def _entity_counts(documents: list[dict[str, Any]], registry: DocumentRegistry, triples: int) -> dict[str, int]:
+def _entity_counts(digest: ReportDigest, registry: DocumentRegistry, triples: int) -> dict[str, int]:
     return {
-        "disclosures": len(documents),
-        "projects": sum(d["projects"]["current"] + d["projects"]["carried_over"] for d in documents),
-        "projects w/o amount": sum(d["performance_tables"]["performance_only_projects"] for d in documents),
-        "performance tables": sum(d["performance_tables"]["count"] for d in documents),
-        "expenditure lines": sum(d["expenditure_lines"] for d in documents),
+        "disclosures": digest.disclosures,
+        "projects": digest.projects,
+        "projects w/o amount": digest.performance_only_projects,
+        "performance tables": digest.performance_tables,
+        "expenditure lines": digest.expenditure_lines,
         "policy documents": len(registry.documents),
-        "basis links": sum(d["citations"] for d in documents),
-        "townships named": len({code for d in documents for code in d["townships"]}),
+        "basis links": digest.basis_links,
+        "townships named": len(digest.townships),
         "triples": triples,
     }
 
 
 def summary_text(report: BuildReport) -> str:
+    digest = report.digest or ReportDigest.of(report.documents)
     lines = [f"budget-kg build: {report.counts['disclosures']} disclosure(s) in {report.seconds:.1f} s"]
     if report.stage_seconds:
         spent = report.stage_seconds.items()
         lines.append("  time: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in spent))
     lines += [f"  {name:<20} {value:>8}" for name, value in report.counts.items() if name != "disclosures"]
-    severities = Counter(n["severity"] for d in report.documents for n in d["notices"])
+    severities = digest.severities
     lines.append(f"  notices: {severities.get('error', 0)} error, {severities.get('warning', 0)} warning, "
                  f"{severities.get('info', 0)} info (all in report.json, with file and line)")
-    lines += _closure_lines(report.documents)
+    lines += _closure_lines(digest)
     for failure in report.failed:
         lines.append(f"  FAILED {failure}")
     return "\n".join(lines) + "\n"
 
 
-def _closure_lines(documents: list[dict[str, Any]]) -> list[str]:
+def _closure_lines(digest: ReportDigest) -> list[str]:
     """The documents' own arithmetic: how many tables close, and which do not (a misread or a misprint)."""
-    closures = [(d, d["closure"]) for d in documents if d.get("closure")]
-    checked = sum(c["tables_checked"] for _, c in closures)
-    if not checked:
+    totals = digest.closure
+    if not totals["tables_checked"]:
         return []
-    lines = [f"  arithmetic: {sum(c['tables_closing'] for _, c in closures)} of {checked} tables close "
-             f"({sum(c['sums_checked'] for _, c in closures)} sums checked, "
-             f"{sum(c['sums_failed'] for _, c in closures)} off by more than rounding); "
-             f"{sum(c['tables_reconciled'] - c['tables_disagreeing'] for _, c in closures)} of "
-             f"{sum(c['tables_reconciled'] for _, c in closures)} totals agree across tables"]
-    for document, closure in closures:
-        for table in closure["tables"]:
-            if table["failed"]:
-                lines.append(f"    {Path(document['file']).name}:{table['first_line']} {table['title']}: "
-                             f"{table['failed']} of {table['checks']} sums off (see sum-mismatch notices)")
-        for check in closure["reconciliations"]:
-            if not check["agree"]:
-                lines.append(f"    {Path(document['file']).name}:{check['first_line']} {check['what']}: disagree "
-                             "(see tables-disagree notices)")
-    stated = sum(c.get("text_checked", 0) for _, c in closures)
-    if stated:
-        lines.append(f"  text: {stated - sum(c.get('text_disagreeing', 0) for _, c in closures)} of {stated} "
+    lines = [f"  arithmetic: {totals['tables_closing']} of {totals['tables_checked']} tables close "
+             f"({totals['sums_checked']} sums checked, {totals['sums_failed']} off by more than rounding); "
+             f"{totals['tables_reconciled'] - totals['tables_disagreeing']} of {totals['tables_reconciled']} "
+             "totals agree across tables", *digest.table_problems]
+    if totals["text_checked"]:
+        lines.append(f"  text: {totals['text_checked'] - totals['text_disagreeing']} of {totals['text_checked']} "
                      "statements of the 说明 agree (figures with the tables, 决算数 vs 预算数 with their amounts)")
-        for document, closure in closures:
-            for check in closure.get("text_checks", []):
-                if check["agree"]:
-                    continue
-                where = f"    {Path(document['file']).name}:{check['line']} {check['what']}"
-                if check.get("kind") == "relation":
-                    lines.append(f"{where}, but gives 预算 {check['printed']} 元 and 决算 {check['stated']} 元")
-                else:
-                    lines.append(f"{where}: the text states {check['stated']} 元, the table {check['printed']} 元 "
-                                 f"(line {check['table_line']})")
+        lines += digest.text_problems
     return lines
 
 
-def _write_reports(directory: Path, report: BuildReport) -> None:
-    payload = {
-        "documents": report.documents,
+def _write_reports(directory: Path, report: BuildReport, rows: _ReportRows) -> None:
+    rows.finish({
         "failed": [notice_dict(n) for n in report.failed],
         "notices": [notice_dict(n) for n in report.notices],
         "counts": report.counts,
         "graphs": report.graphs,
         "seconds": round(report.seconds, 3),
         "stage_seconds": report.stage_seconds,
-    }
-    atomic_write_text(directory / "report.json", json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    })
     atomic_write_text(directory / "summary.txt", summary_text(report))

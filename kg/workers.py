@@ -164,6 +164,7 @@ def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
                 if future is None:
                     raise BrokenProcessPool("not submitted: the pool had broken")
                 results[index] = future.result()  # one finished before the pool broke still has its result
+                futures[index] = None  # the result is the caller's now: kept here, every result would live to the end
             except BrokenProcessPool:
                 broken = True
                 continue

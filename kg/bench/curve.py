@@ -32,7 +32,10 @@ def per_disclosure(run: dict[str, Any]) -> dict[str, float]:
     row = {f"{name} ms": 1000 * value / docs for name, value in seconds.items()}
     row.update({"docs": docs, "triples per disclosure": triples / docs,
                 "peak MB (build)": stage.get("peak memory MB (build, main process)", 0.0),
-                "peak MB (largest child)": stage.get("peak memory MB (largest child: worker or query process)", 0.0)})
+                # the build's workers; runs before that figure have only the largest child of the whole run
+                "peak MB (largest child)": stage.get("peak memory MB (build, largest worker)",
+                                                     stage.get("peak memory MB (largest child: worker or query "
+                                                               "process)", 0.0))})
     return row
 
 
