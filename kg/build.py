@@ -2,11 +2,15 @@
 
 Two parallel phases around one global step:
 
-1. per document (process pool): ingest → tables → entities → citations → places; the records are pickled
-   to a work folder and only the citations travel back, so memory stays flat however many documents;
+1. per document (process pool): ingest → tables → entities → citations → places; the records and the
+   citations are pickled to a work folder and only the keys of the documents cited travel back;
 2. globally: the DocumentRegistry identifies each cited policy document once across all documents
    (a title-only citation joins a numbered one printed elsewhere);
-3. per document (process pool): the RDF graph, written as sorted N-Triples.
+3. per document (process pool): the RDF graph, written as sorted N-Triples, and the document's row of
+   report.json, written as it comes (the build keeps only the figures summary.txt needs: ReportDigest).
+
+The main process keeps per document only its file names, content hash and the keys of what it cites: kilobytes
+per disclosure, never its records, its citations or its report row (docs/benchmark.md, round 8).
 
 The output directory is written beside the old one and swapped in at the end: an interrupted build leaves
 the previous output intact, and re-running over the same inputs gives the same bytes.
