@@ -13,7 +13,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kg.publish import make_server
+from kg.publish.query_ui import result_label
 from kg.rdf.namespaces import PREFIXES
+from kg.rdf.uris import Minter
 from tests.test_browser import FLAGS, chromium
 from tests.test_publish import BKG, QINSHUI_PROJECT, seeds_build  # noqa: F401 - the shared session build
 from tests.test_serve import fetch
@@ -88,6 +90,8 @@ def test_html_results_name_our_entities_readably(server):
     assert ">晋自然资发〔2023〕7号</a>" in page
     target = re.search(r">(performance/[0-9]+)</a>", page)
     assert target, "a performance target is labelled by its kind and line, not by a bare line number"
+    # beyond a disclosure a key is a code, not a line: a function code keeps its bare code
+    assert result_label(Minter().function_code(2025, "2080502")) == "2080502"
 
 
 def test_html_results_report_errors_and_refuse_updates(server):

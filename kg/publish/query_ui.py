@@ -95,19 +95,22 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
-# a line key (docs/iris.md): "575", "589-2" name a thing by the line it is printed on, which alone says nothing
+# a line key (docs/iris.md): "575", "589-2" name what a disclosure prints by the line it is printed on, which
+# alone says nothing: D/performance/575, D/indicator/1015 (D: id/disclosure/<year>/<checksum>)
 _LINE_KEY = re.compile(r"^[0-9]+(?:-[0-9]+)?$")
+_UNDER_DISCLOSURE = 4  # "disclosure", year, checksum, kind: the segments before a key of what it prints
 
 
 def result_label(iri: str) -> str:
     """A result cell's text for an IRI: a vocabulary term as its prefixed name; one of ours by its last path
-    segment, decoded (a project's name, a 文号), with the segment before it when the last is a line key
-    ("performance/575")."""
+    segment, decoded (a project's name, a 文号, a code), with the kind before it when what a disclosure prints is
+    keyed by its line ("performance/575")."""
     if not iri.startswith(pages.DEFAULT_BASE):
         return pages.short_name(iri)
-    segments = iri.rstrip("/").split("/")
+    segments = iri[len(pages.DEFAULT_BASE):].rstrip("/").split("/")
     last = unquote(segments[-1])
-    return f"{unquote(segments[-2])}/{last}" if _LINE_KEY.match(last) and len(segments) > 1 else last
+    printed = segments[0] == "disclosure" and len(segments) == _UNDER_DISCLOSURE + 1
+    return f"{unquote(segments[-2])}/{last}" if printed and _LINE_KEY.match(last) else last
 
 
 def _cell(term: dict[str, str] | None, href: Callable[[str], str]) -> str:
