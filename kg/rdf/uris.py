@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from kg.records import Span
@@ -47,18 +48,28 @@ def _kept(char: str) -> bool:
             and any(low <= code <= high for low, high in _UCSCHAR))
 
 
+def _legacy_kept(char: str) -> bool:
+    """The segment rule of graphs built before round 8: only ASCII unreserved characters and non-ASCII letters
+    and digits stand unescaped."""
+    return char in _UNRESERVED_ASCII or (ord(char) > 127 and unicodedata.category(char)[0] in "LN")
+
+
+def _encoded(text: str, kept: Callable[[str], bool]) -> str:
+    """``text`` with every character ``kept`` refuses written as its UTF-8 bytes, percent-encoded."""
+    return "".join(char if kept(char) else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+                   for char in text)
+
+
 def iri_segment(text: str) -> str:
     """``text`` as one IRI path segment: what ``_kept`` allows as it is, every other character's UTF-8 bytes
     percent-encoded (so ``/`` in a name stays ``%2F`` and cannot split the path)."""
-    return "".join(char if _kept(char) else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
-                   for char in text)
+    return _encoded(text, _kept)
 
 
 def legacy_segment(text: str) -> str:
     """The segment rule of graphs built before round 8, which encoded every non-ASCII character that is not a
     letter or digit (“ ” 〔 〕 、 as ``%E2%80%9C`` …): what a reader of an old graph's IRIs must still match."""
-    return "".join(char if char in _UNRESERVED_ASCII or (ord(char) > 127 and unicodedata.category(char)[0] in "LN")
-                   else "".join(f"%{byte:02X}" for byte in char.encode("utf-8")) for char in text)
+    return _encoded(text, _legacy_kept)
 
 
 @lru_cache(maxsize=16384)  # the same codes, names and numbers are minted many times per disclosure
