@@ -666,20 +666,6 @@ def error_line(exc: BudgetKGError) -> str:
     return f"budget-kg: {exc}" + (f" [{exc.code}]" if exc.code != "error" else "")
 
 
-def _terminate_like_interrupt() -> object:
-    """SIGTERM unwinds like Ctrl-C: staging directories are removed and pool workers stopped.
-    Returns the previous handler (None when not on the main thread, where handlers cannot be set)."""
-    import signal
-    import threading
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, interrupt)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # `bench` hands its options to kg.bench.run; argparse's REMAINDER does not take a leading "--docs"
@@ -689,7 +675,9 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         args.bench_args = [*extra, *args.bench_args]
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
-    previous_handler = _terminate_like_interrupt()
+    from kg import interrupts
+
+    previous_handlers = interrupts.install()  # SIGTERM unwinds like Ctrl-C
     try:
         apply_config(args)
         return int(args.run(args) or 0)
@@ -717,10 +705,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     finally:
-        if previous_handler is not None:
-            import signal
-
-            signal.signal(signal.SIGTERM, previous_handler)  # type: ignore[arg-type]
+        interrupts.restore(previous_handlers)
 
 
 if __name__ == "__main__":

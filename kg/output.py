@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import BudgetKGError
+from kg.interrupts import raise_if_interrupted
 
 MARKER = ".budget-kg-output.json"
 TOOL = "budget-kg"
@@ -220,6 +221,7 @@ def staged_output(out: str | Path, kind: str, inputs: Sequence[str | Path] = (),
         entries = [entry.name for entry in os.scandir(staged) if entry.name != MARKER]
         _write_marker(staged, kind, complete=True, entries=entries)
         check_output(out, inputs, kind=kind, force=force)  # again: something may have appeared there meanwhile
+        raise_if_interrupted()  # a signal lost in a fork or finalizer callback still keeps the old output
         swap_into_place(staged, out)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)

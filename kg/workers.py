@@ -32,6 +32,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from kg.interrupts import raise_if_interrupted
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -160,6 +162,7 @@ def isolated_map(function: Callable[[T], R], tasks: list[T], jobs: int,
             except BrokenProcessPool:  # a worker died while tasks were still being handed out
                 futures.append(None)
         for index, future in enumerate(futures):
+            raise_if_interrupted()  # a signal that came while the pool forked a worker was swallowed there
             try:
                 if future is None:
                     raise BrokenProcessPool("not submitted: the pool had broken")

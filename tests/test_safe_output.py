@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from kg import interrupts
 from kg.build import build
 from kg.cli import main
-from kg.output import MARKER, clean_stale_staging
+from kg.output import MARKER, clean_stale_staging, staged_output
 from tests.conftest import SAMPLE_FILES, SAMPLES
 
 ZEZHOU_2025 = SAMPLES / SAMPLE_FILES["zezhou2025"]
@@ -263,6 +264,33 @@ def test_sigterm_stops_the_build_cleanly_and_keeps_the_previous_output(tmp_path:
     assert not [pid for pid in workers if _alive(pid)]
     assert tree(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]
+
+
+class _SignalledWhenCollected:
+    """Sends SIGTERM to this process from ``__del__``, where Python ignores what a handler raises — as it does in
+    the after-fork hooks a worker pool runs, where a build's SIGTERM used to be lost."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the interrupt __del__ lost
+def test_an_interrupt_lost_in_a_callback_still_keeps_the_previous_output(tmp_path: Path):
+    out = tmp_path / "out"
+    with staged_output(out, "build") as staged:
+        (staged / "report.json").write_text("previous", encoding="utf-8")
+    previous = interrupts.install()
+    try:
+        with pytest.raises(KeyboardInterrupt), staged_output(out, "build") as staged:
+            (staged / "report.json").write_text("new", encoding="utf-8")
+            _SignalledWhenCollected()  # collected at once: the KeyboardInterrupt is printed and ignored
+        assert (out / "report.json").read_text(encoding="utf-8") == "previous"
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]
+    finally:
+        interrupts.restore(previous)
+    with staged_output(out, "build") as staged:  # restored: the next command is not interrupted by the old request
+        (staged / "report.json").write_text("next", encoding="utf-8")
+    assert (out / "report.json").read_text(encoding="utf-8") == "next"
 
 
 def test_exit_codes_say_whether_every_input_was_read(tmp_path: Path, capsys, monkeypatch):
