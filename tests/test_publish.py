@@ -23,7 +23,8 @@ from tests.conftest import SAMPLES
 
 BASE = "https://w3id.org/budget-kg/id/"
 BKG = "https://w3id.org/budget-kg/ontology#"
-QINSHUI_PROJECT = BASE + "project/140521/沁水县自然资源局/2024/2022-2023耕地“进出平衡”方案编制经费"
+# a 单位预算's project is scoped by its unit (沁水县自然资源局本级), not its department (docs/iris.md)
+QINSHUI_PROJECT = BASE + "project/140521/沁水县自然资源局本级/2024/2022-2023耕地“进出平衡”方案编制经费"
 _CACHE: dict[str, Path] = {}
 
 
@@ -104,12 +105,13 @@ def test_content_negotiation(accept, expected):
 
 def test_request_paths_map_back_to_minted_iris():
     # a browser encodes the Chinese characters and the quotes, which the builder keeps as they are
-    path = ("project/140521/%E6%B2%81%E6%B0%B4%E5%8E%BF%E8%87%AA%E7%84%B6%E8%B5%84%E6%BA%90%E5%B1%80/2024/"
+    path = ("project/140521/%E6%B2%81%E6%B0%B4%E5%8E%BF%E8%87%AA%E7%84%B6%E8%B5%84%E6%BA%90%E5%B1%80"
+            "%E6%9C%AC%E7%BA%A7/2024/"
             "2022-2023%E8%80%95%E5%9C%B0%E2%80%9C%E8%BF%9B%E5%87%BA%E5%B9%B3%E8%A1%A1%E2%80%9D"
             "%E6%96%B9%E6%A1%88%E7%BC%96%E5%88%B6%E7%BB%8F%E8%B4%B9")
     assert iri_candidates(BASE, path)[0] == QINSHUI_PROJECT
     # a graph built before round 8 encoded the quotes: its IRI is still found
-    old_iri = BASE + "project/140521/沁水县自然资源局/2024/2022-2023耕地%E2%80%9C进出平衡%E2%80%9D方案编制经费"
+    old_iri = BASE + "project/140521/沁水县自然资源局本级/2024/2022-2023耕地%E2%80%9C进出平衡%E2%80%9D方案编制经费"
     assert old_iri in iri_candidates(BASE, path)
     assert iri_candidates(BASE, "policy/no/TD%2FT1057-2020")[0] == BASE + "policy/no/TD%2FT1057-2020"
 

@@ -79,6 +79,20 @@ def test_explicit_format_suffix_and_not_acceptable(server):
     assert fetch(server + PROJECT_PATH, "image/png")[0] == 406
 
 
+def test_project_iri_of_its_department_redirects_to_its_unit(server):
+    # built before projects were scoped by their unit, the project was under the department that publishes it
+    old_path = "/id/" + urllib.parse.quote("project/140521/沁水县自然资源局/2024/2022-2023耕地“进出平衡”方案编制经费")
+    request = urllib.request.Request(server + old_path + ".ttl")
+    opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
+                                              {"redirect_request": lambda *args: None}))
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        opener.open(request, timeout=30)
+    assert moved.value.code == 301 and moved.value.headers["Location"] == PROJECT_PATH + ".ttl"
+    status, _, body = fetch(server + old_path, "text/turtle")  # followed: the unit's project, its amount
+    graph = Graph().parse(data=body.decode("utf-8"), format="turtle")
+    assert status == 200 and graph.value(URIRef(QINSHUI_PROJECT), URIRef(BKG + "amount")).toPython() == 341900
+
+
 def test_unknown_entity_is_404(server):
     assert fetch(server + "/id/project/140521/" + urllib.parse.quote("沁水县自然资源局/2024/不存在的项目"))[0] == 404
     assert fetch(server + "/nowhere")[0] == 404

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 
 from kg.publish.source_text import entity_spans
-from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES
+from kg.rdf.namespaces import DEFAULT_BASE, NAMESPACE_IRIS, PREFIXES
 from kg.rdf.uris import iri_segment, legacy_segment
 from kg.resources import resource_dir
 
@@ -100,6 +100,30 @@ def iri_candidates(base: str, path: str) -> list[str]:
     canonical = "/".join(iri_segment(s) for s in segments)
     legacy = "/".join(legacy_segment(s) for s in segments)
     return list(dict.fromkeys([base + canonical, base + legacy, base + path, base + unquote(path)]))
+
+
+def moved_project(store: ox.Store, base: str, iri: str) -> str | None:
+    """The project an IRI minted before projects were scoped by their 预算单位 names, if the store has it.
+
+    Such an IRI is ``project/<region>/<department>/<year>/<name>``; since then a project whose disclosure names
+    its unit is ``project/<region>/<unit>/<year>/<name>``, the unit being an ``org:subOrganizationOf`` the
+    department: each of the department's units is tried (docs/iris.md)."""
+    segments = iri[len(base):].split("/") if iri.startswith(base + "project/") else []
+    if len(segments) != 5:
+        return None
+    _, region, department, year, name = segments
+    sub_organisation_of = ox.NamedNode(NAMESPACE_IRIS["org"] + "subOrganizationOf")
+    project = ox.NamedNode(NAMESPACE_IRIS["bkg"] + "Project")
+    rdf_type = ox.NamedNode(NAMESPACE_IRIS["rdf"] + "type")
+    organisation = ox.NamedNode(f"{base}org/{region}/{department}")
+    for unit in sorted({quad.subject.value for quad in store.quads_for_pattern(None, sub_organisation_of,
+                                                                             organisation)}):
+        if not unit.startswith(base + "org/"):
+            continue
+        candidate = f"{base}project/{unit[len(base) + len('org/'):]}/{year}/{name}"
+        if next(store.quads_for_pattern(ox.NamedNode(candidate), rdf_type, project), None) is not None:
+            return candidate
+    return None
 
 
 @dataclass

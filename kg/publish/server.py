@@ -349,6 +349,11 @@ class LinkedDataApp:
             if description is not None:
                 break
         if description is None:
+            moved = next(filter(None, (pages.moved_project(self.store, self.base, iri)
+                                       for iri in pages.iri_candidates(self.base, rest))), None)
+            if moved is not None:  # an IRI minted before projects were scoped by their unit: where it is now
+                location = self.linker.href(moved) + ("" if fmt is None else "." + fmt)
+                return Response.text(HTTPStatus.MOVED_PERMANENTLY, location, {"Location": location})
             return self._not_found(self.base + request.path[len("/id/"):])
         if fmt is None:
             fmt = pages.negotiate(request.header("Accept") or None)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from kg.entities.three_public import ITEM_TERMS
 from kg.records import Disclosure, Notice, PerformanceTable, ProjectRow, Span
+from kg.tables.knowledge import knowledge
 
 from .inputs import BasisCitation, BudgetTotals, Place, PlaceLinks, PolicyDocumentRef
 from .namespaces import (
@@ -515,8 +516,32 @@ class _Builder:
             self.derived(node, figure.span)
 
     # projects -----------------------------------------------------------------------------------------
-    def project_node(self, row: ProjectRow, department: str) -> str:
-        node = self.mint.project(department, self.year, clean_label(row.name))
+    def budget_unit(self, printed: str) -> str:
+        """The organisation a 项目支出表 row's unit names: the department itself when the row prints the
+        department's name (its own office), else a ``bkg:BudgetUnit`` under the department; a unit named only
+        relative to its department (本级, 机关本级) takes the department's name before it."""
+        name = clean_label(printed)
+        department = clean_label(self.d.department or "")
+        if department and name == department:
+            return self.department or self.mint.organisation(name, self.region_code)
+        relative = knowledge().relative_unit_name
+        if department and relative is not None and relative.fullmatch(name):
+            overlap = next((n for n in range(min(len(name), len(department)), 0, -1)
+                            if department.endswith(name[:n])), 0)  # 局 + 局本级 → …局本级, not …局局本级
+            name = department + name[overlap:]
+        unit = self.organisation(name, BKG.BudgetUnit)
+        self.add(unit, ORG.subOrganizationOf, self.department)
+        return unit
+
+    def project_owner(self, row: ProjectRow | None) -> str:
+        """The organisation a project is scoped by (its IRI, ``bkg:budgetUnit``): the unit its row falls under,
+        else the publisher — a 单位预算's unit, a 部门预算's department (a row with no unit: as before)."""
+        if row is not None and row.unit_name:
+            return self.budget_unit(row.unit_name)
+        return self.publisher or self.mint.organisation("unknown-department", self.region_code)
+
+    def project_node(self, row: ProjectRow, owner: str) -> str:
+        node = self.mint.project(owner, self.year, clean_label(row.name))
         if node in self.project_nodes:
             suffix = "carried-over" if row.carried_over else f"L{row.span.first_line}"
             node = f"{node}/{suffix}"
@@ -528,11 +553,11 @@ class _Builder:
     def build_projects(self) -> None:
         if not self.d.projects:
             return
-        department = self.department or self.mint.organisation("unknown-department", self.region_code)
         dataset = self.dataset("project-funding", BKG.projectFundingStructure)
         # current-year rows first so that they keep the contract URI when a carried-over row shares a name
         for row in sorted(self.d.projects, key=lambda r: (r.carried_over, r.span.first_line)):
-            node = self.project_node(row, department)
+            owner = self.project_owner(row)
+            node = self.project_node(row, owner)
             self.projects.setdefault(clean_label(row.name), node)
             self.add(node, RDF.type, BKG.Project)
             self.add(node, RDF.type, FOAF.Project)
@@ -544,14 +569,8 @@ class _Builder:
             self.add(node, BKG.disclosure, self.node)
             if row.basis:
                 self.add(node, BKG.basisText, _text(row.basis))
-            if row.unit_name:
-                unit_name = clean_label(row.unit_name)
-                if self.d.department and unit_name == clean_label(self.d.department):
-                    unit = department  # the department's own office is listed under the department's name
-                else:
-                    unit = self.organisation(unit_name, BKG.BudgetUnit)
-                    self.add(unit, ORG.subOrganizationOf, self.department)
-                self.add(node, BKG.budgetUnit, unit)
+            if row.unit_name or self.publisher not in (None, self.department):
+                self.add(node, BKG.budgetUnit, owner)
             self.derived(node, row.span)
             key = self.mint.row_key_of(row.span.first_line, self.row_keys)
             allocation = BKG.CarriedOver if row.carried_over else BKG.CurrentYear
@@ -614,9 +633,9 @@ class _Builder:
 
     def performance_only_project(self, target: str, table: PerformanceTable) -> None:
         """A project of a 绩效目标表 printed in no 项目支出表: kept with its 立项依据 and places, without amount."""
-        department = self.department or self.mint.organisation("unknown-department", self.region_code)
+        owner = self.project_owner(None)
         label = clean_label(table.project_name)
-        node = self.mint.project(department, self.year, label)
+        node = self.mint.project(owner, self.year, label)
         if label in self.projects:  # a budget row of the same name was not matched to this table
             node = f"{node}/performance-only"
         self.projects.setdefault(label, node)
@@ -624,6 +643,8 @@ class _Builder:
         self.add(node, RDF.type, FOAF.Project)
         self.add(node, RDFS.label, _text(label))
         self.add(node, BKG.inBudgetTable, _bool(False))
+        if self.publisher not in (None, self.department):  # a 单位预算: the unit that publishes it
+            self.add(node, BKG.budgetUnit, owner)
         self.add(node, BKG.fiscalYear, _int(self.year) if self.year is not None else None)
         self.add(node, BKG.disclosure, self.node)
         self.add(node, BKG.performanceTarget, target)

@@ -124,13 +124,16 @@ class Minter:
         return self._iri("issuer", slug(name))
 
     # budget records -------------------------------------------------------------------------------
-    def project(self, department: str, fiscal_year: int | None, name: str) -> str:
-        return self.projects_of(department, fiscal_year) + slug(name)
+    def project(self, owner: str, fiscal_year: int | None, name: str) -> str:
+        """A project, under the organisation that runs it (``owner``: its 预算单位's IRI where the disclosure
+        names one, else the department's): ``project/<region>/<unit>/<year>/<name>``, so a 部门预算's row and
+        the unit's own 单位预算 name one project, and two units' same-named projects stay two."""
+        return self.projects_of(owner, fiscal_year) + slug(name)
 
-    def projects_of(self, department: str, fiscal_year: int | None) -> str:
-        """The IRI prefix of a department's projects of one year; what follows it keys a project in its disclosure."""
-        department_key = str(department)[len(self.base) :].removeprefix("org/")
-        return self.base + "/".join(("project", department_key, str(fiscal_year or "unknown-year"))) + "/"
+    def projects_of(self, owner: str, fiscal_year: int | None) -> str:
+        """The IRI prefix of an organisation's projects of one year: ``owner``'s IRI after ``org/``, then the year."""
+        owner_key = str(owner)[len(self.base) :].removeprefix("org/")
+        return self.base + "/".join(("project", owner_key, str(fiscal_year or "unknown-year"))) + "/"
 
     @staticmethod
     def expenditure_line(disclosure: str, code: str) -> str:

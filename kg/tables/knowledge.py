@@ -73,6 +73,7 @@ class TableKnowledge:
     income_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (source group, its part columns)
     column_orders: tuple[ColumnOrder, ...] = ()  # national templates' printed column orders
     phases: tuple[tuple[str, re.Pattern[str]], ...] = ()  # 预算数 / 决算数 labels under each item of a 决算
+    relative_unit_name: re.Pattern[str] | None = None  # 本级, 机关本级: a unit named only under its department
 
     def is_comparator(self, column: str) -> bool:
         """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
@@ -120,6 +121,7 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         breakdown=re.compile(columns["rows"]["breakdown"]),
         table_total=re.compile(columns["rows"]["table_total"]),
         unit_name_suffix=re.compile(columns["projects"]["unit_name_suffix"]),
+        relative_unit_name=re.compile(columns["projects"]["relative_unit_name"]),
         side_labels=tuple((name, re.compile(p)) for name, p in columns.get("sides", {}).items()),
         published_separately=tuple(
             re.compile(p) for p in titles.get("published_separately", {}).get("patterns", [])),
