@@ -24,6 +24,7 @@ from kg.extract import extract_disclosure, extract_file
 from kg.places import resolve_region
 from kg.places.gazetteer import default_gazetteer
 
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SIZE = 6  # one of each seed template (sorted: qinshui, xingxian, yangquan, zezhou2025, zezhou2026) and one more
 
 
@@ -141,3 +142,30 @@ def test_reissued_disclosure_gives_year_over_year_rows_of_the_generators_numbers
         assert (row.previous_year, row.previous_amount, row.amount) == (
             2024, seed_money * first.amount_factor, seed_money * again.amount_factor), row.item
         assert row.change == seed_money * (again.amount_factor - first.amount_factor)
+
+
+def test_a_city_level_seed_drawn_for_two_counties_of_one_city_is_never_one_publishers_second_document(
+        tmp_path, monkeypatch):
+    """阳泉市规划和自然资源局 prints its city, not its county: drawn for two counties of one city with one
+    department, it would be one 预算单位's two 2022 budgets with different amounts (the 11 summaries violations
+    of the 1,000 corpus). The second draw takes the next department that has not published there."""
+    import kg.bench.synthetic as synthetic
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    yangquan = SAMPLES / "yangquan-planning-natural-resources-bureau-unit-2022.txt"
+    (seeds / yangquan.name).symlink_to(yangquan)
+    regions = candidate_regions(default_gazetteer(), load_settings())
+    city = next(r.city.code for r in regions if sum(o.city.code == r.city.code for o in regions) >= 2)
+    monkeypatch.setattr(synthetic, "candidate_regions",
+                        lambda gazetteer, settings: [r for r in regions if r.city.code == city][:2])
+    departments = len(load_settings().departments)
+    documents = generate_corpus(departments, tmp_path / "corpus", seed=3, samples_dir=seeds, reissue_share=0)
+    assert len({d.region_code for d in documents}) == 2  # both counties drawn
+    # every department of the city once: one 2022 disclosure per publisher, as its own name prints it
+    assert sorted(d.department for d in documents) == sorted(load_settings().departments)
+    for document in documents:
+        printed = extract_file(document.path)
+        assert printed.unit_name == f"{documents[0].region.split()[1]}{document.department}机关本级"
+    with pytest.raises(ValueError, match="every department of"):
+        generate_corpus(departments + 1, tmp_path / "more", seed=3, samples_dir=seeds, reissue_share=0)

@@ -316,6 +316,7 @@ def generate_corpus(n: int, out_dir: str | Path, seed: int = 0, *, samples_dir: 
     written: list[SyntheticDocument] = []
     # (target, department, years later, the number whose random draws it repeats) of each document written
     issued: list[tuple[TargetRegion, str, int, int]] = []
+    publishers: set[tuple[str, str, int | None]] = set()  # (region printed, department, year) of each document
     for number, pick in enumerate(picks):
         template = templates[number % len(templates)]
         if _reissues(seed, number, len(templates), settings.reissue_share):
@@ -332,6 +333,7 @@ def generate_corpus(n: int, out_dir: str | Path, seed: int = 0, *, samples_dir: 
         else:
             target, department, years_later, draws = (regions[pick // len(departments)],
                                                       departments[pick % len(departments)], 0, number)
+            department = _unissued_department(template, target, department, departments, publishers)
             doc_rng = random.Random(f"{seed}:{number}")
             factor = doc_rng.choice(settings.amount_factors)
             reissue_of = None
@@ -341,12 +343,36 @@ def generate_corpus(n: int, out_dir: str | Path, seed: int = 0, *, samples_dir: 
         data = text.encode("utf-8")
         path.write_bytes(data)
         year = template.fiscal_year + years_later if template.fiscal_year is not None else None
+        publishers.add((_printed_region(template, target), department, year))
         written.append(SyntheticDocument(path, template.key, target.county.code,
                                          f"{target.province.name} {target.city.name} {target.county.name}",
                                          department, factor, swapped, len(data), year, reissue_of))
         issued.append((target, department, years_later, draws))
     _write_manifest(out / "README.md", written, seed)
     return written
+
+
+def _printed_region(template: Template, target: TargetRegion) -> str:
+    """The division whose name the document prints as its publisher's: the county, or for a city-level seed
+    (阳泉市规划和自然资源局) the target county's city."""
+    return target.county.code if template.county else target.city.code
+
+
+def _unissued_department(template: Template, target: TargetRegion, department: str, departments: list[str],
+                         publishers: set[tuple[str, str, int | None]]) -> str:
+    """``department``, unless a document already written is that department's of the same printed region and
+    year (a city-level seed drawn for two counties of one city): then the next department, in the sorted
+    list, that has not published there that year. No random draw, so every other document stays as it was.
+
+    Two documents of one publisher and year would be one 预算单位's two editions: the same projects with two
+    amounts, which the summaries checks rightly report."""
+    region, year = _printed_region(template, target), template.fiscal_year
+    start = departments.index(department)
+    for candidate in departments[start:] + departments[:start]:
+        if (region, candidate, year) not in publishers:
+            return candidate
+    raise ValueError(f"every department of {target.city.name} has published a {year} disclosure from "
+                     f"{template.key}: add departments to {DATA_PATH.name} or generate fewer documents")
 
 
 def _reissues(seed: int, number: int, templates: int, share: float) -> bool:
