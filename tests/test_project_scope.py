@@ -97,3 +97,14 @@ def test_a_unit_named_relative_to_its_department_takes_the_departments_name(tmp_
     unit = URIRef(ORG_ + "泽州县自然资源局本级")
     assert (unit, RDFS.label, Literal("泽州县自然资源局本级")) in graph
     assert (unit, SUB_ORGANIZATION_OF, URIRef(ORG_ + "泽州县自然资源局")) in graph
+
+
+def test_a_unit_budget_listing_its_projects_under_the_departments_name_keeps_them_the_units(tmp_path):
+    # the 项目支出表 of the center's own 单位预算 heads its rows with the department's subtotal row
+    text = unit_budget("泽州县不动产登记中心", "350.00").replace(
+        "日常运转经费\t", "泽州县自然资源局\t350.00\t350.00\t\t\n日常运转经费\t")
+    graph, _ = build_graph(tmp_path, {"center.txt": text})
+    project = URIRef(PROJECT_ + "泽州县不动产登记中心/2025/日常运转经费")
+    assert set(projects_named(graph, "日常运转经费")) == {str(project).removeprefix(DEFAULT_BASE)}
+    assert set(graph.objects(project, BKG.budgetUnit)) == {URIRef(ORG_ + "泽州县不动产登记中心")}
+    assert amounts(graph, project) == {Decimal("3500000")}

@@ -517,13 +517,14 @@ class _Builder:
 
     # projects -----------------------------------------------------------------------------------------
     def budget_unit(self, printed: str) -> str:
-        """The organisation a 项目支出表 row's unit names: the department itself when the row prints the
-        department's name (its own office), else a ``bkg:BudgetUnit`` under the department; a unit named only
-        relative to its department (本级, 机关本级) takes the department's name before it."""
+        """The organisation a 项目支出表 row's unit names: a row under the department's own name is the
+        publisher's (a 部门预算's department; a 单位预算 lists only its unit's projects), else a
+        ``bkg:BudgetUnit`` under the department; a unit named only relative to its department (本级, 机关本级)
+        takes the department's name before it."""
         name = clean_label(printed)
         department = clean_label(self.d.department or "")
         if department and name == department:
-            return self.department or self.mint.organisation(name, self.region_code)
+            return self.publisher or self.mint.organisation(name, self.region_code)
         relative = knowledge().relative_unit_name
         if department and relative is not None and relative.fullmatch(name):
             overlap = next((n for n in range(min(len(name), len(department)), 0, -1)
