@@ -830,6 +830,8 @@ _DOUBT_MESSAGES = {
     "truncated-title": "title cut short in the source; the word meant was restored",
     "number-completed": "发文字号 printed without a 机关代字; completed from the issuer's 代字 in kg/data/issuers.csv",
     "number-title-conflict": "the number's 机关代字 and the title name different issuers; both kept",
+    "code-shared": "the 机关代字 is a central organ's and also the disclosure's place's, and no issuer is printed; "
+                   "left unresolved",
     "number-clipped": "the cell was clipped after the title: what was left of its 发文字号 is skipped, the document "
                       "kept without a number",
 }
@@ -891,8 +893,10 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
     issuer_phrase = lead_organ(issuer_phrase, region) if issuer_phrase else None
     code = agency if number and atom and atom.kind == "number" else None
     issuer = resolve_issuer(issuer_phrase, code, region, atom.year if code and atom else None)
+    if issuer.shared_with and issuer.level is None:
+        doubts.append("code-shared")  # 民发 in a 民权县 disclosure: 民政部's or the county's, nothing printed says
     if issuer.name is None and issuer_phrase is None and number is None and title and not unit.incomplete:
-        issuer = _issuer_by_name(title) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
+        issuer = _issuer_by_name(title, region) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
     is_standard = atom is not None and atom.kind == "standard"
     kind = vocabulary().standard if is_standard else (classify_title(title) if title else vocabulary().other)
     if issuer.level is None and title and not unit.incomplete and kind not in number_knowledge().title_level_not_for:
@@ -936,7 +940,7 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
 def _title_level(title: str, region: RegionContext | None) -> IssuerLevel | None:
     """The level of the narrowest region a title starts with: 山西省沁水县… → county, 四川省… → province."""
     level = level_from_name(complete_relative(title, region), region)
-    place = region_of_name(title)
+    place = region_of_name(title, region)
     if place is not None and region is not None:
         rest = title[len(place.name):]
         for name, narrower in ((region.city, "city"), (region.county, "county")):
@@ -957,7 +961,7 @@ def _number_form(atom: _Atom, number: str | None) -> NumberForm:
     return {"order": "order", "standard": "standard"}.get(atom.kind, "registration")  # type: ignore[return-value]
 
 
-def _issuer_by_name(title: str) -> Issuer | None:
+def _issuer_by_name(title: str, region: RegionContext | None) -> Issuer | None:
     """A national law or 行政法规 known by name, or a 地方性法规 named after its region (山西省测绘管理条例)."""
     law = law_by_name(title)
     if law is not None:
@@ -965,7 +969,7 @@ def _issuer_by_name(title: str) -> Issuer | None:
     knowledge = number_knowledge()
     core = strip_qualifiers(title)
     if knowledge.local_regulation_issuer and core.endswith(knowledge.local_regulation_endings):
-        place = region_of_name(core)
+        place = region_of_name(core, region)
         if place is not None:
             return Issuer(knowledge.local_regulation_issuer.format(region=place.name), place.level, place.name)
     return None
@@ -1000,7 +1004,7 @@ def _disagreement(citation: Citation, issuer_phrase: str | None, code: str | Non
     by_number = issuer_from_code(code, region)
     named = issuer_phrase or citation.title or ""
     by_title_level = level_from_name(complete_relative(named, region), region) if named else None
-    by_title_region = region_of_name(complete_relative(named, region)) if named else None
+    by_title_region = region_of_name(complete_relative(named, region), region) if named else None
     if by_number.level is None or by_title_level is None:
         return None
     number_side = f"{citation.doc_number} is {by_number.name or by_number.region or '?'}'s ({by_number.level})"

@@ -81,6 +81,9 @@ class Issuer:
     name: str | None
     level: IssuerLevel | None
     region: str | None = None  # the region named (山西省), when known
+    # a 代字 that is both a central organ's and the disclosure's place's (民发: 民政部 and 民权县 in a 民权县
+    # disclosure): the two, neither chosen — the printed issuer decides, else the citation stays unresolved
+    shared_with: tuple[str, ...] = ()
 
 
 class _Prefixes(Generic[T]):
@@ -110,7 +113,7 @@ def issuer_rules() -> tuple[IssuerRule, ...]:
         IssuerRule(r["pattern"], r["match"], r["issuer"], r["level"], r["region_code"], r["scope"],  # type: ignore[arg-type]
                    (r.get("completes") or "").strip() == "yes", *parse_years(r.get("years") or "", r["pattern"]))
         for r in rows
-        if r["level"] in _LEVELS and r["match"] in ("code", "name", "relative")
+        if r["level"] in _LEVELS and r["match"] in ("code", "name", "organ", "relative")
     ]
     return tuple(sorted(rules, key=lambda rule: -len(rule.pattern)))
 
@@ -279,18 +282,44 @@ def is_organ_name(agency: str) -> bool:
 def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRule | None:
     """The region whose abbreviation starts the 机关代字 (沪商规 → 上海市), the longest valid in the region; a
     region's full name printed before the code (晋城市自然资发) names it too."""
-    named = region_of_name(agency)
+    named = region_of_name(agency, region)
     for rule in _region_abbreviations().starting(agency):
         if _in_scope(rule, region):
             return named if named is not None and len(named.name) > len(rule.abbreviation) else rule
     return named
 
 
+def _place_of_code(agency: str, region: RegionContext | None) -> RegionRule | None:
+    """The region a 代字 starts with, the disclosure's own county or city (its first characters and an organ's
+    suffix: 临 + 政发 in 临县) before an abbreviation that means another place only by a wider rule: a city's or
+    county's inside its region (临 is 临汾市 in 山西省), another province's (宁 is 宁夏's, not in 宁波). The
+    disclosure's own province keeps its abbreviation (晋政发 in 晋城市 is 山西省's: the city's codes are 晋市…)."""
+    row = region_of_code(agency, region)
+    own = _context_region(agency, region)
+    if own is None or row is None:
+        return row or own
+    wider = bool(row.scope) or (region is not None and row.level == "province" and row.name != region.province)
+    if wider and own.name != row.name and agency.startswith(row.abbreviation) \
+            and len(own.abbreviation) >= len(row.abbreviation):
+        return own
+    return row
+
+
+def _local_reading(agency: str, place: RegionRule | None) -> RegionRule | None:
+    """The place when the whole 代字 is its abbreviation and an organ's suffix (民 + 发 in 民权县), else None."""
+    if place is None or not agency.startswith(place.abbreviation):
+        return None
+    return place if agency[len(place.abbreviation):] in code_suffixes() else None
+
+
 def issuer_from_code(agency: str, region: RegionContext | None = None, year: int | None = None) -> Issuer:
     """Resolve a 机关代字 (晋自然资发, 泽行审发): its longest known organ code valid in the region (and for the
     number's year, when a row gives years), else the region its abbreviation names with the organ its suffix
-    names (鲁政发 → 山东省人民政府, code_suffixes.csv), else the region's level only (the organ is not known)."""
-    place = region_of_code(agency, region)
+    names (鲁政发 → 山东省人民政府, code_suffixes.csv), else the region's level only (the organ is not known).
+
+    A central organ's code that is also, whole, a local code of the disclosure's place (民发: 民政部's, and
+    中共民权县委's in a 民权县 disclosure) names neither: ``shared_with`` gives both."""
+    place = _place_of_code(agency, region)
     for rule in _rules_by_pattern("code").starting(agency):
         if _in_scope(rule, region) and rule.holds_for(year):
             if place is not None and len(place.abbreviation) > len(rule.pattern):
@@ -298,9 +327,10 @@ def issuer_from_code(agency: str, region: RegionContext | None = None, year: int
             if rule.pattern != agency and place is not None and _suffix_organ(agency, place) is not None:
                 break  # 苏发改投资发: the suffix names the whole 代字 (发改投资发), the code 苏发 only its start
             organ = rule.issuer if year is not None or not rule.dated else ""  # which organ depends on the year
+            local = _local_reading(agency, place) if rule.level == "central" else None
+            if local is not None:
+                return Issuer(None, None, shared_with=(organ or rule.pattern, local.name))
             return Issuer(organ or None, rule.level, place.name if place else None)
-    if place is None:
-        place = _context_region(agency, region)
     if place is not None:
         return Issuer(_suffix_organ(agency, place), place.level, place.name)
     return Issuer(None, None)
@@ -335,9 +365,37 @@ def completing_code(issuer: str | None) -> str | None:
                  if rule.match == "code" and rule.completes and rule.issuer == issuer), None)
 
 
-def region_of_name(name: str) -> RegionRule | None:
-    """The region a name starts with (山西省自然资源厅 → 山西省), the longest known."""
-    return next(iter(_region_names().starting(name)), None)
+def region_of_name(name: str, region: RegionContext | None = None) -> RegionRule | None:
+    """The region a name starts with (山西省自然资源厅 → 山西省), the longest known. A scoped region's name is
+    read outside its scope only when no other division of China has it (泽州县); 普陀区 is 上海市's in a
+    上海 disclosure, 舟山市's (the gazetteer's) in a 浙江 one, and no one's with no context."""
+    for rule in _region_names().starting(name):
+        if not rule.scope or _in_scope(rule, region) or len(_divisions_named(rule.name)) == 1:
+            return rule
+        inside = _division_inside(rule.name, region)
+        if inside is not None:
+            return inside
+    return None
+
+
+@cache
+def _divisions_named(name: str) -> tuple[Division, ...]:
+    from kg.places.gazetteer import default_gazetteer
+
+    return tuple(division for division in default_gazetteer().named(name) if division.level in _DIVISION_LEVELS)
+
+
+def _division_inside(name: str, region: RegionContext | None) -> RegionRule | None:
+    """The one division named ``name`` inside the disclosure's province (普陀区 in 浙江省: 舟山市's), as a region."""
+    if region is None or not region.province:
+        return None
+    provinces = [division.code for division in _divisions_named(region.province) if division.level == "province"]
+    inside = [division for division in _divisions_named(name)
+              if any(division.code.startswith(code) for code in provinces)]
+    if len(inside) != 1:
+        return None
+    division = inside[0]
+    return RegionRule(name, name, division.level, division.code, region.province)  # type: ignore[arg-type]
 
 
 def complete_relative(phrase: str, region: RegionContext | None) -> str:
@@ -365,6 +423,9 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
         return "township"  # 伊川县鸣皋镇人民政府
     for rule in _rules_by_pattern("name").starting(name):
         return _branch_level(name) or rule.level
+    if _names_an_organ(name):
+        for rule in _rules_by_pattern("organ").starting(name):
+            return _branch_level(name) or rule.level
     level = organ_level_by_gazetteer(name)
     if level is not None:
         return level
@@ -409,6 +470,13 @@ def organ_level_by_gazetteer(name: str) -> IssuerLevel | None:
     return levels.pop()  # type: ignore[return-value]
 
 
+def _names_an_organ(name: str) -> bool:
+    """国家林业和草原局, 国家乡村振兴局关于…的通知: the name (before 关于) ends like an organ's and is no 级 of
+    anything (国家级湿地公园管理局) — what a match=organ row of issuers.csv (国家) asks of a name."""
+    organ = name.split("关于", 1)[0].rstrip(" \t")
+    return organ.endswith(ORGAN_ENDINGS) and "级" not in organ
+
+
 def _branch_level(name: str) -> IssuerLevel | None:
     """国家税务总局江苏省税务局 → province: a central service's branch named after a region of the gazetteer (the
     same service word, the same ending) has the region's level; None for any other name."""
@@ -436,7 +504,8 @@ def resolve_issuer(
         name = complete_relative(phrase, region)
         level = level_from_name(name, region)
         if level is None and agency:
-            level = issuer_from_code(agency, region, year).level
+            by_code = issuer_from_code(agency, region, year)
+            return Issuer(name, by_code.level, shared_with=by_code.shared_with)
         return Issuer(name, level)
     if agency:
         return issuer_from_code(agency, region, year)
