@@ -373,3 +373,31 @@ def test_a_national_park_plan_printed_without_issuer_gets_no_central_level() -> 
 def test_city_abbreviations_with_shi(agency: str, region: RegionContext, issuer: str) -> None:
     found = issuer_from_code(agency, region)
     assert (found.name, found.level) == (issuer, "city" if "市" in agency else "province")
+
+
+# --- the organ right before a title in prose, not the clause around it ------------------------------------------
+
+def test_a_court_disclosures_prose_names_the_supreme_court_before_its_rules_and_keeps_its_number_apart() -> None:
+    # js_high_court_2018_dept.txt:67-69 “19、徐州铁路法院：依法受理最高人民法院《关于铁路运输法院案件管理范围的若干
+    # 规定》指定的专属管理案件；根据最高人民法院法释（2012）10 号文的规定…”: the organ before the 《 is 最高人民法院,
+    # and the number after the ； is another document (法释 is the court's interpretations, not its 规定)
+    text = "".join(_line("js_high_court_2018_dept", n) for n in (67, 68, 69))
+    found = [(c.title, c.doc_number, c.issuer, c.issuer_level) for c in extract_citations(text, JIANGSU)]
+    assert found == [("关于铁路运输法院案件管理范围的若干规定", None, "最高人民法院", "central"),
+                     (None, "法释〔2012〕10号", "最高人民法院", "central")]
+
+
+def test_the_organ_after_yiju_issues_the_number_not_the_court_that_follows_it() -> None:
+    # js_high_court_2018_dept.txt:165-166 “江苏省高级人民法院依据省财政厅苏财预[2017]82 号《江苏省财政厅关于编制…》”
+    text = "".join(_line("js_high_court_2018_dept", n) for n in (165, 166))
+    first = extract_citations(text, JIANGSU)[0]
+    assert (first.doc_number, first.issuer, first.issuer_level) == ("苏财预〔2017〕82号", "江苏省财政厅", "province")
+
+
+@pytest.mark.parametrize(("cell", "issuer"), [
+    ("山西省自然资源厅、山西省财政厅《关于下达资金的通知》", "山西省自然资源厅"),  # joint issuers: the first
+    ("按照县政府《关于加快推进高标准农田建设的实施意见》", "沁水县人民政府"),
+])
+def test_organ_phrases_before_a_title_keep_their_lead_organ(cell: str, issuer: str) -> None:
+    (citation,) = extract_citations(cell, RegionContext("山西省", "晋城市", "沁水县"))
+    assert citation.issuer == issuer

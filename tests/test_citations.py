@@ -293,14 +293,15 @@ def test_independent_corpus_holds_its_figures() -> None:
     result = per_file["citations-independent.json"]
     assert result.cells == 149
     link, printed = result.tallies["link"], result.tallies["printed_number"]
-    assert (link.true_positive, link.predicted, link.expected) == (261, 262, 263)
+    # js_high_court's 《关于铁路运输法院…规定》 and 法释〔2012〕10号 are two documents, not one across the ；
+    assert (link.true_positive, link.predicted, link.expected) == (263, 264, 263)
     assert printed.recall >= 193 / 196 and result.tallies["doc_number"].recall >= 195 / 196
     assert result.invented <= 1
-    # issuers of other departments and provinces (issuers.csv's central organs, the gazetteer, code_suffixes.csv):
-    # level 228 and issuer 183 right, of 236 and 209 given
+    # issuers of other departments and provinces (issuers.csv's central organs, the gazetteer, code_suffixes.csv,
+    # the disclosure's own place, the organ after 根据 in prose): level 233 and issuer 192 right, of 239 and 214
     level, issuer = result.tallies["issuer_level"], result.tallies["issuer"]
-    assert level.true_positive >= 228 and issuer.true_positive >= 183
-    assert level.precision >= 228 / 236 and issuer.precision >= 183 / 209
+    assert level.true_positive >= 233 and issuer.true_positive >= 192
+    assert level.precision >= 233 / 239 and issuer.precision >= 192 / 214
 
 
 def test_benchmark_reports_every_corpus_with_printed_numbers_and_invented_documents() -> None:

@@ -59,6 +59,7 @@ from kg.citations.resolve import (
     region_of_name,
     relative_issuer,
     resolve_issuer,
+    starts_organ_name,
     trim_agency,
 )
 from kg.records import Notice
@@ -453,6 +454,20 @@ def _is_organ_phrase(fragment: str) -> bool:
                                                        or p in known_organ_names() for p in parts)
 
 
+def _organ_before_title(fragment: str) -> str:
+    """徐州铁路法院：依法受理最高人民法院 → 最高人民法院, 江苏省高级人民法院依据省财政厅 → 省财政厅: in prose the organ
+    printed before a title or number is what follows the sentence's last comma or colon and its last 根据-like
+    word, from the first place an organ's name can start (a known organ, a region, 省/市/县, 中共). A fragment
+    with none of those marks is returned whole (山西省自然资源厅、山西省财政厅)."""
+    knowledge = number_knowledge()
+    cut = max((fragment.rfind(char) + 1 for char in knowledge.clause_punctuation if char in fragment), default=0)
+    cut = max([cut, *(fragment.rfind(word) + len(word) for word in knowledge.introducing if word in fragment[cut:])])
+    tail = fragment[cut:]
+    if cut == 0 and not tail.startswith(knowledge.clause_verbs):
+        return fragment
+    return next((tail[at:] for at in range(len(tail)) if starts_organ_name(tail[at:])), tail)
+
+
 def _title_core(fragment: str) -> str:
     """The part of an unquoted title that must end with a 文种 word (a meeting's 〔2024〕4次 removed)."""
     return MEETING_SESSION.sub("", fragment).rstrip(" \t")
@@ -542,8 +557,8 @@ def _units_of_piece(
                 pending_issuer = None
                 index = end_index + 1
                 continue
-            elif _is_organ_phrase(fragment) and "关于" not in fragment:
-                pending_issuer = pending_issuer or fragment  # joint issuers: the first named leads
+            elif _is_organ_phrase(organ := _organ_before_title(fragment)) and "关于" not in organ:
+                pending_issuer = pending_issuer or organ  # joint issuers: the first named leads
             elif (parts := _conjoined(fragment)) and not is_generic(fragment) \
                     and not _in_narrative(text, narrative, start, start + len(fragment)):
                 for offset, part in parts:
@@ -767,7 +782,9 @@ def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
             and units[-1].number_atom is None and units[-1].title
             and units[-1].how not in ("registration", "minutes-number")
             and not ENUMERATOR.match(text, lo) and not ENUMERATOR.match(text, lo + 1)
-        ):  # not across a list marker: 《A》；②浙委办发〔2021〕23号 are two items
+            and not any(_is_cjk(char) for char in text[lo : piece_units[0].start])
+        ):  # not across a list marker: 《A》；②浙委办发〔2021〕23号 are two items; nor when words start the number's
+            # piece (《A》指定的案件；根据最高人民法院法释〔2012〕10号: a sentence of its own citing another document)
             units[-1].number_atom, units[-1].end = piece_units[0].number_atom, piece_units[0].end
             continue
         # a number-only piece before a title-only piece, split by a space (自然资源部《2022》41号 自然资源部…的通知)

@@ -53,6 +53,7 @@ class NumberKnowledge:
     clause_punctuation: str = ""
     township_organs: tuple[str, ...] = ()
     title_level_not_for: tuple[str, ...] = ()
+    introducing: tuple[str, ...] = ()  # 根据, 依据 …: what follows is the cited document's, not the sentence's
 
 
 def compile_pattern(template: str, tokens: dict[str, str]) -> re.Pattern[str]:
@@ -95,6 +96,7 @@ def number_knowledge() -> NumberKnowledge:
         data.get("clauses", {}).get("punctuation", ""),
         tuple(data.get("township", {}).get("organ_words", [])),
         tuple(data.get("title_level", {}).get("not_for_kinds", [])),
+        longest_first(connectives.get("introducing", [])),
     )
 
 

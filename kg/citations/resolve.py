@@ -273,6 +273,15 @@ def _after_organ(run: str) -> str:
     return match["code"]
 
 
+def starts_organ_name(text: str) -> bool:
+    """True when an organ's name can start ``text``: a known organ (issuers.csv), a region (region_codes.csv, the
+    gazetteer), a relative 省/市/县 (省财政厅) or 中共. 受理最高人民法院 does not; 最高人民法院 does."""
+    if text.startswith(("中共", *(prefix for prefix, _level in _RELATIVE_PREFIXES))):
+        return True
+    return bool(_rules_by_pattern("name").starting(text) or _rules_by_pattern("organ").starting(text)
+                or region_of_name(text) is not None or organ_level_by_gazetteer(text) is not None)
+
+
 def is_organ_name(agency: str) -> bool:
     """True when what stands before the bracket is an organ's name (自然资源部), not a 机关代字."""
     known_code = len(agency) > 1 and agency in code_patterns()
