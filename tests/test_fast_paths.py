@@ -13,6 +13,7 @@ from kg.citations.resolve import (
     code_patterns,
     issuer_rules,
     level_from_name,
+    longest_code_in,
     region_of_name,
 )
 from kg.places.find import find_places, lines_naming_places
@@ -65,6 +66,24 @@ def test_prefix_lookups_find_what_a_scan_of_the_knowledge_finds():
     assert level_from_name("山西省自然资源厅") == "province"
     assert region_of_name("晋城市自然资源局").name == "晋城市"
     assert code_patterns()  # the 代字 list the prefix index of strip_connectives is built from
+
+
+def test_the_longest_code_in_a_run_is_what_a_find_per_code_finds():
+    def scanned(run: str) -> tuple[int, int]:
+        best_at, best_len = -1, 0
+        for pattern in code_patterns():
+            at = run.find(pattern)
+            if at >= 0 and (len(pattern) > best_len or (len(pattern) == best_len and at < best_at)):
+                best_at, best_len = at, len(pattern)
+        return best_at, best_len
+
+    runs = [head + pattern + tail for pattern in code_patterns()[::3]
+            for head, tail in (("", ""), ("的通知", "发"), ("根据", ""), ("晋城市土地局", "字"))]
+    runs += ["", "关于", "的批复泽行审发", "晋城市土地局晋市财综字", "根据沪府", "某某办", "财财预财"]
+    for run in runs:
+        assert longest_code_in(run) == scanned(run), run
+    assert longest_code_in("晋城市土地局晋市财综字") == (6, 5)  # 晋市财综字, not 晋 at 0
+    assert longest_code_in("财财预财") == (1, 2)  # 财预: the longest, not the 财 before it
 
 
 def test_kind_endings_by_last_character_agree_with_the_scan():

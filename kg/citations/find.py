@@ -557,7 +557,8 @@ def _units_of_piece(
                 pending_issuer = None
                 index = end_index + 1
                 continue
-            elif _is_organ_phrase(organ := _organ_before_title(fragment)) and "关于" not in organ:
+            elif _is_organ_phrase(fragment) and _is_organ_phrase(organ := _organ_before_title(fragment)) \
+                    and "关于" not in organ:
                 pending_issuer = pending_issuer or organ  # joint issuers: the first named leads
             elif (parts := _conjoined(fragment)) and not is_generic(fragment) \
                     and not _in_narrative(text, narrative, start, start + len(fragment)):

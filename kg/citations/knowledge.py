@@ -143,6 +143,7 @@ def code_suffixes() -> dict[str, dict[str, str]]:
 _REGION_SUFFIX = re.compile(r"(?:自治县|自治州|新区|县|市|区|旗|州)$")
 
 
+@cache  # asked for every 代字 (the disclosure's own place comes first): one build per disclosure's region
 def context_regions(names: tuple[tuple[str, IssuerLevel], ...], province: str | None) -> tuple[RegionRule, ...]:
     """Abbreviations the disclosure's own county and city go by: their first one or two characters (桐庐县 → 桐,
     桐庐; 绵阳市 → 绵, 绵阳), so that a local 代字 (桐政发, 绵府发) resolves without a row for every county."""

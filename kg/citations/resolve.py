@@ -150,6 +150,15 @@ def _code_prefixes() -> _Prefixes[str]:
 
 
 @cache
+def _codes_by_first_character() -> dict[str, tuple[str, ...]]:
+    """code_patterns() by their first character, longest first."""
+    index: dict[str, list[str]] = {}
+    for code in code_patterns():
+        index.setdefault(code[0], []).append(code)
+    return {character: tuple(codes) for character, codes in index.items()}
+
+
+@cache
 def _region_abbreviations() -> _Prefixes[RegionRule]:
     return _Prefixes((rule.abbreviation, rule) for rule in region_rules())
 
@@ -226,6 +235,22 @@ def _local_prefix(run: str, at: int) -> int:
     return at
 
 
+def longest_code_in(run: str) -> tuple[int, int]:
+    """Where the longest known 代字 (code_patterns()) in ``run`` first starts, and its length; (-1, 0) for none.
+    At each position only the codes starting with its character are tried, longest first (the first that fits
+    is the longest there), instead of a find per known code."""
+    best_at, best_len = -1, 0
+    by_character = _codes_by_first_character()
+    for at, character in enumerate(run):
+        for pattern in by_character.get(character, ()):
+            if len(pattern) <= best_len:
+                break  # only a longer code beats one found at an earlier position
+            if run.startswith(pattern, at):
+                best_at, best_len = at, len(pattern)
+                break
+    return best_at, best_len
+
+
 def trim_agency(run: str) -> str:
     """The 机关代字 at the end of a run of CJK text printed before a bracketed year.
 
@@ -235,15 +260,7 @@ def trim_agency(run: str) -> str:
     """
     cut = max((run.rfind(word) + len(word) for word in number_knowledge().not_in_code if word in run), default=0)
     run = run[cut:]  # 关于自然资保函 → 自然资保函: a 代字 never holds 关于, 通知 …; a clipped cell glued them on
-    # the longest known code in the run, at its first place: one find per code (longest first) instead of a
-    # startswith per (position, code)
-    best_at, best_len = -1, 0
-    for pattern in code_patterns():
-        if len(pattern) < best_len:
-            break
-        at = run.find(pattern)
-        if at >= 0 and (len(pattern) > best_len or at < best_at):
-            best_at, best_len = at, len(pattern)
+    best_at, best_len = longest_code_in(run)
     if best_at > 0 and _PLACE_ONLY.fullmatch(run[:best_at]):
         return run  # 晋城市自然资发: a place printed before the code is part of the code as printed
     words = number_knowledge().connectives_before
