@@ -35,6 +35,7 @@ from typing import IO, Any, overload
 from kg.citations import Citation, DocumentRegistry, RegionContext, extract_citations_with_notices
 from kg.citations.classify import is_policy_title, kind_label
 from kg.citations.identify import title_key
+from kg.citations.resolve import official_name
 from kg.errors import BudgetKGError
 from kg.extract import expand_inputs, extract_file, input_failures, require_inputs
 from kg.guard import default_timeout, time_limit
@@ -387,7 +388,7 @@ def canonical_documents(registry: DocumentRegistry) -> dict[str, rdf_inputs.Poli
             issuer_level=ISSUER_LEVELS.get(document.issuer_level or ""), kind=document.kind,
             kind_en=kind_label(document.kind), policy=is_policy_title(document.title, document.kind),
             printed_numbers=tuple(sorted(document.printed_numbers)), number_completed=document.completed,
-            conflicting_titles=frozenset(document.conflicting_titles))
+            conflicting_titles=frozenset(document.conflicting_titles), issuer_full_name=official_name(document.issuer))
         canonical[key] = ref
         for title in sorted(document.titles_seen):
             tkey = "title:" + title_key(title)

@@ -19,7 +19,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def select(built: Path, query: str) -> list[tuple[str, ...]]:
     store = ox.Store.read_only(str(built / "store"))
-    prefixes = f"PREFIX bkg: <{BKG}> PREFIX cito: <{CITO}> PREFIX dct: <http://purl.org/dc/terms/>\n"
+    prefixes = (f"PREFIX bkg: <{BKG}> PREFIX cito: <{CITO}> PREFIX dct: <http://purl.org/dc/terms/>\n"
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
     rows = store.query(prefixes + query, use_default_graph_as_union=True)
     return sorted(tuple(term.value if term is not None else "" for term in row) for row in rows)
 
@@ -94,3 +95,11 @@ def test_citation_iris_name_the_line_and_the_document(built: Path) -> None:
     citation, line, text = rows[0]
     assert citation.endswith(f"/disclosure/2025/6c5305b17aa4808e/citation/554/《{title}》")
     assert line.endswith("/disclosure/2025/6c5305b17aa4808e#line=553,554") and title in text
+
+
+def test_an_issuer_printed_by_its_short_name_carries_its_full_name(built: Path) -> None:
+    # the seeds print 国家发展改革委 (a 令's issuer); issuers.csv says whose short name it is
+    rows = select(built, """SELECT ?label ?full WHERE {
+        ?i a bkg:Issuer ; rdfs:label ?label . OPTIONAL { ?i skos:prefLabel ?full }
+        FILTER (?label IN ("国家发展改革委", "山西省自然资源厅")) }""")
+    assert rows == [("国家发展改革委", "国家发展和改革委员会"), ("山西省自然资源厅", "")]

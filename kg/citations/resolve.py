@@ -179,6 +179,18 @@ def known_organ_names() -> frozenset[str]:
     return frozenset(rule.pattern for rule in issuer_rules() if rule.match == "name" and rule.issuer)
 
 
+@cache
+def _official_names() -> dict[str, str]:
+    return {rule.pattern: rule.issuer for rule in issuer_rules()
+            if rule.match == "name" and rule.issuer and rule.issuer != rule.pattern}
+
+
+def official_name(issuer: str | None) -> str | None:
+    """国家发展改革委 → 国家发展和改革委员会, 中组部 → 中共中央组织部: the full name issuers.csv gives an organ printed
+    by a short name (the whole name, never its start: 国家发展改革委办公厅 is none); None when it has no other."""
+    return _official_names().get(issuer) if issuer else None
+
+
 def relative_issuer(title: str) -> str | None:
     """县领导批示 → 县人民政府 (completed from the region later): phrases meaning the region's government."""
     for rule in _rules_by_pattern("relative").starting(title):

@@ -679,6 +679,8 @@ class _Builder:
             self.add(issuer, RDF.type, BKG.Issuer)
             self.add(issuer, RDF.type, ORG.Organization)
             self.add(issuer, RDFS.label, _text(ref.issuer))
+            # the organ's full name when the documents print a short one (ORG's skos:prefLabel, its preferred name)
+            self.add(issuer, SKOS.prefLabel, _text(ref.issuer_full_name) if ref.issuer_full_name else None)
             self.add(node, BKG.issuer, issuer)
             self.derived(issuer, span)
         if ref.issuer_level:

@@ -49,7 +49,7 @@ class PolicyDocumentRef:
 
     number: str | None  # normalised 发文字号, e.g. "晋税发〔2021〕55号"
     title: str | None  # normalised title, without 《》
-    issuer: str | None = None  # e.g. "山西省自然资源厅"
+    issuer: str | None = None  # e.g. "山西省自然资源厅", as printed (国家发展改革委)
     issuer_level: IssuerLevel | None = None
     kind: str | None = None  # 公文种类, e.g. "通知"
     cites: tuple[PolicyDocumentRef, ...] = ()  # documents it is said to cite (nested citations)
@@ -58,6 +58,7 @@ class PolicyDocumentRef:
     printed_numbers: tuple[str, ...] = ()  # every form the number was printed in
     number_completed: bool = False  # number completed from the issuer's 代字, never printed whole
     conflicting_titles: frozenset[str] = frozenset()  # title keys that disagree with the number's title
+    issuer_full_name: str | None = None  # the issuer's full name when printed by a short one (国家发展和改革委员会)
 
 
 @dataclass(frozen=True)
