@@ -303,14 +303,15 @@ def test_a_shared_codes_place_and_organ_each_keep_their_unshared_codes(agency: s
 
 # --- the disclosure's own place before a wider abbreviation ----------------------------------------------------
 
-@pytest.mark.parametrize(("region", "issuer", "level"), [
-    (RegionContext("山西省", "吕梁市", "临县"), "临县人民政府", "county"),  # 临 is 临汾市 elsewhere in 山西
-    (RegionContext("山西省", "临汾市", None), "临汾市人民政府", "city"),
-    (RegionContext("山西省", "忻州市", "原平市"), "临汾市人民政府", "city"),
+@pytest.mark.parametrize(("agency", "region", "issuer", "level"), [
+    ("临政发", RegionContext("山西省", "吕梁市", "临县"), "临县人民政府", "county"),  # 临 is 临汾市 elsewhere in 山西
+    ("临政发", RegionContext("山西省", "临汾市", None), "临汾市人民政府", "city"),
+    ("临政发", RegionContext("山西省", "忻州市", "原平市"), "临汾市人民政府", "city"),
+    ("宿政发", RegionContext("江苏省", "宿迁市", "宿豫区"), "宿迁市人民政府", "city"),  # 宿 names the district's city
 ])
 def test_the_disclosures_own_county_reads_a_code_a_city_of_its_province_also_starts(
-        region: RegionContext, issuer: str, level: str) -> None:
-    found = issuer_from_code("临政发", region)
+        agency: str, region: RegionContext, issuer: str, level: str) -> None:
+    found = issuer_from_code(agency, region)
     assert (found.name, found.level) == (issuer, level)
 
 

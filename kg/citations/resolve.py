@@ -330,15 +330,16 @@ def region_of_code(agency: str, region: RegionContext | None = None) -> RegionRu
 def _place_of_code(agency: str, region: RegionContext | None) -> RegionRule | None:
     """The region a 代字 starts with, the disclosure's own county or city (its first characters and an organ's
     suffix: 临 + 政发 in 临县) before an abbreviation that means another place only by a wider rule: a city's or
-    county's inside its region (临 is 临汾市 in 山西省), another province's (宁 is 宁夏's, not in 宁波). The
-    disclosure's own province keeps its abbreviation (晋政发 in 晋城市 is 山西省's: the city's codes are 晋市…)."""
+    county's inside its region (临 is 临汾市 in 山西省), another province's (宁 is 宁夏's, not in 宁波). A row naming
+    the disclosure's own province or city keeps its abbreviation (晋政发 in 晋城市 is 山西省's: the city's codes are
+    晋市…; 宿政发 in 宿豫区 is 宿迁市's)."""
     row = region_of_code(agency, region)
     own = _context_region(agency, region)
     if own is None or row is None:
         return row or own
-    wider = bool(row.scope) or (region is not None and row.level == "province" and row.name != region.province)
-    if wider and own.name != row.name and agency.startswith(row.abbreviation) \
-            and len(own.abbreviation) >= len(row.abbreviation):
+    if region is not None and row.name in region.names():
+        return row  # 宿政发 in 宿豫区 is its city's, 宿迁市's (the district's are 宿豫…)
+    if own.name != row.name and agency.startswith(row.abbreviation) and len(own.abbreviation) >= len(row.abbreviation):
         return own
     return row
 
