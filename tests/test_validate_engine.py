@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph
@@ -240,6 +241,26 @@ def test_many_candidates_are_looked_up_only_among_many_more_focus_nodes(mutated,
     assert keys(report.issues) == keys(reference.issues)
     # the planted sh:class fault (a funding row's bkg:project is the disclosure) is the check's one candidate
     assert ("bkgsh:ProjectFundingShape bkg:project sh:class" in queried) == (focus_per_lookup > 0)
+
+
+def test_a_large_target_still_looks_up_a_path_many_times_its_size(mutated, mutated_graph, shapes, monkeypatch):
+    """Past LOOKUP_LIMIT focus nodes a constraint hash-joins its path, unless the path has PATH_PER_LOOKUP times as
+    many triples: the department's one rdfs:label is then looked up instead of every label of the graph being read
+    (and decoded), where the function codes' skos:notation (46 triples for 27 codes) is still hash-joined. With
+    every target past the limit, the report is pyshacl's."""
+    monkeypatch.setattr(oxigraph_engine, "LOOKUP_LIMIT", 0)
+    _expected, reference, _report = mutated
+    store = load_store(mutated_graph[1])
+    counts = oxigraph_engine.focus_counts(store, shapes, subclass_inference=False, union=False)
+    checks = {check.name: check for check in compile_shapes(
+        shapes, subclass_inference=False, count_focus=counts.__getitem__,
+        count_path=partial(oxigraph_engine._count_triples, store, union=False))}
+    labels = checks["bkgsh:DepartmentShape rdfs:label sh:datatype"]
+    assert not labels.prefilter and f"?this <{RDFS.label}> ?value . FILTER" in labels.query  # looked up per node
+    notations = checks["bkgsh:FunctionCodeShape skos:notation sh:pattern"]
+    assert notations.prefilter and f"{{ SELECT ?this ?value WHERE {{ ?this <{SKOS.notation}> ?value" in notations.query
+    report = validate_graph_oxigraph(mutated_graph[1], shapes=shapes)
+    assert keys(report.issues) == keys(reference.issues)
 
 
 MUTATED_KINDS = ["minCount", "maxCount", "datatype", "datatype-language", "datatype-iri", "class", "in", "pattern",

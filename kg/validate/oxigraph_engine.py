@@ -76,6 +76,11 @@ CASTABLE_DATATYPES = frozenset({XSD.integer, XSD.decimal, XSD.boolean, XSD.float
 # Above this many focus nodes a hash join beats one index lookup per node (≈ 20 µs each in a RocksDB store,
 # against 1-3 µs per scanned triple): measured at 100 synthetic disclosures, see docs/benchmark.md
 LOOKUP_LIMIT = 2000
+# ... unless the path has PATH_PER_LOOKUP times as many triples as the target has nodes (up to LOOKUP_MAX nodes):
+# a hash join reads, and a datatype or pattern test decodes, every triple of the path, the lookups only the focus
+# nodes' own. A fixed limit made the 4,900 departments of 5,000 disclosures read every rdfs:label of the corpus.
+PATH_PER_LOOKUP = 20
+LOOKUP_MAX = 50_000
 # SHACL-SPARQL rules join every triple pattern by hashing above this many focus nodes (see hash_join_patterns)
 SPARQL_LOOKUP_LIMIT = 20
 # A check reads at most this many candidate rows before it runs its query (see CompiledCheck.prefilter)
@@ -147,22 +152,35 @@ class _Compiler:
     shapes: Graph
     subclass_inference: bool
     count_focus: Callable[[str], int] | None = None  # how many nodes a target pattern binds (None: assume many)
+    # how many triples a predicate has, counted no further than the bound given (None: the path is not counted)
+    count_path: Callable[[str, int], int] | None = None
     defer_sparql: bool = False  # compile SHACL-SPARQL checks when they first run (see CompiledCheck.deferred)
     counter: int = 0
     checks: list[CompiledCheck] = field(default_factory=list)
     owner: str = ""  # the top-level shape being compiled
     focus_counts: dict[str, int] = field(default_factory=dict)
+    path_counts: dict[str, int] = field(default_factory=dict)  # "<predicate> bound" -> triples, up to the bound
     pending_sparql: list[_SparqlSpec] = field(default_factory=list)
 
-    def many_focus_nodes(self, target: str) -> bool:
-        """Whether the target binds more than LOOKUP_LIMIT nodes: then a constraint scans its path's triples
-        once and hash-joins them to the focus nodes; else it looks each focus node's values up (cheaper when a
-        shape targets a few hundred nodes and its path has 100,000s of triples from other classes)."""
+    def many_focus_nodes(self, target: str, path_node: Node | None = None) -> bool:
+        """Whether a constraint on ``path_node`` scans the path's triples once and hash-joins them to the focus
+        nodes: when the target binds more than LOOKUP_LIMIT nodes and the path (a predicate) does not have
+        PATH_PER_LOOKUP times as many triples. Else it looks each focus node's values up (cheaper when a shape
+        targets a few thousand nodes and its path has 100,000s of triples from other classes)."""
         if self.count_focus is None:
             return True
         if target not in self.focus_counts:
             self.focus_counts[target] = self.count_focus(target)
-        return self.focus_counts[target] > LOOKUP_LIMIT
+        focus = self.focus_counts[target]
+        if focus <= LOOKUP_LIMIT:
+            return False
+        if focus > LOOKUP_MAX or self.count_path is None or not isinstance(path_node, URIRef):
+            return True
+        bound = PATH_PER_LOOKUP * focus
+        key = f"{path_node.n3()} {bound}"
+        if key not in self.path_counts:
+            self.path_counts[key] = self.count_path(path_node.n3(), bound)
+        return self.path_counts[key] < bound
 
     def sparql_joins(self, target: str, query: str) -> str:
         """A SHACL-SPARQL query with its triple patterns hash-joined (``hash_join_patterns``) unless its target
@@ -358,7 +376,7 @@ class _Compiler:
         path_node = self.shapes.value(shape, SH.path)
         path = self.path(shape, path_node) if path_node is not None else None
         rule = _rule_name(self.shapes, source, path_node)
-        hashed = self.many_focus_nodes(target)
+        hashed = self.many_focus_nodes(target, path_node)
         focus = self.target_select(target) if hashed else target
         for predicate in sorted(set(self.shapes.predicates(shape, None))):
             if not str(predicate).startswith(str(SH)) or predicate in NON_CONSTRAINT_PREDICATES:
@@ -1168,18 +1186,21 @@ def _rewrite_block(block: list[tuple[str, str, int, int]]) -> str:
 # -- running ----------------------------------------------------------------------------------
 
 def compile_shapes(shapes: Graph, *, subclass_inference: bool = True,
-                   count_focus: Callable[[str], int] | None = None, defer_sparql: bool = False
-                   ) -> list[CompiledCheck]:
+                   count_focus: Callable[[str], int] | None = None, defer_sparql: bool = False,
+                   count_path: Callable[[str, int], int] | None = None) -> list[CompiledCheck]:
     """One SPARQL SELECT per (shape, constraint) of every shape that has targets.
 
     ``subclass_inference`` follows ``rdfs:subClassOf*`` in the data for targets and sh:class, as
     SHACL (and pyshacl with ``inference="none"``) does; :func:`validate_store` turns it off when the
     data holds no rdfs:subClassOf triple, where a plain rdf:type is the same and faster.
-    ``count_focus`` (a target pattern → how many focus nodes it binds in the data) chooses each query's
-    join strategy; without it every query hash-joins. ``defer_sparql`` leaves SHACL-SPARQL checks to be
-    compiled by :func:`run_checks` (an unsupported query is then refused when the checks run).
+    ``count_focus`` (a target pattern → how many focus nodes it binds in the data) and ``count_path`` (a predicate
+    and a bound → how many triples it has, up to the bound) choose each query's join strategy; without
+    ``count_focus`` every query hash-joins, without ``count_path`` the focus nodes alone choose.
+    ``defer_sparql`` leaves SHACL-SPARQL checks to be compiled by :func:`run_checks` (an unsupported query is
+    then refused when the checks run).
     """
-    compiler = _Compiler(shapes, subclass_inference, count_focus, defer_sparql)
+    compiler = _Compiler(shapes, subclass_inference, count_focus=count_focus, count_path=count_path,
+                         defer_sparql=defer_sparql)
     shape_nodes = {s for predicate in TARGET_PREDICATES for s in shapes.subjects(predicate, None)}
     for shape in sorted(shape_nodes, key=str):
         compiler.compile_shape(shape)
@@ -1409,6 +1430,11 @@ def count_solutions(store: pyoxigraph.Store, pattern: str, *, union: bool = True
     return int(solution[0].value)
 
 
+def _count_triples(store: pyoxigraph.Store, predicate: str, up_to: int, *, union: bool = True) -> int:
+    """How many triples ``predicate`` has, or ``up_to`` when it has more (counted without decoding a term)."""
+    return count_solutions(store, f"?s {predicate} ?o", union=union, up_to=up_to)
+
+
 def has_subclass_axioms(store: pyoxigraph.Store, *, union: bool = True) -> bool:
     return bool(store.query("ASK { ?a <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?b }",
                             use_default_graph_as_union=union))
@@ -1426,15 +1452,18 @@ def validate_store(store: pyoxigraph.Store, shapes_dir: Path | str = DEFAULT_SHA
     threads = min(os.cpu_count() or 1, 4)
     subclass_inference = has_subclass_axioms(store, union=union)
     count_focus: Callable[[str], int] | None = None
+    count_path: Callable[[str, int], int] | None = None
     if joins == "auto":
-        # the join strategies only ask whether a target has more than LOOKUP_LIMIT nodes: the 600,000 nodes of
-        # ProvenanceShape's seven classes at 1,000 disclosures need not be counted
+        # the join strategies only ask whether a target has more than LOOKUP_LIMIT nodes, and how it compares with
+        # its paths up to LOOKUP_MAX: the 600,000 nodes of ProvenanceShape's seven classes at 1,000 disclosures
+        # need not be counted
         count_focus = focus_counts(store, shapes, subclass_inference=subclass_inference, union=union,
-                                   threads=threads, up_to=max(LOOKUP_LIMIT, SPARQL_LOOKUP_LIMIT) + 1).__getitem__
+                                   threads=threads, up_to=max(LOOKUP_MAX, SPARQL_LOOKUP_LIMIT) + 1).__getitem__
+        count_path = partial(_count_triples, store, union=union)
     elif joins == "lookup":
         count_focus = lambda _target: 0  # noqa: E731
     checks = compile_shapes(shapes, subclass_inference=subclass_inference, count_focus=count_focus,
-                            defer_sparql=True)
+                            count_path=count_path, defer_sparql=True)
     return _report(store, run_checks(store, checks, union=union, timings=timings, threads=threads), union, threads)
 
 
