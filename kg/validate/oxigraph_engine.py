@@ -1213,8 +1213,13 @@ def _term_text(term: Any) -> str:
 
 
 def _format(template: str, bindings: dict[str, Any]) -> str:
+    """``template`` with each ``{?name}`` / ``{$name}`` replaced by its binding's text, one name after the other as
+    pyshacl does. Plain replacements, not a regular expression per name and result (a citation conflict's message:
+    5.6 -> 2.0 µs; 18,805 messages at 1,000 disclosures)."""
     for name, term in bindings.items():
-        template = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, t=term: _term_text(t), template)
+        for placeholder in ("{?" + name + "}", "{$" + name + "}"):
+            if placeholder in template:
+                template = template.replace(placeholder, _term_text(term))
     return template
 
 
@@ -1272,17 +1277,25 @@ def _prefiltered(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> 
     candidates for lookups, or a blank node among them: run the query)."""
     solutions = store.query(check.prefilter, use_default_graph_as_union=union)
     names = [variable.value for variable in solutions.variables]
-    rows = [tuple(solution[i] for i in range(len(names))) for solution in solutions]
+    at = names.index("this")
+    rows: list[tuple[Any, ...]] = []
+    distinct: set[Any] = set()
+    for solution in solutions:
+        row = tuple(solution[i] for i in range(len(names)))
+        rows.append(row)
+        distinct.add(row[at])
+        # Past PREFILTER_LOOKUPS nodes, stop reading as soon as the target is too small for them: each row read
+        # decodes its terms (50,787 rows of another class's bkg:matchMethod for PerformanceTargetShape's sh:in at
+        # 1,000 disclosures, 10x its query)
+        if len(distinct) == PREFILTER_LOOKUPS + 1 and not _many_more_focus_nodes(store, check, len(distinct), union):
+            return None
     if not rows:
         return []
-    at = names.index("this")
-    nodes = sorted({row[at] for row in rows}, key=str)
+    nodes = sorted(distinct, key=str)
     if len(rows) > PREFILTER_ROWS or any(isinstance(node, pyoxigraph.BlankNode) for node in nodes):
         return None
-    if len(nodes) > PREFILTER_LOOKUPS:
-        enough = FOCUS_PER_LOOKUP * len(nodes)
-        if count_solutions(store, check.focus_members, union=union, up_to=enough) < enough:
-            return None
+    if len(nodes) > PREFILTER_LOOKUPS and not _many_more_focus_nodes(store, check, len(nodes), union):
+        return None
     members: set[Any] = set()
     for start in range(0, len(nodes), 500):
         values = " ".join(str(node) for node in nodes[start:start + 500])
@@ -1290,6 +1303,12 @@ def _prefiltered(store: pyoxigraph.Store, check: CompiledCheck, union: bool) -> 
             f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {check.focus_members} }}",
             use_default_graph_as_union=union))
     return _results(check, [row for row in rows if row[at] in members], names)
+
+
+def _many_more_focus_nodes(store: pyoxigraph.Store, check: CompiledCheck, candidates: int, union: bool) -> bool:
+    """The check's target has FOCUS_PER_LOOKUP times as many nodes as its ``candidates`` (counted that far)."""
+    enough = FOCUS_PER_LOOKUP * candidates
+    return count_solutions(store, check.focus_members, union=union, up_to=enough) >= enough
 
 
 def _is_functional(store: pyoxigraph.Store, predicate: str, union: bool) -> bool:
