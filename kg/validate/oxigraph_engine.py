@@ -80,7 +80,7 @@ LOOKUP_LIMIT = 2000
 # a hash join reads, and a datatype or pattern test decodes, every triple of the path, the lookups only the focus
 # nodes' own. A fixed limit made the 4,900 departments of 5,000 disclosures read every rdfs:label of the corpus.
 PATH_PER_LOOKUP = 20
-LOOKUP_MAX = 50_000
+LOOKUP_MAX = 10_000
 # SHACL-SPARQL rules join every triple pattern by hashing above this many focus nodes (see hash_join_patterns)
 SPARQL_LOOKUP_LIMIT = 20
 # A check reads at most this many candidate rows before it runs its query (see CompiledCheck.prefilter)
@@ -159,7 +159,7 @@ class _Compiler:
     checks: list[CompiledCheck] = field(default_factory=list)
     owner: str = ""  # the top-level shape being compiled
     focus_counts: dict[str, int] = field(default_factory=dict)
-    path_counts: dict[str, int] = field(default_factory=dict)  # "<predicate> bound" -> triples, up to the bound
+    path_counts: dict[str, int] = field(default_factory=dict)  # predicate -> triples, up to the largest bound
     pending_sparql: list[_SparqlSpec] = field(default_factory=list)
 
     def many_focus_nodes(self, target: str, path_node: Node | None = None) -> bool:
@@ -176,11 +176,10 @@ class _Compiler:
             return False
         if focus > LOOKUP_MAX or self.count_path is None or not isinstance(path_node, URIRef):
             return True
-        bound = PATH_PER_LOOKUP * focus
-        key = f"{path_node.n3()} {bound}"
-        if key not in self.path_counts:
-            self.path_counts[key] = self.count_path(path_node.n3(), bound)
-        return self.path_counts[key] < bound
+        predicate = path_node.n3()
+        if predicate not in self.path_counts:  # counted once, as far as any target needs
+            self.path_counts[predicate] = self.count_path(predicate, PATH_PER_LOOKUP * LOOKUP_MAX)
+        return self.path_counts[predicate] < PATH_PER_LOOKUP * focus
 
     def sparql_joins(self, target: str, query: str) -> str:
         """A SHACL-SPARQL query with its triple patterns hash-joined (``hash_join_patterns``) unless its target
