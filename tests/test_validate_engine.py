@@ -245,16 +245,16 @@ def test_many_candidates_are_looked_up_only_among_many_more_focus_nodes(mutated,
 
 def test_a_large_target_still_looks_up_a_path_many_times_its_size(mutated, mutated_graph, shapes, monkeypatch):
     """Past LOOKUP_LIMIT focus nodes a constraint hash-joins its path, unless the path has PATH_PER_LOOKUP times as
-    many triples: the department's one rdfs:label is then looked up instead of every label of the graph being read
-    (and decoded), where the function codes' skos:notation (46 triples for 27 codes) is still hash-joined. With
-    every target past the limit, the report is pyshacl's."""
+    many subjects: the department's one rdfs:label is then looked up instead of every label of the graph being read
+    (and decoded), where the function codes' skos:notation (46 triples on fewer subjects than 20 x 27 codes) is
+    still hash-joined. With every target past the limit, the report is pyshacl's."""
     monkeypatch.setattr(oxigraph_engine, "LOOKUP_LIMIT", 0)
     _expected, reference, _report = mutated
     store = load_store(mutated_graph[1])
     counts = oxigraph_engine.focus_counts(store, shapes, subclass_inference=False, union=False)
     checks = {check.name: check for check in compile_shapes(
         shapes, subclass_inference=False, count_focus=counts.__getitem__,
-        count_path=partial(oxigraph_engine._count_triples, store, union=False))}
+        count_path=partial(oxigraph_engine._count_subjects, store, union=False))}
     labels = checks["bkgsh:DepartmentShape rdfs:label sh:datatype"]
     assert not labels.prefilter and f"?this <{RDFS.label}> ?value . FILTER" in labels.query  # looked up per node
     notations = checks["bkgsh:FunctionCodeShape skos:notation sh:pattern"]

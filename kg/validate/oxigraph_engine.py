@@ -76,9 +76,11 @@ CASTABLE_DATATYPES = frozenset({XSD.integer, XSD.decimal, XSD.boolean, XSD.float
 # Above this many focus nodes a hash join beats one index lookup per node (≈ 20 µs each in a RocksDB store,
 # against 1-3 µs per scanned triple): measured at 100 synthetic disclosures, see docs/benchmark.md
 LOOKUP_LIMIT = 2000
-# ... unless the path has PATH_PER_LOOKUP times as many triples as the target has nodes (up to LOOKUP_MAX nodes):
+# ... unless the path has PATH_PER_LOOKUP times as many subjects as the target has nodes (up to LOOKUP_MAX nodes):
 # a hash join reads, and a datatype or pattern test decodes, every triple of the path, the lookups only the focus
 # nodes' own. A fixed limit made the 4,900 departments of 5,000 disclosures read every rdfs:label of the corpus.
+# Subjects, not triples: the 5,000 disclosure summaries' 160,000 bkg:codeSummary values are their own (0.4 CPU-s
+# hashed, 5.0 looked up one by one).
 PATH_PER_LOOKUP = 20
 LOOKUP_MAX = 10_000
 # SHACL-SPARQL rules join every triple pattern by hashing above this many focus nodes (see hash_join_patterns)
@@ -152,20 +154,20 @@ class _Compiler:
     shapes: Graph
     subclass_inference: bool
     count_focus: Callable[[str], int] | None = None  # how many nodes a target pattern binds (None: assume many)
-    # how many triples a predicate has, counted no further than the bound given (None: the path is not counted)
+    # how many subjects a predicate has among its first triples, as many as the bound given (None: not counted)
     count_path: Callable[[str, int], int] | None = None
     defer_sparql: bool = False  # compile SHACL-SPARQL checks when they first run (see CompiledCheck.deferred)
     counter: int = 0
     checks: list[CompiledCheck] = field(default_factory=list)
     owner: str = ""  # the top-level shape being compiled
     focus_counts: dict[str, int] = field(default_factory=dict)
-    path_counts: dict[str, int] = field(default_factory=dict)  # predicate -> triples, up to the largest bound
+    path_counts: dict[str, int] = field(default_factory=dict)  # predicate -> subjects, up to the largest bound
     pending_sparql: list[_SparqlSpec] = field(default_factory=list)
 
     def many_focus_nodes(self, target: str, path_node: Node | None = None) -> bool:
         """Whether a constraint on ``path_node`` scans the path's triples once and hash-joins them to the focus
         nodes: when the target binds more than LOOKUP_LIMIT nodes and the path (a predicate) does not have
-        PATH_PER_LOOKUP times as many triples. Else it looks each focus node's values up (cheaper when a shape
+        PATH_PER_LOOKUP times as many subjects. Else it looks each focus node's values up (cheaper when a shape
         targets a few thousand nodes and its path has 100,000s of triples from other classes)."""
         if self.count_focus is None:
             return True
@@ -1193,7 +1195,7 @@ def compile_shapes(shapes: Graph, *, subclass_inference: bool = True,
     SHACL (and pyshacl with ``inference="none"``) does; :func:`validate_store` turns it off when the
     data holds no rdfs:subClassOf triple, where a plain rdf:type is the same and faster.
     ``count_focus`` (a target pattern → how many focus nodes it binds in the data) and ``count_path`` (a predicate
-    and a bound → how many triples it has, up to the bound) choose each query's join strategy; without
+    and a bound → how many subjects it has among that many of its triples) choose each query's join strategy; without
     ``count_focus`` every query hash-joins, without ``count_path`` the focus nodes alone choose.
     ``defer_sparql`` leaves SHACL-SPARQL checks to be compiled by :func:`run_checks` (an unsupported query is
     then refused when the checks run).
@@ -1448,9 +1450,11 @@ def count_solutions(store: pyoxigraph.Store, pattern: str, *, union: bool = True
     return int(solution[0].value)
 
 
-def _count_triples(store: pyoxigraph.Store, predicate: str, up_to: int, *, union: bool = True) -> int:
-    """How many triples ``predicate`` has, or ``up_to`` when it has more (counted without decoding a term)."""
-    return count_solutions(store, f"?s {predicate} ?o", union=union, up_to=up_to)
+def _count_subjects(store: pyoxigraph.Store, predicate: str, up_to: int, *, union: bool = True) -> int:
+    """How many subjects ``predicate`` has among its first ``up_to`` triples (counted without decoding a term)."""
+    solution = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {{ SELECT ?s WHERE {{ "
+                                     f"?s {predicate} ?o }} LIMIT {up_to} }} }}", use_default_graph_as_union=union)))
+    return int(solution[0].value)
 
 
 def has_subclass_axioms(store: pyoxigraph.Store, *, union: bool = True) -> bool:
@@ -1477,7 +1481,7 @@ def validate_store(store: pyoxigraph.Store, shapes_dir: Path | str = DEFAULT_SHA
         # need not be counted
         count_focus = focus_counts(store, shapes, subclass_inference=subclass_inference, union=union,
                                    threads=threads, up_to=max(LOOKUP_MAX, SPARQL_LOOKUP_LIMIT) + 1).__getitem__
-        count_path = partial(_count_triples, store, union=union)
+        count_path = partial(_count_subjects, store, union=union)
     elif joins == "lookup":
         count_focus = lambda _target: 0  # noqa: E731
     checks = compile_shapes(shapes, subclass_inference=subclass_inference, count_focus=count_focus,
