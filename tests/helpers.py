@@ -42,17 +42,17 @@ def dev_document(stem: str, form: str = "text") -> Path:
     return path
 
 
-def aligned(rows: list[list[str]], widths: list[int], left: int) -> str:
+def aligned(rows: list[list[str]], widths: list[int], left: int, labels: frozenset[int] = frozenset()) -> str:
     """Rows as `pdftotext -layout` prints them: a cell starts at its physical position (a CJK character is
-    two columns wide on the page but one character in the line), the first ``left`` columns left-aligned,
-    the amounts right-aligned."""
+    two columns wide on the page but one character in the line), the first ``left`` columns and the columns
+    ``labels`` left-aligned (a 收支总表's 支出 items), the amounts right-aligned."""
     from kg.ingest.layout import display_width
 
     lines = []
     for cells in rows:
         line, edge = "", 0
         for j, text in enumerate(cells):
-            start = edge if j < left else edge + widths[j] - display_width(text)
+            start = edge if j < left or j in labels else edge + widths[j] - display_width(text)
             if text:  # pdftotext puts a cell at the character column of its physical position
                 line += " " * max(start - len(line), 1 if line else 0) + text
             edge += widths[j] + 2

@@ -217,3 +217,54 @@ def test_unit_funds_printed_with_their_parts_add_up():
                                                      "unit.txt"), require_tables=False)
     assert [n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch"] == [
         "business_income + other_income = unit_funds: printed 50.00 万元, parts add up to 49.00 万元"] * 2
+
+
+_FINAL_SUMMARY_HEADER = [["收入", "", "支出", "", "", "", ""],
+                         ["", "", "", "", "一般公共预算", "政府性基金预算", "国有资本经营预算"],
+                         ["项目", "决算数", "项目", "合计", "财政拨款", "财政拨款", "财政拨款"]]
+
+
+def _centred(rows: list[list[str]], widths: list[int]) -> str:
+    """Header lines as printed: each label centred over its column."""
+    from kg.ingest.layout import display_width
+
+    lines = []
+    for cells in rows:
+        line, edge = "", 0
+        for text, width in zip(cells, widths, strict=True):
+            if text:
+                line += " " * max(edge + (width - display_width(text)) // 2 - len(line), 1 if line else 0) + text
+            edge += width + 2
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _final_summary(housing: str) -> Disclosure:
+    """The national 财政拨款收入支出决算总表: 收入 | 决算数 beside 支出 | 合计 | the three budgets it is paid from,
+    each budget's label wrapped over two header lines."""
+    rows = [["一、一般公共预算财政拨款", "100.00", "一、一般公共服务支出", "80.00", "70.00", "10.00", ""],
+            ["二、政府性基金预算财政拨款", "10.00", "二、外交支出", "", "", "", ""],
+            ["三、国有资本经营预算财政拨款", "", "三、住房保障支出", housing, "30.00", "", ""],
+            ["本年收入合计", "110.00", "本年支出合计", "110.00", "100.00", "10.00", ""],
+            ["总计", "110.00", "总计", "110.00", "100.00", "10.00", ""]]
+    widths = [28, 10, 22, 10, 14, 16, 18]
+    body = _centred(_FINAL_SUMMARY_HEADER, widths) + aligned(rows, widths, left=1, labels=frozenset({2}))
+    return extract_disclosure(source_from_text("某某局2024年度部门决算\n财政拨款收入支出决算总表\n单位：万元\n" + body,
+                                               "final.txt"), require_tables=False)
+
+
+def test_the_final_summary_names_the_three_budgets_and_checks_them_against_the_total():
+    disclosure = _final_summary("30.00")
+    table = next(t for t in disclosure.tables if t.kind == "fiscal_appropriation_summary")
+    services = table.frame[table.frame["expenditure_item"] == "一、一般公共服务支出"].iloc[0]
+    assert [services[c] for c in ("income_amount", "expenditure_total", "general_budget", "gov_fund", "soe_capital")] \
+        == [Decimal("100.00"), Decimal("80.00"), Decimal("70.00"), Decimal("10.00"), None]
+    closure = next(c for c in disclosure.closure if c.kind == "fiscal_appropriation_summary")
+    assert (closure.checks, closure.failed) == (4, 0)  # 合计 = the budgets on the 4 rows printing them
+    assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
+
+
+def test_a_final_summary_row_its_budgets_do_not_make_is_caught():
+    mismatches = [n for n in _final_summary("35.00").notices if n.code == "sum-mismatch"]
+    assert [(n.line, n.message.split(": ", 1)[1]) for n in mismatches] == [
+        (9, "sources = 合计: printed 35.00 万元, parts add up to 30.00 万元")]

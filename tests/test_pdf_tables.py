@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.entities.budget import check_sums, expenditure_lines, project_rows
+from kg.entities.budget import check_closure, check_sums, expenditure_lines, project_rows
 from kg.ingest import read_source, source_from_text
 from kg.records import SourceDocument, Table
 from kg.tables import find_tables
@@ -370,3 +370,34 @@ def test_the_next_parts_heading_beside_its_title_ends_the_table(stem, form, last
     table = only(find_tables(read_source(dev_document(stem, form)))[0], "gov_procurement")
     assert table.span.last_line == last_line
     assert not any("第三部分" in str(value) for value in table.frame.to_numpy().ravel())
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_a_final_summary_names_its_three_budgets_and_checks_them_against_the_total(form):
+    # 上海市普陀区财政局 2024 财政拨款收入支出决算总表: the 支出 side's 合计 | 一般公共预算财政拨款 | 政府性基金预算
+    # 财政拨款 | 国有资本经营预算财政拨款, each label stacked over up to four header lines among the others' pieces;
+    # the text export prints some figures a line above their labels ("2,940.05" over "本年收入合计 本年支出合计")
+    table = only(find_tables(read_source(dev_document("sh_putuo_finance_bureau_2024_final", form)))[0],
+                 "fiscal_appropriation_summary")
+    assert {"general_budget", "gov_fund", "soe_capital"} <= set(table.frame.columns)
+    assert not any(c.startswith("col") or c == "appropriation_income" for c in table.frame.columns)
+    first = row(table, expenditure_item="一、一般公共服务支出")
+    assert (first["income_item"], first["income_amount"], first["expenditure_total"], first["general_budget"]) == (
+        "一、一般公共预算财政拨款", Decimal("2940.05"), Decimal("2106.66"), Decimal("2106.66"))
+    totals = row(table, expenditure_item="本年支出合计")
+    assert (totals["income_item"], totals["income_amount"], totals["expenditure_total"], totals["general_budget"]) \
+        == ("本年收入合计", Decimal("2940.05"), Decimal("2940.05"), Decimal("2940.05"))
+    closure = next(c for c in check_closure([table])[1])
+    # 合计 = the three budgets on each of the 7 rows printing figures on the 支出 side, 收入总计 = 支出总计 on none
+    # (the table prints 总计), and every one closes
+    assert (closure.checks, closure.failed) == (7, 0)
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_a_use_label_wrapped_over_two_lines_heads_its_own_figure(form):
+    # 江苏省人民检察院 2018 支出预算总表: "单位预留机动经" / "费" beside 结转下年资金 on one line; the 2,388.04 printed
+    # under it is the 单位预留机动经费 (the 收支总表 and the 说明 say so), not 结转下年资金
+    table = only(find_tables(read_source(dev_document("js_procuratorate_2018_dept", form)))[0], "expenditure_summary")
+    figures = table.frame.iloc[0]
+    assert (figures["total"], figures["reserve"], figures["carried_forward"]) == (
+        Decimal("21955.35"), Decimal("2388.04"), None)

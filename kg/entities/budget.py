@@ -261,7 +261,10 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
         sums = [(total_column, part_columns, f"{' + '.join(part_columns)} = {total_column}")
                 for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
         sources, groups = _income_sources(list(frame.columns), kb)
-        by_source = "total" in columns and len(sources) > 1
+        # a 财政拨款收支总表's 支出 side prints its 合计 by the budgets it is paid from (一般公共预算 | 政府性基金 |
+        # 国有资本经营): the 收入 side's columns are named income_*, so the sources are the 支出 side's
+        total_column = "expenditure_total" if k.two_sided else "total"
+        by_source = total_column in columns and len(sources) > 1
         if "total" not in columns or k.two_sided:
             groups = []  # a source's parts are checked in a table of sources, not across a 收支总表's sides
         sides = k.two_sided and "income_amount" in columns and "expenditure_total" in columns
@@ -278,7 +281,7 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
             if by_source and any(_amount(record[s]) is not None for s in sources):
                 notices.append(_compare(table, line, "sources = 合计",
                                         sum((_zero(record[s]) for s in sources), Decimal(0)),
-                                        _zero(record["total"])))
+                                        _zero(record[total_column])))
             for group, group_parts in groups:
                 if _amount(record[group]) is not None or any(_amount(record[p]) is not None for p in group_parts):
                     notices.append(_compare(table, line, f"{' + '.join(group_parts)} = {group}",

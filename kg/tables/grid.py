@@ -58,6 +58,7 @@ class _Cell:
     x0: float
     x1: float
     kind: LabelKind
+    stacked: bool = False  # a label joined from pieces stacked over header lines: a column's own, no group's
 
 
 @dataclass
@@ -367,7 +368,9 @@ def _amount_leaves(header_lines: list[list[_Cell]]) -> int:
     fill six: its lines alone (six labels, five) would each seem to name no more than the rows fill."""
     count = 0
     for level, cells in enumerate(header_lines):
-        below = [(c.x0 + c.x1) / 2 for lower in header_lines[level + 1:] for c in lower]
+        # a label wrapped in its own column (joined from stacked pieces) stands under no other: it was printed
+        # beside its neighbours at a height of its own
+        below = [(c.x0 + c.x1) / 2 for lower in header_lines[level + 1:] for c in lower if not c.stacked]
         count += sum(1 for c in cells if c.kind == "amount"
                      and not any(c.x0 - ALIGN_TOLERANCE <= x <= c.x1 + ALIGN_TOLERANCE for x in below))
     return count
@@ -406,8 +409,11 @@ def _header_columns(header_lines: list[list[_Cell]], columns: list[Column]) -> l
     adding = [d and n == finest for n, d in zip(amount_labels, dense, strict=True)] if finest else \
         [True] * len(header_lines)
     leaves = _amount_leaves(header_lines)
+    # a label joined from stacked pieces heads a column of its own wherever its last piece was printed (the
+    # pieces of its neighbours stood at other heights)
     unmatched = [_unmatched_labels(cells, columns, _line_penalty(cells, penalty) if is_dense else penalty, leaves)
-                 if adds else [] for cells, is_dense, adds in zip(header_lines, dense, adding, strict=True)]
+                 if adds else _unmatched_labels([c for c in cells if c.stacked], columns, penalty, leaves)
+                 for cells, is_dense, adds in zip(header_lines, dense, adding, strict=True)]
     for level in range(len(header_lines)):
         # labels lower down that head a column: an unknown label just above one spans it ("支出" over
         # "支出用途" over "金额"), it does not head an empty column of its own
@@ -452,6 +458,57 @@ def _split_at_columns(cells: list[_Cell], columns: list[Column]) -> list[_Cell]:
 def _a_name(text: str) -> bool:
     opened = text.count("(") + text.count("（")
     return len(_LETTER.findall(text)) >= 2 and opened == text.count(")") + text.count("）")
+
+
+def _join_stacked_labels(header_lines: list[list[_Cell]], label_name: Callable[[str], str | None],
+                         label_kind: Callable[[str], LabelKind]) -> None:
+    """A label wrapped over header lines among its neighbours' pieces (the national 财政拨款收入支出决算总表:
+    "一般公共预算" / "财" / "政拨款" beside "政府性基金预" / "算" / "财政拨款" and "国有资本经营" / "预" / "算财政拨"
+    / "款", each piece on a line of its own) is one label, on the line of its last piece: pieces stand one under
+    the other (their centres or left edges within the tolerance), and the longest run of them that names an
+    amount column its last piece alone does not name is joined ("一般公共预算" / "财政拨款" is 一般公共预算财政拨款,
+    not 财政拨款; "江苏省高级人民法院" over "功能科目编码" stays apart). Each piece left on its line would head a
+    column of its own, or join its neighbour's column (modified in place)."""
+    chains: list[list[tuple[int, _Cell]]] = []
+    for level, cells in enumerate(header_lines):
+        for cell in cells:
+            centre = (cell.x0 + cell.x1) / 2
+            near = [(min(abs(centre - (above.x0 + above.x1) / 2), abs(cell.x0 - above.x0)), chain)
+                    for chain in chains for at, above in chain[-1:] if at < level]
+            near = [(d, chain) for d, chain in near if d <= ALIGN_TOLERANCE]
+            if near:
+                min(near, key=lambda item: item[0])[1].append((level, cell))
+            else:
+                chains.append([(level, cell)])
+    for chain in chains:
+        run = _known_run([cell for _, cell in chain], label_name) if len(chain) > 1 else None
+        if run is None:
+            continue
+        text = "".join(c.text for _, c in chain[run[0]:run[1]])
+        if label_kind(text) != "amount":
+            continue  # a text column's label wrapped (专项 / 名称) is named from its pieces (kg.tables.parse)
+        first, last = run
+        pieces = chain[first:last]
+        joined = _Cell(text, min(c.x0 for _, c in pieces), max(c.x1 for _, c in pieces), label_kind(text), True)
+        for level, cell in pieces:
+            header_lines[level].remove(cell)
+        line = header_lines[pieces[-1][0]]
+        line.append(joined)
+        line.sort(key=lambda c: c.x0)
+
+
+def _known_run(cells: list[_Cell], label_name: Callable[[str], str | None]) -> tuple[int, int] | None:
+    """The longest run of stacked pieces that reads as a known label its last piece alone does not name."""
+    for size in range(len(cells), 1, -1):
+        for start in range(len(cells) - size + 1):
+            run = cells[start:start + size]
+            joined = "".join(c.text for c in run)
+            # a known label under a piece of text ("江苏省高级人民法院" over "功能科目编码") is that label: the text
+            # above is no piece of it
+            name = label_name(joined)
+            if name is not None and label_name(run[-1].text) != name:
+                return start, start + size
+    return None
 
 
 def _runs(lines: list[SourceLine]) -> list[list[int]]:
@@ -522,11 +579,14 @@ def _rows_in_place(parsed: list[list[_Cell]], data: list[bool]) -> list[list[_Ce
 
 
 def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
-                label_kind: Callable[[str], LabelKind] = lambda _: "any") -> Grid:
+                label_kind: Callable[[str], LabelKind] = lambda _: "any",
+                label_name: Callable[[str], str | None] = lambda _: None) -> Grid:
     """Line the block's cells up into columns (see module doc). TAB lines keep their own columns.
 
     ``label_kind`` says what a header label heads when the vocabulary knows it: "code" (科目编码, 类), "text"
-    (科目名称), "amount" (合计, 基本支出) or "any" (unknown labels, and spanning ones such as 支出预算)."""
+    (科目名称), "amount" (合计, 基本支出) or "any" (unknown labels, and spanning ones such as 支出预算);
+    ``label_name`` names the column a label heads (None for a label the vocabulary does not know): the pieces of
+    a label stacked over header lines are joined when together they name one."""
     # TAB rows (the seeds, a PDF's ruled tables) carry their columns; a block is lined up by position only
     # when its rows of several cells are mostly positioned ones
     several = [ln for ln in lines if len(ln.text.split("\t")) > 1]
@@ -547,6 +607,8 @@ def align_block(lines: list[SourceLine], is_data: Callable[[list[str]], bool],
     # a header label is one word: labels printed a single space apart belong to different columns
     parsed = [_labels(_words(cells), label_kind) if is_label else cells
               for cells, is_label in zip(parsed, label, strict=True)]
+    _join_stacked_labels([cells for cells, is_label in zip(parsed, label, strict=True) if is_label], label_name,
+                         label_kind)
     header_lines = [cells for cells, is_label in zip(parsed, label, strict=True) if is_label]
     label_lines = [[(c.x0 + c.x1) / 2 for c in cells if c.kind == "amount"] for cells in header_lines]
     all_labels = [((c.x0 + c.x1) / 2, c.kind) for cells in header_lines for c in cells]

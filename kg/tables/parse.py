@@ -436,7 +436,8 @@ def _without_page_furniture(rest: list[SourceLine], body: list[SourceLine],
 
 def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument, kb: TableKnowledge,
                 empty: bool, notes: list[str]) -> _Block:
-    grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb))
+    grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb),
+                       lambda label: _label_name(compact(label), kb))
     aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
     is_row = {ln.number: data for ln, data in zip(rest, grid.data, strict=True)}
     header: list[list[str]] = []
@@ -592,7 +593,7 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
     # a total line (当年收入小计 … 当年支出小计) is no row of a side printing nothing on it: no cell is centred on it
     total_line = {int(r["line"]) for r in records  # type: ignore[call-overload]
                   if any(compact(str(r.get(c) or "")).endswith(_TOTAL_ENDINGS) for c in text_columns)}
-    by_line: dict[int, dict[str, object]] = {}
+    side_rows: list[list[dict[str, object]]] = []
     for side in sides:
         texts = [c for c in side if c in text_columns]
         side_amounts = [c for c in side if c in amounts]
@@ -603,12 +604,18 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
             printed = any(v not in (None, "") for v in values.values())
             if printed or (line_has_amount[line] and line not in total_line):
                 side_records.append({"line": line, "last_line": record["last_line"], **values})
-        for joined in attach_wrapped_cells(side_records, texts, side_amounts, continuation=False):
-            line = int(joined["line"])  # type: ignore[call-overload]
-            if not any(joined.get(c) not in (None, "") for c in side) and not line_has_amount[line]:
-                continue
-            merged = by_line.setdefault(line, {"line": line, "last_line": line})
-            merged.update({c: joined.get(c) for c in side})
+        side_records = _figures_above_their_label(side_records, texts, side_amounts)
+        # a line the side prints nothing on is the other sides' row (kept until here: a cell of this side
+        # centred on it may have been joined to it)
+        side_rows.append([joined for joined in attach_wrapped_cells(side_records, texts, side_amounts,
+                                                                    continuation=False)
+                          if any(joined.get(c) not in (None, "") for c in side)])
+    by_line: dict[int, dict[str, object]] = {}
+    for group in _rows_across_sides(side_rows):
+        line = min(int(joined["line"]) for joined in group)  # type: ignore[call-overload]
+        merged = by_line.setdefault(line, {"line": line, "last_line": line})
+        for joined in group:
+            merged.update({c: v for c, v in joined.items() if c not in ("line", "last_line")})
             merged["last_line"] = max(int(merged["last_line"]), int(joined["last_line"]))  # type: ignore[call-overload]
     strays = {int(r["line"]): r["_stray"] for r in records if "_stray" in r}  # type: ignore[call-overload]
     out = []
@@ -620,6 +627,53 @@ def _attach_by_side(records: list[dict[str, object]], names: list[str], text_col
             merged["_stray"] = strays[line]
         out.append(merged)
     return out
+
+
+def _figures_above_their_label(records: list[dict[str, object]], texts: list[str],
+                               amounts: list[str]) -> list[dict[str, object]]:
+    """A side's line of figures alone, right above the line printing the side's label and its other figures
+    ("2,940.05" over "本年支出合计 2,940.05", the text export of a 决算's 财政拨款收入支出决算总表 printing the
+    合计 a line higher than the 一般公共预算财政拨款): one row, when the two lines fill different columns."""
+    def filled(record: dict[str, object], columns: list[str]) -> set[str]:
+        return {c for c in columns if record.get(c) not in (None, "")}
+
+    out: list[dict[str, object]] = []
+    for record in records:
+        previous = out[-1] if out else None
+        if (previous is not None and int(record["line"]) == int(previous["last_line"]) + 1  # type: ignore[call-overload]
+                and not filled(previous, texts) and filled(previous, amounts)
+                and filled(record, texts) and filled(record, amounts)
+                and not filled(previous, amounts) & filled(record, amounts)):
+            out[-1] = {**record, **{c: previous[c] for c in filled(previous, amounts)}, "line": previous["line"]}
+            continue
+        out.append(record)
+    return out
+
+
+def _rows_across_sides(side_rows: list[list[dict[str, object]]]) -> list[list[dict[str, object]]]:
+    """The rows of a 收支总表's sides put together: those starting on one line, and those whose lines overlap
+    when each overlaps one row of the other side only (a side's label joined to figures printed a line above
+    it, beside the other side's row on the label's line). A row overlapping two of another side stays apart."""
+    def span(row: dict[str, object]) -> range:
+        return range(int(row["line"]), int(row["last_line"]) + 1)  # type: ignore[call-overload]
+
+    groups: list[list[dict[str, object]]] = [[row] for row in side_rows[0]] if side_rows else []
+    for rows in side_rows[1:]:
+        overlapping = {id(row): [g for g in groups if any(set(span(row)) & set(span(r)) for r in g)] for row in rows}
+        claims: dict[int, int] = {}
+        for row in rows:
+            for group in overlapping[id(row)]:
+                claims[id(group)] = claims.get(id(group), 0) + 1
+        for row in rows:
+            found = overlapping[id(row)]
+            same_line = [g for g in found if any(int(r["line"]) == int(row["line"]) for r in g)]  # type: ignore[call-overload]
+            target = same_line[0] if same_line else found[0] if len(found) == 1 and claims[id(found[0])] == 1 \
+                else None
+            if target is not None:
+                target.append(row)
+            else:
+                groups.append([row])
+    return groups
 
 
 def _replaced_by_sums(records: list[dict[str, object]], names: list[str], amount_columns: list[str],
