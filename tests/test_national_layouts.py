@@ -268,3 +268,23 @@ def test_a_final_summary_row_its_budgets_do_not_make_is_caught():
     mismatches = [n for n in _final_summary("35.00").notices if n.code == "sum-mismatch"]
     assert [(n.line, n.message.split(": ", 1)[1]) for n in mismatches] == [
         (9, "sources = 合计: printed 35.00 万元, parts add up to 30.00 万元")]
+
+
+def test_the_2021_final_accounts_summary_titled_without_zong_reads_both_sides():
+    # 公开01表 收入支出决算表 (the central 决算 template from 2021): two sides, 收入总计 = 支出总计 checked
+    header = [["收入", "", "支出", ""], ["项目", "决算数", "项目", "决算数"]]
+    rows = [["一、财政拨款收入", "120.00", "一、一般公共服务支出", "100.00"],
+            ["二、事业收入", "5.00", "二、社会保障和就业支出", "25.00"],
+            ["本年收入合计", "125.00", "本年支出合计", "125.00"],
+            ["收入总计", "125.00", "支出总计", "125.00"]]
+    widths = [24, 10, 24, 10]
+    body = _centred(header, widths) + aligned(rows, widths, left=1, labels=frozenset({2}))
+    disclosure = extract_disclosure(source_from_text("某某局2023年度部门决算\n公开01表\n收入支出决算表\n单位：万元\n"
+                                                     + body, "final2021.txt"), require_tables=False)
+    table = next(t for t in disclosure.tables if t.kind == "income_expenditure_summary")
+    social = table.frame[table.frame["expenditure_item"] == "二、社会保障和就业支出"].iloc[0]
+    assert (social["income_item"], social["income_amount"], social["expenditure_total"]) == (
+        "二、事业收入", Decimal("5.00"), Decimal("25.00"))
+    closure = next(c for c in disclosure.closure if c.kind == "income_expenditure_summary")
+    assert (closure.checks, closure.failed) == (1, 0)
+    assert not any(t.kind == "expenditure_summary" for t in disclosure.tables)

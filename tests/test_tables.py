@@ -258,6 +258,18 @@ def test_a_unit_in_a_column_header_is_read_and_a_missing_one_warns():
     ("2024年项目支出情况表", "project_expenditure", 2024, None, False),
     ("01-收支预算总表", "income_expenditure_summary", None, None, False),
     ("预算02-1表收入总表", "income_summary", None, None, False),
+    # the central 决算 template from 2021 drops 总 from its two-sided tables: these were read as 支出决算表 of an
+    # organisation called "收入" / "财政拨款收入"
+    ("公开01表收入支出决算表", "income_expenditure_summary", None, None, True),
+    ("公开04表财政拨款收入支出决算表", "fiscal_appropriation_summary", None, None, True),
+    ("一般公共预算财政拨款收入支出决算表", "fiscal_appropriation_summary", None, None, True),
+    ("政府性基金预算财政拨款收入支出决算表", "gov_fund_expenditure", None, None, True),
+    ("国有资本经营预算财政拨款支出决算表", "soe_capital", None, None, True),
+    # 拨款 without 财政, and 政府采购 tables without 预算 (read as a 支出预算表 of "政府性基金预算拨款", or not at all)
+    ("2025年政府性基金预算拨款支出预算表", "gov_fund_expenditure", 2025, None, False),
+    ("国有资本经营预算拨款支出预算表", "soe_capital", None, None, False),
+    ("表8政府采购支出表", "gov_procurement", None, None, False),
+    ("2024年部门政府采购情况表", "gov_procurement", 2024, None, False),
 ])
 def test_titles_of_the_national_template_in_other_wordings(title, kind, year, organisation, final):
     from kg.tables.knowledge import knowledge
