@@ -401,3 +401,27 @@ def test_a_use_label_wrapped_over_two_lines_heads_its_own_figure(form):
     figures = table.frame.iloc[0]
     assert (figures["total"], figures["reserve"], figures["carried_forward"]) == (
         Decimal("21955.35"), Decimal("2388.04"), None)
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_income_sources_printed_a_line_above_their_figures_stay_rows_of_their_own(form):
+    # 江苏省高级人民法院 2019 收入预算总表: "小计" / 37,188.34 / "一般公共预算资金 公共财政拨款(补助)资金" / 37,188.34 /
+    # "专项收入": each a label of the template by itself, so three rows (the subtotal, the one source, an empty one),
+    # not "小计一般公共预算资金公共财政拨款(补助)资金" with "专项收入" taking the second figure
+    table = only(find_tables(read_source(dev_document("js_high_court_2019_dept", form)))[0], "income_summary")
+    rows = [(r["name"], r["total"]) for _, r in table.frame.iterrows()][1:4]
+    assert rows == [("小计", Decimal("37188.34")), ("一般公共预算资金公共财政拨款(补助)资金", Decimal("37188.34")),
+                    ("专项收入", None)]
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_each_income_source_group_opens_with_its_subtotal_and_takes_the_label_printed_in_its_middle(form):
+    # 江苏省政协办公厅 2017 收入预算总表: "财政转专户管理资金" is printed beside 专户管理教育收费, the middle of
+    # its three rows (小计 | 专户管理教育收费 | 其他非税收入); the 小计 of 80.00 opens 其他资金 (事业收入 … 债务资金),
+    # not 财政专户
+    table = only(find_tables(read_source(dev_document("js_cppcc_office_2017_tables", form)))[0], "income_summary")
+    rows = [(r["name"], r["name_detail"], r["total"]) for _, r in table.frame.iterrows() if r["name_detail"]]
+    assert rows[0] == ("一般公共预算资金", "小计", Decimal("9066.79"))
+    assert [r for r in rows if r[1] in ("小计", "事业收入")][2:] == [
+        ("财政转专户管理资金", "小计", None), ("其他资金", "小计", Decimal("80.00")), ("其他资金", "事业收入", None),
+        ("上年结转和结余资金", "小计", None)]

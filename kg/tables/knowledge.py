@@ -74,6 +74,7 @@ class TableKnowledge:
     column_orders: tuple[ColumnOrder, ...] = ()  # national templates' printed column orders
     phases: tuple[tuple[str, re.Pattern[str]], ...] = ()  # 预算数 / 决算数 labels under each item of a 决算
     relative_unit_name: re.Pattern[str] | None = None  # 本级, 机关本级: a unit named only under its department
+    whole_labels: frozenset[str] = frozenset()  # row labels that are never a piece of a wrapped one (小计, 专项收入)
 
     def is_comparator(self, column: str) -> bool:
         """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
@@ -133,4 +134,5 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
                         usually_blank=tuple(entry.get("usually_blank", ())))
             for entry in columns.get("orders", [])),
         phases=tuple((name, re.compile(p)) for name, p in columns.get("phases", {}).items()),
+        whole_labels=frozenset(columns["rows"].get("whole_labels", ())),
     )

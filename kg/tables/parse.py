@@ -743,6 +743,24 @@ def _read_breakdowns(records: list[dict[str, object]], amount_columns: list[str]
             whole = record
 
 
+def _labels_over_subtotal_groups(records: list[dict[str, object]], label: str, detail: str,
+                                 printed: list[str]) -> None:
+    """A label cell merged over its detail rows and printed at their middle, each group opening with its 小计
+    (the Jiangsu 收入预算总表: | 小计 / 财政专户管理资金 | 专户管理教育收费 / | 其他非税收入): every detail row of a
+    group takes the one label ``printed`` in it, the rows above that label too. A group printing no label or two
+    keeps what the merge-down rule gave it. (Modified in place.)"""
+    starts = [i for i, r in enumerate(records) if compact(str(r.get(detail) or "")) == _SUBTOTAL_LABEL]
+    if len(starts) < 2:
+        return
+    for first, end in pairwise([*starts, len(records)]):
+        labels = {printed[i] for i in range(first, end) if printed[i]}
+        if len(labels) == 1:
+            name = labels.pop()
+            for record in records[first:end]:
+                if record.get(detail):
+                    record[label] = name
+
+
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
                  kb: TableKnowledge, all_text: bool = False, extra_text: frozenset[str] = frozenset(),
                  wrapped: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
@@ -793,7 +811,8 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         # names, items and labels the page broke over lines (the 政府采购 table's 专项名称 and 物品名称)
         wrapping = [n for n in text_columns if n not in extra_text]
         records = (_attach_by_side(records, names, wrapping, amount_columns)
-                   or attach_wrapped_cells(records, wrapping, amount_columns, continuation=False))
+                   or attach_wrapped_cells(records, wrapping, amount_columns, continuation=False,
+                                           whole=kb.whole_labels.__contains__))
     for record in records:
         stray = record.pop("_stray", None)
         if stray:
@@ -808,6 +827,7 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
 
     for detail in extra_text:
         label = detail.removesuffix("_detail")
+        printed = [str(r.get(label) or "") for r in records]
         above: object = None
         for record in records:
             text = compact(str(record.get(detail) or ""))
@@ -820,6 +840,7 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
                 above = record[label]
             elif record.get(detail) and above:
                 record[label] = above
+        _labels_over_subtotal_groups(records, label, detail, printed)
 
     # a name twice (a mangled header read two columns as 科目编码) is one column: the records hold one value
     columns = list(dict.fromkeys(["line", "last_line", *names]))

@@ -51,13 +51,16 @@ def is_fragment(record: Record, text_columns: list[str], amount_columns: list[st
 
 def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_columns: list[str],
                          continuation: bool = True,
-                         continues_above: Callable[[Record], bool] | None = None) -> list[Record]:
+                         continues_above: Callable[[Record], bool] | None = None,
+                         whole: Callable[[str], bool] | None = None) -> list[Record]:
     """``records`` with fragment blocks joined into their rows (see module doc); the rest in order.
 
     Without ``continuation`` a block left over stays a row: in a table whose rows may hold text alone (the
     收入总表's source labels) only a cell broken around an empty cell of its row is sure to be one.
     ``continues_above`` tells a line that is itself the lower part of the row above (a 款 printed under its
-    类): a block below such a line ends that row, it does not lean on the next one."""
+    类): a block below such a line ends that row, it does not lean on the next one. ``whole`` tells a label of
+    the template that is a row's label all by itself (小计, 专项收入): a line printing one is a piece of no other
+    cell, and a row between two such lines takes only the one above (its figure was printed a line below it)."""
     if not text_columns:
         return records
 
@@ -65,6 +68,8 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
         return any(_ITEM_START.match(_text(records[index], c)) for c in text_columns)
 
     kinds = [is_fragment(r, text_columns, amount_columns) for r in records]
+    complete = [fragment and whole is not None and _whole(records[i], text_columns, whole)
+                for i, fragment in enumerate(kinds)]
     blocks: list[list[int]] = []  # indexes of fragment records, consecutive and touching
     for index, fragment in enumerate(kinds):
         if not fragment:
@@ -74,7 +79,7 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
         # a cell's pieces stand in its column: a piece in another column is another cell ("购置费" ending the
         # 专项名称 above, "台式计算机(20 万以" starting the 采购物品名称 below)
         if (blocks and blocks[-1][-1] == index - 1 and _touch(records[index - 1], records[index])
-                and len(blocks[-1]) < _MAX_PIECES and not numbered
+                and len(blocks[-1]) < _MAX_PIECES and not numbered and not complete[index] and not complete[index - 1]
                 and _column(records[index - 1], text_columns) == _column(records[index], text_columns)):
             blocks[-1].append(index)
         else:
@@ -157,7 +162,7 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             above = None  # an item label of its own ("三、国有资本经营预算", no amount) over a row of another side
         if above is not None:
             join(above, row, before=True)
-            if below is not None:
+            if below is not None and not (complete[above[0]] and complete[below[0]]):
                 join(_centred(below, above, position), row, before=False)
         elif below is not None:
             following = rows[position + 1] if position + 1 < len(rows) else None
@@ -183,6 +188,13 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
     joined |= {i for block in blocks if block[0] not in taken and len(block) > 1 and block[1] in taken
                for i in block[1:]}
     return [r for i, r in enumerate(records) if i not in joined]
+
+
+def _whole(fragment: Record, text_columns: list[str], whole: Callable[[str], bool]) -> bool:
+    """Every word the fragment prints is a whole label ("一般公共预算资金 公共财政拨款(补助)资金": a category and its
+    detail run together in one column)."""
+    words = [w for c in text_columns for w in _text(fragment, c).split()]
+    return bool(words) and all(whole(compact(w)) for w in words)
 
 
 def _column(fragment: Record, text_columns: list[str]) -> str | None:
