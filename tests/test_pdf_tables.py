@@ -425,3 +425,17 @@ def test_each_income_source_group_opens_with_its_subtotal_and_takes_the_label_pr
     assert [r for r in rows if r[1] in ("小计", "事业收入")][2:] == [
         ("财政转专户管理资金", "小计", None), ("其他资金", "小计", Decimal("80.00")), ("其他资金", "事业收入", None),
         ("上年结转和结余资金", "小计", None)]
+
+
+def test_each_income_source_subtotal_and_the_grand_total_are_checked():
+    # the same table: 其他资金 小计 80.00 = its 其他收入 80.00; 收入总计 9,146.79 = the 小计s (9,066.79 + 80.00)
+    path = dev_document("js_cppcc_office_2017_tables")
+    table = only(find_tables(read_source(path))[0], "income_summary")
+    assert [(c.checks, c.failed) for c in check_closure([table])[1]] == [(3, 0)]
+    text = path.read_text(encoding="utf-8")
+    misprint = "其他收入                      80.00"
+    assert text.count(misprint) == 1
+    tables, _ = find_tables(source_from_text(text.replace(misprint, "其他收入                      70.00"), path.name))
+    mismatches = [n.message.split(": ", 1)[1] for n in check_sums([only(tables, "income_summary")])
+                  if n.code == "sum-mismatch"]
+    assert mismatches == ["其他资金 小计 = its rows: printed 80.00 万元, parts add up to 70.00 万元"]

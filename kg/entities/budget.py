@@ -28,6 +28,7 @@ from kg.tables.knowledge import TableKnowledge, knowledge
 from kg.tables.layout import compact
 
 _TOTAL_NAMES = ("合计", "总计")
+_SUBTOTAL = "小计"
 # what a 合计 of expenditure is made of (Jiangsu adds 单位预留机动经费 and 结转下年资金 to 基本 + 项目; the
 # national 部门支出总表 and 支出决算表 add 上缴上级支出, 事业单位经营支出 and 对附属单位补助支出)
 _EXPENDITURE_PARTS = ("basic", "project", "reserve", "carried_forward", "remitted_to_higher",
@@ -293,6 +294,8 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
                     notices.extend(_compare_sides(table, line, item, record))
         if k.projects:
             notices.extend(_check_projects(table, unit_names))
+        if {"name", "name_detail", "total"} <= columns:
+            notices.extend(_check_subtotal_groups(table, records))
         made = notices[before:]
         closures.append(TableClosure(
             kind=table.kind, title=table.title, first_line=table.span.first_line, rows=len(frame),
@@ -356,6 +359,34 @@ def _check_hierarchy(table: Table, records: list[dict], columns: list[str]) -> l
             expected = sum((_zero(r.get(column)) for r in top), Decimal(0))
             out.append(_compare(table, int(total_row["line"]), f"合计 {column} = sum of 类 rows",
                                 expected, _zero(total_row.get(column))))
+    return out
+
+
+def _check_subtotal_groups(table: Table, records: list[dict]) -> list[Notice | None]:
+    """A label over its detail rows, each group opening with its 小计 (the Jiangsu 收入预算总表: 一般公共预算资金 |
+    小计, | 公共财政拨款(补助)资金, | 专项收入): each 小计 is its group's other rows (a 其中 row is a part of the row
+    above, not one more), and the 总计 / 合计 row above the groups is their 小计s."""
+    breakdown = knowledge().breakdown
+    groups: list[tuple[dict, list[dict]]] = []
+    grand: dict | None = None
+    for record in records:
+        detail, label = compact(str(record.get("name_detail") or "")), compact(str(record.get("name") or ""))
+        if detail == _SUBTOTAL:
+            groups.append((record, []))
+        elif not detail and label.endswith(_TOTAL_NAMES) and not groups:
+            grand = record
+        elif groups and detail and label == compact(str(groups[-1][0].get("name") or "")) \
+                and not breakdown.match(detail):
+            groups[-1][1].append(record)
+    out: list[Notice | None] = []
+    for subtotal, parts in groups:
+        if _amount(subtotal.get("total")) is None and all(_amount(p.get("total")) is None for p in parts):
+            continue
+        out.append(_compare(table, int(subtotal["line"]), f"{subtotal.get('name')} 小计 = its rows",
+                            sum((_zero(p.get("total")) for p in parts), Decimal(0)), _zero(subtotal.get("total"))))
+    if grand is not None and groups and _amount(grand.get("total")) is not None:
+        out.append(_compare(table, int(grand["line"]), f"{grand.get('name')} = the 小计s",
+                            sum((_zero(g.get("total")) for g, _ in groups), Decimal(0)), _zero(grand.get("total"))))
     return out
 
 
