@@ -197,7 +197,7 @@ def test_a_clipped_cells_unknown_code_is_not_cut_at_a_central_codes_first_charac
     ("自治区财政厅", RegionContext("山西省", "晋城市", "沁水县"), "自治区财政厅"),
     ("区政府", RegionContext("山西省", "晋城市", "沁水县"), "区政府"),
     ("区域发展规划", RegionContext("重庆市", None, "万州区"), "区域发展规划"),
-    ("区委办公室", RegionContext("重庆市", None, "万州区"), "区委办公室"),
+    ("区委办公室", RegionContext("重庆市", None, "万州区"), "中共万州区委办公室"),
 ])
 def test_autonomous_regions_and_districts_complete_relative_issuers(phrase: str, region: RegionContext,
                                                                    completed: str) -> None:
@@ -402,3 +402,15 @@ def test_the_organ_after_yiju_issues_the_number_not_the_court_that_follows_it() 
 def test_organ_phrases_before_a_title_keep_their_lead_organ(cell: str, issuer: str) -> None:
     (citation,) = extract_citations(cell, RegionContext("山西省", "晋城市", "沁水县"))
     assert citation.issuer == issuer
+
+
+@pytest.mark.parametrize(("phrase", "region", "completed"), [
+    ("省委办公厅", JIANGSU, "中共江苏省委办公厅"),  # one node per province's office, not one 省委办公厅 for all
+    ("市委办公室", RegionContext("江苏省", "徐州市", None), "中共徐州市委办公室"),
+    ("县委组织部", RegionContext("山西省", "晋城市", "泽州县"), "中共泽州县委组织部"),
+    ("省委", RegionContext("山东省", None, None), "中共山东省委"),
+    ("县长", RegionContext("山西省", "晋城市", "泽州县"), "县长"),  # a leader, not an organ
+])
+def test_a_party_committee_named_relatively_is_the_regions(phrase: str, region: RegionContext,
+                                                            completed: str) -> None:
+    assert complete_relative(phrase, region) == completed

@@ -296,7 +296,7 @@ def test_meetings_minutes_and_enumerators_of_other_provinces() -> None:
             "的通知（川文旅发〔2022〕19号）")
     first, second = extract_citations(cell, RegionContext("四川省", None, None))
     assert (first.issuer, first.issuer_level) == (None, "province")  # the title names its region
-    assert (second.issuer, second.doc_number) == ("省委宣传部", "川文旅发〔2022〕19号")  # 省委 kept as printed
+    assert (second.issuer, second.doc_number) == ("中共四川省委宣传部", "川文旅发〔2022〕19号")
 
 
 def test_standard_codes_of_every_shape() -> None:

@@ -38,7 +38,9 @@ _RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (
 # names are not the region's name and the rest (县委 → 中共某县委员会).
 _NOT_RELATIVE = ("省级", "市级", "县级", "区级", "区域", "区划")
 _REGION_KIND_PREFIXES = ("自治区", "区")  # used only where the region's name ends so
-_LEADERS = ("县长", "县委", "市长", "市委", "省长", "省委", "区长", "区委", "自治区党委", "自治区主席")
+_LEADERS = ("县长", "市长", "省长", "区长", "自治区主席")
+# A party committee named relatively (省委办公厅, 市委, 县委组织部) is the region's: 中共 + its name + the rest.
+_PARTY_COMMITTEES = ("县委", "市委", "省委", "区委", "自治区党委")
 # Endings that make a phrase an organ's name (not a 机关代字).
 ORGAN_ENDINGS: tuple[str, ...] = (
     "部", "厅", "局", "政府", "委员会", "委", "办公室", "办公厅", "中心", "小组", "署", "院", "银行", "分行", "支行",
@@ -446,6 +448,8 @@ def complete_relative(phrase: str, region: RegionContext | None) -> str:
         name = names[level]
         if phrase.startswith(prefix) and name and (prefix not in _REGION_KIND_PREFIXES or name.endswith(prefix)) \
                 and not phrase.startswith(_NOT_RELATIVE):
+            if phrase.startswith(_PARTY_COMMITTEES):  # 省委办公厅 → 中共江苏省委办公厅: the province's committee
+                return "中共" + name + phrase[phrase.index("委"):]
             if phrase.startswith(_LEADERS):
                 return phrase
             rest = phrase[len(prefix):]
