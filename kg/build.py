@@ -42,6 +42,7 @@ from kg.guard import default_timeout, time_limit
 from kg.output import reserved, staged_output, unique_name
 from kg.places import PlaceLinks as FoundPlaces
 from kg.places import Region, link_disclosure, resolve_region
+from kg.places.gazetteer import default_gazetteer
 from kg.rdf import inputs as rdf_inputs
 from kg.rdf.build import CodeVersion, build_disclosure, classification_links, function_codes, ntriples_text
 from kg.rdf.listings import listing_summaries
@@ -434,25 +435,48 @@ def basis_citations(bases: list[CitedBasis], canonical: dict[str, rdf_inputs.Pol
     return out
 
 
-def _rdf_place(division: Any, region: Region) -> rdf_inputs.Place:
-    parents = {"township": region.county or region.city, "county": region.city or region.province,
-               "city": region.province, "province": None}
-    parent = parents.get(division.level)
-    parent_place = _rdf_place(parent, region) if parent is not None and parent is not division else None
+def _graph_code(division: Any) -> str:
     # the gazetteer keys provinces and cities by their 2/4-digit prefix; the graph by the 6-digit GB/T 2260 code
-    code = division.code.ljust(6, "0") if division.level in ("province", "city") else division.code
-    return rdf_inputs.Place(code=code, name=division.name, level=division.level, parent=parent_place)
+    return division.code.ljust(6, "0") if division.level in ("province", "city") else division.code
+
+
+def _rdf_place(division: Any, parent_of: Callable[[Any], Any]) -> rdf_inputs.Place:
+    """``division`` and the chain of its parents up to the province. A city with no counties (东莞市, 中山市,
+    儋州市) lists its towns under a county-level entry of the same name and 6-digit code: that is one place,
+    so the chain goes from it straight to the province (else the node would contain itself)."""
+    parent = parent_of(division)
+    if parent is not None and _graph_code(parent) == _graph_code(division):
+        parent = parent_of(parent)
+    parent_place = _rdf_place(parent, parent_of) if parent is not None and parent is not division else None
+    return rdf_inputs.Place(code=_graph_code(division), name=division.name, level=division.level,
+                            parent=parent_place)
 
 
 def rdf_places(found: FoundPlaces | None, file: str) -> rdf_inputs.PlaceLinks:
-    """kg.places' links in the builder's input shape: townships with codes only (the graph keys places by code)."""
+    """kg.places' links in the builder's input shape: townships with codes only (the graph keys places by code).
+
+    A township lies in the county its code names (the first six digits), which is the disclosure's own county
+    only when the document names a township of its own county: a city's department names townships of all its
+    counties, so their chain comes from the gazetteer."""
     if found is None:
         return rdf_inputs.PlaceLinks()
     region = found.region
-    county = _rdf_place(region.narrowest, region)
+    by_level = {"township": region.county or region.city, "county": region.city or region.province,
+                "city": region.province, "province": None}
+    gazetteer = default_gazetteer()
+
+    def region_parent(division: Any) -> Any:
+        return by_level.get(division.level) if division in (region.province, region.city, region.county) \
+            else gazetteer.get(division.parent)
+
+    county = _rdf_place(region.narrowest, region_parent)
+    counties = {county.code: county}
 
     def township(code: str, name: str) -> rdf_inputs.Place:
-        return rdf_inputs.Place(code=code, name=name, level="township", parent=county)
+        if code[:6] not in counties:  # another county's township, or a city-level document's
+            division = gazetteer.get(code[:6])
+            counties[code[:6]] = _rdf_place(division, region_parent) if division is not None else county
+        return rdf_inputs.Place(code=code, name=name, level="township", parent=counties[code[:6]])
 
     projects: dict[str, list[rdf_inputs.Place]] = {}
     for link in found.project_links:

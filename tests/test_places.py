@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import rdf_places
 from kg.places import (
     Gazetteer,
     PlaceMention,
@@ -19,6 +20,7 @@ from kg.places import (
     village_path,
 )
 from kg.places.gazetteer import DIVISIONS_PATH
+from kg.places.link import PlaceLinks
 from kg.records import Disclosure, PerformanceTable, ProjectRow, SourceDocument, Span
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "places"
@@ -330,3 +332,33 @@ def test_a_district_name_shared_across_provinces_is_settled_by_the_name_itself()
     assert (nanchang.county.code, nanchang.ambiguous) == ("360103", False)  # not 杭州市西湖区
     bare = resolve_region("普陀区商务委员会", [])
     assert bare.ambiguous and bare.alternatives == ("330903",)  # nothing says which: flagged
+
+
+def _chain(place) -> list[tuple[str, str]]:
+    out = []
+    while place is not None:
+        out.append((place.code, place.level))
+        place = place.parent
+    return out
+
+
+def _township_mention(code: str, name: str, line: int) -> PlaceMention:
+    return PlaceMention(name, 0, len(name), code, name, "township", corrected=False, former=False, field="text",
+                        line=line, how="exact")
+
+
+def test_a_township_lies_in_its_own_county_and_a_city_without_counties_is_one_place(gazetteer: Gazetteer) -> None:
+    # a city's department names a township of one of its counties: that county contains it, not the city
+    yangquan = Region(gazetteer.get("14"), gazetteer.get("1403"), None, "department")
+    found = PlaceLinks(yangquan, [_township_mention("140321100", "冠山镇", 12)], [])
+    links = rdf_places(found, "yangquan.txt")
+    assert _chain(links.region) == [("140300", "city"), ("140000", "province")]
+    assert _chain(links.mentioned[0].place) == [("140321100", "township"), ("140321", "county"),
+                                                ("140300", "city"), ("140000", "province")]
+    # 东莞市 has no counties: its towns are listed under a county-level 东莞市 of the same code, one place that
+    # does not contain itself
+    dongguan = Region(gazetteer.get("44"), gazetteer.get("4419"), gazetteer.get("441900"), "department")
+    links = rdf_places(PlaceLinks(dongguan, [_township_mention("441900107", "桥头镇", 30)], []), "dongguan.txt")
+    assert _chain(links.mentioned[0].place) == [("441900107", "township"), ("441900", "county"),
+                                                ("440000", "province")]
+    assert links.region == links.mentioned[0].place.parent
