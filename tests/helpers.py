@@ -58,3 +58,14 @@ def aligned(rows: list[list[str]], widths: list[int], left: int, labels: frozens
             edge += widths[j] + 2
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def detail_year_over_year(store: object, params: dict[str, str] | None = None) -> object:
+    """year-over-year's rows computed from the detail (every project and basis link keyed in SPARQL: the query
+    as it was before it read the summaries' items), as a DataFrame with exact money, to hold the query to."""
+    from kg.query.library import read_query
+    from kg.query.params import bind
+    from kg.query.run import engine_for, run_bound
+
+    query = read_query(Path(__file__).parent / "fixtures" / "query" / "year-over-year-detail.rq")
+    return run_bound(query, bind(query, params or {}), engine_for(store), money="decimal")

@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.query import run_query
 from kg.rdf.namespaces import BKG
 from kg.validate import validate
+from tests.helpers import detail_year_over_year
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SHAPES = Path(__file__).resolve().parents[1] / "shapes"
@@ -160,3 +161,40 @@ def test_a_changed_printed_total_department_or_year_is_caught(build_dir: Path, e
     scope = [issue.message for issue in issues if issue.rule.startswith("bkgsh:SummaryScopeAgrees")]
     assert [m for m in scope if "department" in m] == [
         "department name: the summary says none, the disclosure 泽州县自然资源局"]
+
+
+@pytest.mark.parametrize("params", [{}, {"department": "泽州"}, {"match": "泽政发[2019]23号"}])
+def test_year_over_year_reads_items_that_give_the_detail_rows(build_dir: Path, params: dict[str, str]):
+    frame = run_query("year-over-year", params, store=build_dir, money="decimal")
+    assert frame.equals(detail_year_over_year(build_dir, params))
+    # zezhou: 补充耕地指标回购资金, 1000 万元 in 2025 (zezhou2025 line 620) and 2000 万元 in 2026, under
+    # 泽政发〔2019〕23号
+    rows = frame[frame["item"].isin(["补充耕地指标回购资金", "泽政发〔2019〕23号"]) & (frame["fiscal_year"] == 2026)]
+    assert len(rows) == (1 if "match" in params else 2)
+    for row in rows.itertuples():
+        assert (row.amount, row.previous_amount, row.change, row.projects) == (
+            Decimal("20000000"), Decimal("10000000"), Decimal("10000000"), 1)
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "oxigraph"])
+def test_a_changed_or_missing_item_is_caught(build_dir: Path, engine: str):
+    graph = _seed_slice(build_dir)
+    shapes = SHAPES / "summaries.ttl"
+    summary = next(graph.subjects(BKG.summaryOf, None))
+    items = {str(graph.value(item, BKG.itemKey)): item for item in graph.objects(summary, BKG.projectItem)}
+    documents = {str(graph.value(item, BKG.itemKey)): item for item in graph.objects(summary, BKG.documentItem)}
+    buyback = items["补充耕地指标回购资金"]  # zezhou2025 line 620: 1000 万元, one project
+    assert (graph.value(buyback, BKG.projectMoney), graph.value(buyback, BKG.projectCount)) == (
+        Literal(Decimal("10000000")), Literal(1))
+    assert graph.value(documents["泽政发〔2019〕23号"], BKG.projectMoney) == Literal(Decimal("10000000"))
+    graph.set((buyback, BKG.projectMoney, Literal(Decimal("10000001"))))
+    graph.set((buyback, BKG.itemKey, Literal("2025年补充耕地指标回购资金")))  # the year not cut
+    graph.remove((summary, BKG.documentItem, documents["泽政发〔2019〕23号"]))  # a document left out
+    issues = validate(graph, shapes, engine=engine).violations
+    items_rule = sorted(issue.message for issue in issues if issue.rule.startswith("bkgsh:SummaryItemsAgree"))
+    assert len(items_rule) == 3, items_rule
+    assert any(m.startswith("project item 2025年补充耕地指标回购资金: the summary has 1 item(s)") and "10000001" in m
+               and "give 0 and 0" in m for m in items_rule)
+    assert any(m.startswith("project item 补充耕地指标回购资金: the summary has 0 item(s)")
+               and "give 1 and 10000000" in m for m in items_rule)
+    assert any(m.startswith("document item 泽政发〔2019〕23号: the summary has 0 item(s)") for m in items_rule)

@@ -23,6 +23,7 @@ from kg.bench.synthetic import (
 from kg.extract import extract_disclosure, extract_file
 from kg.places import resolve_region
 from kg.places.gazetteer import default_gazetteer
+from tests.helpers import detail_year_over_year
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SIZE = 6  # one of each seed template (sorted: qinshui, xingxian, yangquan, zezhou2025, zezhou2026) and one more
@@ -134,6 +135,9 @@ def test_reissued_disclosure_gives_year_over_year_rows_of_the_generators_numbers
         name = _LEADING_YEAR.sub("", re.sub(r"\s+", "", project.name))
         expected[name] = expected.get(name, Decimal(0)) + project.total / first.amount_factor
     frame = run_query("year-over-year", store=tmp_path / "out" / "store", money="decimal")
+    # read from the summaries' items: the rows the detail gives, documents included
+    assert frame.equals(detail_year_over_year(tmp_path / "out" / "store"))
+    assert (frame["kind"] == "document").sum() > 20
     projects = frame[(frame["kind"] == "project") & (frame["fiscal_year"] == 2025)]
     assert set(frame["department"]) == {first_read.department}
     assert len(projects) == len(expected) > 40

@@ -3,16 +3,18 @@
 A report over a thousand disclosures (money by issuer level, documents cited, totals per 科目编码) otherwise
 re-joins millions of detail triples on every run; here each disclosure gets one ``bkg:DisclosureSummary``
 with its department and year written on it, one ``bkg:LevelSummary`` per issuer level and one
-``bkg:CodeSummary`` per printed code, all in the named graph ``…/graph/summaries``. The figures are computed
-from the disclosure's own triples with the definitions of the library queries (``money-by-issuer-level``,
-``code-rollup``), and ``shapes/summaries.ttl`` checks that they agree with the detail, so a summary can be
-trusted exactly as far as the validation report says.
+``bkg:CodeSummary`` per printed code, and the items year-over-year compares across years (per project name
+and per document cited: their money and number of projects), all in the named graph ``…/graph/summaries``.
+The figures are computed from the disclosure's own triples with the definitions of the library queries
+(``money-by-issuer-level``, ``code-rollup``, ``year-over-year``), and ``shapes/summaries.ttl`` checks that
+they agree with the detail, so a summary can be trusted exactly as far as the validation report says.
 
 The lines are written as N-Triples text directly: no rdflib object is made per summary triple.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -33,9 +35,14 @@ _LEVEL, _POLICY, _CODE, _TOTAL = BKG.issuerLevel, BKG.isPolicyDocument, BKG.func
 _BASIC, _PROJECT_PART = BKG.basicExpenditure, BKG.projectExpenditure
 _NOTATION, _LABEL, _PUBLISHER = SKOS.notation, RDFS.label, "http://purl.org/dc/terms/publisher"
 _SUB_ORG, _YEAR = "http://www.w3.org/ns/org#subOrganizationOf", BKG.fiscalYear
+_DOC_NUMBER, _TITLE = BKG.docNumber, "http://purl.org/dc/terms/title"
 # the only predicates the summaries read: the rest of a disclosure's triples are skipped at once
 _READ = frozenset({_TYPE, _AMOUNT, _DISCLOSURE, _BASIS, _LEVEL, _POLICY, _CODE, _TOTAL, _BASIC, _PROJECT_PART,
-                   _NOTATION, _LABEL, _PUBLISHER, _SUB_ORG, _YEAR})
+                   _NOTATION, _LABEL, _PUBLISHER, _SUB_ORG, _YEAR, _DOC_NUMBER, _TITLE})
+# year-over-year's keys: spaces removed, and a project name's leading "2025年" / "2025年度" (the year it was
+# printed for, which changes every year) cut
+_SPACES = re.compile(r"\s+")
+_LEADING_YEAR = re.compile(r"(?:19|20)[0-9][0-9]年度?")
 
 
 def _literal(value: object, datatype: str | None = None) -> str:
@@ -107,6 +114,7 @@ def disclosure_summary(disclosure: str, triples: Iterable[Triple]) -> list[str]:
     add(node, BKG.projectCount, _integer(len(projects)))
     add(node, BKG.projectMoney, _decimal(sum(projects.values(), Decimal(0))))
     add(node, BKG.documentCount, _integer(len(documents)))
+    lines += _item_summaries(node, projects, out)
     for (rank, name), amounts in sorted(by_level.items()):
         level = f"{node}/level/{name}"
         add(node, BKG.levelSummary, f"<{level}>")
@@ -163,6 +171,44 @@ def disclosure_summary(disclosure: str, triples: Iterable[Triple]) -> list[str]:
         add(code_node, BKG.leafLines, _integer(int(leaves)))
         for printed_total in sorted(printed_totals.get(concepts[code], ())):
             add(code_node, BKG.printedTotal, printed_total)
+    return lines
+
+
+def project_item(label: str) -> str:
+    """year-over-year's key of a project name: 2025年土地收储经费 and 土地收储经费 are one project across years."""
+    compact = _SPACES.sub("", label)
+    year = _LEADING_YEAR.match(compact)
+    return compact[year.end():] if year else compact
+
+
+def document_items(numbers: Iterable[str], titles: Iterable[str]) -> set[str]:
+    """year-over-year's keys of a document: its 文号, else its title without spaces."""
+    return set(numbers) or {_SPACES.sub("", title) for title in titles}
+
+
+def _item_summaries(node: str, projects: dict[str, Decimal], out: dict[str, dict[str, list[str]]]) -> list[str]:
+    """The items year-over-year compares, per disclosure: each project name (``bkg:projectItem``) and each
+    document cited (``bkg:documentItem``) with the money and number of the projects under it. A project is
+    one (project, amount) pair, as the query counts it; one under several keys counts under each."""
+    items: dict[tuple[str, str], set[tuple[str, Decimal]]] = defaultdict(set)
+    for project, amount in projects.items():
+        predicates = out[project]
+        for label in predicates.get(_LABEL, ()):
+            items[("project", project_item(lexical(label)))].add((project, amount))
+        for document in predicates.get(_BASIS, ()):
+            facts = out.get(document, {})
+            numbers = (lexical(number) for number in facts.get(_DOC_NUMBER, ()))
+            for key in document_items(numbers, (lexical(title) for title in facts.get(_TITLE, ()))):
+                items[("document", key)].add((project, amount))
+    lines: list[str] = []
+    numbered: dict[str, int] = defaultdict(int)
+    for (kind, key), members in sorted(items.items()):
+        numbered[kind] += 1
+        item = f"{node}/{kind}/{numbered[kind]}"
+        lines.append(f"<{node}> <{BKG.projectItem if kind == 'project' else BKG.documentItem}> <{item}> .")
+        lines.append(f"<{item}> <{BKG.itemKey}> {_literal(key)} .")
+        lines.append(f"<{item}> <{BKG.projectCount}> {_integer(len(members))} .")
+        lines.append(f"<{item}> <{BKG.projectMoney}> {_decimal(sum((a for _p, a in members), Decimal(0)))} .")
     return lines
 
 
