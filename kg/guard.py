@@ -26,6 +26,7 @@ from kg.errors import BudgetKGError
 
 TIMEOUT_ENV = "BUDGET_KG_DOC_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 300.0  # the largest seed takes ~3 s; a hundred times that is not a slow document
+REFIRE_SECONDS = 1.0  # after the limit, the alarm repeats this often until the document has really ended
 
 
 class DocumentTimeout(BudgetKGError):
@@ -62,6 +63,9 @@ def time_limit(seconds: float | None, file: str) -> Iterator[None]:
     token = _Expired()
 
     def expire(_signum: int, _frame: FrameType | None) -> None:
+        # Armed again first: Python ignores what a handler raises inside a finalizer or an after-fork hook (and a
+        # library may catch BaseException), and a document stuck in a loop would then run on with no limit left.
+        signal.setitimer(signal.ITIMER_REAL, REFIRE_SECONDS)
         raise token
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -69,6 +73,7 @@ def time_limit(seconds: float | None, file: str) -> Iterator[None]:
     try:
         yield
     except _Expired as expired:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # before anything else: no second alarm while this one is reported
         if expired is not token:
             raise  # an outer limit's alarm: not ours to report
         raise DocumentTimeout(file, f"gave up after {seconds:g} s (per-document limit {TIMEOUT_ENV}); "
