@@ -77,6 +77,7 @@ class CitedBasis:
     cell: str
     span: Span
     citations: list[Citation]
+    project_line: int | None = None  # its row's first line (a performance-only project: its table's)
 
 
 @dataclass
@@ -245,6 +246,12 @@ def project_key(table: PerformanceTable) -> str:
     return table.matched_project or table.project_name
 
 
+def project_line(table: PerformanceTable) -> int:
+    """The line that names the table's project: its matched row's, else the table's own (a performance-only
+    project)."""
+    return table.matched_line if table.matched_line is not None else table.span.first_line
+
+
 def region_context(region: Region | None) -> RegionContext | None:
     if region is None:
         return None
@@ -274,15 +281,15 @@ def extract_document(path: Path) -> ExtractedDocument:
         span = table.field_spans.get("basis", table.span)
         citations, citation_notices = extract_citations_with_notices(table.basis, context, file=source.name,
                                                                       line=span.first_line)
-        bases.append(CitedBasis(project_key(table), table.basis, span, citations))
+        bases.append(CitedBasis(project_key(table), table.basis, span, citations, project_line(table)))
         notices += citation_notices
-    cited = {basis.project for basis in bases}
+    cited = {basis.project_line for basis in bases}
     for row in disclosure.projects:  # a 项目支出表 with a 立项依据 column
-        if not row.basis or row.name in cited:
+        if not row.basis or row.span.first_line in cited:
             continue
         citations, citation_notices = extract_citations_with_notices(row.basis, context, file=source.name,
                                                                       line=row.span.first_line)
-        bases.append(CitedBasis(row.name, row.basis, row.span, citations))
+        bases.append(CitedBasis(row.name, row.basis, row.span, citations, row.span.first_line))
         notices += citation_notices
     # The graph keeps the printed text of the lines it cites (bkg:printedText); only the raw text is kept
     disclosure.source = replace(source, lines=[SourceLine(line.number, "", line.raw) for line in source.lines])
@@ -415,6 +422,7 @@ def basis_citations(bases: list[CitedBasis], canonical: dict[str, rdf_inputs.Pol
     for basis in bases:
         for citation in basis.citations:
             facts = {"span": basis.span, "cell_text": basis.cell, "cited_text": citation.text,
+                     "project_line": basis.project_line,
                      "printed_number": citation.printed_number, "number_year": citation.number_year,
                      "number_serial": citation.number_serial, "incomplete": citation.incomplete}
             if citation.status == "unresolved":  # a partial citation: kept as printed, names no document
@@ -478,10 +486,11 @@ def rdf_places(found: FoundPlaces | None, file: str) -> rdf_inputs.PlaceLinks:
             counties[code[:6]] = _rdf_place(division, region_parent) if division is not None else county
         return rdf_inputs.Place(code=code, name=name, level="township", parent=counties[code[:6]])
 
-    projects: dict[str, list[rdf_inputs.Place]] = {}
+    projects: dict[str | rdf_inputs.ProjectLine, list[rdf_inputs.Place]] = {}
     for link in found.project_links:
         if link.level == "township" and link.code:
-            projects.setdefault(link.project, []).append(township(link.code, link.name))
+            key = link.project if link.line is None else (link.project, link.line)
+            projects.setdefault(key, []).append(township(link.code, link.name))
     mentioned = [
         rdf_inputs.PlaceMention(township(m.code, m.name), Span(file, m.line, m.line))
         for m in found.mentions if m.level == "township" and m.code

@@ -100,7 +100,8 @@ def extract_disclosure(source: SourceDocument, require_tables: bool = True) -> D
                                                lambda: check_relations(source.lines, tables, file))
         text_checks += relations
         notices += relation_notices
-    notices += _guarded("matching", file, notices, [], lambda: match_performance(performance, projects))
+    notices += _guarded("matching", file, notices, [],
+                        lambda: match_performance(performance, projects, meta.department))
     three_public, three_public_notices = _guarded(
         "三公 items", file, notices, ([], []),
         lambda: three_public_figures(tables, source.lines, final=final))

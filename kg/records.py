@@ -194,7 +194,8 @@ class PerformanceTable:
     field_spans: dict[str, Span] = field(default_factory=dict)  # e.g. {"basis": Span(...)}
     copies: list[Span] = field(default_factory=list)  # spans of further printed copies merged in
     matched_project: str | None = None  # name of the ProjectRow it was matched to
-    match_method: str | None = None  # "exact" | "normalised" | "fuzzy+amount" | "amount" | None
+    matched_line: int | None = None  # that row's first line: which of two units' same-named rows it is
+    match_method: str | None = None  # "exact" | "normalised" | "fuzzy+amount" | "order" | "amount" | None
     match_score: float | None = None
     notices: list[Notice] = field(default_factory=list)
     form: Literal["table", "prose"] = "table"  # a 绩效目标表, or a project statement in prose (项目说明)

@@ -5,18 +5,25 @@ Tiers, strongest first; a table takes the first tier that gives exactly one free
   normalised    equal after removing whitespace, quotes, brackets and punctuation
   fuzzy+amount  rapidfuzz name similarity ≥ FUZZY_THRESHOLD and equal amounts in 元 (names that print
                 different years never match below "exact"/"normalised")
+  order         two or more units print a project of one name and as many tables of that name are left: the
+                tables follow the order of the 项目支出表's unit groups
   amount        the amount is unique among the free projects and among the tables, and the names do
                 not print different years (兴县2025年度 vs 兴县2022年度国土变更调查)
-A project already taken by another table is never given to a second one silently: a notice says so.
+Where two units of a 部门预算 print projects of one name, a table whose 实施单位 names one of those units is
+matched among that unit's rows only (the department's own name: the rows under no unit, the department or its 本级).
+A project already taken by another table is never given to a second one silently: a notice says so. A table is
+matched to one row (``matched_line``, the row's first line): the name alone would not say which unit's project.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from rapidfuzz import fuzz
 
+from kg.entities.units import unit_key
 from kg.records import Notice, PerformanceTable, ProjectRow
 from kg.tables.performance import normalise_name
 
@@ -51,8 +58,40 @@ def _unique(candidates: list[ProjectRow]) -> ProjectRow | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def match_performance(performance: list[PerformanceTable], projects: list[ProjectRow]) -> list[Notice]:
-    """Set matched_project / match_method / match_score on each performance table in place."""
+def _match_in_unit_order(tables: list[PerformanceTable], by_norm: dict[str, list[ProjectRow]],
+                         free: Callable[[list[ProjectRow]], list[ProjectRow]],
+                         assign: Callable[[PerformanceTable, ProjectRow, str, float], None],
+                         notices: list[Notice]) -> list[PerformanceTable]:
+    """Tables of a name that several units' rows carry, neither their 实施单位 nor their amounts telling them
+    apart: when as many tables of that name are left as free rows, each under another unit, the tables are
+    printed in the order of the 项目支出表's unit groups. The tables still unmatched are returned."""
+    by_name: dict[str, list[PerformanceTable]] = {}
+    for table in tables:
+        by_name.setdefault(normalise_name(table.project_name), []).append(table)
+    left: list[PerformanceTable] = []
+    for table in tables:
+        name = normalise_name(table.project_name)
+        waiting = by_name.get(name, [])
+        rows = sorted(free(by_norm.get(name, [])), key=lambda p: (p.carried_over, p.span.first_line))
+        units = {p.unit_name for p in rows}
+        if len(waiting) < 2 or len(rows) != len(waiting) or len(units) != len(rows):
+            left.append(table)
+            continue
+        for waiting_table, project in zip(waiting, rows, strict=True):
+            assign(waiting_table, project, "order", 100.0)
+            notices.append(Notice(waiting_table.span.file, waiting_table.span.first_line, "order-match",
+                                  f"{waiting_table.project_name!r}: {len(rows)} units print a project of this name "
+                                  "and name no 实施单位 that tells them apart, at equal amounts; matched in the order "
+                                  f"of the 项目支出表's unit groups to {project.unit_name!r}'s row ({project.span})",
+                                  "warning"))
+        by_name[name] = []
+    return [t for t in left if t.matched_project is None]
+
+
+def match_performance(performance: list[PerformanceTable], projects: list[ProjectRow],
+                      department: str | None = None) -> list[Notice]:
+    """Set matched_project / matched_line / match_method / match_score on each performance table in place.
+    ``department``: the disclosure's department, whose own name (and 本级) a 实施单位 may print for its own rows."""
     notices: list[Notice] = []
     taken: dict[int, PerformanceTable] = {}  # id(project) → the table it went to
     tables = [t for t in performance if t.kind == "project"]
@@ -60,8 +99,21 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
     for project in projects:
         by_norm.setdefault(normalise_name(project.name), []).append(project)
 
+    def of_unit(table: PerformanceTable, candidates: list[ProjectRow]) -> list[ProjectRow]:
+        """The candidates of the unit the table's 实施单位 names, when they are of several units and it names one
+        (in full, or without the region its row prints before it: 不动产登记中心 for 泽州县不动产登记中心)."""
+        units = {unit_key(p.unit_name, department) for p in candidates}
+        if len(units) < 2 or not table.implementing_unit:
+            return candidates
+        unit = unit_key(table.implementing_unit, department)
+        named = [u for u in units if u == unit] or [u for u in units if u.endswith(unit)]
+        if len(named) != 1:
+            return candidates
+        return [p for p in candidates if unit_key(p.unit_name, department) == named[0]]
+
     def assign(table: PerformanceTable, project: ProjectRow, method: str, score: float) -> None:
         table.matched_project, table.match_method, table.match_score = project.name, method, score
+        table.matched_line = project.span.first_line
         taken[id(project)] = table
 
     def free(candidates: list[ProjectRow]) -> list[ProjectRow]:
@@ -79,8 +131,8 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
 
     pending: list[PerformanceTable] = []
     for table in tables:  # exact and normalised names first, for every table, before any guessing
-        exact = [p for p in projects if p.name == table.project_name]
-        normalised = by_norm.get(normalise_name(table.project_name), [])
+        exact = of_unit(table, [p for p in projects if p.name == table.project_name])
+        normalised = of_unit(table, by_norm.get(normalise_name(table.project_name), []))
         if project := _unique(free(exact)):
             assign(table, project, "exact", 100.0)
         elif project := _unique(free(normalised)):
@@ -100,7 +152,7 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
     for table in pending:
         amounts = _amounts(table)
         scored = [(fuzz.ratio(normalise_name(table.project_name), normalise_name(p.name)), p)
-                  for p in free(projects) if p.total in amounts]
+                  for p in of_unit(table, free(projects)) if p.total in amounts]
         scored = [(s, p) for s, p in scored if s >= FUZZY_THRESHOLD and not _years_differ(table.project_name, p.name)]
         scored.sort(key=lambda pair: -pair[0])
         if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
@@ -110,6 +162,7 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
                                   f"similarity {scored[0][0]:.0f} and equal amount", "info"))
         else:
             unmatched.append(table)
+    unmatched = _match_in_unit_order(unmatched, by_norm, free, assign, notices)
 
     # amount alone, only when it points at one free project and no other waiting table has that amount
     waiting_amounts: dict[Decimal, int] = {}

@@ -21,6 +21,7 @@ class ProjectPlaceLink:
     name: str  # official name
     level: str
     evidence: list[PlaceMention] = field(default_factory=list)
+    line: int | None = None  # the project's line: its row's first (a performance-only project: its table's)
 
     @property
     def corrected(self) -> bool:
@@ -79,31 +80,38 @@ def link_disclosure(disclosure: Disclosure, region: Region, *, gazetteer: Gazett
                                            gazetteer=gazetteer)]
     notices = [notice for mention in mentions if (notice := _notice_for(mention, source.name)) is not None]
 
-    evidence: dict[str, list[PlaceMention]] = {}
+    # by (name, line): two units' projects of one name each keep the places of their own row and table
+    evidence: dict[tuple[str, int], list[PlaceMention]] = {}
     for project in disclosure.projects:
-        evidence.setdefault(project.name, []).extend(
+        evidence.setdefault((project.name, project.span.first_line), []).extend(
             find_places(project.name, region, "project_name", project.span.first_line, gazetteer=gazetteer))
-    known_projects = {project.name for project in disclosure.projects}
+    known_projects = {(project.name, project.span.first_line) for project in disclosure.projects}
     for table in disclosure.performance:
         if table.kind != "project":
             continue
-        if table.matched_project and table.matched_project not in known_projects:
+        line = table.matched_line
+        if table.matched_project and line is None:  # matched by name only: the row of that name, if one
+            lines = [p.span.first_line for p in disclosure.projects if p.name == table.matched_project]
+            line = lines[0] if len(lines) == 1 else None
+        if table.matched_project and (table.matched_project, line) not in known_projects:
             notices.append(Notice(source.name, table.span.first_line, "place-link-unmatched",
                                   f"performance table matched to unknown project {table.matched_project!r}"))
             continue
-        # a table in no 项目支出表 is a project of its own (the graph keeps it, without amount)
-        project = table.matched_project or table.project_name
-        if project not in known_projects:
+        if table.matched_project and line is not None:
+            project = (table.matched_project, line)
+        else:  # a table in no 项目支出表 is a project of its own (the graph keeps it, without amount)
+            project = (table.project_name, table.span.first_line)
             evidence.setdefault(project, []).extend(
-                find_places(project, region, "project_name", table.span.first_line, gazetteer=gazetteer))
+                find_places(table.project_name, region, "project_name", table.span.first_line, gazetteer=gazetteer))
         evidence.setdefault(project, []).extend(_table_mentions(table, region, gazetteer))
 
     links: list[ProjectPlaceLink] = []
-    for project, found in evidence.items():
+    for (project, line), found in evidence.items():
         by_place: dict[str, ProjectPlaceLink] = {}
         for mention in found:
             key = mention.code or mention.name
-            link = by_place.setdefault(key, ProjectPlaceLink(project, mention.code, mention.name, mention.level))
+            link = by_place.setdefault(key, ProjectPlaceLink(project, mention.code, mention.name, mention.level,
+                                                             line=line))
             link.evidence.append(mention)
         links.extend(by_place.values())
     return PlaceLinks(region=region, mentions=mentions, project_links=links, notices=notices)

@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from kg.entities.three_public import ITEM_TERMS
+from kg.entities.units import full_unit_name, unit_key
 from kg.records import Disclosure, Notice, PerformanceTable, ProjectRow, Span
-from kg.tables.knowledge import knowledge
 
 from .inputs import BasisCitation, BudgetTotals, Place, PlaceLinks, PolicyDocumentRef
 from .namespaces import (
@@ -313,7 +313,10 @@ class _Builder:
         self.node = mint.disclosure(disclosure.fiscal_year, disclosure.source.sha256)
         self.raw_by_line = {line.number: line.raw for line in disclosure.source.lines}
         self.region_code = places.region.code if places.region else None
-        self.projects: dict[str, str] = {}  # ProjectRow.name → node (current-year rows win)
+        self.project_at: dict[int, str] = {}  # the line a project is listed on (ProjectLine) → its node
+        # a project's name → (its unit, its node), current-year rows first: a name names one project only when no
+        # two units print it
+        self.projects_named: dict[str, list[tuple[str, str]]] = {}
         self.project_nodes: set[str] = set()
         self.spans: set[str] = set()
         # keys already given under …/indicator/, …/funding/, …/performance/ and …/citation/ (Minter.row_key_of)
@@ -525,12 +528,7 @@ class _Builder:
         department = clean_label(self.d.department or "")
         if department and name == department:
             return self.publisher or self.mint.organisation(name, self.region_code)
-        relative = knowledge().relative_unit_name
-        if department and relative is not None and relative.fullmatch(name):
-            overlap = next((n for n in range(min(len(name), len(department)), 0, -1)
-                            if department.endswith(name[:n])), 0)  # 局 + 局本级 → …局本级, not …局局本级
-            name = department + name[overlap:]
-        unit = self.organisation(name, BKG.BudgetUnit)
+        unit = self.organisation(full_unit_name(name, department), BKG.BudgetUnit)
         self.add(unit, ORG.subOrganizationOf, self.department)
         return unit
 
@@ -540,6 +538,30 @@ class _Builder:
         if row is not None and row.unit_name:
             return self.budget_unit(row.unit_name)
         return self.publisher or self.mint.organisation("unknown-department", self.region_code)
+
+    def performance_owner(self, table: PerformanceTable) -> str:
+        """The organisation of a project printed only in a 绩效目标表: the unit its 实施单位 names when that is one of
+        the units the 部门预算's 项目支出表 prints (free text naming no such unit: the publisher, as before)."""
+        if table.implementing_unit and self.publisher == self.department:
+            named = unit_key(table.implementing_unit, self.d.department)
+            for printed in dict.fromkeys(row.unit_name for row in self.d.projects if row.unit_name):
+                if unit_key(printed, self.d.department) == named != unit_key(None, self.d.department):
+                    return self.budget_unit(printed)
+        return self.project_owner(None)
+
+    def project_of(self, name: str, line: int | None, where: int | None, what: str) -> str | None:
+        """The node of the project listed on ``line``; without one (or none listed there), the project ``name``
+        names when no two units print that name — else none, with a notice: never another unit's project."""
+        if line is not None and line in self.project_at:
+            return self.project_at[line]
+        named = self.projects_named.get(clean_label(name), [])
+        units = dict.fromkeys(owner for owner, _node in named)
+        if len(units) > 1:
+            self.notice(where, "rdf-project-ambiguous",
+                        f"{what} for {name!r} does not say which row: {len(units)} units list a project of that "
+                        "name; attached to none")
+            return None
+        return named[0][1] if named else None
 
     def project_node(self, row: ProjectRow, owner: str) -> str:
         node = self.mint.project(owner, self.year, clean_label(row.name))
@@ -559,7 +581,8 @@ class _Builder:
         for row in sorted(self.d.projects, key=lambda r: (r.carried_over, r.span.first_line)):
             owner = self.project_owner(row)
             node = self.project_node(row, owner)
-            self.projects.setdefault(clean_label(row.name), node)
+            self.project_at[row.span.first_line] = node
+            self.projects_named.setdefault(clean_label(row.name), []).append((owner, node))
             self.add(node, RDF.type, BKG.Project)
             self.add(node, RDF.type, FOAF.Project)
             self.add(node, RDFS.label, _text(clean_label(row.name)))
@@ -621,7 +644,8 @@ class _Builder:
             self.add(item, BKG.indicatorPath, _text(path))
             self.add(item, BKG.indicatorValue, _text(indicator.value))
             self.derived(item, Span(table.span.file, indicator.line, indicator.line))
-        project = self.projects.get(clean_label(table.matched_project)) if table.matched_project else None
+        project = self.project_of(table.matched_project, table.matched_line, table.span.first_line,
+                                  "绩效目标表") if table.matched_project else None
         if project is not None:
             self.add(project, BKG.performanceTarget, node)
             if table.basis:
@@ -634,17 +658,18 @@ class _Builder:
 
     def performance_only_project(self, target: str, table: PerformanceTable) -> None:
         """A project of a 绩效目标表 printed in no 项目支出表: kept with its 立项依据 and places, without amount."""
-        owner = self.project_owner(None)
+        owner = self.performance_owner(table)
         label = clean_label(table.project_name)
         node = self.mint.project(owner, self.year, label)
-        if label in self.projects:  # a budget row of the same name was not matched to this table
+        if label in self.projects_named:  # a budget row of the same name was not matched to this table
             node = f"{node}/performance-only"
-        self.projects.setdefault(label, node)
+        self.project_at[table.span.first_line] = node
+        self.projects_named.setdefault(label, []).append((owner, node))
         self.add(node, RDF.type, BKG.Project)
         self.add(node, RDF.type, FOAF.Project)
         self.add(node, RDFS.label, _text(label))
         self.add(node, BKG.inBudgetTable, _bool(False))
-        if self.publisher not in (None, self.department):  # a 单位预算: the unit that publishes it
+        if owner != self.department:  # a 单位预算's unit, or the unit a 部门预算's 实施单位 names
             self.add(node, BKG.budgetUnit, owner)
         self.add(node, BKG.fiscalYear, _int(self.year) if self.year is not None else None)
         self.add(node, BKG.disclosure, self.node)
@@ -703,8 +728,11 @@ class _Builder:
         return node
 
     def build_citation(self, citation: BasisCitation) -> None:
-        project = self.projects.get(clean_label(citation.project_name))
+        project = self.project_of(citation.project_name, citation.project_line, citation.span.first_line,
+                                  "立项依据 citation")
         if project is None:
+            if clean_label(citation.project_name) in self.projects_named:
+                return  # several units' projects of that name: project_of said so
             self.notice(citation.span.first_line, "rdf-citation-unknown-project",
                         f"立项依据 citation for {citation.project_name!r} names no project of this disclosure")
             return
@@ -776,10 +804,12 @@ class _Builder:
                 self.add(self.department, BKG.region, region)
         for mention in self.places.mentioned:
             self.add(self.node, BKG.mentions, self.place(mention.place, mention.span))
-        for name, townships in sorted(self.places.project_townships.items()):
-            project = self.projects.get(clean_label(name))
+        for key, townships in sorted(self.places.project_townships.items(), key=lambda item: str(item[0])):
+            name, line = (key, None) if isinstance(key, str) else key
+            project = self.project_of(name, line, line, "township link")
             if project is None:
-                self.notice(None, "rdf-place-unknown-project", f"township link for unknown project {name!r}")
+                if clean_label(name) not in self.projects_named:  # else several units' (project_of said so)
+                    self.notice(None, "rdf-place-unknown-project", f"township link for unknown project {name!r}")
                 continue
             for township in townships:
                 self.add(project, BKG.township, self.place(township))

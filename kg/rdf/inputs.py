@@ -13,6 +13,9 @@ from typing import Literal
 
 from kg.records import Span
 
+# A project of one disclosure: its printed name and the first line of its 项目支出表 row (a performance-only
+# project: of its 绩效目标表), which tells two units' projects of one name apart
+ProjectLine = tuple[str, int]
 PlaceLevel = Literal["province", "city", "county", "township"]
 IssuerLevel = Literal["national", "provincial", "municipal", "county", "township"]
 
@@ -39,7 +42,9 @@ class PlaceLinks:
     """Places resolved for one disclosure."""
 
     region: Place | None = None  # the division the department belongs to (usually its county)
-    project_townships: Mapping[str, Sequence[Place]] = field(default_factory=dict)  # ProjectRow.name → towns
+    # towns of each project: by (name, line it is listed on) — ``ProjectLine`` — or by its name alone, which
+    # names a project only when no two units of the disclosure print that name
+    project_townships: Mapping[str | ProjectLine, Sequence[Place]] = field(default_factory=dict)
     mentioned: Sequence[PlaceMention] = ()  # every township the document names
 
 
@@ -77,6 +82,7 @@ class BasisCitation:
     number_serial: int | None = None
     conflict: str | None = None  # why number and title disagree
     incomplete: bool = False  # cut short by a clipped cell
+    project_line: int | None = None  # the citing project's line (``ProjectLine``); None: known by its name only
 
 
 @dataclass(frozen=True)

@@ -651,6 +651,13 @@ def _same_funds(a: PerformanceTable, b: PerformanceTable) -> bool:
     return True
 
 
+def _same_unit(a: PerformanceTable, b: PerformanceTable) -> bool:
+    """The tables do not name two different 实施单位 (one printed in full and the other clipped is one unit): two
+    units of a 部门预算 each print a table for their own 日常运转经费, and those are two projects, not copies."""
+    mine, theirs = normalise_name(a.implementing_unit or ""), normalise_name(b.implementing_unit or "")
+    return not mine or not theirs or mine.startswith(theirs) or theirs.startswith(mine)
+
+
 def _merge_into(base: PerformanceTable, copy: PerformanceTable, notices: list[Notice],
                 doubtful: dict[int, set[str]]) -> None:
     differing: list[str] = []
@@ -719,9 +726,9 @@ def _merge_copies(tables: list[PerformanceTable], doubtful: dict[int, set[str]],
             merged.append(table)
             continue
         candidates = by_name.setdefault(key, [])
-        target = next((t for t in candidates if _same_funds(t, table)), None)
+        target = next((t for t in candidates if _same_funds(t, table) and _same_unit(t, table)), None)
         if target is None:
-            if candidates:
+            if any(_same_unit(t, table) for t in candidates):
                 notices.append(Notice(table.span.file, table.span.first_line, "same-name-different-funds",
                                       f"{table.project_name}: printed again at {table.span} with other "
                                       "资金 totals; kept as a separate table", "warning"))
