@@ -195,3 +195,35 @@ def test_a_project_table_printing_each_projects_unit_in_a_column(text):
         ("城市照明设施维护经费", "某某区市政设施管理所", Decimal("1500000.00"),
          {"general_budget": Decimal("1500000.00")})]
     assert not [n for n in disclosure.notices if n.severity == "warning"]
+
+
+# a project named like an organisation (…监测站, …服务中心) printed right under the department's row: the table's own
+# arithmetic says it is a project (合计 500.00 = 200.00 + 300.00), not a unit's subtotal over the row below it
+STATION = """2025年项目支出预算表（本年预算）
+
+部门名称：泽州县自然资源局
+
+单位：万元
+
+项目名称\t合计\t一般公共预算\t政府性基金预算
+合计\t500.00\t500.00\t
+泽州县自然资源局\t500.00\t500.00\t
+地质灾害群测群防监测站\t200.00\t200.00\t
+地质灾害防治经费\t300.00\t300.00\t
+"""
+
+
+def test_a_project_named_like_a_unit_is_a_project_when_the_sums_say_so():
+    found, _ = find_tables(source_from_text(STATION, name="station.txt"))
+    rows, _ = project_rows(found)
+    assert [(p.name, p.unit_name, p.total) for p in rows] == [
+        ("地质灾害群测群防监测站", "泽州县自然资源局", Decimal("2000000.00")),
+        ("地质灾害防治经费", "泽州县自然资源局", Decimal("3000000.00"))]
+    assert not [n for n in check_sums(found) if n.code == "sum-mismatch"]
+    # under a unit's subtotal row too: the unit's 500.00 is its two projects, the 服务中心 one of them
+    service = STATION.replace("地质灾害群测群防监测站", "不动产登记便民服务中心").replace(
+        "泽州县自然资源局\t500.00", "泽州县自然资源局\t500.00\t500.00\t\n泽州县不动产登记中心\t500.00")
+    found, _ = find_tables(source_from_text(service, name="service.txt"))
+    rows, _ = project_rows(found)
+    assert [(p.name, p.unit_name) for p in rows] == [("不动产登记便民服务中心", "泽州县不动产登记中心"),
+                                                   ("地质灾害防治经费", "泽州县不动产登记中心")]

@@ -8,6 +8,7 @@ themselves (severity "info", code "rounding"); larger ones are warnings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pandas as pd
@@ -87,6 +88,7 @@ def classify_project_table(table: Table, unit_names: set[str]) -> list[tuple[int
             j += 1
         return j > i + 1 and abs(running - totals[i]) <= ROUNDING
 
+    misread = _projects_named_like_units(names, totals, candidates, unit_names, covers)
     out: list[tuple[int, str, str | None]] = []
     unit: str | None = None
     if "unit_name" in frame.columns:
@@ -106,14 +108,34 @@ def classify_project_table(table: Table, unit_names: set[str]) -> list[tuple[int
     for i, name in enumerate(names):
         if name in _TOTAL_NAMES:
             out.append((i, "total", unit))
-        # an organisation-like name above the first project is always a subtotal (the 部门 / 单位 rows)
-        elif candidates[i] and (name in unit_names or not seen_project or covers(i)):
+        # an organisation-like name above the first project is a subtotal (the 部门 / 单位 rows) even when its
+        # projects do not add up to it (check_sums then reports it), unless the table's 合计 counts it as a project
+        elif candidates[i] and i not in misread and (name in unit_names or not seen_project or covers(i)):
             unit = name
             out.append((i, "subtotal", unit))
         else:
             seen_project = True
             out.append((i, "project", unit))
     return out
+
+
+def _projects_named_like_units(names: list[str], totals: list[Decimal], candidates: list[bool],
+                               unit_names: set[str], covers: Callable[[int], bool]) -> set[int]:
+    """Rows named like an organisation only by their ending (…监测站, …服务中心) that the table's own arithmetic says
+    are projects: no rows under them add up to them, and the 合计 is the plain project rows plus these. A row whose
+    amount is the 合计 heads the whole table (the 部门 row); a name the document prints as an organisation
+    elsewhere stays a unit."""
+    grand = next((total for name, total in zip(names, totals, strict=True) if name in _TOTAL_NAMES), None)
+    if grand is None:
+        return set()
+    plain = sum((total for name, total, candidate in zip(names, totals, candidates, strict=True)
+                 if not candidate and name and name not in _TOTAL_NAMES), Decimal(0))
+    doubtful = {i for i, (name, candidate) in enumerate(zip(names, candidates, strict=True))
+                if candidate and name not in unit_names and abs(totals[i] - grand) > ROUNDING and not covers(i)}
+    named_like = sum((totals[i] for i in doubtful), Decimal(0))
+    if doubtful and abs(plain - grand) > ROUNDING and abs(plain + named_like - grand) <= ROUNDING:
+        return doubtful
+    return set()
 
 
 def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
