@@ -67,3 +67,24 @@ def test_form_feed_does_not_shift_line_numbers():
     assert [(line.number, line.raw) for line in doc.lines] == [(1, "a\fb"), (2, "c")]
     # in a space-aligned export a form feed (page break) separates what stands before and after it
     assert doc.lines[0].cells == ["a", "b"]
+
+
+def test_a_name_the_template_prints_alone_is_cut_from_the_name_before_it():
+    from kg.ingest.layout import split_cells
+
+    def texts(line: str) -> list[str]:
+        return [c.text for c in split_cells(line)]
+
+    # a 经济分类 款 (kg/data/economic_classification.toml) and a 采购组织形式 (kg/data/table_columns.toml) run into
+    # the cell before them by one space
+    assert texts("   机要及电子政务业务费 办公设备购置        30.00") == [
+        "机要及电子政务业务费", "办公设备购置", "30.00"]
+    assert texts("   便携式计算机（20万以下） 分散自行组织     3.50") == [
+        "便携式计算机（20万以下）", "分散自行组织", "3.50"]
+    cut = split_cells("   机要及电子政务业务费 办公设备购置        30.00")[1]
+    assert cut.x0 == 3 + len("机要及电子政务业务费 ")  # where the export wrote it
+    # no name on the left (a code, a bracket left open), a longer name, or a sentence: one cell
+    assert texts("   30201 办公费      12.00") == ["30201 办公费", "12.00"]
+    assert texts("   打印设备(20 万以下 办公设备购置    1.00") == ["打印设备(20 万以下 办公设备购置", "1.00"]
+    assert texts("   办公设备购置费      59.00") == ["办公设备购置费", "59.00"]
+    assert texts("本年用于 办公设备购置") == ["本年用于 办公设备购置"]

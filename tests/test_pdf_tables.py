@@ -439,3 +439,17 @@ def test_each_income_source_subtotal_and_the_grand_total_are_checked():
     mismatches = [n.message.split(": ", 1)[1] for n in check_sums([only(tables, "income_summary")])
                   if n.code == "sum-mismatch"]
     assert mismatches == ["其他资金 小计 = its rows: printed 80.00 万元, parts add up to 70.00 万元"]
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_an_economic_name_run_into_its_project_by_one_space_is_its_own_cell(form):
+    # 中共江苏省委办公厅 2018 政府采购预算表: the text export prints "机要及电子政务业务费 办公设备购置" and
+    # "便携式计算机（20万以下） 分散自行组织", one space apart; 办公设备购置 is a 款 of the national 经济分类 and
+    # 分散自行组织 a 采购组织形式 (kg/data), each a cell of its own
+    table = only(find_tables(read_source(dev_document("js_party_office_2018_tables", form)))[0], "gov_procurement")
+    assert row(table, special_item="机要及电子政务业务费", economic_name="办公设备购置")["total"] == Decimal("30.00")
+    assert row(table, special_item="机要及电子政务业务费", economic_name="培训费")["total"] == Decimal("5.00")
+    laptops = table.frame[table.frame["procurement_item"] == "便携式计算机(20万以下)"]
+    assert [(r["procurement_method"], r["total"]) for _, r in laptops.iterrows()] == [
+        ("分散自行组织", Decimal("3.50")), ("分散自行组织", Decimal("6.00"))]
+

@@ -3,18 +3,22 @@ cut into cells that remember where they were printed.
 
 A table printed with spaces keeps its columns only as positions: ``201   13   01   行政运行     9,389,913.00``.
 The line is cut where two or more spaces separate text, and also at a single space between an amount and
-text (``371,514,655.00 一、一般公共服务支出``, two columns printed close together). Each cell keeps its
-horizontal extent in character columns; ``kg.tables.grid`` lines the cells of a whole table block up into
-columns. ``pdftotext -layout`` places each word at the column of its x position but writes a CJK character in
-one column, so a cell starts at its character position and ends where its printed width (two columns per CJK
-character) ends.
+text (``371,514,655.00 一、一般公共服务支出``, two columns printed close together) and before a name the
+template prints as a cell of its own (a 经济分类 款, a 采购组织形式: ``机要及电子政务业务费 办公设备购置``).
+Each cell keeps its horizontal extent in character columns; ``kg.tables.grid`` lines the cells of a whole table
+block up into columns. ``pdftotext -layout`` places each word at the column of its x position but writes a CJK
+character in one column, so a cell starts at its character position and ends where its printed width (two columns
+per CJK character) ends.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 # two or more spaces: a column gap (one space is a word gap inside a cell)
 _RUN = re.compile(r"\S+(?: \S+)*")
@@ -23,6 +27,39 @@ _WORD = re.compile(r"\S+")
 _FORMATTED_AMOUNT = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{1,6}$|^-?[0-9]{1,3}(?:,[0-9]{3})+$")
 _DIGIT = re.compile(r"[0-9]")
 _UNITS = ("万元", "元", "亿元", "%", "％")
+_DATA = Path(__file__).resolve().parent.parent / "data"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_PARENTHESES = str.maketrans({"（": "(", "）": ")"})
+
+
+def _key(text: str) -> str:
+    """A name as the vocabulary holds it: no spaces, parentheses half-width (the line is not normalised yet)."""
+    return "".join(text.split()).translate(_PARENTHESES)
+
+
+@cache
+def whole_cell_names() -> frozenset[str]:
+    """Names the national template prints as a cell of their own, never the end of a longer one: the 款 of the
+    支出经济分类 (``kg/data/economic_classification.toml``) and the other ``[whole_cells]`` of
+    ``kg/data/table_columns.toml`` (采购组织形式)."""
+    economic = tomllib.loads((_DATA / "economic_classification.toml").read_text(encoding="utf-8"))
+    columns = tomllib.loads((_DATA / "table_columns.toml").read_text(encoding="utf-8"))
+    names = [*economic["sections"].values(), *(n for also in economic.get("also", {}).values() for n in also),
+             *(n for listed in columns.get("whole_cells", {}).values() for n in listed)]
+    return frozenset(_key(n) for n in names)
+
+
+def _a_name(text: str) -> bool:
+    """Text that can stand as a cell: two characters or more, no bracket left open ("打印设备(20 万以下)")."""
+    opened = text.count("(") + text.count("（")
+    return len(_CJK.findall(text)) >= 2 and opened == text.count(")") + text.count("）")
+
+
+def _starts_whole_name(words: list[str], at: int, before: str) -> bool:
+    """The words from ``at`` to the end are a name the template prints as a cell of its own, run into the name
+    before them by one space (``机要及电子政务业务费 办公设备购置``: 专项名称 | 经济科目)."""
+    rest = " ".join(words[at:])
+    return _key(rest) in whole_cell_names() and _a_name(before) and _a_name(rest)
 
 
 @dataclass(frozen=True)
@@ -40,12 +77,13 @@ def _split_words(run: str) -> list[str]:
     if len(words) == 1:
         return words
     pieces: list[str] = [words[0]]
-    for word in words[1:]:
+    for at, word in enumerate(words[1:], start=1):
         left = pieces[-1].rsplit(" ", 1)[-1]
         boundary = (
             (_FORMATTED_AMOUNT.match(left) and _FORMATTED_AMOUNT.match(word))  # two amounts close together
             or (_FORMATTED_AMOUNT.match(left) and not _DIGIT.match(word) and not word.startswith(_UNITS))
             or (_FORMATTED_AMOUNT.match(word) and not _DIGIT.search(left[-1:]) and left[-1:] not in "-.,")
+            or (_CJK.match(word) and _starts_whole_name(words, at, pieces[-1]))
         )
         if boundary:
             pieces.append(word)
