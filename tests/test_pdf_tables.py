@@ -453,3 +453,14 @@ def test_an_economic_name_run_into_its_project_by_one_space_is_its_own_cell(form
     assert [(r["procurement_method"], r["total"]) for _, r in laptops.iterrows()] == [
         ("分散自行组织", Decimal("3.50")), ("分散自行组织", Decimal("6.00"))]
 
+
+def test_a_letter_spaced_header_over_two_columns_names_both():
+    # 江苏省人大常委会办公厅 2017 政府采购预算表 (PDF): "专项" / "名称" and "经济" / "科目" stacked, "采 购 物采 购 组"
+    # over "品名称 织形式" (two labels letter-spaced into one run); 名称 and 科目 alone would read as a 科目名称
+    table = only(find_tables(read_source(dev_document("js_npc_office_2017_dept", "pdf")))[0], "gov_procurement")
+    assert {"special_item", "economic_name", "procurement_item", "procurement_method"} <= set(table.frame.columns)
+    assert not any(c.startswith(("col", "name")) for c in table.frame.columns)
+    office = row(table, economic_name="办公设备购置")
+    assert (office["special_item"], office["total"]) == ("办公设备购置费", Decimal("59.00"))
+    cleaning = row(table, procurement_item="建筑物清洁服务")
+    assert (cleaning["procurement_method"], cleaning["total"]) == ("分散自行组织", Decimal("156.00"))

@@ -167,9 +167,22 @@ def _words(cells: list[_Cell]) -> list[_Cell]:
         if " " not in cell.text:
             out.append(cell)
             continue
-        for word in split_words(Cell(cell.text, cell.x0, cell.x1)):
-            out.append(_Cell(word.text, word.x0, word.x1, cell.kind))
+        words = split_words(Cell(cell.text, cell.x0, cell.x1))
+        if _letter_spaced_run(words):
+            # labels printed a character apart over several columns ("采 购 物采 购 组" over 品名称 | 织形式): where
+            # one label ends and the next begins is known only from where each character stands
+            words = [Cell(char, word.x0 + k * (word.x1 - word.x0) / len(word.text),
+                          word.x0 + (k + 1) * (word.x1 - word.x0) / len(word.text))
+                     for word in words for k, char in enumerate(word.text)]
+        out.extend(_Cell(word.text, word.x0, word.x1, cell.kind) for word in words)
     return out
+
+
+def _letter_spaced_run(words: list[Cell]) -> bool:
+    """Three characters or more printed one apart, two of them run together at most where two labels meet."""
+    lengths = [len(w.text) for w in words]
+    return (len(words) >= 3 and all(_LETTER.fullmatch(w.text[0]) for w in words) and max(lengths) <= 2
+            and lengths.count(2) <= 1)
 
 
 def _labels(cells: list[_Cell], label_kind: Callable[[str], LabelKind]) -> list[_Cell]:

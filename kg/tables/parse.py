@@ -101,6 +101,12 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
                     joined = piece + joined
                     found = _label_name(joined, kb)
                 above -= 1
+            if found == "name" and level > 0:
+                # 名称 or 科目 alone reads as a 科目名称; stacked under 专项 / 经济 it is the end of another text
+                # column's label (专项名称, 经济科目)
+                stacked = _wrapped_label_name(header[:level + 1], j, kb)
+                if stacked in kb.text_columns and stacked != "name":
+                    found, joined = stacked, label
             if label == _SUBTOTAL_LABEL and level > 0:
                 # "小计" under a spanning "“三公”经费" is that group's subtotal: name it after the group
                 above = header[level - 1]
