@@ -283,6 +283,7 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
         splits = {"total", "basic", "project"} <= columns
         sums = [(total_column, part_columns, f"{' + '.join(part_columns)} = {total_column}")
                 for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
+        balances = [b for b in kb.balances if {b.closing, b.opening, b.income, b.spending} <= columns]
         sources, groups = _income_sources(list(frame.columns), kb)
         # a 财政拨款收支总表's 支出 side prints its 合计 by the budgets it is paid from (一般公共预算 | 政府性基金 |
         # 国有资本经营): the 收入 side's columns are named income_*, so the sources are the 支出 side's
@@ -305,6 +306,12 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
                 notices.append(_compare(table, line, "sources = 合计",
                                         sum((_zero(record[s]) for s in sources), Decimal(0)),
                                         _zero(record[total_column])))
+            for balance in balances:
+                if _amount(record[balance.closing]) is not None:
+                    year = _zero(record[balance.income]) - _zero(record[balance.spending])
+                    notices.append(_compare(
+                        table, line, f"{balance.opening} + {balance.income} − {balance.spending} = {balance.closing}",
+                        _zero(record[balance.opening]) + year, record[balance.closing]))
             for group, group_parts in groups:
                 if _amount(record[group]) is not None or any(_amount(record[p]) is not None for p in group_parts):
                     notices.append(_compare(table, line, f"{' + '.join(group_parts)} = {group}",

@@ -45,6 +45,16 @@ def _default_kind(key: str) -> TableKind:
 
 
 @dataclass(frozen=True)
+class Balance:
+    """Four columns of one row that close: ``closing`` = ``opening`` + ``income`` − ``spending``."""
+
+    closing: str
+    opening: str
+    income: str
+    spending: str
+
+
+@dataclass(frozen=True)
 class TableKnowledge:
     kinds: tuple[TableKind, ...]
     toc: re.Pattern[str]
@@ -75,6 +85,7 @@ class TableKnowledge:
     phases: tuple[tuple[str, re.Pattern[str]], ...] = ()  # 预算数 / 决算数 labels under each item of a 决算
     relative_unit_name: re.Pattern[str] | None = None  # 本级, 机关本级: a unit named only under its department
     whole_labels: frozenset[str] = frozenset()  # row labels that are never a piece of a wrapped one (小计, 专项收入)
+    balances: tuple[Balance, ...] = ()  # 年初 + 本年收入 − 本年支出 = 年末 (a 决算's 结转和结余)
 
     def is_comparator(self, column: str) -> bool:
         """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
@@ -135,4 +146,5 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
             for entry in columns.get("orders", [])),
         phases=tuple((name, re.compile(p)) for name, p in columns.get("phases", {}).items()),
         whole_labels=frozenset(columns["rows"].get("whole_labels", ())),
+        balances=tuple(Balance(**entry) for entry in columns.get("balances", [])),
     )
