@@ -300,28 +300,32 @@ _FUND_FINAL_CODES = [["", "合计"], ["229", "其他支出"], ["22960", "彩票�
                      ["2296002", "用于社会福利的彩票公益金支出"]]
 
 
-def _fund_final(closing: str, tabs: bool, header: list[list[str]] = _FUND_FINAL_HEADER) -> Disclosure:
+def _fund_final(closing: str, tabs: bool, header: list[list[str]] = _FUND_FINAL_HEADER,
+                title: str = "政府性基金预算财政拨款收入支出决算表") -> Disclosure:
     """The national 政府性基金预算财政拨款收入支出决算表: 年初结转和结余 | 本年收入 | 本年支出 (小计, 基本支出,
     项目支出) | 年末结转和结余, the two balances' labels wrapped over two header lines."""
     rows = [[*codes, "50.00", "200.00", "180.00", "", "180.00", closing] for codes in _FUND_FINAL_CODES]
     widths = [10, 30, 12, 10, 10, 10, 10, 12]
     body = ("\n".join("\t".join(r) for r in [*header, *rows]) + "\n") if tabs \
         else _centred(header, widths) + aligned(rows, widths, left=2)
-    title = "某某局2024年度部门决算\n政府性基金预算财政拨款收入支出决算表\n单位：万元\n"
-    return extract_disclosure(source_from_text(title + body, "fund_final.txt"), require_tables=False)
+    top = f"某某局2024年度部门决算\n{title}\n单位：万元\n"
+    return extract_disclosure(source_from_text(top + body, "fund_final.txt"), require_tables=False)
 
 
+@pytest.mark.parametrize(("title", "kind"), [("政府性基金预算财政拨款收入支出决算表", "gov_fund_expenditure"),
+                                           ("财政专户管理资金收入支出决算表", "special_account")])
 @pytest.mark.parametrize("header", [_FUND_FINAL_HEADER, _FUND_FINAL_CENTRED])
 @pytest.mark.parametrize("tabs", [False, True])
-def test_a_fund_final_accounts_table_names_its_balances_and_checks_them(tabs, header):
-    disclosure = _fund_final("70.00", tabs, header)
-    table = next(t for t in disclosure.tables if t.kind == "gov_fund_expenditure")
+def test_a_fund_final_accounts_table_names_its_balances_and_checks_them(tabs, header, title, kind):
+    disclosure = _fund_final("70.00", tabs, header, title)
+    assert [t.kind for t in disclosure.tables] == [kind]
+    table = disclosure.tables[0]
     welfare = table.frame[table.frame["code"] == "2296002"].iloc[0]
     assert [welfare[c] for c in ("opening_balance", "year_income", "total", "project", "closing_balance")] == [
         Decimal("50.00"), Decimal("200.00"), Decimal("180.00"), Decimal("180.00"), Decimal("70.00")]
     assert not any(c.startswith("col") for c in table.frame.columns)
     assert [n.code for n in disclosure.notices if n.severity == "warning"] == []
-    closure = next(c for c in disclosure.closure if c.kind == "gov_fund_expenditure")
+    closure = next(c for c in disclosure.closure if c.kind == kind)
     # 年初 + 收入 − 支出 = 年末 and 基本 + 项目 = 合计 on each of the 4 rows; children = parent in the 5 columns
     # printed (2 parents); 合计 = 类 rows in all 6
     assert (closure.checks, closure.failed) == (4 * 2 + 2 * 5 + 6, 0)

@@ -270,6 +270,12 @@ def test_a_unit_in_a_column_header_is_read_and_a_missing_one_warns():
     ("国有资本经营预算拨款支出预算表", "soe_capital", None, None, False),
     ("表8政府采购支出表", "gov_procurement", None, None, False),
     ("2024年部门政府采购情况表", "gov_procurement", 2024, None, False),
+    # a 决算's 财政专户 table (年初结转和结余 | 本年收入 | 本年支出 | 年末结转和结余): it was read as a 收支总表 of an
+    # organisation called 财政专户管理资金; a dotted numbering (湖北 "2.15"); 三公 with 行政参公单位机关运行经费 (云南)
+    ("财政专户管理资金收入支出决算表", "special_account", None, None, True),
+    ("2.15单位收支总表", "income_expenditure_summary", None, None, False),
+    ("表3.1部门收入总表", "income_summary", None, None, False),
+    ("“三公”经费、行政参公单位机关运行经费情况表", "three_public", None, None, False),
 ])
 def test_titles_of_the_national_template_in_other_wordings(title, kind, year, organisation, final):
     from kg.tables.knowledge import knowledge
