@@ -464,3 +464,12 @@ def test_a_letter_spaced_header_over_two_columns_names_both():
     assert (office["special_item"], office["total"]) == ("办公设备购置费", Decimal("59.00"))
     cleaning = row(table, procurement_item="建筑物清洁服务")
     assert (cleaning["procurement_method"], cleaning["total"]) == ("分散自行组织", Decimal("156.00"))
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_a_category_wrapped_beside_its_detail_is_joined_word_by_word(form):
+    # 江苏省人大常委会办公厅 2017 收入预算总表: "一般公共预 公共财政拨款(补助)" / 13,649.07 / "算资金 资金", the
+    # category and its detail each wrapped in one column: 一般公共预算资金 | 公共财政拨款(补助)资金, not
+    # 一般公共预公共财政拨款(补助)算资金资金
+    table = only(find_tables(read_source(dev_document("js_npc_office_2017_dept", form)))[0], "income_summary")
+    assert row(table, name="一般公共预算资金公共财政拨款(补助)资金")["total"] == Decimal("13649.07")

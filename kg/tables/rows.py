@@ -97,7 +97,8 @@ def attach_wrapped_cells(records: list[Record], text_columns: list[str], amount_
             if not piece:
                 continue
             current = _text(row, column)
-            row[column] = _glue(piece, current) if before else _glue(current, piece)
+            upper, lower = (piece, current) if before else (current, piece)
+            row[column] = _side_by_side(upper, lower, whole) or _glue(upper, lower)
         lines = [int(records[i]["line"]) for i in block]  # type: ignore[call-overload]
         if not before:
             row["last_line"] = max(int(row.get("last_line") or row["line"]), *lines)  # type: ignore[call-overload]
@@ -195,6 +196,17 @@ def _whole(fragment: Record, text_columns: list[str], whole: Callable[[str], boo
     detail run together in one column)."""
     words = [w for c in text_columns for w in _text(fragment, c).split()]
     return bool(words) and all(whole(compact(w)) for w in words)
+
+
+def _side_by_side(upper: str, lower: str, whole: Callable[[str], bool] | None) -> str | None:
+    """Two labels wrapped side by side in one column, a category beside its detail ("一般公共预 公共财政拨款(补助)"
+    over "算资金 资金", the Jiangsu NPC 2017 收入预算总表): each word of the upper line goes on with the word under
+    it, when every pair reads as a whole label of the template. None when they do not."""
+    tops, bottoms = upper.split(), lower.split()
+    if whole is None or len(tops) < 2 or len(tops) != len(bottoms):
+        return None
+    pairs = [top + bottom for top, bottom in zip(tops, bottoms, strict=True)]
+    return " ".join(pairs) if all(whole(compact(pair)) for pair in pairs) else None
 
 
 def _column(fragment: Record, text_columns: list[str]) -> str | None:
