@@ -49,7 +49,7 @@ def whole_cell_names() -> frozenset[str]:
     return frozenset(_key(n) for n in names)
 
 
-def _a_name(text: str) -> bool:
+def a_name(text: str) -> bool:
     """Text that can stand as a cell: two characters or more, no bracket left open ("打印设备(20 万以下)")."""
     opened = text.count("(") + text.count("（")
     return len(_CJK.findall(text)) >= 2 and opened == text.count(")") + text.count("）")
@@ -59,7 +59,7 @@ def _starts_whole_name(words: list[str], at: int, before: str) -> bool:
     """The words from ``at`` to the end are a name the template prints as a cell of its own, run into the name
     before them by one space (``机要及电子政务业务费 办公设备购置``: 专项名称 | 经济科目)."""
     rest = " ".join(words[at:])
-    return _key(rest) in whole_cell_names() and _a_name(before) and _a_name(rest)
+    return _key(rest) in whole_cell_names() and a_name(before) and a_name(rest)
 
 
 @dataclass(frozen=True)

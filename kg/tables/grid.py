@@ -28,7 +28,7 @@ from itertools import pairwise
 from statistics import median
 from typing import Literal
 
-from kg.ingest.layout import Cell, split_words
+from kg.ingest.layout import Cell, a_name, split_words
 from kg.records import SourceLine
 from kg.tables.amounts import is_nil, parse_amount
 
@@ -458,7 +458,7 @@ def _split_at_columns(cells: list[_Cell], columns: list[Column]) -> list[_Cell]:
         # "打印设备(20 万以下)" are one cell each)
         cuts = [i for i, word in enumerate(words) if i > 0 and any(
             abs(word.x0 - x) <= ALIGN_TOLERANCE and x - cell.x0 > ALIGN_TOLERANCE for x in starts)
-            and _a_name(" ".join(w.text for w in words[:i])) and _a_name(" ".join(w.text for w in words[i:]))]
+            and a_name(" ".join(w.text for w in words[:i])) and a_name(" ".join(w.text for w in words[i:]))]
         if not cuts:
             out.append(cell)
             continue
@@ -466,11 +466,6 @@ def _split_at_columns(cells: list[_Cell], columns: list[Column]) -> list[_Cell]:
             piece = words[first:last]
             out.append(_Cell(" ".join(w.text for w in piece), piece[0].x0, piece[-1].x1, "text"))
     return out
-
-
-def _a_name(text: str) -> bool:
-    opened = text.count("(") + text.count("（")
-    return len(_LETTER.findall(text)) >= 2 and opened == text.count(")") + text.count("）")
 
 
 def _join_stacked_labels(header_lines: list[list[_Cell]], label_name: Callable[[str], str | None],
