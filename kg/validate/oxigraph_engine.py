@@ -247,7 +247,10 @@ class _Compiler:
         if predicate == SH.pattern:
             flags = self.shapes.value(shape, SH.flags)
             flag_arg = f", {_sparql_string(str(flags))}" if flags is not None else ""
-            return f"(isBlank({v}) || !REGEX(STR({v}), {_sparql_string(str(obj))}{flag_arg}))"
+            # STR of a blank node is an error, so COALESCE fails it as isBlank did; each mention of the value
+            # decodes it (a span's IRI ≈ 3-8 µs from the store's string table): SourceLinesFragmentShape
+            # 1.83 -> 1.30 CPU-s at 1,000 disclosures
+            return f"!COALESCE(REGEX(STR({v}), {_sparql_string(str(obj))}{flag_arg}), false)"
         if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             operator = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
                         SH.maxExclusive: "<"}[predicate]
@@ -257,7 +260,7 @@ class _Compiler:
             operator = "<" if predicate == SH.minLength else ">"
             if predicate == SH.minLength and int(obj) == 0:
                 return "false"
-            return f"(isBlank({v}) || STRLEN(STR({v})) {operator} {int(obj)})"
+            return f"COALESCE(STRLEN(STR({v})) {operator} {int(obj)}, true)"  # a blank node fails (see sh:pattern)
         if predicate == SH.nodeKind:
             kinds = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
                      SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
@@ -347,6 +350,15 @@ class _Compiler:
         """The focus nodes (``target_pattern``) as a sub-SELECT: Oxigraph joins a sub-SELECT by hashing, where a
         triple pattern is joined by one index lookup per row (4-10x slower for classes of 10,000s of members)."""
         return target if target.startswith("{") else f"{{ SELECT ?this WHERE {{ {target} }} }}"
+
+    def anti_join(self, target: str, pattern: str) -> str:
+        """The focus nodes without a match of ``pattern`` (binding ``?this``), hashed. A target of several
+        patterns is made distinct after the anti-join, not before it: ProvenanceShape's seven (605,000 focus
+        nodes at 1,000 disclosures) 2.85 -> 2.43 CPU-s for its sh:minCount."""
+        members = _members_pattern(target)
+        if members != target:
+            return f"SELECT DISTINCT ?this WHERE {{ {members} MINUS {{ {pattern} }} }}"
+        return f"SELECT ?this WHERE {{ {self.target_select(target)} MINUS {{ {pattern} }} }}"
 
     def class_select(self, variable: str, cls: Node) -> str:
         """The instances of ``cls`` as a sub-SELECT binding ``variable`` (hash-joined, see target_select)."""
@@ -442,7 +454,7 @@ class _Compiler:
                     continue
                 candidates = ""
                 if predicate == SH.minCount and bound == 1:  # the common case: an anti-join, no grouping
-                    query = (f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} ?value }} }}" if hashed else
+                    query = (self.anti_join(target, f"?this {path} ?value") if hashed else
                              f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?value }} }}")
                 elif predicate == SH.minCount:
                     query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS "
@@ -461,7 +473,7 @@ class _Compiler:
                 add(query, generic, unless_functional=functional, candidates=candidates, projected="?this")
             elif predicate == SH.hasValue:
                 value = self.one(shape, predicate).n3()
-                add(f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {path} {value} }} }}" if hashed else
+                add(self.anti_join(target, f"?this {path} {value}") if hashed else
                     f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} {value} }} }}", generic)
             elif predicate == SH.uniqueLang:
                 if self.one(shape, predicate) != Literal(True):
