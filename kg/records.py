@@ -195,6 +195,12 @@ class PerformanceTable:
     copies: list[Span] = field(default_factory=list)  # spans of further printed copies merged in
     matched_project: str | None = None  # name of the ProjectRow it was matched to
     matched_line: int | None = None  # that row's first line: which of two units' same-named rows it is
+    title_unit: str | None = None  # a unit the table's title names (…中心2025年项目支出绩效目标表)
+
+    @property
+    def unit(self) -> str | None:
+        """The unit the table says runs its project: its 实施单位 field, else the unit its title names."""
+        return self.implementing_unit or self.title_unit
     match_method: str | None = None  # "exact" | "normalised" | "fuzzy+amount" | "order" | "amount" | None
     match_score: float | None = None
     notices: list[Notice] = field(default_factory=list)

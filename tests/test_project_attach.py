@@ -207,3 +207,19 @@ def test_a_citation_known_by_name_only_attaches_to_neither_units_project():
     result = build_disclosure(disclosure, citations=[by_line])
     brigade = f"{DEFAULT_BASE}project/{BRIGADE}/2025/日常运转经费"  # no region given here: none in the IRI
     assert {t[0] for t in result.triples if t[1] == str(BKG.basis)} == {brigade}
+
+
+def test_a_unit_named_by_the_tables_title(tmp_path):
+    # a template whose title names the unit (…中心2025年项目支出绩效目标表) and prints no 实施单位 row
+    projects = project_table([(CENTER, "日常运转经费", "200.00"), (BRIGADE, "日常运转经费", "200.00")])
+    text = department_budget(projects, [BRIGADE_TABLE, CENTER_TABLE])
+    for unit in (BRIGADE, CENTER):
+        text = text.replace("泽州县县(区)级预算部门(单位)项目支出绩效目标表\n\n(2025年度)\n\n"
+                            "项目名称\t日常运转经费\t\t\t\t\t\t\n"
+                            f"主管部门及代码\t080-泽州县自然资源局\t\t\t实施单位\t{unit}\t\t\n",
+                            f"{unit}2025年项目支出绩效目标表\n\n项目名称\t日常运转经费\t\t\t\t\t\t\n"
+                            "主管部门及代码\t080-泽州县自然资源局\t\t\t\t\t\t\n", 1)
+    assert "实施单位" not in text
+    graph, _ = build(tmp_path, text)
+    assert targets_overview(graph, project(CENTER)) == {"用于巴公镇不动产登记服务窗口运转。"}
+    assert targets_overview(graph, project(BRIGADE)) == {"用于川底镇自然资源执法巡查。"}

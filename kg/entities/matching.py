@@ -103,9 +103,9 @@ def match_performance(performance: list[PerformanceTable], projects: list[Projec
         """The candidates of the unit the table's 实施单位 names, when they are of several units and it names one
         (in full, or without the region its row prints before it: 不动产登记中心 for 泽州县不动产登记中心)."""
         units = {unit_key(p.unit_name, department) for p in candidates}
-        if len(units) < 2 or not table.implementing_unit:
+        if len(units) < 2 or not table.unit:
             return candidates
-        unit = unit_key(table.implementing_unit, department)
+        unit = unit_key(table.unit, department)
         named = [u for u in units if u == unit] or [u for u in units if u.endswith(unit)]
         if len(named) != 1:
             return candidates

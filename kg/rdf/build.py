@@ -542,8 +542,8 @@ class _Builder:
     def performance_owner(self, table: PerformanceTable) -> str:
         """The organisation of a project printed only in a 绩效目标表: the unit its 实施单位 names when that is one of
         the units the 部门预算's 项目支出表 prints (free text naming no such unit: the publisher, as before)."""
-        if table.implementing_unit and self.publisher == self.department:
-            named = unit_key(table.implementing_unit, self.d.department)
+        if table.unit and self.publisher == self.department:
+            named = unit_key(table.unit, self.d.department)
             for printed in dict.fromkeys(row.unit_name for row in self.d.projects if row.unit_name):
                 if unit_key(printed, self.d.department) == named != unit_key(None, self.d.department):
                     return self.budget_unit(printed)

@@ -600,6 +600,7 @@ def _finish(vocab: Vocabulary, draft: _Draft) -> tuple[PerformanceTable, set[str
         department=department,
         department_code=code,
         implementing_unit=text("implementing_unit") or None,
+        title_unit=_title_unit(draft.title),
         attribute=text("attribute") or None,
         period=text("period") or None,
         funds=funds,
@@ -651,10 +652,20 @@ def _same_funds(a: PerformanceTable, b: PerformanceTable) -> bool:
     return True
 
 
+# what a title prints before the form's own name: "泽州县不动产登记中心2025年项目支出绩效目标表" names its unit;
+# "泽州县县(区)级预算部门(单位)项目支出绩效目标表" names none (no organisation's ending)
+_TITLE_UNIT = re.compile(r"^(?P<unit>.+?)(?:\d{4}年度?)?项目(?:支出)?绩效目标")
+
+
+def _title_unit(title: str | None) -> str | None:
+    match = _TITLE_UNIT.match(re.sub(r"\s+", "", title or ""))
+    return match["unit"] if match and _ORG_SUFFIX.search(match["unit"]) else None
+
+
 def _same_unit(a: PerformanceTable, b: PerformanceTable) -> bool:
     """The tables do not name two different 实施单位 (one printed in full and the other clipped is one unit): two
     units of a 部门预算 each print a table for their own 日常运转经费, and those are two projects, not copies."""
-    mine, theirs = normalise_name(a.implementing_unit or ""), normalise_name(b.implementing_unit or "")
+    mine, theirs = normalise_name(a.unit or ""), normalise_name(b.unit or "")
     return not mine or not theirs or mine.startswith(theirs) or theirs.startswith(mine)
 
 
