@@ -74,20 +74,28 @@ def build(tmp_path: Path, text: str) -> tuple[Graph, list[dict]]:
 
 
 def project(unit: str, name: str = "日常运转经费") -> URIRef:
+    """The unit's project (bkg:UnitProject) of that name."""
     return URIRef(f"{PROJECT_}{unit}/2025/{name}")
 
 
+def printed(graph: Graph, unit_project: URIRef) -> URIRef | None:
+    """The one disclosure's bkg:Project that prints ``unit_project`` (the graphs here hold one disclosure)."""
+    nodes = list(graph.subjects(BKG.unitProject, unit_project))
+    assert len(nodes) <= 1, nodes
+    return nodes[0] if nodes else None
+
+
 def targets_overview(graph: Graph, node: URIRef) -> set[str]:
-    return {str(text) for target in graph.objects(node, BKG.performanceTarget)
+    return {str(text) for target in graph.objects(printed(graph, node), BKG.performanceTarget)
             for text in graph.objects(target, BKG.overview)}
 
 
 def cited(graph: Graph, node: URIRef) -> set[str]:
-    return {str(o).removeprefix(POLICY_) for o in graph.objects(node, BKG.basis)}
+    return {str(o).removeprefix(POLICY_) for o in graph.objects(printed(graph, node), BKG.basis)}
 
 
 def townships(graph: Graph, node: URIRef) -> set[str]:
-    return {str(o).removeprefix(PLACE_) for o in graph.objects(node, BKG.township)}
+    return {str(o).removeprefix(PLACE_) for o in graph.objects(printed(graph, node), BKG.township)}
 
 
 def test_performance_basis_and_townships_follow_the_implementing_unit(tmp_path):
@@ -104,7 +112,7 @@ def test_performance_basis_and_townships_follow_the_implementing_unit(tmp_path):
     assert townships(graph, brigade) == {CHUANDI}
     # no performance-only project was made up for either table
     labels = [s for s in graph.subjects(RDFS.label, Literal("日常运转经费")) if (s, RDF.type, BKG.Project) in graph]
-    assert sorted(map(str, labels)) == sorted([str(center), str(brigade)])
+    assert sorted(map(str, labels)) == sorted([str(printed(graph, center)), str(printed(graph, brigade))])
     assert not [n for n in notices if n["code"] in ("unmatched-performance", "rdf-project-ambiguous")]
 
 
@@ -115,7 +123,7 @@ def test_the_amount_decides_when_the_tables_name_no_unit(tmp_path):
     brigade_table = (*BRIGADE_TABLE[:1], "泽州县自然资源局", "1500000", *BRIGADE_TABLE[3:])
     graph, _ = build(tmp_path, department_budget(projects, [brigade_table, center_table]))
     center, brigade = project(CENTER), project(BRIGADE)
-    assert {o.toPython() for o in graph.objects(center, BKG.amount)} == {Decimal("3500000")}
+    assert {o.toPython() for o in graph.objects(printed(graph, center), BKG.amount)} == {Decimal("3500000")}
     assert targets_overview(graph, center) == {"用于巴公镇不动产登记服务窗口运转。"}
     assert targets_overview(graph, brigade) == {"用于川底镇自然资源执法巡查。"}
     assert cited(graph, center) == {"泽政发〔2019〕23号"} and cited(graph, brigade) == {"泽政办发〔2020〕15号"}
@@ -176,14 +184,14 @@ def test_a_performance_only_project_is_scoped_by_the_unit_its_implementing_unit_
     only = ("执法装备购置", BRIGADE, "300000", "用于川底镇执法装备购置。", BRIGADE_TABLE[4])
     graph, _ = build(tmp_path, department_budget(projects, [BRIGADE_TABLE, CENTER_TABLE, only]))
     node = project(BRIGADE, "执法装备购置")
-    assert (node, BKG.inBudgetTable, Literal(False)) in graph
-    assert set(graph.objects(node, BKG.budgetUnit)) == {URIRef(f"{DEFAULT_BASE}org/140525/{BRIGADE}")}
+    assert (printed(graph, node), BKG.inBudgetTable, Literal(False)) in graph
+    assert set(graph.objects(printed(graph, node), BKG.budgetUnit)) == {URIRef(f"{DEFAULT_BASE}org/140525/{BRIGADE}")}
     assert townships(graph, node) == {CHUANDI}
     # a 实施单位 naming no unit the 项目支出表 prints stays the department's, as before
     other = ("宣传经费", "泽州县自然资源局宣传股", "300000", "用于宣传。", BRIGADE_TABLE[4])
     (tmp_path / "other").mkdir()
     graph, _ = build(tmp_path / "other", department_budget(projects, [other]))
-    assert (URIRef(f"{PROJECT_}泽州县自然资源局/2025/宣传经费"), RDF.type, BKG.Project) in graph
+    assert (URIRef(f"{PROJECT_}泽州县自然资源局/2025/宣传经费"), RDF.type, BKG.UnitProject) in graph
 
 
 def test_a_citation_known_by_name_only_attaches_to_neither_units_project():
@@ -206,7 +214,10 @@ def test_a_citation_known_by_name_only_attaches_to_neither_units_project():
                             project_line=3)
     result = build_disclosure(disclosure, citations=[by_line])
     brigade = f"{DEFAULT_BASE}project/{BRIGADE}/2025/日常运转经费"  # no region given here: none in the IRI
-    assert {t[0] for t in result.triples if t[1] == str(BKG.basis)} == {brigade}
+    # the brigade's row (line 3) is the disclosure's project …/project/3, which prints the brigade's unit project
+    row = f"{DEFAULT_BASE}disclosure/2025/{'0' * 16}/project/3"
+    assert {t[0] for t in result.triples if t[1] == str(BKG.basis)} == {row}
+    assert (row, str(BKG.unitProject), brigade) in result.triples
 
 
 def test_a_unit_named_by_the_tables_title(tmp_path):

@@ -1,5 +1,6 @@
 """A project's IRI is scoped by the 预算单位 that runs it (docs/iris.md): two units' same-named projects stay two
-nodes, and a 部门预算's row and the unit's own 单位预算 name one project."""
+nodes, and a 部门预算's row and the unit's own 单位预算 name one project (one bkg:UnitProject, which each
+disclosure's bkg:Project, with that disclosure's amount, links to)."""
 
 from __future__ import annotations
 
@@ -43,13 +44,22 @@ def build_graph(tmp_path: Path, documents: dict[str, str]) -> tuple[Graph, Path]
 
 
 def projects_named(graph: Graph, name: str) -> dict[str, URIRef]:
-    """The projects labelled ``name``, by IRI (without the base)."""
+    """The unit projects labelled ``name``, by IRI (without the base)."""
     return {str(p).removeprefix(DEFAULT_BASE): p for p in graph.subjects(RDFS.label, Literal(name))
-            if (p, RDF.type, BKG.Project) in graph}
+            if (p, RDF.type, BKG.UnitProject) in graph}
+
+
+def printings(graph: Graph, unit_project: URIRef) -> list[URIRef]:
+    """The disclosures' bkg:Project nodes that print ``unit_project``."""
+    return [p for p in graph.subjects(BKG.unitProject, unit_project) if (p, RDF.type, BKG.Project) in graph]
 
 
 def amounts(graph: Graph, project: URIRef) -> set[Decimal]:
-    return {o.toPython() for o in graph.objects(project, BKG.amount)}
+    return {o.toPython() for printed in printings(graph, project) for o in graph.objects(printed, BKG.amount)}
+
+
+def budget_units(graph: Graph, project: URIRef) -> set[URIRef]:
+    return {o for printed in printings(graph, project) for o in graph.objects(printed, BKG.budgetUnit)}
 
 
 def test_two_units_same_named_projects_stay_two_nodes(tmp_path):
@@ -62,7 +72,7 @@ def test_two_units_same_named_projects_stay_two_nodes(tmp_path):
     brigade = projects["project/140525/泽州县自然资源综合执法大队/2025/日常运转经费"]
     assert amounts(graph, center) == {Decimal("3500000")} and amounts(graph, brigade) == {Decimal("1500000")}
     # each names the unit that publishes it, a unit of the department
-    assert set(graph.objects(center, BKG.budgetUnit)) == {URIRef(ORG_ + "泽州县不动产登记中心")}
+    assert budget_units(graph, center) == {URIRef(ORG_ + "泽州县不动产登记中心")}
     assert (URIRef(ORG_ + "泽州县不动产登记中心"), SUB_ORGANIZATION_OF, URIRef(ORG_ + "泽州县自然资源局")) in graph
     # the summaries and the arithmetic checks: each disclosure's projects are its own
     assert not validate_file(out / "graph.nt", engine="oxigraph").violations
@@ -76,8 +86,10 @@ def test_department_row_and_the_units_own_budget_name_one_project(tmp_path):
     assert set(projects) == {"project/140525/泽州县不动产登记中心/2025/日常运转经费",
                              "project/140525/泽州县自然资源综合执法大队/2025/日常运转经费"}
     center = projects["project/140525/泽州县不动产登记中心/2025/日常运转经费"]
-    # … and the center's row is the project its own 单位预算 lists: one node, both disclosures, one amount
-    assert len(set(graph.objects(center, BKG.disclosure))) == 2
+    # … and the center's row is the project its own 单位预算 lists: one unit project, printed by both disclosures,
+    # each its own bkg:Project of one disclosure
+    assert len({d for printed in printings(graph, center) for d in graph.objects(printed, BKG.disclosure)}) == 2
+    assert [len(set(graph.objects(printed, BKG.disclosure))) for printed in printings(graph, center)] == [1, 1]
     assert amounts(graph, center) == {Decimal("3500000")}
     brigade = projects["project/140525/泽州县自然资源综合执法大队/2025/日常运转经费"]
     assert amounts(graph, brigade) == {Decimal("1500000")}
@@ -106,5 +118,5 @@ def test_a_unit_budget_listing_its_projects_under_the_departments_name_keeps_the
     graph, _ = build_graph(tmp_path, {"center.txt": text})
     project = URIRef(PROJECT_ + "泽州县不动产登记中心/2025/日常运转经费")
     assert set(projects_named(graph, "日常运转经费")) == {str(project).removeprefix(DEFAULT_BASE)}
-    assert set(graph.objects(project, BKG.budgetUnit)) == {URIRef(ORG_ + "泽州县不动产登记中心")}
+    assert budget_units(graph, project) == {URIRef(ORG_ + "泽州县不动产登记中心")}
     assert amounts(graph, project) == {Decimal("3500000")}

@@ -23,8 +23,10 @@ from tests.conftest import SAMPLES
 
 BASE = "https://w3id.org/budget-kg/id/"
 BKG = "https://w3id.org/budget-kg/ontology#"
-# a 单位预算's project is scoped by its unit (沁水县自然资源局本级), not its department (docs/iris.md)
-QINSHUI_PROJECT = BASE + "project/140521/沁水县自然资源局本级/2024/2022-2023耕地“进出平衡”方案编制经费"
+# the project as qinshui 2024 prints it (its 项目支出表 row, line 449) and the unit's project it prints, scoped by the
+# unit (沁水县自然资源局本级), not the department (docs/iris.md)
+QINSHUI_PROJECT = BASE + "disclosure/2024/da60f45f7ee6469a/project/449"
+QINSHUI_UNIT_PROJECT = BASE + "project/140521/沁水县自然资源局本级/2024/2022-2023耕地“进出平衡”方案编制经费"
 _CACHE: dict[str, Path] = {}
 
 
@@ -109,7 +111,7 @@ def test_request_paths_map_back_to_minted_iris():
             "%E6%9C%AC%E7%BA%A7/2024/"
             "2022-2023%E8%80%95%E5%9C%B0%E2%80%9C%E8%BF%9B%E5%87%BA%E5%B9%B3%E8%A1%A1%E2%80%9D"
             "%E6%96%B9%E6%A1%88%E7%BC%96%E5%88%B6%E7%BB%8F%E8%B4%B9")
-    assert iri_candidates(BASE, path)[0] == QINSHUI_PROJECT
+    assert iri_candidates(BASE, path)[0] == QINSHUI_UNIT_PROJECT
     # a graph built before round 8 encoded the quotes: its IRI is still found
     old_iri = BASE + "project/140521/沁水县自然资源局本级/2024/2022-2023耕地%E2%80%9C进出平衡%E2%80%9D方案编制经费"
     assert old_iri in iri_candidates(BASE, path)
@@ -119,8 +121,9 @@ def test_request_paths_map_back_to_minted_iris():
 def test_static_site(seeds_build, tmp_path):
     report = export_static_site(seeds_build, tmp_path, formats=("html", "ttl"))
     # pages for what people look up only (no indicator, line or provenance pages): see test_site.py
-    assert report.kinds == {"disclosure": 5, "department": 4, "project": 155, "document": 235, "township": 37,
-                            "code": 146} and report.pages == 582 and not report.shortened
+    # each project as its disclosure prints it and the unit's project it prints (the IRI projects had before)
+    assert report.kinds == {"disclosure": 5, "department": 4, "project": 155, "unit-project": 155, "document": 235,
+                            "township": 37, "code": 146} and report.pages == 737 and not report.shortened
     page = tmp_path / entity_file(BASE, QINSHUI_PROJECT).with_suffix("")
     html_file = page.parent / (page.name + ".html")
     text = html_file.read_text(encoding="utf-8")
@@ -135,3 +138,8 @@ def test_static_site(seeds_build, tmp_path):
     turtle = Graph().parse(page.parent / (page.name + ".ttl"), format="turtle")
     assert Decimal(str(turtle.value(URIRef(QINSHUI_PROJECT), URIRef(BKG + "amount")))) == Decimal("341900")
     assert (tmp_path / "index.html").is_file() and (tmp_path / "ontology.html").is_file()
+    # the unit's project's page links the disclosure's project that prints it
+    unit_page = tmp_path / entity_file(BASE, QINSHUI_UNIT_PROJECT).with_suffix("")
+    unit_text = (unit_page.parent / (unit_page.name + ".html")).read_text(encoding="utf-8")
+    assert "2022-2023耕地“进出平衡”方案编制经费" in unit_text and "bkg:unitProject" in unit_text
+    assert "project/449.html" in unit_text

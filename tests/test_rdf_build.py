@@ -78,7 +78,10 @@ def test_land_reserve_project_amount_in_yuan_from_government_fund(zezhou):
     assert the(g, fundings[0], BKG.fundSource) == BKG.GovernmentFundBudget
     assert the(g, fundings[0], BKG.allocation) == BKG.CurrentYear
     assert the(g, fundings[0], BKG.amount).toPython() == Decimal("75000000")
-    assert "/project/140525/泽州县自然资源局/2025/2025年土地收储经费" in str(land)
+    # this disclosure's project is named by its row's line; the unit's project it prints by unit, year and name
+    assert str(land) == f"{disclosure_node(g)}/project/389"
+    assert str(the(g, land, BKG.unitProject)).endswith("/project/140525/泽州县自然资源局/2025/2025年土地收储经费")
+    assert the(g, the(g, land, BKG.unitProject), RDF.type) == BKG.UnitProject
     # the funding is named by its 项目支出表 row's line, the performance target by its title's line
     assert str(fundings[0]) == f"{disclosure_node(g)}/funding/389/gov_fund"
     row = the(g, fundings[0], PROV.wasDerivedFrom)

@@ -11,9 +11,15 @@ from decimal import Decimal
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from kg.publish import make_server
-from tests.test_publish import BKG, QINSHUI_PROJECT, seeds_build  # noqa: F401 - the shared session build
+from tests.test_publish import (  # noqa: F401 - the shared session build
+    BKG,
+    QINSHUI_PROJECT,
+    QINSHUI_UNIT_PROJECT,
+    seeds_build,
+)
 
 PROJECT_PATH = "/id/" + urllib.parse.quote(QINSHUI_PROJECT.removeprefix("https://w3id.org/budget-kg/id/"),
                                            safe="/%")
@@ -87,10 +93,14 @@ def test_project_iri_of_its_department_redirects_to_its_unit(server):
                                               {"redirect_request": lambda *args: None}))
     with pytest.raises(urllib.error.HTTPError) as moved:
         opener.open(request, timeout=30)
-    assert moved.value.code == 301 and moved.value.headers["Location"] == PROJECT_PATH + ".ttl"
-    status, _, body = fetch(server + old_path, "text/turtle")  # followed: the unit's project, its amount
+    unit_path = "/id/" + urllib.parse.quote(QINSHUI_UNIT_PROJECT.removeprefix("https://w3id.org/budget-kg/id/"),
+                                            safe="/%")
+    assert moved.value.code == 301 and moved.value.headers["Location"] == unit_path + ".ttl"
+    # followed: the unit's project (the IRI the project had until round 11), which qinshui's project links to
+    status, _, body = fetch(server + old_path, "text/turtle")
     graph = Graph().parse(data=body.decode("utf-8"), format="turtle")
-    assert status == 200 and graph.value(URIRef(QINSHUI_PROJECT), URIRef(BKG + "amount")).toPython() == 341900
+    assert status == 200 and graph.value(URIRef(QINSHUI_UNIT_PROJECT), RDF.type) == URIRef(BKG + "UnitProject")
+    assert list(graph.subjects(URIRef(BKG + "unitProject"), URIRef(QINSHUI_UNIT_PROJECT))) == [URIRef(QINSHUI_PROJECT)]
 
 
 def test_unknown_entity_is_404(server):

@@ -44,7 +44,7 @@ def test_policy_view_document_to_projects_to_department(policy):
 
 
 def test_project_node_details_and_source_line(policy):
-    node = ID + "project/140521/沁水县自然资源局本级/2024/2022-2023耕地“进出平衡”方案编制经费"
+    node = ID + "disclosure/2024/da60f45f7ee6469a/project/449"  # qinshui's 2022-2023耕地“进出平衡”方案编制经费
     data = policy.nodes[node]
     assert data["money"] == 341_900.0 and data["details"]["amount"] == "341,900.00 元"
     assert data["sources"][0] == "qinshui-natural-resources-bureau-unit-2024.txt:449"

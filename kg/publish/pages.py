@@ -107,13 +107,15 @@ def moved_project(store: ox.Store, base: str, iri: str) -> str | None:
 
     Such an IRI is ``project/<region>/<department>/<year>/<name>``; since then a project whose disclosure names
     its unit is ``project/<region>/<unit>/<year>/<name>``, the unit being an ``org:subOrganizationOf`` the
-    department: each of the department's units is tried (docs/iris.md)."""
+    department: each of the department's units is tried (docs/iris.md). Since round 11 that IRI names the unit's
+    project (``bkg:UnitProject``), which each disclosure's ``bkg:Project`` links to; a graph built before has
+    ``bkg:Project`` there."""
     segments = iri[len(base):].split("/") if iri.startswith(base + "project/") else []
     if len(segments) != 5:
         return None
     _, region, department, year, name = segments
     sub_organisation_of = ox.NamedNode(NAMESPACE_IRIS["org"] + "subOrganizationOf")
-    project = ox.NamedNode(NAMESPACE_IRIS["bkg"] + "Project")
+    kinds = (ox.NamedNode(NAMESPACE_IRIS["bkg"] + "UnitProject"), ox.NamedNode(NAMESPACE_IRIS["bkg"] + "Project"))
     rdf_type = ox.NamedNode(NAMESPACE_IRIS["rdf"] + "type")
     organisation = ox.NamedNode(f"{base}org/{region}/{department}")
     for unit in sorted({quad.subject.value for quad in store.quads_for_pattern(None, sub_organisation_of,
@@ -121,7 +123,8 @@ def moved_project(store: ox.Store, base: str, iri: str) -> str | None:
         if not unit.startswith(base + "org/"):
             continue
         candidate = f"{base}project/{unit[len(base) + len('org/'):]}/{year}/{name}"
-        if next(store.quads_for_pattern(ox.NamedNode(candidate), rdf_type, project), None) is not None:
+        if any(next(store.quads_for_pattern(ox.NamedNode(candidate), rdf_type, kind), None) is not None
+               for kind in kinds):
             return candidate
     return None
 

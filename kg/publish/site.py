@@ -35,8 +35,11 @@ MAX_SEGMENT_BYTES = 200  # file systems allow 255; room for ".jsonld" and the ha
 
 BKG = "https://w3id.org/budget-kg/ontology#"
 # The classes whose members get a page, with the word the search index and its filter use.
+# a project as one disclosure prints it (its figures) and the unit's project every disclosure printing it links to
+# (the IRI projects had before round 11, so a page there still answers)
 PAGE_CLASSES = {BKG + "Disclosure": "disclosure", BKG + "Department": "department", BKG + "Project": "project",
-                BKG + "PolicyDocument": "document", BKG + "Township": "township", BKG + "FunctionCode": "code"}
+                BKG + "UnitProject": "unit-project", BKG + "PolicyDocument": "document", BKG + "Township": "township",
+                BKG + "FunctionCode": "code"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FISCAL_YEAR = BKG + "fiscalYear"
 

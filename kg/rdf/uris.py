@@ -11,10 +11,11 @@ letters, digits and ``-._~()`` (``/`` above all), spaces, controls and invisible
 What a disclosure prints is named under the disclosure, by its code or item where the table prints one
 (``…/expenditure/2080502``, ``…/three-public/official-reception``) and otherwise by the line it is printed on,
 which the disclosure's checksum fixes: ``…/performance/1003`` (the table whose title is line 1003),
-``…/indicator/1015``, ``…/funding/512/general_budget`` (the 项目支出表 row of line 512),
-``…/citation/1007/晋税发〔2021〕55号`` (the document that line cites; a document known by title only is
-``《title》``). What exists beyond one disclosure — projects, policy documents, codes, places, organisations —
-is named by its own names and codes. docs/iris.md has the whole scheme and what changed in round 8.
+``…/indicator/1015``, ``…/project/512`` and ``…/funding/512/general_budget`` (the 项目支出表 row of line 512:
+the project as this disclosure prints it, and one of its fund sources), ``…/citation/1007/晋税发〔2021〕55号``
+(the document that line cites; a document known by title only is ``《title》``). What exists beyond one
+disclosure — a unit's project of a year, policy documents, codes, places, organisations — is named by its own
+names and codes. docs/iris.md has the whole scheme and what changed in round 8.
 """
 
 from __future__ import annotations
@@ -125,10 +126,19 @@ class Minter:
 
     # budget records -------------------------------------------------------------------------------
     def project(self, owner: str, fiscal_year: int | None, name: str) -> str:
-        """A project, under the organisation that runs it (``owner``: its 预算单位's IRI where the disclosure
-        names one, else the department's): ``project/<region>/<unit>/<year>/<name>``, so a 部门预算's row and
-        the unit's own 单位预算 name one project, and two units' same-named projects stay two."""
+        """A unit's project of one year (``bkg:UnitProject``), under the organisation that runs it (``owner``: its
+        预算单位's IRI where the disclosure names one, else the department's): ``project/<region>/<unit>/<year>/
+        <name>``, so a 部门预算's row and the unit's own 单位预算 name one project, and two units' same-named
+        projects stay two. What a disclosure prints of it is on its ``disclosure_project``."""
         return self.projects_of(owner, fiscal_year) + slug(name)
+
+    @staticmethod
+    def disclosure_project(disclosure: str, row_key: str) -> str:
+        """A project as one disclosure prints it (``bkg:Project``: its amount, table, 立项依据 there), keyed by the
+        line of its 项目支出表 row, or of its 绩效目标表's title for a project printed only there (row_key_of): two
+        disclosures printing one project (a 预算 and its 决算, a 部门预算 and the unit's 单位预算) give two
+        nodes, each ``bkg:unitProject`` the one ``project`` node, so no figure of one is read as the other's."""
+        return f"{disclosure}/project/{row_key}"
 
     def projects_of(self, owner: str, fiscal_year: int | None) -> str:
         """The IRI prefix of an organisation's projects of one year: ``owner``'s IRI after ``org/``, then the year."""
