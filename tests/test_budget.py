@@ -152,6 +152,7 @@ def test_tables_reconcile_with_the_summary_and_a_planted_difference_is_named(sou
 
 def test_a_project_table_with_a_basis_column_links_its_documents(tmp_path):
     from rdflib import Graph, URIRef
+    from rdflib.namespace import RDFS
 
     from kg.build import build
 
@@ -163,7 +164,7 @@ def test_a_project_table_with_a_basis_column_links_its_documents(tmp_path):
     build([tmp_path / "in"], tmp_path / "out", jobs=1, formats=("nt",), store=False, progress=False)
     graph = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
     basis = URIRef("https://w3id.org/budget-kg/ontology#basis")
-    docs = {str(p).rsplit("/", 1)[-1]: str(d).split("/policy/", 1)[-1] for p, d in graph.subject_objects(basis)}
+    docs = {str(graph.value(p, RDFS.label)): str(d).split("/policy/", 1)[-1] for p, d in graph.subject_objects(basis)}
     assert docs == {"耕地保护项目": "no/某政办发〔2023〕12号", "地质灾害防治": "title/地质灾害防治条例"}
 
 
