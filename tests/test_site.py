@@ -16,7 +16,7 @@ from tests.test_publish import seeds_build  # noqa: F401 - the shared session bu
 
 BKG = "https://w3id.org/budget-kg/ontology#"
 BASE = "https://w3id.org/budget-kg/id/"
-LOOKED_UP = ("Disclosure", "Department", "Project", "PolicyDocument", "Township", "FunctionCode")
+LOOKED_UP = ("Disclosure", "Department", "Project", "UnitProject", "PolicyDocument", "Township", "FunctionCode")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_one_page_per_looked_up_entity_and_no_indicator_pages(site, seeds_build)
                             "?e a ?c }", use_default_graph_as_union=True))
     expected = int(rows[0]["n"].value)
     html_pages = [p for p in (out / "id").rglob("*.html")]
-    assert len(html_pages) == report.pages == expected == 582
+    assert len(html_pages) == report.pages == expected == 737  # 155 projects and the 155 unit projects they print
     # the objects of bkg:indicator (its range: the graph states no rdf:type bkg:PerformanceIndicator)
     indicators = {q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(BKG + "indicator"), None)}
     assert len(indicators) > 2000
@@ -50,9 +50,11 @@ def test_search_index_lists_every_page(site):
     out, report = site
     index = json.loads((out / "search.json").read_text(encoding="utf-8"))
     assert len(index) == report.pages
-    project = [e for e in index if e["l"] == "2022-2023耕地“进出平衡”方案编制经费"]
-    assert len(project) == 1 and project[0]["k"] == "project" and project[0]["y"] == 2024
-    assert (out / unquote(project[0]["u"])).is_file()
+    # the project as qinshui 2024 prints it, and the unit's project (the page every disclosure printing it links to)
+    found = {e["k"]: e for e in index if e["l"] == "2022-2023耕地“进出平衡”方案编制经费"}
+    assert set(found) == {"project", "unit-project"} and found["project"]["y"] == 2024
+    assert found["project"]["u"] == "id/disclosure/2024/da60f45f7ee6469a/project/449.html"
+    assert all((out / unquote(entry["u"])).is_file() for entry in found.values())
     assert sum(1 for e in index if e["k"] == "document") == 235
 
 

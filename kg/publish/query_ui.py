@@ -103,8 +103,8 @@ _UNDER_DISCLOSURE = 4  # "disclosure", year, checksum, kind: the segments before
 
 def result_label(iri: str) -> str:
     """A result cell's text for an IRI: a vocabulary term as its prefixed name; one of ours by its last path
-    segment, decoded (a project's name, a 文号, a code), with the kind before it when what a disclosure prints is
-    keyed by its line ("performance/575")."""
+    segment, decoded (a unit project's name, a 文号, a code), with the kind before it when what a disclosure prints
+    is keyed by its line ("performance/575", the disclosure's project "project/389")."""
     if not iri.startswith(pages.DEFAULT_BASE):
         return pages.short_name(iri)
     segments = iri[len(pages.DEFAULT_BASE):].rstrip("/").split("/")
