@@ -46,6 +46,13 @@ _FULLWIDTH = str.maketrans(
 # and most lines hold none of them
 _FULLWIDTH_ANY = re.compile("[" + "".join(re.escape(chr(code)) for code in _FULLWIDTH) + "]")
 
+# A year written in Chinese numerals ("二〇二五年度部门预算"): the digits of the year, one character for one, so
+# that every reader of years (cover, titles, sentences) reads it. Only 二〇xx / 二零xx before 年: 〇 never
+# starts a word, and "一二年" (a count) has no 〇.
+_CHINESE_DIGITS = "〇○零一二三四五六七八九"
+_CHINESE_YEAR = re.compile(r"二[〇○零][〇○零一二三四五六七八九]{2}(?=年)")
+_YEAR_DIGITS = str.maketrans({c: str(max(0, i - 2)) for i, c in enumerate(_CHINESE_DIGITS)})
+
 _HTML_TAG = re.compile(r"</?(?:p|td|tr|th|table|tbody|thead|span|div|br|b|i|font)\b[^>]{0,200}>", re.I)
 _HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot);")
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
@@ -59,13 +66,16 @@ _RULE_RUN = re.compile(r"[\-—–_=─━]{3}")
 
 
 def normalise_text(text: str) -> str:
-    """Normalise one line's text (no furniture test): HTML fragments out, full-width data forms unified."""
+    """Normalise one line's text (no furniture test): HTML fragments out, full-width data forms unified, a year
+    in Chinese numerals written in digits."""
     if "<" in text:
         text = _HTML_TAG.sub("", text)
     if "&" in text:
         text = _HTML_ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
     if _FULLWIDTH_ANY.search(text):
         text = text.translate(_FULLWIDTH)
+    if ("〇" in text or "零" in text or "○" in text) and "年" in text:
+        text = _CHINESE_YEAR.sub(lambda m: m[0].translate(_YEAR_DIGITS), text)
     return text.rstrip("\r\n")
 
 

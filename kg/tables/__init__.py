@@ -18,7 +18,7 @@ from kg.tables.amounts import find_unit, is_amount
 from kg.tables.codes import recover_truncated_codes
 from kg.tables.contents import listed_tables, missing_tables
 from kg.tables.knowledge import TableKnowledge, knowledge
-from kg.tables.layout import cells_of, compact, filled, is_stop, positioned_title, title_of
+from kg.tables.layout import cells_of, compact, filled, is_stop, positioned_title, title_of, without_unit_cell
 from kg.tables.parse import parse_table
 from kg.tables.titles import TitleMatch, match_title
 
@@ -42,7 +42,7 @@ class _Title:
     match: TitleMatch
 
     def text(self, lines: list[SourceLine]) -> str:
-        return "".join(compact(ln.text) for ln in lines[self.first:self.last + 1])
+        return "".join(_single_text(ln) or compact(ln.text) for ln in lines[self.first:self.last + 1])
 
 
 def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
@@ -65,6 +65,7 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
         end = titles[position + 1].first if position + 1 < len(titles) else len(lines)
         end = min([end, *(i for i in unknown if title.last < i < end)])
         body = _body(lines, title.last + 1, end, kb)
+        after = next((ln for ln in lines[title.last + 1 + len(body):end] if ln.text.strip()), None)
         title_line = _title_line(lines, title)
         try:
             table = parse_table(title.match.kind, title_line, body, source, kb)
@@ -73,6 +74,10 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
                                   f"{title.match.kind.kind} table could not be parsed: {exc}", "error"))
             continue
         table.frame.attrs["title_match"] = title.match
+        if table.frame.empty and not table.empty and after is not None and kb.empty_note.search(compact(after.text)):
+            # the note saying so printed under the table as a sentence, which ends the table's lines
+            # ("注：本部门无政府性基金预算收支，故本表无数据。")
+            table.empty = True
         notices.extend(table.notices)
         if tables and not table.frame.attrs.get("unit_stated", True) and _continues(tables[-1], table, units=False):
             table.unit = tables[-1].unit  # a page's repeat of the title states no unit again
@@ -100,9 +105,13 @@ def find_tables(source: SourceDocument) -> tuple[list[Table], list[Notice]]:
     return tables, notices
 
 
+# "(续)", "(续表)", "续表", "(续表1)" after a title printed again on the page a table goes on to
+_CONTINUED = re.compile(r"\(?续表?(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})?\)?$")
+
+
 def _continues(previous: Table, table: Table, units: bool = True) -> bool:
     """The same title printed again at the top of the next page: one table, not two."""
-    first, again = compact(previous.title), compact(table.title)
+    first, again = (_CONTINUED.sub("", compact(t)) for t in (previous.title, table.title))
     # the first print may carry a label the repeat lacks ("表十二2017年政府采购预算表" / "2017年政府采购预算表")
     return (table.kind == previous.kind and (first.endswith(again) or again.endswith(first))
             and (table.unit == previous.unit or not units) and not table.empty)
@@ -139,8 +148,9 @@ def _joined(previous: Table, table: Table) -> Table:
     text_columns = sorted(set(previous.frame.attrs.get("text_columns", ())) | set(table.frame.attrs.get(
         "text_columns", ())))
     frame = frame.astype(object).where(frame.notna(), None)
+    both = set(previous.frame.columns) & set(table.frame.columns)
     for column in text_columns:
-        if column in frame.columns:
+        if column in frame.columns and column not in both:  # a code both print stays None on a 合计 row
             frame[column] = pd.Series(["" if v is None else v for v in frame[column]], dtype=object)
     frame["line"] = frame["line"].astype("int64")
     frame["last_line"] = frame["last_line"].astype("int64")
@@ -153,9 +163,17 @@ def _joined(previous: Table, table: Table) -> Table:
 def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:
     """The title as one line (a wrapped title's pieces joined), numbered as its first printed line."""
     first = lines[title.first]
-    if title.first == title.last:
+    if title.first == title.last and not _unit_beside(first):
         return first
-    return SourceLine(number=first.number, text=title.text(lines), raw=first.raw)
+    # a unit printed on the title's line is the table's: kept in the raw line, which parse_table reads it from
+    raw = " ".join(ln.raw for ln in lines[title.first:title.last + 1] if _unit_beside(ln)) or first.raw
+    return SourceLine(number=first.number, text=title.text(lines), raw=raw)
+
+
+def _unit_beside(line: SourceLine) -> str | None:
+    """The unit a title's line prints in a cell of its own right of the title ("部门收支总表   单位：万元")."""
+    cells = filled(cells_of(line))
+    return find_unit(compact(cells[-1])) if len(cells) > 1 and without_unit_cell(cells) != cells else None
 
 
 def _single_text(line: SourceLine) -> str | None:
@@ -163,9 +181,11 @@ def _single_text(line: SourceLine) -> str | None:
     stripped = line.text.strip()
     if "\t" not in stripped:
         return compact(stripped) or None  # one cell (or none)
+    cells = without_unit_cell(filled(cells_of(line)))
+    if len(cells) == 1:
+        return compact(cells[0])  # a title with its unit beside it
     if line.columns is None:
         return None  # text on both sides of a TAB: two cells or more, and no positions to read them as one
-    cells = filled(cells_of(line))
     if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
         return None
     return compact("".join(cells))

@@ -27,12 +27,18 @@ def parse_amount(text: str | None) -> Decimal | None:
     Decimal('21259.64')
     >>> parse_amount("1, 259. 64")
     Decimal('1259.64')
+    >>> parse_amount("(1,020.50)")
+    Decimal('-1020.50')
     """
     if text is None:
         return None
     cell = text.strip().replace("，", ",")
     if _PLAIN.match(cell):  # the common case, "1234.56": what the checks below would accept unchanged
         return Decimal(cell)
+    if cell[:1] in "(（" and cell[-1:] in ")）" and ("." in cell or "," in cell):
+        # accounting's negative, "(20.00)" for −20.00 (a refund in a 决算); a figure, never a numbering: "(1)" is none
+        inner = parse_amount(cell[1:-1])
+        return None if inner is None or inner < 0 else -inner if inner else inner
     # a minus typeset as U+2212, full-width or an en dash ("−186.40" in a 决算): the sign of the number after it
     if cell[:1] in _MINUS_SIGNS:
         cell = "-" + cell[1:]
@@ -78,16 +84,28 @@ def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:
         raise ValueError(f"unknown unit {unit!r}") from None
 
 
-_UNIT_IN_TEXT = re.compile(r"单位[:：]?(亿元|万元|元)")
+# "单位：万元", "金额单位：元", "单位：人民币万元"
+_UNIT_IN_TEXT = re.compile(r"单位[:：]?(?:人民币)?(亿元|万元|元)")
 
 
 _UNIT_IN_HEADER = re.compile(r"[(（](亿元|万元|元)[)）]")
+# the same at the end of a header label ("金额(万元)"): cut off before the label is read
+UNIT_SUFFIX = re.compile(r"[(（](?:单位[:：]?)?(?:人民币)?(?:亿元|万元|元)[)）]$")
 
 
 def header_unit(text: str) -> str | None:
     """The unit a column header states: "金额(万元)", "合计（元）"."""
     match = _UNIT_IN_HEADER.search(text)
     return match.group(1) if match else None
+
+
+# a cell stating only the unit ("单位：万元", "金额单位:元"), printed on a title's line right of the title
+_UNIT_CELL = re.compile(r"(?:金额|计量)?单位[:：]?(?:人民币)?(?:亿元|万元|元)")
+
+
+def is_unit_cell(text: str) -> bool:
+    """A cell (spaces removed) that states the unit and nothing else."""
+    return _UNIT_CELL.fullmatch(text) is not None
 
 
 def find_unit(text: str) -> str | None:

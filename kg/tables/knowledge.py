@@ -86,6 +86,7 @@ class TableKnowledge:
     relative_unit_name: re.Pattern[str] | None = None  # 本级, 机关本级: a unit named only under its department
     whole_labels: frozenset[str] = frozenset()  # row labels that are never a piece of a wrapped one (小计, 专项收入)
     balances: tuple[Balance, ...] = ()  # 年初 + 本年收入 − 本年支出 = 年末 (a 决算's 结转和结余)
+    number_row_labels: frozenset[str] = frozenset()  # 栏次, 甲, 乙: first cells of the row numbering the columns
 
     def is_comparator(self, column: str) -> bool:
         """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
@@ -147,4 +148,5 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         phases=tuple((name, re.compile(p)) for name, p in columns.get("phases", {}).items()),
         whole_labels=frozenset(columns["rows"].get("whole_labels", ())),
         balances=tuple(Balance(**entry) for entry in columns.get("balances", [])),
+        number_row_labels=frozenset(columns["rows"].get("number_row_labels", ())),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from kg.records import SourceLine
-from kg.tables.amounts import is_amount
+from kg.tables.amounts import is_amount, is_unit_cell
 from kg.tables.knowledge import TableKind, TableKnowledge
 from kg.tables.titles import TitleMatch, match_title
 
@@ -49,9 +49,15 @@ def is_single_cell(line: SourceLine) -> bool:
     return "\t" not in line.text.rstrip("\t \u3000")
 
 
+def without_unit_cell(cells: list[str]) -> list[str]:
+    """A line's filled cells without a last cell stating only the unit: a title printed on one line with its
+    table's unit ("部门收支总表      单位：万元") is the title."""
+    return cells[:-1] if len(cells) > 1 and is_unit_cell(compact(cells[-1])) else cells
+
+
 def title_of(line: SourceLine, kb: TableKnowledge) -> TitleMatch | None:
     """What a title line announces (kind, year, organisation); None for TOC lines, narrative and the rest."""
-    cells = filled(cells_of(line))
+    cells = without_unit_cell(filled(cells_of(line)))
     if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
         return None  # a TOC line has its page number in a second cell
     return match_title(compact("".join(cells)), kb)
@@ -98,10 +104,16 @@ def is_stop(line: SourceLine, kb: TableKnowledge) -> bool:
     return len(text) >= kb.narrative_min_chars and bool(kb.narrative_punctuation.search(text))
 
 
-def is_column_number_row(cells: list[str]) -> bool:
-    """The "1 2 3 4 5 6 7" row under the header."""
-    values = filled(cells)
-    if len(values) < 3 or not all(_COLUMN_NUMBER.match(v) for v in values):
+def is_column_number_row(cells: list[str], labels: frozenset[str] = frozenset()) -> bool:
+    """The "1 2 3 4 5 6 7" row under the header; with ``labels`` (栏次, 甲, 乙), also "栏次 | | 1 | 2 | 3" and a
+    收支总表's "栏次 | | 1 | 栏次 | | 2"."""
+    def label(token: str) -> bool:  # "甲乙": single-character labels run together by the export
+        return token in labels or all(character in labels for character in token)
+
+    values = [token for cell in filled(cells) for token in cell.split()]  # "甲 乙" laid out as one cell
+    labelled = [v for v in values if label(v)]
+    values = [v for v in values if not label(v)]
+    if len(values) < (1 if labelled else 3) or not all(_COLUMN_NUMBER.match(v) for v in values):
         return False
     numbers = [int(v) for v in values]
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))

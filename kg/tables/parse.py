@@ -17,7 +17,7 @@ import pandas as pd
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
-from kg.tables.amounts import ROUNDING, UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
+from kg.tables.amounts import ROUNDING, UNIT_SUFFIX, UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
 from kg.tables.column_orders import fit_column_order
 from kg.tables.frames import object_frame
 from kg.tables.grid import LabelKind, align_block
@@ -57,7 +57,11 @@ _SUBTOTAL_LABEL = "小计"
 
 
 def _label_name(label: str, kb: TableKnowledge) -> str | None:
-    return next((n for n, pattern in kb.columns if pattern.match(label)), None)
+    found = next((n for n, pattern in kb.columns if pattern.match(label)), None)
+    if found is None and (unit := UNIT_SUFFIX.search(label)) and unit.start() > 0:
+        # "金额(万元)", "合计(元)": the unit the label states (read as the table's by header_unit) names no column
+        return _label_name(label[:unit.start()], kb)
+    return found
 
 
 _CODE_LABELS = frozenset({"code", "code_class", "code_section", "code_item", "unit_code"})
@@ -257,11 +261,11 @@ _YEAR = re.compile(r"((?:19|20)[0-9]{2})年")
 
 
 def _totals_by_year(names: list[str], labels: list[str]) -> list[str]:
-    """A table of 科目编码 printing a total for each of several years ("2024年预算数 | 2025年预算数"): the latest
-    year's is the table's total (the year the document discloses; the others are there to compare), each
+    """A table of 科目编码 or of items printing a total for each of several years ("2024年预算数 | 2025年预算数"): the
+    latest year's is the table's total (the year the document discloses; the others are there to compare), each
     other one ``total_<year>``."""
-    if "code" not in names or len(labels) != len(names):
-        return names
+    if ("code" not in names and "item" not in names) or len(labels) != len(names):
+        return names  # a table whose rows are 科目 or items (a 三公 table printed as rows)
     years = {j: int(match[1]) for j, (name, label) in enumerate(zip(names, labels, strict=True))
              if name == "total" and (match := _YEAR.search(label))}
     if len(years) < 2 or len(set(years.values())) < len(years):
@@ -330,7 +334,7 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
 
     # preamble: organisation and unit, possibly split over several one-word lines
     preamble = read_preamble(lines, kb)
-    unit = preamble.unit or find_unit(compact(title.text))
+    unit = preamble.unit or find_unit(compact(title.text)) or find_unit(compact(title.raw))
     rest = lines[len(preamble.lines):]
     if unit is None:  # "金额（万元）" in a column header
         unit = next((u for ln in rest[:_MAX_HEADER_LINES] if (u := header_unit(compact(ln.text)))), None)
@@ -353,6 +357,8 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     if real:
         block = _renumbered(block, real)
     header, rows, frame, all_text, empty = block.header, block.rows, block.frame, block.all_text, block.empty
+    if not empty and not rows and any(compact(ln.text) == "无" for ln in rest):
+        empty = True  # its header, then "无" (alone, or in the name column) for its rows: printed empty
     detail_columns = block.detail_columns
     notices.extend(block.notices)
     if empty and rows and _prints_amounts(rows):
@@ -463,7 +469,7 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
         text = compact(ln.text)
         if kb.empty_note.search(text) or text.startswith("注:"):
             continue
-        if is_column_number_row(cells):
+        if is_column_number_row(cells, kb.number_row_labels):
             in_header = False
             continue
         amounts_only = bool(filled(cells)) and all(parse_amount(c) is not None for c in filled(cells))

@@ -17,8 +17,10 @@ from kg.tables.layout import cells_of, compact, filled
 
 _ORG_FIELD = re.compile(
     r"^(?:编制|预算主管|主管|填报)?(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(?P<value>.*)$")
-_UNIT_FIELD = re.compile(r"^(?:计量)?单位:")
+_UNIT_FIELD = re.compile(r"^(?:计量|金额)?单位:")
 _UNIT_PIECE = re.compile(r"^(?:单|位:?|单位:?|万元|元|亿元|万|亿)$")
+# the year printed between the organisation and the unit ("编制单位：某某局    2025年    单位：万元")
+_YEAR_CELL = re.compile(r"^(?:19|20)[0-9]{2}年度?$")
 _NAME = re.compile(r"^[\u3400-\u9fff（）()“”]{1,40}$")
 _CONTINUATION_CHARS = 6  # a wrapped organisation name leaves a few characters on the next line
 _MAX_LINES = 6
@@ -39,6 +41,8 @@ def _kind(cell: str, kb: TableKnowledge) -> str:
         return "org"
     if kb.furniture.match(text):
         return "furniture"
+    if _YEAR_CELL.match(text):
+        return "year"
     if _NAME.match(text):
         return "name"
     return "other"
@@ -65,7 +69,7 @@ def read_preamble(lines: list[SourceLine], kb: TableKnowledge) -> Preamble:
         names_allowed = has_org or continuation
         if "name" in kinds and not names_allowed:
             break
-        if not {"org", "unit", "furniture"} & set(kinds) and not names_allowed:
+        if not {"org", "unit", "furniture", "year"} & set(kinds) and not names_allowed:
             break
         after_org = not has_org  # a continuation line's leading name continues the name above
         for cell, kind in zip(cells, kinds, strict=True):
@@ -79,6 +83,8 @@ def read_preamble(lines: list[SourceLine], kb: TableKnowledge) -> Preamble:
                 after_org = True
             elif kind == "name" and after_org:
                 organisation_parts.append(compact(cell))
+            elif kind == "year":
+                after_org = False  # the year ends the organisation's name; it is no part of the unit
             elif kind == "unit" or kind == "furniture":
                 unit_parts.append(compact(cell))
                 after_org = False

@@ -1,0 +1,221 @@
+"""Variants of the national template that other provinces print and no dev document does (round 11): the unit in
+a header cell or beside the title, a year between the preamble's organisation and its unit, negative figures in
+parentheses, a 项目支出表's 项目类别 column, a 三公 table printed as rows beside last year's figures, tables printed
+empty with "无" or with the note under them, a table continued under "续表" or "…(续)", a year in Chinese numerals,
+and the 决算 template's 栏次 row and 行次 column. Each reads to the values printed, in 元."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.extract import extract_disclosure
+from kg.ingest import source_from_text
+from kg.records import Disclosure
+from kg.tables.knowledge import knowledge
+from kg.tables.titles import match_title
+from tests.helpers import aligned, only
+
+_HEADER = ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+_ROWS = [["", "合计", "300.00", "200.00", "100.00"],
+         ["201", "一般公共服务支出", "300.00", "200.00", "100.00"],
+         ["20101", "人大事务", "300.00", "200.00", "100.00"],
+         ["2010101", "行政运行", "200.00", "200.00", ""],
+         ["2010102", "一般行政管理事务", "100.00", "", "100.00"]]
+_WIDTHS = [10, 20, 16, 18, 18]
+
+
+def _table(rows: list[list[str]], tabs: bool, widths: list[int] = _WIDTHS, left: int = 2) -> str:
+    return ("\n".join("\t".join(r) for r in rows) + "\n") if tabs else aligned(rows, widths, left=left)
+
+
+def _read(text: str, name: str = "variant.txt") -> Disclosure:
+    return extract_disclosure(source_from_text(text, name), require_tables=False)
+
+
+def _lines(disclosure: Disclosure) -> list[tuple[str, Decimal | None, Decimal | None, Decimal | None]]:
+    return sorted((x.code, x.total, x.basic, x.project) for x in disclosure.expenditure_lines)
+
+
+def _warnings(disclosure: Disclosure) -> list[str]:
+    return [n.code for n in disclosure.notices if n.severity in ("warning", "error")]
+
+
+_READ = [("201", Decimal("3000000.00"), Decimal("2000000.00"), Decimal("1000000.00")),
+         ("20101", Decimal("3000000.00"), Decimal("2000000.00"), Decimal("1000000.00")),
+         ("2010101", Decimal("2000000.00"), Decimal("2000000.00"), None),
+         ("2010102", Decimal("1000000.00"), None, Decimal("1000000.00"))]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_the_unit_printed_in_each_header_cell_names_the_columns_too(tabs):
+    # "合计(万元)": the label is 合计, the unit the table's; before, the three amount columns read col2-col4
+    header = ["科目编码", "科目名称", "合计(万元)", "基本支出（万元）", "项目支出(万元)"]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n" + _table([header, *_ROWS], tabs))
+    table = only(disclosure.tables, "expenditure_summary")
+    assert (table.unit, [c for c in table.frame.columns if c in ("total", "basic", "project")]) == (
+        "万元", ["total", "basic", "project"])
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_an_amount_column_headed_jin_e_yuan_is_the_total_in_yuan(tabs):
+    rows = [["科目编码", "科目名称", "金额（元）"], ["", "合计", "3,000,000.00"],
+            ["201", "一般公共服务支出", "3,000,000.00"], ["20101", "人大事务", "3,000,000.00"],
+            ["2010101", "行政运行", "3,000,000.00"]]
+    disclosure = _read("某某局2025年部门预算\n一般公共预算支出表\n" + _table(rows, tabs, [10, 20, 16]))
+    table = only(disclosure.tables, "general_budget_expenditure")
+    assert table.unit == "元"
+    assert table.frame.loc[table.frame["code"] == "2010101", "total"].tolist() == [Decimal("3000000.00")]
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_unit_printed_on_the_titles_line_is_the_tables(tabs):
+    # "部门支出总表      单位：元": before, the line was no title and the document had no table at all
+    title = "部门支出总表\t单位：元" if tabs else "部门支出总表                                  单位：元"
+    disclosure = _read(f"某某局2025年部门预算\n{title}\n" + _table([_HEADER, *_ROWS], tabs))
+    table = only(disclosure.tables, "expenditure_summary")
+    assert (table.title, table.unit) == ("部门支出总表", "元")
+    assert [x.total for x in disclosure.expenditure_lines if x.code == "2010101"] == [Decimal("200.00")]
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("preamble", ["编制单位：某某局              2025年              单位：万元",
+                                      "编制单位：某某局              2025年度            金额单位：万元",
+                                      "部门名称：某某局                                  单位：人民币万元"])
+def test_the_preamble_states_the_unit_around_a_year_or_with_renminbi(preamble):
+    disclosure = _read(f"某某局2025年部门预算\n部门支出总表\n{preamble}\n" + _table([_HEADER, *_ROWS], False))
+    table = only(disclosure.tables, "expenditure_summary")
+    assert (table.unit, table.frame.attrs["organisation"]) == ("万元", "某某局")
+    assert _lines(disclosure) == _READ
+    assert "unit-missing" not in _warnings(disclosure)
+
+
+@pytest.mark.parametrize("negative", ["(20.00)", "（20.00）"])
+def test_a_negative_figure_in_parentheses_is_read_and_checked(negative):
+    rows = [["", "合计", "100.00", "120.00", negative], ["201", "一般公共服务支出", "100.00", "120.00", negative],
+            ["20101", "人大事务", "100.00", "120.00", negative], ["2010101", "行政运行", "100.00", "120.00", negative]]
+    disclosure = _read("某某局2024年度部门决算\n部门支出决算表\n单位：万元\n" + _table([_HEADER, *rows], False))
+    assert [(x.total, x.basic, x.project) for x in disclosure.expenditure_lines if x.code == "2010101"] == [
+        (Decimal("1000000.00"), Decimal("1200000.00"), Decimal("-200000.00"))]
+    assert _warnings(disclosure) == []  # no bad-amount; 基本 + 项目 = 合计 closes
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_project_tables_category_column_is_not_the_projects_name(tabs):
+    rows = [["项目类别", "项目名称", "立项依据", "合计", "一般公共预算", "政府性基金预算"],
+            ["", "合计", "", "150.00", "100.00", "50.00"],
+            ["专项业务类", "信息化建设", "某政办发〔2023〕12号", "100.00", "100.00", ""],
+            ["其他事业发展类", "城乡社区维护", "某财预〔2024〕3号", "50.00", "", "50.00"]]
+    disclosure = _read("某某局2025年部门预算\n项目支出表\n单位：万元\n"
+                       + _table(rows, tabs, [14, 20, 24, 10, 14, 16], 3))
+    assert sorted((p.name, p.total, p.basis) for p in disclosure.projects) == [
+        ("信息化建设", Decimal("1000000.00"), "某政办发〔2023〕12号"),
+        ("城乡社区维护", Decimal("500000.00"), "某财预〔2024〕3号")]
+    table = only(disclosure.tables, "project_expenditure")
+    assert table.frame["project_category"].tolist() == ["", "专项业务类", "其他事业发展类"]
+
+
+_THREE_PUBLIC_READ = [("three_public", Decimal("360000.00")), ("outbound_travel", Decimal("100000.00")),
+                      ("official_vehicles", Decimal("200000.00")), ("vehicle_purchase", Decimal("120000.00")),
+                      ("vehicle_operation", Decimal("80000.00")), ("official_reception", Decimal("60000.00"))]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("years", [("2024年预算数", "2025年预算数", "增减额"), ("上年预算数", "本年预算数", "增减"),
+                                   ("上年预算数（万元）", "本年预算数（万元）", "增减（万元）")])
+def test_a_three_public_table_printed_as_rows_beside_last_year_reads_this_years(tabs, years):
+    # before, the first figure column (last year's 40.00) was read as the 三公 total
+    rows = [["项目", *years], ["合计", "40.00", "36.00", "-4.00"], ["1、因公出国（境）费", "10.00", "10.00", "0.00"],
+            ["2、公务用车购置及运行维护费", "24.00", "20.00", "-4.00"],
+            ["其中：公务用车购置费", "12.00", "12.00", "0.00"], ["公务用车运行维护费", "12.00", "8.00", "-4.00"],
+            ["3、公务接待费", "6.00", "6.00", "0.00"]]
+    unit = "" if "万元" in years[0] else "单位：万元\n"
+    disclosure = _read(f"某某局2025年部门预算\n“三公”经费支出预算表\n{unit}" + _table(rows, tabs, [30, 20, 20, 14], 1))
+    assert [(f.item, f.amount) for f in disclosure.three_public] == _THREE_PUBLIC_READ
+    table = only(disclosure.tables, "three_public")
+    assert table.frame["change"].tolist()[:3] == [Decimal("-4.00"), Decimal("0.00"), Decimal("-4.00")]
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_tables_printed_empty_with_wu_or_a_note_under_them_are_empty(tabs):
+    text = ("某某局2025年部门预算\n政府性基金预算支出表\n单位：万元\n" + _table([_HEADER], tabs)
+            + "本部门2025年无政府性基金预算拨款安排的支出，故本表无数据。\n"
+            + "国有资本经营预算支出表\n单位：万元\n" + _table([_HEADER[:3]], tabs) + "无\n"
+            + "政府性基金预算收入表\n单位：万元\n" + _table([_HEADER[:3], ["", "无", ""]], tabs))
+    disclosure = _read(text)
+    assert [(t.kind, t.empty, len(t.frame)) for t in disclosure.tables] == [
+        ("gov_fund_expenditure", True, 0), ("soe_capital", True, 0), ("gov_fund_income", True, 0)]
+    assert _warnings(disclosure) == []  # no table-without-rows
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("again", ["续表", "部门支出总表（续）", "部门支出总表(续表)", "部门支出总表续表"])
+def test_a_table_continued_under_xubiao_is_one_table(tabs, again):
+    first, rest = _ROWS[:3], _ROWS[3:]
+    text = ("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([_HEADER, *first], tabs) + "\n- 3 -\n\n"
+            + f"{again}\n单位：万元\n" + _table([_HEADER, *rest], tabs))
+    disclosure = _read(text)
+    table = only(disclosure.tables, "expenditure_summary")
+    assert table.frame["code"].tolist() == [None, "201", "20101", "2010101", "2010102"]  # the 合计 row has none
+    assert _lines(disclosure) == _READ
+    closure = next(c for c in disclosure.closure if c.kind == "expenditure_summary")
+    assert (closure.checks, closure.failed) == (14, 0)  # 合计 = 类 rows across the page break
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("cover", ["某某县财政局\n二〇二五年部门预算", "某某县财政局二〇二五年部门预算公开",
+                                   "某某县财政局\n二○二五年度部门预算", "某某县财政局\n二零二五年部门预算"])
+def test_a_year_in_chinese_numerals_is_the_fiscal_year(cover):
+    disclosure = _read(f"{cover}\n\n一、部门支出总表\n单位：万元\n" + _table([_HEADER, *_ROWS], False))
+    assert (disclosure.department, disclosure.fiscal_year, disclosure.phase) == ("某某县财政局", 2025, "budget")
+    cover_line = next(ln for ln in disclosure.source.lines if "年" in ln.raw)
+    assert "2025年" in cover_line.text and "2025" not in cover_line.raw  # the raw line keeps what was printed
+
+
+def test_a_title_in_chinese_numerals_is_read_with_its_year():
+    disclosure = _read("某某县财政局二〇二四年度部门决算\n\n二〇二四年度部门支出决算表\n单位：万元\n"
+                       + _table([_HEADER, *_ROWS], False))
+    table = only(disclosure.tables, "expenditure_summary")
+    assert (table.title, disclosure.fiscal_year, disclosure.phase) == ("2024年度部门支出决算表", 2024, "final")
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("numbers", [["栏次", "", "1", "2", "3"], ["甲", "乙", "1", "2", "3"]])
+def test_the_final_accounts_column_number_row_is_no_row(tabs, numbers):
+    header = ["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"]
+    disclosure = _read("某某局2024年度部门决算\n支出决算表\n单位：万元\n" + _table([header, numbers, *_ROWS], tabs))
+    table = only(disclosure.tables, "expenditure_summary")
+    assert table.frame["name"].tolist() == ["合计", "一般公共服务支出", "人大事务", "行政运行", "一般行政管理事务"]
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []
+
+
+def test_the_final_accounts_row_numbers_are_no_amounts():
+    # the central 决算 template's 收入支出决算总表: 项目 | 行次 | 金额 on each side, a 栏次 row under the header
+    rows = [["项目", "行次", "金额", "项目", "行次", "金额"], ["栏次", "", "1", "栏次", "", "2"],
+            ["一、一般公共预算财政拨款收入", "1", "100.00", "一、一般公共服务支出", "32", "80.00"],
+            ["二、政府性基金预算财政拨款收入", "2", "", "二、教育支出", "33", "20.00"],
+            ["本年收入合计", "6", "100.00", "本年支出合计", "63", "100.00"],
+            ["收入总计", "10", "100.00", "支出总计", "70", "100.00"]]
+    disclosure = _read("某某局2024年度部门决算\n收入支出决算总表\n单位：万元\n" + _table(rows, True))
+    table = only(disclosure.tables, "income_expenditure_summary")
+    frame = table.frame
+    assert list(frame["expenditure_item"]) == ["一、一般公共服务支出", "二、教育支出", "本年支出合计", "支出总计"]
+    assert list(frame["row_number"]) == ["32", "33", "63", "70"]
+    assert list(frame["income_row_number"]) == ["1", "2", "6", "10"]
+    assert list(frame["expenditure_total"]) == [Decimal("80.00"), Decimal("20.00"), Decimal("100.00"),
+                                                Decimal("100.00")]
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("title, kind", [("部门收支总表续表", "income_expenditure_summary"),
+                                         ("表1:2025年某某局部门收支总表", "income_expenditure_summary"),
+                                         ("附表一:部门支出总表(续)", "expenditure_summary")])
+def test_numbered_and_continued_titles(title, kind):
+    match = match_title(title, knowledge())
+    assert match is not None and match.kind.kind == kind
