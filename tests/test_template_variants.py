@@ -219,3 +219,13 @@ def test_the_final_accounts_row_numbers_are_no_amounts():
 def test_numbered_and_continued_titles(title, kind):
     match = match_title(title, knowledge())
     assert match is not None and match.kind.kind == kind
+
+
+@pytest.mark.parametrize("printed", ["晋财预〔2024年〕3号", "晋财预[2024年]第3号", "晋财预（２０２４年）３号"])
+def test_a_doc_number_printing_nian_inside_its_brackets_is_normalised(printed):
+    from kg.citations import RegionContext, extract_citations
+
+    zezhou = RegionContext("山西省", "晋城市", "泽州县")
+    (citation,) = extract_citations(f"《关于下达2024年专项资金的通知》（{printed}）", zezhou)
+    assert (citation.doc_number, citation.printed_number, citation.title) == (
+        "晋财预〔2024〕3号", printed, "关于下达2024年专项资金的通知")
