@@ -195,14 +195,16 @@ def test_the_final_accounts_column_number_row_is_no_row(tabs, numbers):
     assert _warnings(disclosure) == []
 
 
-def test_the_final_accounts_row_numbers_are_no_amounts():
+@pytest.mark.parametrize("tabs", [False, True])
+def test_the_final_accounts_row_numbers_are_no_amounts(tabs):
     # the central 决算 template's 收入支出决算总表: 项目 | 行次 | 金额 on each side, a 栏次 row under the header
     rows = [["项目", "行次", "金额", "项目", "行次", "金额"], ["栏次", "", "1", "栏次", "", "2"],
             ["一、一般公共预算财政拨款收入", "1", "100.00", "一、一般公共服务支出", "32", "80.00"],
             ["二、政府性基金预算财政拨款收入", "2", "", "二、教育支出", "33", "20.00"],
             ["本年收入合计", "6", "100.00", "本年支出合计", "63", "100.00"],
             ["收入总计", "10", "100.00", "支出总计", "70", "100.00"]]
-    disclosure = _read("某某局2024年度部门决算\n收入支出决算总表\n单位：万元\n" + _table(rows, True))
+    body = _table(rows, True) if tabs else aligned(rows, [30, 6, 10, 26, 6, 10], left=1, labels=frozenset({3}))
+    disclosure = _read("某某局2024年度部门决算\n收入支出决算总表\n单位：万元\n" + body)
     table = only(disclosure.tables, "income_expenditure_summary")
     frame = table.frame
     assert list(frame["expenditure_item"]) == ["一、一般公共服务支出", "二、教育支出", "本年支出合计", "支出总计"]

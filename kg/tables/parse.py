@@ -76,6 +76,8 @@ def _label_kind(label: str, kb: TableKnowledge) -> LabelKind:
         return "any"
     if name in _CODE_LABELS:
         return "code"
+    if name == "row_number":
+        return "amount"  # 行次 heads figures laid out as amounts are (right-aligned or centred), though none is one
     return "text" if name in kb.text_columns else "amount"
 
 
