@@ -83,6 +83,23 @@ def test_a_unit_printed_on_the_titles_line_is_the_tables(tabs):
     assert _warnings(disclosure) == []
 
 
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("number", ["表1", "公开01表", "预算公开表一", "附表1-2"])
+def test_a_tables_number_printed_on_the_titles_line_leaves_the_title(tabs, number):
+    # "部门支出总表        公开01表" (the number at the page's top right, on the title's line): before, no table
+    title = f"部门支出总表\t{number}" if tabs else f"部门支出总表                                  {number}"
+    disclosure = _read(f"某某局2025年部门预算\n{title}\n单位：万元\n" + _table([_HEADER, *_ROWS], tabs))
+    assert only(disclosure.tables, "expenditure_summary").title == "部门支出总表"
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []
+
+
+def test_a_tables_number_in_a_cell_before_the_title_is_part_of_it():
+    disclosure = _read("某某局2025年部门预算\n公开01表\t部门支出总表\n单位：万元\n" + _table([_HEADER, *_ROWS], True))
+    assert only(disclosure.tables, "expenditure_summary").title == "公开01表部门支出总表"
+    assert _lines(disclosure) == _READ
+
+
 @pytest.mark.parametrize("preamble", ["编制单位：某某局              2025年              单位：万元",
                                       "编制单位：某某局              2025年度            金额单位：万元",
                                       "部门名称：某某局                                  单位：人民币万元"])

@@ -18,7 +18,7 @@ from kg.tables.amounts import find_unit, is_amount
 from kg.tables.codes import recover_truncated_codes
 from kg.tables.contents import listed_tables, missing_tables
 from kg.tables.knowledge import TableKnowledge, knowledge
-from kg.tables.layout import cells_of, compact, filled, is_stop, positioned_title, title_of, without_unit_cell
+from kg.tables.layout import cells_of, compact, filled, is_stop, is_unit_beside, positioned_title, title_cells, title_of
 from kg.tables.parse import parse_table
 from kg.tables.titles import TitleMatch, match_title
 
@@ -163,17 +163,23 @@ def _joined(previous: Table, table: Table) -> Table:
 def _title_line(lines: list[SourceLine], title: _Title) -> SourceLine:
     """The title as one line (a wrapped title's pieces joined), numbered as its first printed line."""
     first = lines[title.first]
-    if title.first == title.last and not _unit_beside(first):
+    if title.first == title.last and not _printed_beside(first):
         return first
     # a unit printed on the title's line is the table's: kept in the raw line, which parse_table reads it from
     raw = " ".join(ln.raw for ln in lines[title.first:title.last + 1] if _unit_beside(ln)) or first.raw
     return SourceLine(number=first.number, text=title.text(lines), raw=raw)
 
 
+def _printed_beside(line: SourceLine) -> bool:
+    """A title line printing its table's unit or number in a cell beside the title."""
+    cells = filled(cells_of(line))
+    return len(cells) > 1 and title_cells(cells, knowledge()) != cells
+
+
 def _unit_beside(line: SourceLine) -> str | None:
     """The unit a title's line prints in a cell of its own right of the title ("部门收支总表   单位：万元")."""
     cells = filled(cells_of(line))
-    return find_unit(compact(cells[-1])) if len(cells) > 1 and without_unit_cell(cells) != cells else None
+    return find_unit(compact(cells[-1])) if is_unit_beside(cells) else None
 
 
 def _single_text(line: SourceLine) -> str | None:
@@ -181,9 +187,9 @@ def _single_text(line: SourceLine) -> str | None:
     stripped = line.text.strip()
     if "\t" not in stripped:
         return compact(stripped) or None  # one cell (or none)
-    cells = without_unit_cell(filled(cells_of(line)))
+    cells = title_cells(filled(cells_of(line)), knowledge())
     if len(cells) == 1:
-        return compact(cells[0])  # a title with its unit beside it
+        return compact(cells[0])  # a title with its unit or its number beside it
     if line.columns is None:
         return None  # text on both sides of a TAB: two cells or more, and no positions to read them as one
     if not cells or (len(cells) > 1 and not positioned_title(line, cells)):

@@ -87,10 +87,15 @@ class TableKnowledge:
     whole_labels: frozenset[str] = frozenset()  # row labels that are never a piece of a wrapped one (小计, 专项收入)
     balances: tuple[Balance, ...] = ()  # 年初 + 本年收入 − 本年支出 = 年末 (a 决算's 结转和结余)
     number_row_labels: frozenset[str] = frozenset()  # 栏次, 甲, 乙: first cells of the row numbering the columns
+    table_number: re.Pattern[str] = re.compile("(?!)")  # a table's number alone ("公开01表", "附表1-2", "表一")
 
     def is_comparator(self, column: str) -> bool:
         """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
         return any(column.endswith(f"_{phase}") for phase, _ in self.phases if phase != FINAL_PHASE)
+
+    def is_table_number(self, text: str) -> bool:
+        """A table's number alone ("公开01表", "附表1-2", "表一"); a bare "12" is a TOC entry's page, never one."""
+        return "表" in text and self.table_number.fullmatch(text) is not None
 
     def kind(self, key: str) -> TableKind | None:
         return next((k for k in self.kinds if k.kind == key), None)
@@ -149,4 +154,6 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         whole_labels=frozenset(columns["rows"].get("whole_labels", ())),
         balances=tuple(Balance(**entry) for entry in columns.get("balances", [])),
         number_row_labels=frozenset(columns["rows"].get("number_row_labels", ())),
+        # the title grammar's numberings (read where they name a 表: is_table_number)
+        table_number=re.compile("(?:" + "|".join(grammar["numbering"]) + ")"),
     )

@@ -49,15 +49,27 @@ def is_single_cell(line: SourceLine) -> bool:
     return "\t" not in line.text.rstrip("\t \u3000")
 
 
-def without_unit_cell(cells: list[str]) -> list[str]:
-    """A line's filled cells without a last cell stating only the unit: a title printed on one line with its
-    table's unit ("部门收支总表      单位：万元") is the title."""
-    return cells[:-1] if len(cells) > 1 and is_unit_cell(compact(cells[-1])) else cells
+def is_unit_beside(cells: list[str]) -> bool:
+    """The line's last cell states only the unit ("部门收支总表      单位：万元")."""
+    return len(cells) > 1 and is_unit_cell(compact(cells[-1]))
+
+
+def title_cells(cells: list[str], kb: TableKnowledge) -> list[str]:
+    """A line's filled cells as a title's: without a last cell stating only the unit ("部门收支总表   单位：万元")
+    or the table's number ("部门收支总表   公开01表"), and a number printed a cell apart before the title joined
+    to it ("表1 | 部门收支总表", TAB-separated). A number with 表 only: a TOC entry's page number stays."""
+    if is_unit_beside(cells):
+        cells = cells[:-1]
+    if len(cells) > 1 and kb.is_table_number(compact(cells[-1])):
+        cells = cells[:-1]
+    if len(cells) == 2 and kb.is_table_number(compact(cells[0])):
+        cells = [cells[0] + cells[1]]
+    return cells
 
 
 def title_of(line: SourceLine, kb: TableKnowledge) -> TitleMatch | None:
     """What a title line announces (kind, year, organisation); None for TOC lines, narrative and the rest."""
-    cells = without_unit_cell(filled(cells_of(line)))
+    cells = title_cells(filled(cells_of(line)), kb)
     if not cells or (len(cells) > 1 and not positioned_title(line, cells)):
         return None  # a TOC line has its page number in a second cell
     return match_title(compact("".join(cells)), kb)
