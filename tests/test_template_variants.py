@@ -248,3 +248,46 @@ def test_a_doc_number_printing_nian_inside_its_brackets_is_normalised(printed):
     (citation,) = extract_citations(f"《关于下达2024年专项资金的通知》（{printed}）", zezhou)
     assert (citation.doc_number, citation.printed_number, citation.title) == (
         "晋财预〔2024〕3号", printed, "关于下达2024年专项资金的通知")
+
+
+def _centred(labels: list[str], width: int) -> str:
+    """Labels each centred over ``width`` character columns of the page (a CJK character two columns wide)."""
+    from kg.ingest.layout import display_width
+
+    line = ""
+    for k, label in enumerate(labels):
+        start = k * width + (width - display_width(label)) // 2
+        line += " " * max(start - len(line), 1 if line else 0) + label
+    return line + "\n"
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_code_table_printing_each_years_block_reads_this_years(tabs):
+    # 2024年预算数 over 合计 | 基本支出 | 项目支出, then 2025年预算数 over the same: before, 2024's were read
+    top = ["科目编码", "科目名称", "2024年预算数", "", "", "2025年预算数", "", ""]
+    low = ["", "", "合计", "基本支出", "项目支出", "合计", "基本支出", "项目支出"]
+    last_year = [["280.00", "190.00", "90.00"]] * 3 + [["190.00", "190.00", ""], ["90.00", "", "90.00"]]
+    rows = [[r[0], r[1], *old, *r[2:]] for r, old in zip(_ROWS, last_year, strict=True)]
+    body = _table([top, low, *rows], tabs, [10, 20, 12, 10, 10, 12, 10, 10])
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + body)
+    assert _lines(disclosure) == _READ
+    table = only(disclosure.tables, "expenditure_summary")
+    assert table.frame.loc[table.frame["code"] == "2010101", ["total_2024", "total"]].values.tolist() == [
+        [Decimal("190.00"), Decimal("200.00")]]
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_three_public_table_printing_each_years_block_of_items_reads_this_years(tabs):
+    items = ["合计", "因公出国(境)费", "公务用车购置及运行费", "", "", "公务接待费"] * 2
+    parts = ["", "", "小计", "公务用车购置费", "公务用车运行费", ""] * 2
+    figures = ["40.00", "10.00", "24.00", "12.00", "12.00", "6.00", "36.00", "10.00", "20.00", "12.00", "8.00", "6.00"]
+    widths = [8, 16, 22, 16, 16, 12] * 2
+    if tabs:
+        body = _table([["2024年预算数", "", "", "", "", "", "2025年预算数"], items, parts, figures], True)
+    else:  # each year centred over its block of items
+        body = _centred(["2024年预算数", "2025年预算数"], sum(w + 2 for w in widths) // 2) + aligned(
+            [items, parts, figures], widths, left=0)
+    disclosure = _read("某某局2025年部门预算\n“三公”经费支出预算表\n单位：万元\n" + body)
+    assert [(f.item, f.amount) for f in disclosure.three_public] == _THREE_PUBLIC_READ
+    assert _warnings(disclosure) == []  # no three-public-unread

@@ -16,6 +16,9 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 FINAL_PHASE = "final"  # the [phases] name whose figures a 决算 table reports as its own
 
 
+_YEAR_SUFFIX = re.compile(r"_(?:19|20)[0-9]{2}$")  # total_2024: a figure of another year than the document's
+
+
 @dataclass(frozen=True)
 class TableKind:
     kind: str
@@ -90,8 +93,10 @@ class TableKnowledge:
     table_number: re.Pattern[str] = re.compile("(?!)")  # a table's number alone ("公开01表", "附表1-2", "表一")
 
     def is_comparator(self, column: str) -> bool:
-        """A 预算数 printed beside a 决算数 (``outbound_travel_budget``): not the table's own figure."""
-        return any(column.endswith(f"_{phase}") for phase, _ in self.phases if phase != FINAL_PHASE)
+        """A 预算数 printed beside a 决算数 (``outbound_travel_budget``), last year's figure (``total_2024``,
+        ``previous_year``) or the change: not the table's own figure."""
+        return (any(column.endswith(f"_{phase}") for phase, _ in self.phases if phase != FINAL_PHASE)
+                or column in ("previous_year", "change") or _YEAR_SUFFIX.search(column) is not None)
 
     def is_table_number(self, text: str) -> bool:
         """A table's number alone ("公开01表", "附表1-2", "表一"); a bare "12" is a TOC entry's page, never one."""

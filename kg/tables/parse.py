@@ -136,6 +136,7 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         names = _sides(names, header, kb)
     names = _owning_unit(names, header, kb)
     names = _totals_by_year(names, labels)
+    names = _blocks_by_year(names, header, kb)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
     seen: dict[str, int] = {}
     unique = []
@@ -274,6 +275,35 @@ def _totals_by_year(names: list[str], labels: list[str]) -> list[str]:
         return names
     latest = max(years.values())
     return [f"total_{years[j]}" if j in years and years[j] != latest else n for j, n in enumerate(names)]
+
+
+def _blocks_by_year(names: list[str], header: list[list[str]], kb: TableKnowledge) -> list[str]:
+    """The same items printed once for each of several years, each block under its year ("2024年预算数" over
+    合计 | 因公出国(境)费 | …, then "2025年预算数" over the same): the latest year's block keeps the items' names
+    (the year the document discloses), each other block's are ``<item>_<year>`` — comparators, as a 决算's 预算数
+    is. The blocks are told by the items repeating, so a year label centred over its block or printed over its
+    first column reads the same."""
+    items = [j for j, n in enumerate(names) if n not in kb.text_columns and n not in _CODE_LABELS]
+    for cells in header:
+        years = [int(match[1]) for cell in cells if (match := _YEAR.search(compact(cell)))]
+        # a line of year labels over the items (科目编码 / 科目名称 may stand beside them)
+        if len(years) >= 2 and len(set(years)) == len(years) and all(
+                _YEAR.search(compact(c)) for j, c in enumerate(cells) if c.strip() and j in items):
+            break
+    else:
+        return names
+    size, extra = divmod(len(items), len(years))
+    block = [names[j] for j in items[:size]]
+    if extra or not size or any(_UNNAMED.match(n) for n in block) or \
+            [names[j] for j in items] != block * len(years):
+        return names
+    latest = max(years)
+    out = list(names)
+    for k, j in enumerate(items):
+        year = years[k // size]
+        if year != latest:
+            out[j] = f"{names[j]}_{year}"
+    return out
 
 
 def _wrapped_label_name(header: list[list[str]], column: int, kb: TableKnowledge) -> str | None:
