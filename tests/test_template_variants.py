@@ -291,3 +291,15 @@ def test_a_three_public_table_printing_each_years_block_of_items_reads_this_year
     disclosure = _read("某某局2025年部门预算\n“三公”经费支出预算表\n单位：万元\n" + body)
     assert [(f.item, f.amount) for f in disclosure.three_public] == _THREE_PUBLIC_READ
     assert _warnings(disclosure) == []  # no three-public-unread
+
+
+@pytest.mark.parametrize("years", [("2024年预算数", "2025年预算数"), ("上年预算数", "本年预算数")])
+def test_a_two_sided_summary_printing_last_year_beside_this_years_reads_this_years(years):
+    rows = [["项目", *years, "项目", *years],
+            ["一、一般公共预算拨款收入", "90.00", "100.00", "一、一般公共服务支出", "90.00", "100.00"],
+            ["收入总计", "90.00", "100.00", "支出总计", "90.00", "100.00"]]
+    disclosure = _read("某某局2025年部门预算\n部门收支总表\n单位：万元\n" + _table(rows, True))
+    frame = only(disclosure.tables, "income_expenditure_summary").frame
+    total = frame[frame["income_item"] == "收入总计"].iloc[0]
+    assert (total["income_amount"], total["expenditure_total"]) == (Decimal("100.00"), Decimal("100.00"))
+    assert _warnings(disclosure) == []

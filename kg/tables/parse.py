@@ -132,10 +132,10 @@ def column_names(header: list[list[str]], width: int, kind: TableKind, kb: Table
         names[j] = _wrapped_label_name(header, j, kb) or f"col{j}"
     names = _subtotals_by_group(names, header, kb)
     names = _phase_names(names, header, kb) or names
+    names = _totals_by_year(names, labels)  # before the sides: each side prints its years (收支总表)
     if kind.two_sided:
         names = _sides(names, header, kb)
     names = _owning_unit(names, header, kb)
-    names = _totals_by_year(names, labels)
     names = _blocks_by_year(names, header, kb)
     # a name used twice (unrecognised layout) keeps its position so that no column is lost
     seen: dict[str, int] = {}
@@ -271,8 +271,8 @@ def _totals_by_year(names: list[str], labels: list[str]) -> list[str]:
         return names  # a table whose rows are 科目 or items (a 三公 table printed as rows)
     years = {j: int(match[1]) for j, (name, label) in enumerate(zip(names, labels, strict=True))
              if name == "total" and (match := _YEAR.search(label))}
-    if len(years) < 2 or len(set(years.values())) < len(years):
-        return names
+    if len(set(years.values())) < 2:
+        return names  # one year (or none) printed: nothing to tell apart
     latest = max(years.values())
     return [f"total_{years[j]}" if j in years and years[j] != latest else n for j, n in enumerate(names)]
 
