@@ -303,3 +303,32 @@ def test_a_two_sided_summary_printing_last_year_beside_this_years_reads_this_yea
     total = frame[frame["income_item"] == "收入总计"].iloc[0]
     assert (total["income_amount"], total["expenditure_total"]) == (Decimal("100.00"), Decimal("100.00"))
     assert _warnings(disclosure) == []
+
+
+_SPLIT_ROWS = [["", "合计", "300.00", "150.00", "50.00", "100.00"],
+               ["201", "一般公共服务支出", "300.00", "150.00", "50.00", "100.00"],
+               ["20101", "人大事务", "300.00", "150.00", "50.00", "100.00"],
+               ["2010101", "行政运行", "200.00", "150.00", "50.00", ""],
+               ["2010102", "一般行政管理事务", "100.00", "", "", "100.00"]]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_basic_expenditure_spanning_personnel_and_operating_is_their_sum(tabs):
+    # 基本支出 printed over 人员经费 | 公用经费 and no 小计: before, the lines had no 基本支出 and 合计 went unchecked
+    top = ["科目编码", "科目名称", "合计", "基本支出", "", "项目支出"]
+    low = ["", "", "", "人员经费", "公用经费", ""]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n"
+                       + _table([top, low, *_SPLIT_ROWS], tabs, [10, 20, 10, 10, 10, 10]))
+    assert _lines(disclosure) == _READ
+    closure = next(c for c in disclosure.closure if c.kind == "expenditure_summary")
+    assert (closure.checks, closure.failed) == (17, 0)  # 合计 = 人员经费 + 公用经费 + 项目支出 on each of 5 rows
+
+
+def test_a_misprinted_personnel_figure_is_caught_against_the_total():
+    rows = [list(r) for r in _SPLIT_ROWS]
+    rows[3][3] = "140.00"  # 行政运行: 140 + 50 is not its 200
+    top = ["科目编码", "科目名称", "合计", "基本支出", "", "项目支出"]
+    low = ["", "", "", "人员经费", "公用经费", ""]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([top, low, *rows], True))
+    assert [n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch" and n.line == 9] == [
+        "人员经费 + 公用经费 + 项目支出 = 合计: printed 200.00 万元, parts add up to 190.00 万元"]

@@ -34,7 +34,8 @@ _SUBTOTAL = "小计"
 # national 部门支出总表 and 支出决算表 add 上缴上级支出, 事业单位经营支出 and 对附属单位补助支出)
 _EXPENDITURE_PARTS = ("basic", "project", "reserve", "carried_forward", "remitted_to_higher",
                       "operating_expenditure", "subordinate_subsidy")
-_PART_LABELS = {"basic": "基本支出", "project": "项目支出", "reserve": "单位预留机动经费",
+_PART_LABELS = {"basic": "基本支出", "personnel": "人员经费", "operating": "公用经费", "project": "项目支出",
+                "reserve": "单位预留机动经费",
                 "carried_forward": "结转下年资金", "remitted_to_higher": "上缴上级支出",
                 "operating_expenditure": "事业单位经营支出", "subordinate_subsidy": "对附属单位补助支出"}
 # 收入总计 / 收入合计 rows of a 收支总表, compared with the 支出 side(s) printed on the same row
@@ -221,6 +222,14 @@ def _stand_in(summary: Table, tables: list[Table]) -> Table | None:
     return None
 
 
+def _basic(record: dict[str, object]) -> Decimal | None:
+    """The row's 基本支出: printed, or — under a 基本支出 spanning 人员经费 | 公用经费 with no 小计 — their sum."""
+    if "basic" in record or ("personnel" not in record and "operating" not in record):
+        return _amount(record.get("basic"))
+    parts = [amount for c in ("personnel", "operating") if (amount := _amount(record.get(c))) is not None]
+    return sum(parts, Decimal(0)) if parts else None
+
+
 def _coded_lines(table: Table, notices: list[Notice]) -> list[ExpenditureLine]:
     lines: list[ExpenditureLine] = []
     for record in frame_records(table.frame):
@@ -235,7 +244,7 @@ def _coded_lines(table: Table, notices: list[Notice]) -> list[ExpenditureLine]:
         lines.append(ExpenditureLine(
             code=code, name=str(record.get("name") or ""),
             total=to_yuan(_amount(record.get("total")), table.unit),
-            basic=to_yuan(_amount(record.get("basic")), table.unit),
+            basic=to_yuan(_basic(record), table.unit),
             project=to_yuan(_amount(record.get("project")), table.unit),
             printed_unit=table.unit,
             span=Span(table.span.file, int(record["line"]), int(record["last_line"])),
@@ -279,8 +288,10 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
         if "code" in columns:
             notices.extend(_check_hierarchy(table, records, amount_columns))
         parts = [c for c in _EXPENDITURE_PARTS if c in columns]
+        if "basic" not in columns and {"personnel", "operating"} <= columns:
+            parts = ["personnel", "operating", *parts]  # 基本支出 spanning 人员经费 | 公用经费, no 小计 of its own
         parts_label = " + ".join(_PART_LABELS[c] for c in parts) + " = 合计"
-        splits = {"total", "basic", "project"} <= columns
+        splits = "total" in columns and "project" in columns and ("basic" in parts or "personnel" in parts)
         sums = [(total_column, part_columns, f"{' + '.join(part_columns)} = {total_column}")
                 for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
         balances = [b for b in kb.balances if {b.closing, b.opening, b.income, b.spending} <= columns]
