@@ -51,7 +51,7 @@ def is_single_cell(line: SourceLine) -> bool:
 
 def is_unit_beside(cells: list[str]) -> bool:
     """The line's last cell states only the unit ("部门收支总表      单位：万元")."""
-    return len(cells) > 1 and is_unit_cell(compact(cells[-1]))
+    return len(cells) > 1 and "位" in cells[-1] and is_unit_cell(compact(cells[-1]))
 
 
 def title_cells(cells: list[str], kb: TableKnowledge) -> list[str]:
@@ -60,9 +60,9 @@ def title_cells(cells: list[str], kb: TableKnowledge) -> list[str]:
     to it ("表1 | 部门收支总表", TAB-separated). A number with 表 only: a TOC entry's page number stays."""
     if is_unit_beside(cells):
         cells = cells[:-1]
-    if len(cells) > 1 and kb.is_table_number(compact(cells[-1])):
+    if len(cells) > 1 and "表" in cells[-1] and kb.is_table_number(compact(cells[-1])):
         cells = cells[:-1]
-    if len(cells) == 2 and kb.is_table_number(compact(cells[0])):
+    if len(cells) == 2 and "表" in cells[0] and kb.is_table_number(compact(cells[0])):
         cells = [cells[0] + cells[1]]
     return cells
 
@@ -119,15 +119,18 @@ def is_stop(line: SourceLine, kb: TableKnowledge) -> bool:
 def is_column_number_row(cells: list[str], labels: frozenset[str] = frozenset()) -> bool:
     """The "1 2 3 4 5 6 7" row under the header; with ``labels`` (栏次, 甲, 乙), also "栏次 | | 1 | 2 | 3" and a
     收支总表's "栏次 | | 1 | 栏次 | | 2"."""
-    def label(token: str) -> bool:  # "甲乙": single-character labels run together by the export
-        return token in labels or all(character in labels for character in token)
-
-    values = [token for cell in filled(cells) for token in cell.split()]  # "甲 乙" laid out as one cell
-    labelled = [v for v in values if label(v)]
-    values = [v for v in values if not label(v)]
-    if len(values) < (1 if labelled else 3) or not all(_COLUMN_NUMBER.match(v) for v in values):
+    numbers: list[int] = []
+    labelled = False
+    for cell in cells:
+        for token in cell.split():  # "甲 乙" laid out as one cell
+            if _COLUMN_NUMBER.match(token):
+                numbers.append(int(token))
+            elif labels and (token in labels or all(character in labels for character in token)):
+                labelled = True  # "甲乙": single-character labels run together by the export
+            else:
+                return False  # a word or an amount: a row (the common case, told at its first cell)
+    if len(numbers) < (1 if labelled else 3):
         return False
-    numbers = [int(v) for v in values]
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
