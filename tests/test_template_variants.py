@@ -262,10 +262,16 @@ def _centred(labels: list[str], width: int) -> str:
 
 
 @pytest.mark.parametrize("tabs", [False, True])
-def test_a_code_table_printing_each_years_block_reads_this_years(tabs):
-    # 2024年预算数 over 合计 | 基本支出 | 项目支出, then 2025年预算数 over the same: before, 2024's were read
-    top = ["科目编码", "科目名称", "2024年预算数", "", "", "2025年预算数", "", ""]
-    low = ["", "", "合计", "基本支出", "项目支出", "合计", "基本支出", "项目支出"]
+@pytest.mark.parametrize("years_alone", [False, True])
+def test_a_code_table_printing_each_years_block_reads_this_years(tabs, years_alone):
+    # 2024年预算数 over 合计 | 基本支出 | 项目支出, then 2025年预算数 over the same: before, 2024's were read; a line of
+    # bare years ("2024年 | 2025年") over the whole header is the header's, not the preamble's
+    if years_alone:
+        top = ["", "", "2024年", "", "", "2025年", "", ""]
+        low = ["科目编码", "科目名称", "合计", "基本支出", "项目支出", "合计", "基本支出", "项目支出"]
+    else:
+        top = ["科目编码", "科目名称", "2024年预算数", "", "", "2025年预算数", "", ""]
+        low = ["", "", "合计", "基本支出", "项目支出", "合计", "基本支出", "项目支出"]
     last_year = [["280.00", "190.00", "90.00"]] * 3 + [["190.00", "190.00", ""], ["90.00", "", "90.00"]]
     rows = [[r[0], r[1], *old, *r[2:]] for r, old in zip(_ROWS, last_year, strict=True)]
     body = _table([top, low, *rows], tabs, [10, 20, 12, 10, 10, 12, 10, 10])

@@ -69,7 +69,8 @@ def read_preamble(lines: list[SourceLine], kb: TableKnowledge) -> Preamble:
         names_allowed = has_org or continuation
         if "name" in kinds and not names_allowed:
             break
-        if not {"org", "unit", "furniture", "year"} & set(kinds) and not names_allowed:
+        # a year counts beside an organisation or a unit only: "2024年 | 2025年" alone heads the years' columns
+        if not {"org", "unit", "furniture"} & set(kinds) and not names_allowed:
             break
         after_org = not has_org  # a continuation line's leading name continues the name above
         for cell, kind in zip(cells, kinds, strict=True):
