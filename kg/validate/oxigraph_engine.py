@@ -1394,13 +1394,14 @@ def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: b
     files: dict[pyoxigraph.NamedNode, str] = {}
     spans: dict[pyoxigraph.NamedNode, list[tuple[int, int, str]]] = {}
     for rows in answers:
-        for node, file, lines, lines_file, derived_from in rows:
+        for node, file, derived_from, disclosure, lines_file in rows:
             if derived_from is not None:
                 derived.add(node)
             if file is not None:
                 files.setdefault(node, file.value)
-            span = None if lines is None else span_source(
-                lines_file.value if lines_file is not None else None, lines.value)
+            # what a node is derived from is its lines when it has a source (a span)
+            span = None if disclosure is None else span_source(
+                lines_file.value if lines_file is not None else None, derived_from.value)
             if span is not None:
                 spans.setdefault(node, []).append(span)
     sources = dict(files)
@@ -1411,13 +1412,15 @@ def _sources(store: pyoxigraph.Store, nodes: set[pyoxigraph.NamedNode], union: b
 
 def _source_rows(store: pyoxigraph.Store, nodes: list[pyoxigraph.NamedNode], union: bool) -> list[tuple[Any, ...]]:
     values = " ".join(str(n) for n in nodes)
-    # a span's lines are its IRI's RFC 5147 fragment (span_source reads them)
-    query = f"""SELECT ?node ?file ?lines ?linesFile ?derived WHERE {{
+    # a span's lines are its IRI's RFC 5147 fragment (span_source reads them). What a node is derived from is read
+    # once, its source (a span's) looked up from it: not a second UNION branch reading prov:wasDerivedFrom again
+    # (the 17,287 nodes of the report at 1,000 disclosures: 4.0 -> 3.1 CPU-s)
+    query = f"""SELECT ?node ?file ?derived ?disclosure ?linesFile WHERE {{
         VALUES ?node {{ {values} }}
         {{ ?node <{BKG.sourceFile}> ?file }}
-        UNION {{ ?node <{PROV.wasDerivedFrom}> ?derived }}
-        UNION {{ ?node <{PROV.wasDerivedFrom}> ?lines . ?lines <{OA.hasSource}> ?disclosure .
-                 OPTIONAL {{ ?disclosure <{BKG.sourceFile}> ?linesFile }} }} }}"""
+        UNION {{ ?node <{PROV.wasDerivedFrom}> ?derived
+                 OPTIONAL {{ ?derived <{OA.hasSource}> ?disclosure .
+                            OPTIONAL {{ ?disclosure <{BKG.sourceFile}> ?linesFile }} }} }} }}"""
     return [tuple(solution) for solution in store.query(query, use_default_graph_as_union=union)]
 
 
