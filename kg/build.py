@@ -50,9 +50,9 @@ from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.summaries import SUMMARIES_GRAPH
 from kg.rdf.summaries import disclosure_summary as summarise_disclosure
 from kg.rdf.uris import Minter
-from kg.records import Disclosure, Notice, PerformanceTable, SourceLine, Span
+from kg.records import Disclosure, Notice, PerformanceTable, Span
 from kg.report import atomic_write_text, disclosure_summary, notice_dict
-from kg.workers import collector_paused, long_lived_frozen
+from kg.workers import collector_paused, long_lived_frozen, young_collections_spaced
 
 SHARED_GRAPH = "shared"  # graphs/shared.nt: what several disclosures state
 LINKS_GRAPH = "classification-links"  # graphs/classification-links.nt: skos:exactMatch across years
@@ -82,13 +82,16 @@ class CitedBasis:
 
 @dataclass
 class ExtractedDocument:
-    """What phase 1 keeps of a document (its source lines dropped: they are large and no longer needed)."""
+    """What phase 1 keeps of a document: its source lines are dropped (large, and no longer needed) but for
+    their printed text, by line number (``printed``), which the graph cites (bkg:printedText), and its tables
+    keep their rows' count but no cells."""
 
     disclosure: Disclosure
     region: Region | None
     places: FoundPlaces | None
     bases: list[CitedBasis]
     notices: list[Notice] = field(default_factory=list)
+    printed: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -291,9 +294,16 @@ def extract_document(path: Path) -> ExtractedDocument:
                                                                       line=row.span.first_line)
         bases.append(CitedBasis(row.name, row.basis, row.span, citations, row.span.first_line))
         notices += citation_notices
-    # The graph keeps the printed text of the lines it cites (bkg:printedText); only the raw text is kept
-    disclosure.source = replace(source, lines=[SourceLine(line.number, "", line.raw) for line in source.lines])
-    return ExtractedDocument(disclosure, region, places, bases, notices)
+    # The graph keeps the printed text of the lines it cites (bkg:printedText); only that is kept, as strings by
+    # line number: a SourceLine per line (2,600 in a synthetic disclosure) made, pickled and read back between the
+    # phases cost ≈ 15 ms per document, the strings ≈ 2 (docs/benchmark.md, round 11)
+    printed = {line.number: line.raw for line in source.lines}
+    disclosure.source = replace(source, lines=[])
+    # A table keeps its rows' count, not its cells: the graph is built from the records read from them, and
+    # report.json's row reads only the count. The cells (Decimals in object columns) were ≈ 5 ms per document
+    # pickled and read back.
+    disclosure.tables = [replace(table, frame=table.frame.iloc[:, :0]) for table in disclosure.tables]
+    return ExtractedDocument(disclosure, region, places, bases, notices, printed)
 
 
 # One document's phase 1 as the parent sees it: index, path, content hash, the keys of the documents it cites
@@ -512,7 +522,7 @@ def _graph_task(task: tuple[int, str, str, dict[str, rdf_inputs.PolicyDocumentRe
     citations = basis_citations(document.bases, canonical)
     graph_iri = Minter(base).disclosure(disclosure.fiscal_year, disclosure.source.sha256)
     result = build_disclosure(disclosure, base, citations=citations,
-                              places=rdf_places(document.places, disclosure.source.name))
+                              places=rdf_places(document.places, disclosure.source.name), printed=document.printed)
     # Nodes minted under the disclosure's IRI belong to it alone; only the others (projects, policy
     # documents, codes, places, organisations) can be stated by several disclosures and need the
     # cross-document partition, which is then a merge of a small part of the corpus.
@@ -930,8 +940,9 @@ def build(inputs: list[str | Path], out_dir: str | Path, *, base: str = DEFAULT_
         extract_started = time.perf_counter()  # reading the readers' data is extraction's
         if jobs <= 1 or len(paths) <= 1 or _workers_fork():
             warm_readers()
-        # the readers' data and the imports live as long as the build: the collector's full passes skip them
-        with long_lived_frozen():
+        # the readers' data and the imports live as long as the build: the collector's full passes skip them;
+        # a document's records live as long as its extraction: young collections are spaced to match
+        with long_lived_frozen(), young_collections_spaced():
             return _build_into(tmp_dir, out_dir, paths, input_notices, base=base, jobs=jobs, formats=formats,
                                store=store, progress=progress, started=started, clock=extract_started,
                                in_memory=in_memory)

@@ -92,10 +92,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def start_worker(parent: int, budget_mb: int) -> None:
-    """Pool initializer: the worker dies with its parent and runs under the memory budget."""
+def start_worker(parent: int, budget_mb: int, collector: tuple[int, ...] | None = None) -> None:
+    """Pool initializer: the worker dies with its parent, runs under the memory budget and collects as the
+    parent did when it started the pool (``collector``: its thresholds; a forked worker has them already, a
+    spawned one not)."""
     die_with_parent(parent)
     limit_worker_memory(budget_mb)
+    if collector is not None:
+        gc.set_threshold(*collector)
 
 
 @contextlib.contextmanager
@@ -112,6 +116,29 @@ def long_lived_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+# Young collections during a build: every this many tracked objects allocated and not freed, not Python's 700.
+# A document's records are tens of thousands of objects alive at once, and each young collection walked the
+# newest of them only to find them still alive: at 700 a one-job build of 60 synthetic disclosures ran 2,602
+# young, 236 middle and 21 full collections (1.2-1.4 CPU-s of ≈ 23); at 50,000, 3 and none (0.06 CPU-s), with
+# the same peak memory (206 MB). Cycles are still collected: garbage counts toward the threshold until it is.
+YOUNG_COLLECTION_THRESHOLD = 50_000
+
+
+@contextlib.contextmanager
+def young_collections_spaced(threshold: int = YOUNG_COLLECTION_THRESHOLD) -> Iterator[None]:
+    """Within: a young collection every ``threshold`` allocations (pools started within inherit it). A
+    threshold someone else set higher, or a collector switched off by threshold 0, is left as it is."""
+    before = gc.get_threshold()
+    if before[0] == 0 or before[0] >= threshold:
+        yield
+        return
+    gc.set_threshold(threshold, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @contextlib.contextmanager
@@ -131,7 +158,8 @@ def collector_paused(pause: bool) -> Iterator[None]:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(os.getpid(), memory_budget_mb()))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=start_worker,
+                               initargs=(os.getpid(), memory_budget_mb(), gc.get_threshold()))
 
 
 def terminate(pool: ProcessPoolExecutor) -> None:

@@ -61,6 +61,28 @@ def test_phase1_hands_the_parent_citation_keys_and_leaves_the_citations_on_disk(
     assert not (tmp_path / "0.cited.pkl").exists()  # read once, by the registry
 
 
+def test_phase1_keeps_the_lines_printed_text_and_the_tables_row_counts_and_builds_the_same_graph():
+    from kg.build import extract_document
+    from kg.extract import extract_file
+    from kg.rdf.build import build_disclosure
+
+    path = SAMPLES / SAMPLE_FILES["zezhou2025"]
+    whole = extract_file(path)
+    document = extract_document(path)
+    assert document.disclosure.source.lines == []  # no SourceLine travels between the phases
+    assert len(document.printed) == 911 and document.printed == {line.number: line.raw for line in whole.source.lines}
+    assert document.printed[5] == "2025年度部门预算公开"
+    # report.json's row reads a table's kind, title, span and rows: the cells are not kept
+    assert [(t.kind, len(t.frame), t.span.first_line) for t in document.disclosure.tables][:2] == [
+        ("income_expenditure_summary", 33, 76), ("income_summary", 28, 121)]
+    assert all(len(t.frame.columns) == 0 for t in document.disclosure.tables)
+    assert [len(t.frame) for t in document.disclosure.tables] == [len(t.frame) for t in whole.tables]
+    kept = build_disclosure(document.disclosure, printed=document.printed).triples
+    assert kept == build_disclosure(whole).triples and len(kept) == 1778
+    printed = sorted(t for t in kept if t[1].endswith("#printedText"))
+    assert len(printed) == 139 and printed[0][2] == '"208\t社会保障和就业支出\t667.92\t667.92\t"'
+
+
 class Result:
     def __init__(self, number: int) -> None:
         self.number = number

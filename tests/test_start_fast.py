@@ -177,3 +177,49 @@ def test_a_collector_disabled_before_the_build_stays_disabled(tmp_path: Path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _young_threshold(_task: int) -> tuple[int, int, int]:
+    import gc
+
+    return gc.get_threshold()
+
+
+def test_young_collections_are_spaced_within_a_build_and_in_the_pools_it_starts():
+    import gc
+
+    from kg.workers import YOUNG_COLLECTION_THRESHOLD, isolated_map, young_collections_spaced
+
+    before = gc.get_threshold()
+    assert before[0] < YOUNG_COLLECTION_THRESHOLD == 50_000
+    with young_collections_spaced():
+        assert gc.get_threshold() == (50_000, before[1], before[2])
+        in_workers = list(isolated_map(_young_threshold, [0, 1, 2], 2, lambda task, reason: (0, 0, 0)))
+    assert in_workers == [(50_000, before[1], before[2])] * 3
+    assert gc.get_threshold() == before
+    gc.set_threshold(100_000, *before[1:])  # someone's own, higher setting is theirs
+    try:
+        with young_collections_spaced():
+            assert gc.get_threshold()[0] == 100_000
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_the_build_spaces_young_collections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import gc
+
+    from kg import build as build_module
+
+    thresholds: list[int] = []
+    original = build_module._build_into
+
+    def probe(*args, **kwargs):  # type: ignore[no-untyped-def]
+        thresholds.append(gc.get_threshold()[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_build_into", probe)
+    before = gc.get_threshold()
+    report = build_module.build([SAMPLES / "zezhou-natural-resources-bureau-2025.txt"], tmp_path / "out", jobs=1,
+                                formats=(), store=False, progress=False)
+    assert report.counts["disclosures"] == 1
+    assert thresholds == [50_000] and gc.get_threshold() == before

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -129,8 +129,11 @@ def build_disclosure(
     citations: Sequence[BasisCitation] | None = None,
     places: PlaceLinks | None = None,
     totals: BudgetTotals | None = None,
+    printed: Mapping[int, str] | None = None,
 ) -> BuildResult:
-    builder = _Builder(disclosure, Minter(base), places or PlaceLinks())
+    """The disclosure's triples. ``printed`` is each line's text as printed, by line number, when the disclosure's
+    source no longer holds its lines (kg.build's phase 1 keeps only that); by default the source's lines."""
+    builder = _Builder(disclosure, Minter(base), places or PlaceLinks(), printed)
     builder.build(citations or (), totals)
     return BuildResult(builder.triples, builder.notices)
 
@@ -302,7 +305,8 @@ def link_classification_years(graph: Graph) -> Graph:
 
 
 class _Builder:
-    def __init__(self, disclosure: Disclosure, mint: Minter, places: PlaceLinks) -> None:
+    def __init__(self, disclosure: Disclosure, mint: Minter, places: PlaceLinks,
+                 printed: Mapping[int, str] | None = None) -> None:
         self.d = disclosure
         self.mint = mint
         self.places = places
@@ -311,7 +315,8 @@ class _Builder:
         self.year = disclosure.fiscal_year
         self.phase = BKG.FinalAccounts if disclosure.phase == "final" else BKG.ApprovedBudget
         self.node = mint.disclosure(disclosure.fiscal_year, disclosure.source.sha256)
-        self.raw_by_line = {line.number: line.raw for line in disclosure.source.lines}
+        self.raw_by_line = printed if printed is not None else {line.number: line.raw
+                                                                for line in disclosure.source.lines}
         self.region_code = places.region.code if places.region else None
         self.project_at: dict[int, str] = {}  # the line a project is listed on (ProjectLine) → its node
         # a project's name → (its unit, its node), current-year rows first: a name names one project only when no
