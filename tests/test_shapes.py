@@ -126,7 +126,23 @@ def test_code_and_document_number_patterns(sources, shapes):
     report = validate(graph, shapes=shapes)
     messages = {i.message for i in report.violations}
     assert "科目编码 has 3 (类), 5 (款) or 7 (项) digits" in messages
-    assert "发文字号 is not in normalised form (晋税发〔2021〕55号, 国家发展改革委令第7号, TD/T 1057-2020)" in messages
+    assert NUMBER_MESSAGE in messages
+
+
+NUMBER_MESSAGE = ("发文字号 is not in normalised form (晋税发〔2021〕55号, 国家发展改革委令第7号, "
+                  "国家税务总局公告2018年第31号, TD/T 1057-2020)")
+
+
+@pytest.mark.parametrize(("number", "conforms"), [
+    ("国家税务总局公告2018年第31号", True), ("财政部公告2019年第39号", True),
+    ("财政部公告2019年39号", False), ("公告2019年第39号", False),
+])
+def test_announcement_numbers_are_a_normalised_form(sources, shapes, number, conforms):
+    graph = build(sources["zezhou2025"])
+    document = next(graph.subjects(BKG.docNumber, Literal("晋税发〔2021〕55号")))
+    graph.set((document, BKG.docNumber, Literal(number)))
+    messages = {i.message for i in validate(graph, shapes=shapes).violations}
+    assert (NUMBER_MESSAGE not in messages) is conforms
 
 
 def test_validate_file_reports_fixture_graph():

@@ -42,6 +42,7 @@ class Vocabulary:
     # every ending of every rule, longest first, with the rule it belongs to
     endings: tuple[tuple[str, KindRule], ...] = ()
     meeting_decided: tuple[str, ...] = ()  # 决定, 研究意见 … after 会议: the meeting itself is cited
+    announcement: str = "公告"  # the kind of a 公告 cited by its number alone (国家税务总局公告2018年第31号)
 
     def rule(self, kind: str) -> KindRule | None:
         return next((rule for rule in self.rules if rule.kind == kind), None)
@@ -82,6 +83,7 @@ def vocabulary() -> Vocabulary:
         defaults.get("standard", "标准"),
         endings,
         tuple(sorted(data.get("meeting", {}).get("decided", []), key=len, reverse=True)),
+        defaults.get("announcement", "公告"),
     )
 
 

@@ -28,8 +28,15 @@ from kg.citations.classify import (
 from kg.citations.identify import title_key
 from kg.citations.knowledge import law_by_name, number_knowledge
 from kg.citations.models import Citation, IssuerLevel, LinkStatus, NumberForm, RegionContext
-from kg.citations.normalise import fold_width, format_doc_number, format_order_number, normalise_title
+from kg.citations.normalise import (
+    fold_width,
+    format_announcement_number,
+    format_doc_number,
+    format_order_number,
+    normalise_title,
+)
 from kg.citations.regexes import (
+    ANNOUNCEMENT_NUMBER,
     CLOSING_DATE,
     DOC_NUMBER,
     DOUBLE_QUOTED,
@@ -160,7 +167,7 @@ def _outer_title_tail() -> re.Pattern[str]:
 
 @dataclass
 class _Atom:
-    kind: str  # "quote", "number", "standard", "order", "registration", "text"
+    kind: str  # "quote", "number", "standard", "order", "announcement", "registration", "text"
     start: int
     end: int
     text: str
@@ -400,6 +407,10 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
                 own = match["form"] in own_forms
                 atoms.append(_Atom("registration", start, match.end(), text[start : match.end()], agency=organ,
                                    own=own))
+    for match in ANNOUNCEMENT_NUMBER.finditer(text, lo, hi):
+        atom = _announcement_atom(text, match)
+        if atom is not None and free(atom.start, atom.end):
+            atoms.append(atom)
     for match in ORDER_NUMBER.finditer(text, lo, hi):
         organ = LEADING_FILLER.sub("", match["organ"])
         start = match.end("organ") - len(organ)
@@ -421,6 +432,54 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
     if cursor < hi:
         result.append(_Atom("text", cursor, hi, text[cursor:hi]))
     return result
+
+
+# What ends the text before a 公告's organs: a title's end (…的公告 国家税务总局公告…), a number's 号.
+_BEFORE_ANNOUNCEMENT_ORGAN = ("的", "》", "〉", "公告", "号", "通知")
+_JOINT_ORGANS = re.compile(r"[^ \t、]+")
+
+
+def _announcement_organ(run: str) -> tuple[int, str] | None:
+    """(offset in ``run``, organs) of the organs that issue a 公告, printed at the end of ``run``: 财政部 税务总局
+    海关总署, 国家税务总局, 根据财政部 → 财政部; None when the run's end names no organ (…关于某事的 before 公告)."""
+    cut = max((run.rfind(word) + len(word) for word in _BEFORE_ANNOUNCEMENT_ORGAN if word in run), default=0)
+    first: tuple[int, str] | None = None
+    for token in reversed(list(_JOINT_ORGANS.finditer(run, cut))):
+        name = token.group(0)
+        organ = _organ_before_title(LEADING_FILLER.sub("", name))
+        if organ != name:  # 根据财政部, 依据国家税务总局: the organ after the sentence's words, and no organ before
+            if organ and _is_organ_phrase(organ):
+                first = (token.end() - len(organ), organ)
+            break
+        if not _is_organ_phrase(name):
+            break
+        first = (token.start(), name)
+    if first is None:
+        return None
+    return first[0], run[first[0]:].rstrip(" \t、")
+
+
+def _announcement_atom(text: str, match: re.Match[str]) -> _Atom | None:
+    """A 公告's number (国家税务总局公告2018年第31号, 2023年第1号公告, 《…的公告》（2023年第1号）) as an atom; the
+    organs printed before 公告 are its agency, and without them the 公告 word belongs to the title before it
+    (…的公告(2023年第1号)) unless nothing is printed before it."""
+    if match["year_first"]:
+        return _Atom("announcement", match.start(), match.end(), match.group(0), year=int(match["year_first"]),
+                     serial=int(match["serial_first"]))
+    if match["year_bare"]:  # the brackets around 2023年第1号 are the cell's, not the number's
+        end = match.start() + match.group(0).rindex("号") + 1
+        start = match.start("year_bare")
+        return _Atom("announcement", start, end, text[start:end], year=int(match["year_bare"]),
+                     serial=int(match["serial_bare"]))
+    start, end, organ = match.start(), match.end(), None
+    if match["organ"]:
+        found = _announcement_organ(match["organ"])
+        if found is not None:
+            start, organ = match.start("organ") + found[0], found[1]
+        else:  # …关于某事的公告(2023年第1号): the 公告 ends the title; the number is what is in the brackets
+            start, end = match.start("year"), match.start() + match.group(0).rindex("号") + 1
+    return _Atom("announcement", start, end, text[start:end], agency=organ, year=int(match["year"]),
+                 serial=int(match["serial"]))
 
 
 def _trim_brackets(fragment: str) -> str:
@@ -852,6 +911,8 @@ _DOUBT_MESSAGES = {
                    "left unresolved",
     "number-clipped": "the cell was clipped after the title: what was left of its 发文字号 is skipped, the document "
                       "kept without a number",
+    "announcement-without-organ": "公告 number printed without its organ (2023年第1号公告) and no issuer printed to "
+                                  "complete it; kept as printed",
 }
 
 
@@ -906,7 +967,7 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         doubts.append("number-without-code")
     issuer_phrase = unit.issuer_phrase
     if not issuer_phrase and atom is not None and atom.agency and (
-            atom.kind == "order" or (number is None and is_organ_name(atom.agency))):
+            atom.kind in ("order", "announcement") or (number is None and is_organ_name(atom.agency))):
         issuer_phrase = atom.agency  # 国家发展改革委第7号令, 吕梁市…办公室《2022》2号: the organ is named
     issuer_phrase = lead_organ(issuer_phrase, region) if issuer_phrase else None
     code = agency if number and atom and atom.kind == "number" else None
@@ -915,8 +976,14 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         doubts.append("code-shared")  # 民发 in a 民权县 disclosure: 民政部's or the county's, nothing printed says
     if issuer.name is None and issuer_phrase is None and number is None and title and not unit.incomplete:
         issuer = _issuer_by_name(title, region) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
+    announcement = atom is not None and atom.kind == "announcement"
+    if announcement and atom is not None and atom.agency and issuer.name and atom.year and atom.serial:
+        # 财政部 税务总局 海关总署公告2019年第39号: numbered in its lead organ's series (财政部公告2019年第39号)
+        number = format_announcement_number(issuer.name, atom.year, atom.serial)
     is_standard = atom is not None and atom.kind == "standard"
     kind = vocabulary().standard if is_standard else (classify_title(title) if title else vocabulary().other)
+    if announcement and not title:
+        kind = vocabulary().announcement  # a 公告's number says what the document is
     if issuer.level is None and title and not unit.incomplete and kind not in number_knowledge().title_level_not_for:
         # 《四川省“十四五”文化和旅游发展规划》: no issuer printed, but the title names its government's region
         issuer = Issuer(issuer.name, _title_level(title, region), issuer.region)
@@ -943,6 +1010,14 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         citation.doc_number_printed = printed.group(0) if printed else session.group(0)
         citation.number_form = "minutes"
         citation.number_year, citation.number_serial = int(session["year"]), int(session["session"])
+    if announcement and number is None and not unit.incomplete and citation.number_year is not None \
+            and citation.number_serial is not None:
+        if citation.issuer and citation.issuer_level is not None:  # 《财政部 税务总局关于…的公告》（2023年第1号公告）
+            citation.completed_number = format_announcement_number(citation.issuer, citation.number_year,
+                                                                   citation.number_serial)
+            doubts.append("number-completed")
+        else:
+            doubts.append("announcement-without-organ")
     if citation.number_form == "no-code" and citation.number_year is not None and not unit.incomplete:
         completing = completing_code(citation.issuer)
         if completing and citation.number_serial is not None:
@@ -976,7 +1051,8 @@ def _number_form(atom: _Atom, number: str | None) -> NumberForm:
         if not atom.agency:
             return "no-code"
         return "organ-name" if number is None and is_organ_name(atom.agency) else "document"
-    return {"order": "order", "standard": "standard"}.get(atom.kind, "registration")  # type: ignore[return-value]
+    return {"order": "order", "standard": "standard", "announcement": "announcement"}.get(  # type: ignore[return-value]
+        atom.kind, "registration")
 
 
 def _issuer_by_name(title: str, region: RegionContext | None) -> Issuer | None:

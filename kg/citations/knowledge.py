@@ -54,6 +54,7 @@ class NumberKnowledge:
     township_organs: tuple[str, ...] = ()
     title_level_not_for: tuple[str, ...] = ()
     introducing: tuple[str, ...] = ()  # 根据, 依据 …: what follows is the cited document's, not the sentence's
+    announcement: re.Pattern[str] | None = None  # 国家税务总局公告2018年第31号, 2023年第1号公告
 
 
 def compile_pattern(template: str, tokens: dict[str, str]) -> re.Pattern[str]:
@@ -97,6 +98,7 @@ def number_knowledge() -> NumberKnowledge:
         tuple(data.get("township", {}).get("organ_words", [])),
         tuple(data.get("title_level", {}).get("not_for_kinds", [])),
         longest_first(connectives.get("introducing", [])),
+        patterns.get("announcement"),
     )
 
 

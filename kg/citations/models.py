@@ -10,8 +10,10 @@ from kg.citations.classify import is_policy_title, kind_label
 IssuerLevel = Literal["central", "province", "city", "county", "township"]
 # How the printed number is formed: a GB/T 9704 发文字号 (document), one printed with an organ's name where the
 # 机关代字 belongs (organ-name), one with no 代字 at all (no-code), a 令号 (order), a meeting's session
-# (minutes: 〔2024〕4次), a technical standard's code (standard), a registration number (registration).
-NumberForm = Literal["document", "organ-name", "no-code", "order", "minutes", "standard", "registration"]
+# (minutes: 〔2024〕4次), a technical standard's code (standard), a registration number (registration), a 公告's
+# number (announcement: 国家税务总局公告2018年第31号, or 2023年第1号公告 without its organ).
+NumberForm = Literal["document", "organ-name", "no-code", "order", "minutes", "standard", "registration",
+                     "announcement"]
 # How a link between a project and a document was made: by the number, by the title, by both (agreeing),
 # conflicting (number and title disagree: both kept, flagged), or unresolved (no document could be identified:
 # a number without 代字 standing alone, a clipped fragment).
@@ -81,6 +83,8 @@ class Citation:
             return f"〔{self.number_year}〕{self.number_serial}号"
         if self.number_form == "minutes":
             return f"〔{self.number_year}〕{self.number_serial}次"
+        if self.number_form == "announcement":  # printed without its organ
+            return f"公告{self.number_year}年第{self.number_serial}号"
         return None
 
     @property

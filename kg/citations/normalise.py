@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from kg.citations.regexes import DOC_NUMBER, LEADING_FILLER, ORDER_NUMBER, STANDARD_CODE
-from kg.citations.resolve import is_organ_name, trim_agency
+from kg.citations.regexes import ANNOUNCEMENT_NUMBER, DOC_NUMBER, LEADING_FILLER, ORDER_NUMBER, STANDARD_CODE
+from kg.citations.resolve import is_organ_name, lead_organ, trim_agency
 
 _FULLWIDTH = str.maketrans(
     {**{chr(0xFF10 + i): str(i) for i in range(10)}, "（": "(", "）": ")", "［": "[", "］": "]", "\u3000": " "}
@@ -30,6 +30,11 @@ def format_order_number(organ: str, serial: str) -> str:
     return f"{organ}令第{int(serial)}号"
 
 
+def format_announcement_number(organ: str, year: int | str, serial: int | str) -> str:
+    """A 公告's number as its organ prints it: 国家税务总局公告2018年第31号 (no 〔〕: a 公告 is numbered by year)."""
+    return f"{organ}公告{int(year)}年第{int(serial)}号"
+
+
 def order_number(match: re.Match[str]) -> tuple[str, str] | None:
     """(organ as printed without filler, normalised 令号) of an ORDER_NUMBER match, or None without an organ."""
     organ = LEADING_FILLER.sub("", match["organ"])
@@ -41,6 +46,7 @@ def order_number(match: re.Match[str]) -> tuple[str, str] | None:
 def normalise_doc_number(text: str) -> str | None:
     """``泽行审发【2021】130号`` → ``泽行审发〔2021〕130号``; None when ``text`` holds no complete number.
 
+    A 公告's number keeps its form, the lead organ's (``财政部 税务总局公告2019年第39号`` → ``财政部公告2019年第39号``).
     A number printed without its 机关代字 (``[2020]84号``) or with the organ's name in its place
     (``自然资源部《2023》11号``) is not complete: it cannot identify a document, so the answer is None.
     A standard's code (``TD/T 1057-2020``) is returned as its canonical code, and a 令号 in the form of
@@ -55,6 +61,10 @@ def normalise_doc_number(text: str) -> str | None:
         order = ORDER_NUMBER.search(folded)
         if order and (parsed := order_number(order)):
             return parsed[1]
+        announcement = ANNOUNCEMENT_NUMBER.search(folded)
+        organ = LEADING_FILLER.sub("", announcement["organ"] or "") if announcement else ""
+        if announcement and announcement["year"] and organ:  # 财政部 税务总局公告2019年第39号: the lead organ's
+            return format_announcement_number(lead_organ(organ), announcement["year"], announcement["serial"])
         return None
     agency = trim_agency(match["agency"] or "")
     if not agency or is_organ_name(agency):

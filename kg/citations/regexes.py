@@ -21,6 +21,8 @@ _CJK = "\u4e00-\u9fff"
 DOC_NUMBER = _KNOWLEDGE.document
 STANDARD_CODE = _KNOWLEDGE.standard
 ORDER_NUMBER = _KNOWLEDGE.order
+# a 公告's number, which has no 〔〕: 国家税务总局公告2018年第31号, 2023年第1号公告 (none when the data has no pattern)
+ANNOUNCEMENT_NUMBER = _KNOWLEDGE.announcement or re.compile(r"(?!)")
 # at the end of a title, possibly in brackets of its own: 县政府常务会议纪要（〔2023〕12次）
 MEETING_SESSION = re.compile("[(（]?" + _KNOWLEDGE.minutes.pattern + "[)）]?$")
 SESSION_NUMBER = _KNOWLEDGE.minutes
