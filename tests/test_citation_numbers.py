@@ -65,7 +65,7 @@ def test_an_announcement_number_alone_without_organ_is_kept_with_a_warning() -> 
     assert (citation.doc_number, citation.printed_number, citation.number_normalised) == (
         None, "2023年第1号公告", "公告2023年第1号")
     assert (citation.kind, citation.status, citation.issuer_level) == ("公告", "unresolved", None)
-    assert [notice.code for notice in notices] == ["citation-announcement-without-organ"]
+    assert [notice.code for notice in notices] == ["citation-number-without-organ"]
 
 
 def test_a_title_ending_in_announcement_keeps_its_words() -> None:
@@ -78,3 +78,70 @@ def test_a_title_ending_in_announcement_keeps_its_words() -> None:
 def test_normalise_doc_number_reads_an_announcement() -> None:
     assert normalise_doc_number("国家税务总局公告2018年第31号") == "国家税务总局公告2018年第31号"
     assert normalise_doc_number("财政部 税务总局公告（2019年 第39号）") == "财政部公告2019年第39号"
+
+
+# --- 令 numbers: the organ + 令 + 第N号 (GB/T 9704-2012 §10.1), its issuer and level ----------------------------
+
+@pytest.mark.parametrize(("cell", "region", "number", "printed", "issuer", "level"), [
+    ("中华人民共和国国务院令第588号", HENAN_JINSHUI, "国务院令第588号", "中华人民共和国国务院令第588号", "国务院",
+     "central"),
+    ("国务院令第708号", HENAN_JINSHUI, "国务院令第708号", "国务院令第708号", "国务院", "central"),
+    ("财政部令第87号", HENAN_JINSHUI, "财政部令第87号", "财政部令第87号", "财政部", "central"),
+    ("中华人民共和国财政部令第87号", HENAN_JINSHUI, "财政部令第87号", "中华人民共和国财政部令第87号", "财政部",
+     "central"),
+    # a relative organ is completed from the disclosure's province: another province's 省政府令第12号 is another
+    ("省政府令第12号", SHANXI_ZEZHOU, "山西省人民政府令第12号", "省政府令第12号", "山西省人民政府", "province"),
+    ("省政府令第12号", HENAN_JINSHUI, "河南省人民政府令第12号", "省政府令第12号", "河南省人民政府", "province"),
+    ("山西省人民政府令第270号", HENAN_JINSHUI, "山西省人民政府令第270号", "山西省人民政府令第270号", "山西省人民政府",
+     "province"),
+    ("郑州市人民政府令第251号", HENAN_JINSHUI, "郑州市人民政府令第251号", "郑州市人民政府令第251号", "郑州市人民政府",
+     "city"),
+    # the serial in brackets, without 第, within the year (a ministry's own series)
+    ("国务院令（第708号）", HENAN_JINSHUI, "国务院令第708号", "国务院令（第708号）", "国务院", "central"),
+    ("国务院令708号", HENAN_JINSHUI, "国务院令第708号", "国务院令708号", "国务院", "central"),
+    ("交通运输部令2016年第62号", HENAN_JINSHUI, "交通运输部令2016年第62号", "交通运输部令2016年第62号", "交通运输部",
+     "central"),
+])
+def test_order_numbers_are_read_with_issuer_and_level(cell: str, region: RegionContext, number: str, printed: str,
+                                                      issuer: str, level: str) -> None:
+    [citation] = extract_citations(cell, region)
+    assert (citation.doc_number, citation.printed_number, citation.number_form) == (number, printed, "order")
+    assert (citation.issuer, citation.issuer_level) == (issuer, level)
+    # a 令 cited by its number alone is the order that promulgated a rule
+    assert (citation.kind, citation.kind_en, citation.title, citation.status) == ("命令", "order", None, "number")
+
+
+def test_a_relative_order_without_region_keeps_its_level() -> None:
+    [citation] = extract_citations("省政府令第12号")
+    assert (citation.doc_number, citation.issuer, citation.issuer_level) == ("省政府令第12号", "省政府", "province")
+
+
+def test_an_order_cited_with_its_rule_takes_the_rules_title_and_kind() -> None:
+    cell = ("依据《政府投资条例》（国务院令第712号）、《必须招标的工程项目规定》（国家发展改革委第16号令）和"
+            "《广西壮族自治区糖料蔗管理办法》（自治区人民政府令第128号）。")
+    first, second, third = extract_citations(cell, RegionContext("广西壮族自治区", "南宁市", "青秀区"))
+    assert (first.doc_number, first.title, first.kind, first.issuer) == ("国务院令第712号", "政府投资条例", "法规",
+                                                                         "国务院")
+    assert (second.doc_number, second.printed_number, second.kind) == ("国家发展改革委令第16号",
+                                                                       "国家发展改革委第16号令", "规定")
+    assert (third.doc_number, third.printed_number, third.issuer, third.issuer_level) == (
+        "广西壮族自治区人民政府令第128号", "自治区人民政府令第128号", "广西壮族自治区人民政府", "province")
+    assert {first.status, second.status, third.status} == {"both"}
+
+
+def test_a_bare_order_number_is_completed_from_the_printed_issuer() -> None:
+    [citation] = extract_citations("根据国家发展改革委《中央预算内直接投资项目管理办法》（第7号令）", HENAN_JINSHUI)
+    assert (citation.doc_number, citation.completed_number, citation.printed_number) == (
+        None, "国家发展改革委令第7号", "第7号令")
+    assert (citation.issuer, citation.issuer_level, citation.kind) == ("国家发展改革委", "central", "规定")
+    assert "number-completed" in citation.doubts
+    # with no issuer printed, the number is kept as printed and says so
+    citations, notices = extract_citations_with_notices("《中央预算内直接投资项目管理办法》（第7号令）", HENAN_JINSHUI)
+    assert (citations[0].completed_number, citations[0].number_normalised) == (None, "令第7号")
+    assert [notice.code for notice in notices] == ["citation-number-without-organ"]
+
+
+def test_normalise_doc_number_reads_an_order() -> None:
+    assert normalise_doc_number("中华人民共和国国务院令 第 588 号") == "国务院令第588号"
+    assert normalise_doc_number("交通运输部令2016年第62号") == "交通运输部令2016年第62号"
+    assert normalise_doc_number("国家发展改革委第7号令") == "国家发展改革委令第7号"

@@ -136,8 +136,9 @@ NUMBER_MESSAGE = ("发文字号 is not in normalised form (晋税发〔2021〕55
 @pytest.mark.parametrize(("number", "conforms"), [
     ("国家税务总局公告2018年第31号", True), ("财政部公告2019年第39号", True),
     ("财政部公告2019年39号", False), ("公告2019年第39号", False),
+    ("交通运输部令2016年第62号", True), ("山西省人民政府令第12号", True), ("国务院令第07号", False),
 ])
-def test_announcement_numbers_are_a_normalised_form(sources, shapes, number, conforms):
+def test_announcement_and_order_numbers_are_normalised_forms(sources, shapes, number, conforms):
     graph = build(sources["zezhou2025"])
     document = next(graph.subjects(BKG.docNumber, Literal("晋税发〔2021〕55号")))
     graph.set((document, BKG.docNumber, Literal(number)))

@@ -43,6 +43,7 @@ class Vocabulary:
     endings: tuple[tuple[str, KindRule], ...] = ()
     meeting_decided: tuple[str, ...] = ()  # 决定, 研究意见 … after 会议: the meeting itself is cited
     announcement: str = "公告"  # the kind of a 公告 cited by its number alone (国家税务总局公告2018年第31号)
+    order: str = "命令"  # the kind of a 令 cited by its number alone (国务院令第708号)
 
     def rule(self, kind: str) -> KindRule | None:
         return next((rule for rule in self.rules if rule.kind == kind), None)
@@ -84,6 +85,7 @@ def vocabulary() -> Vocabulary:
         endings,
         tuple(sorted(data.get("meeting", {}).get("decided", []), key=len, reverse=True)),
         defaults.get("announcement", "公告"),
+        defaults.get("order", "命令"),
     )
 
 

@@ -412,12 +412,16 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
         if atom is not None and free(atom.start, atom.end):
             atoms.append(atom)
     for match in ORDER_NUMBER.finditer(text, lo, hi):
-        organ = LEADING_FILLER.sub("", match["organ"])
+        organ = LEADING_FILLER.sub("", match["organ"] or "")
         start = match.end("organ") - len(organ)
-        if len(organ) >= 2 and free(start, match.end()):
+        bare = match["serial_bare"] or match["serial_bare_after"]
+        if bare and free(match.start(), match.end()):  # （第7号令） after a title: no organ
+            atoms.append(_Atom("order", match.start(), match.end(), match.group(0), serial=int(bare)))
+        elif len(organ) >= 2 and free(start, match.end()):
             serial = match["serial"] or match["serial_first"]
+            year = int(match["order_year"]) if match["order_year"] else None
             atoms.append(_Atom("order", start, match.end(), text[start : match.end()], agency=organ,
-                               number=format_order_number(organ, serial), serial=int(serial)))
+                               number=format_order_number(organ, serial, year), serial=int(serial), year=year))
     atoms.sort(key=lambda a: a.start)
     # Plain text between the atoms found so far, with brackets that held a number or standard removed.
     result: list[_Atom] = []
@@ -911,8 +915,8 @@ _DOUBT_MESSAGES = {
                    "left unresolved",
     "number-clipped": "the cell was clipped after the title: what was left of its 发文字号 is skipped, the document "
                       "kept without a number",
-    "announcement-without-organ": "公告 number printed without its organ (2023年第1号公告) and no issuer printed to "
-                                  "complete it; kept as printed",
+    "number-without-organ": "公告 or 令 number printed without its organ (2023年第1号公告, 第7号令) and no issuer "
+                            "printed to complete it; kept as printed",
 }
 
 
@@ -977,13 +981,21 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
     if issuer.name is None and issuer_phrase is None and number is None and title and not unit.incomplete:
         issuer = _issuer_by_name(title, region) or issuer  # 《地质灾害防治条例》: a 行政法规, 国务院's
     announcement = atom is not None and atom.kind == "announcement"
-    if announcement and atom is not None and atom.agency and issuer.name and atom.year and atom.serial:
-        # 财政部 税务总局 海关总署公告2019年第39号: numbered in its lead organ's series (财政部公告2019年第39号)
-        number = format_announcement_number(issuer.name, atom.year, atom.serial)
+    if atom is not None and atom.kind in ("order", "announcement") and atom.agency and atom.serial is not None:
+        # the organ the number names, as one issuer would be named: 财政部 税务总局 海关总署公告2019年第39号 is in
+        # its lead organ's series (财政部公告2019年第39号), 中华人民共和国国务院令 is 国务院令, 省政府令 in 山西 is
+        # 山西省人民政府令 (another province's 省政府令第12号 is another document)
+        organ = complete_relative(lead_organ(atom.agency, region), region)
+        if announcement and atom.year is not None:
+            number = format_announcement_number(organ, atom.year, atom.serial)
+        elif not announcement:
+            number = format_order_number(organ, atom.serial, atom.year)
     is_standard = atom is not None and atom.kind == "standard"
     kind = vocabulary().standard if is_standard else (classify_title(title) if title else vocabulary().other)
     if announcement and not title:
         kind = vocabulary().announcement  # a 公告's number says what the document is
+    elif atom is not None and atom.kind == "order" and not title:
+        kind = vocabulary().order  # 国务院令第708号 alone: the 令 (命令) that promulgated the rule
     if issuer.level is None and title and not unit.incomplete and kind not in number_knowledge().title_level_not_for:
         # 《四川省“十四五”文化和旅游发展规划》: no issuer printed, but the title names its government's region
         issuer = Issuer(issuer.name, _title_level(title, region), issuer.region)
@@ -1010,14 +1022,16 @@ def _to_citation(cell: str, unit: _Unit, region: RegionContext | None) -> Citati
         citation.doc_number_printed = printed.group(0) if printed else session.group(0)
         citation.number_form = "minutes"
         citation.number_year, citation.number_serial = int(session["year"]), int(session["session"])
-    if announcement and number is None and not unit.incomplete and citation.number_year is not None \
+    if atom is not None and atom.kind in ("order", "announcement") and number is None and not unit.incomplete \
             and citation.number_serial is not None:
-        if citation.issuer and citation.issuer_level is not None:  # 《财政部 税务总局关于…的公告》（2023年第1号公告）
-            citation.completed_number = format_announcement_number(citation.issuer, citation.number_year,
-                                                                   citation.number_serial)
+        # 《财政部 税务总局关于…的公告》（2023年第1号公告）, 国家发展改革委《…》（第7号令）: the organ is the issuer's
+        if citation.issuer and citation.issuer_level is not None and (atom.kind == "order" or atom.year is not None):
+            citation.completed_number = (
+                format_announcement_number(citation.issuer, atom.year, citation.number_serial) if announcement
+                else format_order_number(citation.issuer, citation.number_serial, atom.year))
             doubts.append("number-completed")
         else:
-            doubts.append("announcement-without-organ")
+            doubts.append("number-without-organ")
     if citation.number_form == "no-code" and citation.number_year is not None and not unit.incomplete:
         completing = completing_code(citation.issuer)
         if completing and citation.number_serial is not None:

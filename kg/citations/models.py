@@ -74,9 +74,15 @@ class Citation:
     @property
     def number_normalised(self) -> str | None:
         """The printed number in GB/T 9704 brackets whatever its form: the 发文字号 when it is one, else
-        〔2020〕84号 (no 代字, or an organ's name in its place) or 〔2024〕4次 (a minutes' session)."""
+        〔2020〕84号 (no 代字, or an organ's name in its place) or 〔2024〕4次 (a minutes' session); a 令 or 公告
+        printed without its organ as completed from the issuer (国家发展改革委令第7号), else 令第7号 or
+        公告2023年第1号."""
         if self.doc_number:
             return self.doc_number
+        if self.number_form in ("announcement", "order") and self.completed_number:
+            return self.completed_number  # 第7号令 after 国家发展改革委《…》: 国家发展改革委令第7号
+        if self.number_form == "order" and self.number_serial is not None:
+            return f"令第{self.number_serial}号"  # printed without its organ
         if self.number_year is None or self.number_serial is None:
             return None
         if self.number_form in ("no-code", "organ-name"):

@@ -25,9 +25,10 @@ def format_doc_number(agency: str, year: str, serial: str) -> str:
     return f"{agency}〔{year}〕{int(serial)}号"
 
 
-def format_order_number(organ: str, serial: str) -> str:
-    """A 令号 in the form GB/T 9704-2012 §10.1 prints it: the 发文机关标志 (organ + 令) and 第N号."""
-    return f"{organ}令第{int(serial)}号"
+def format_order_number(organ: str, serial: int | str, year: int | None = None) -> str:
+    """A 令号 in the form GB/T 9704-2012 §10.1 prints it: the 发文机关标志 (organ + 令) and 第N号; a ministry that
+    numbers its orders within the year prints the year before 第 (交通运输部令2016年第62号)."""
+    return f"{organ}令{year}年第{int(serial)}号" if year else f"{organ}令第{int(serial)}号"
 
 
 def format_announcement_number(organ: str, year: int | str, serial: int | str) -> str:
@@ -37,10 +38,11 @@ def format_announcement_number(organ: str, year: int | str, serial: int | str) -
 
 def order_number(match: re.Match[str]) -> tuple[str, str] | None:
     """(organ as printed without filler, normalised 令号) of an ORDER_NUMBER match, or None without an organ."""
-    organ = LEADING_FILLER.sub("", match["organ"])
+    organ = LEADING_FILLER.sub("", match["organ"] or "")
     if len(organ) < 2:
         return None
-    return organ, format_order_number(organ, match["serial"] or match["serial_first"])
+    year = int(match["order_year"]) if match["order_year"] else None
+    return organ, format_order_number(lead_organ(organ), match["serial"] or match["serial_first"], year)
 
 
 def normalise_doc_number(text: str) -> str | None:

@@ -479,7 +479,24 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
         for level, place in (("county", region.county), ("city", region.city), ("province", region.province)):
             if place and name.startswith(place):
                 return level  # type: ignore[return-value]
-    return None
+    return _relative_level(name)
+
+
+# A relative organ's name says its level even where no region completes it: 省政府, 自治区人民政府 (province), 市财政局
+# (city), 县政府 (county). 区 is left out (a district's, or an autonomous region's), and so are words that only start
+# with the prefix (市场监督管理局, 省级).
+_RELATIVE_LEVELS: tuple[tuple[str, IssuerLevel], ...] = (("自治区", "province"), ("省", "province"), ("市", "city"),
+                                                         ("县", "county"))
+_NOT_RELATIVE_WORDS = (*_NOT_RELATIVE, "市场", "市民", "县域", "省内", "市内", "县内")
+
+
+def _relative_level(name: str) -> IssuerLevel | None:
+    """The level of an organ named relatively (省政府令第12号 printed with no region known), else None."""
+    organ = name.split("关于", 1)[0]
+    if name.startswith(_NOT_RELATIVE_WORDS) or not organ.endswith(ORGAN_ENDINGS):
+        return None
+    return next((level for prefix, level in _RELATIVE_LEVELS if name.startswith(prefix)
+                 and len(organ) > len(prefix) + 1), None)
 
 
 # Division names run from 2 characters (兴县) to 9 (克孜勒苏柯尔克孜自治州); 市辖区 is a placeholder, not a name.
