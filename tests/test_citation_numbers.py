@@ -145,3 +145,73 @@ def test_normalise_doc_number_reads_an_order() -> None:
     assert normalise_doc_number("中华人民共和国国务院令 第 588 号") == "国务院令第588号"
     assert normalise_doc_number("交通运输部令2016年第62号") == "交通运输部令2016年第62号"
     assert normalise_doc_number("国家发展改革委第7号令") == "国家发展改革委令第7号"
+
+
+# --- every way a 发文字号 is printed ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", [
+    "晋政发〔2019〕12号", "晋政发[2019]12号", "晋政发［2019］12号", "晋政发【2019】12号", "晋政发(2019)12号",
+    "晋政发（2019）12号", "晋政发〈2019〉12号", "晋政发﹝2019﹞12号", "晋政发〔2019年〕12号",
+    # no brackets, after a 代字 the data knows
+    "晋政发2019 12号", "晋政发2019年12号", "晋政发2019年第12号",
+    # the year in Chinese numerals
+    "晋政发〔二〇一九〕12号", "晋政发〔二○一九〕12号", "晋政发（二零一九）12号",
+    # letter-spaced by a PDF's text layer, 第 before the serial
+    "晋 政 发〔2019〕 12 号", "晋政发 〔 2019 〕 12 号", "晋政发〔2019〕第12号", "晋政发〔2019〕第 12 号",
+    # broken over lines in a cell
+    "晋政\n发〔2019〕12号", "晋政发\n〔2019〕12号", "晋政发〔20\n19〕12号", "晋政发〔2019〕\n12号",
+    "晋政发〔2019〕12\n号",
+])
+def test_every_printed_form_gives_the_gbt_9704_number(cell: str) -> None:
+    [citation] = extract_citations(cell, SHANXI_ZEZHOU)
+    assert (citation.doc_number, citation.number_form) == ("晋政发〔2019〕12号", "document")
+    assert (citation.issuer, citation.issuer_level, citation.status) == ("山西省人民政府", "province", "number")
+    assert citation.printed_number == cell.replace("\n", "")  # as printed, a wrapped line joined
+    assert (citation.number_year, citation.number_serial) == (2019, 12)
+
+
+@pytest.mark.parametrize(("cell", "number", "issuer"), [
+    ("晋财字〔2019〕12号", "晋财字〔2019〕12号", "山西省财政厅"),  # 字 after a suffix the data knows (财)
+    ("豫财综字〔2022〕8号", "豫财综字〔2022〕8号", "河南省财政厅"),
+    ("湘政字〔2020〕3号", "湘政字〔2020〕3号", "湖南省人民政府"),
+])
+def test_zi_numbers_name_the_suffixs_organ(cell: str, number: str, issuer: str) -> None:
+    [citation] = extract_citations(cell, HENAN_JINSHUI)
+    assert (citation.doc_number, citation.issuer, citation.issuer_level) == (number, issuer, "province")
+
+
+@pytest.mark.parametrize(("cell", "printed"), [
+    ("晋政发〔2019〕12号、13号", ["晋政发〔2019〕12号", "13号"]),
+    ("晋政发〔2019〕12号，第13号", ["晋政发〔2019〕12号", "第13号"]),
+    ("晋政发〔2019〕12号和13号", ["晋政发〔2019〕12号", "13号"]),
+    ("晋政发〔2019〕12号；13号", ["晋政发〔2019〕12号", "13号"]),
+    ("晋政发〔2019〕12号、\n13号", ["晋政发〔2019〕12号", "13号"]),
+    ("晋政发〔2019〕12、13号", ["晋政发〔2019〕12", "13号"]),  # one 号 for both
+])
+def test_numbers_sharing_a_prefix_are_each_read_whole(cell: str, printed: list[str]) -> None:
+    citations = extract_citations(cell, SHANXI_ZEZHOU)
+    assert [c.doc_number for c in citations] == ["晋政发〔2019〕12号", "晋政发〔2019〕13号"]
+    assert [c.printed_number for c in citations] == printed
+    assert [c.text for c in citations] == [cell[c.start : c.end] for c in citations]
+    assert {(c.issuer, c.issuer_level) for c in citations} == {("山西省人民政府", "province")}
+
+
+def test_a_list_after_a_title_and_a_list_of_three() -> None:
+    first, second = extract_citations("《关于加快推进农业产业化的通知》（晋政发〔2019〕12号、13号）", SHANXI_ZEZHOU)
+    assert (first.doc_number, first.title, first.kind, first.status) == (
+        "晋政发〔2019〕12号", "关于加快推进农业产业化的通知", "通知", "both")
+    assert (second.doc_number, second.title, second.status) == ("晋政发〔2019〕13号", None, "number")
+    cell = "晋政发〔2019〕12号、晋财预〔2020〕3号、4号；豫财农〔2024〕5、6、7号"
+    assert [c.doc_number for c in extract_citations(cell, SHANXI_ZEZHOU)] == [
+        "晋政发〔2019〕12号", "晋财预〔2020〕3号", "晋财预〔2020〕4号", "豫财农〔2024〕5号", "豫财农〔2024〕6号",
+        "豫财农〔2024〕7号"]
+
+
+@pytest.mark.parametrize("cell", [
+    "某某项目2019 12号",  # no 代字 the data knows before a bare year: not a number
+    "截至2019年12月底完成",
+    "位于晋政发〔2019〕12号、2号楼",  # a building's number after a list separator is no serial
+])
+def test_no_number_is_made_of_dates_or_unknown_runs(cell: str) -> None:
+    numbers = [c.doc_number for c in extract_citations(cell, SHANXI_ZEZHOU)]
+    assert numbers == (["晋政发〔2019〕12号"] if "晋政发" in cell else [])

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from kg.citations.canonical import canonical_numbers
 from kg.citations.classify import (
     cites_nothing,
     classify_title,
@@ -784,9 +785,9 @@ def _join_wrapped(text: str) -> tuple[str, list[int]]:
     """Join lines a PDF wrapped inside a citation (（普投 / 资规范（2023）1号）); returns the joined text and,
     for each of its characters, the offset in ``text``.
 
-    A line break is a wrap inside an open 《》 or bracket, and elsewhere unless an item ends before it (。；，、
-    of doc_numbers.toml, a closing 》 or number, a 文种 word) or a new one starts after it (a list marker, a 《,
-    a number): then it stays, and cuts like ；.
+    A line break is a wrap inside an open 《》 or bracket or inside a number (晋政 / 发〔2019〕12号, 晋政发〔2019〕 /
+    12号), and elsewhere unless an item ends before it (。；，、 of doc_numbers.toml, a closing 》 or number, a 文种
+    word) or a new one starts after it (a list marker, a 《, a number): then it stays, and cuts like ；.
     """
     if "\n" not in text:
         return text, list(range(len(text)))
@@ -798,10 +799,28 @@ def _join_wrapped(text: str) -> tuple[str, list[int]]:
             continue
         line = before[before.rfind("\n") + 1:]
         ends = before[-1] in ends_item or _closes(line) or _opens(after, 0) or ENUMERATOR.match(after) is not None
-        if _open_depth(before) > 0 or not ends:
+        if _open_depth(before) > 0 or not ends or _breaks_number(before, after):
             removed.update(range(match.start(), match.end()))
     positions = [at for at in range(len(text)) if at not in removed]
     return "".join(text[at] for at in positions), positions
+
+
+_AROUND_BREAK = 24  # characters each side of a line break that a number broken by it can span
+
+
+def _breaks_number(before: str, after: str) -> bool:
+    """True when the line break between ``before`` and ``after`` falls inside a number: after its 代字's first
+    character (a 代字 starting the next line is a number of its own) and before its 号."""
+    head = before[-_AROUND_BREAK:]
+    joined, at = head + after[:_AROUND_BREAK], len(head)
+    for match in DOC_NUMBER.finditer(joined):
+        run = match["agency"] or ""
+        agency = trim_agency(run)
+        start = match.start("agency") + len(run) - len(agency) if agency else match.end("agency") if run \
+            else match.start()
+        if start < at < match.end():
+            return True
+    return False
 
 
 def _open_depth(text: str) -> int:
@@ -820,6 +839,7 @@ def _open_depth(text: str) -> int:
 def read_cell(cell: str, region: RegionContext | None = None) -> CellReading:
     """The documents cited in one 立项依据 cell, and the text left over; offsets index ``cell``."""
     text, positions = _join_wrapped(fold_width(cell))
+    text, positions = canonical_numbers(text, positions, region)
     if cites_nothing(text):
         return CellReading([])
     narrative = [m.span() for m in DOUBLE_QUOTED.finditer(text)]

@@ -137,9 +137,12 @@ def region_names() -> tuple[RegionRule, ...]:
 @cache
 def code_suffixes() -> dict[str, dict[str, str]]:
     """suffix → {level: organ template with {region}} from code_suffixes.csv (empty templates left out); the
-    level ``municipality`` is a province-level city's (北京 天津 上海 重庆)."""
-    return {r["suffix"]: {level: r[level] for level in ("province", "city", "county", "municipality") if r.get(level)}
+    level ``municipality`` is a province-level city's (北京 天津 上海 重庆). Each suffix also stands with 字 after it,
+    the 字 of a 字号 (晋财字, 豫财综字 are 晋财's and 豫财综's), unless the file gives that form a row of its own."""
+    rows = {r["suffix"]: {level: r[level] for level in ("province", "city", "county", "municipality") if r.get(level)}
             for r in _csv_rows("code_suffixes.csv")}
+    with_mark = {suffix + "字": organs for suffix, organs in rows.items() if not suffix.endswith("字")}
+    return {**with_mark, **rows}
 
 
 _REGION_SUFFIX = re.compile(r"(?:自治县|自治州|新区|县|市|区|旗|州)$")
