@@ -161,19 +161,19 @@ def test_wrong_looking_or_ambiguous_codes_stay_unresolved(cell: str) -> None:
 
 
 def test_a_central_code_behind_a_province_is_the_provinces_not_the_ministrys() -> None:
-    # 苏 + 教财: the province's education department (no suffix row names it), never 教育部
-    assert _only("苏教财〔2020〕1号", JIANGSU)[1:] == (None, "province")
+    # 苏 + 教财: the province's education department (code_suffixes.csv's 教财 row since round 12), never 教育部
+    assert _only("苏教财〔2020〕1号", JIANGSU)[1:] == ("江苏省教育厅", "province")
 
 
 # --- coverage -------------------------------------------------------------------------------------------------
 
 def test_coverage_counts_issuers_levels_and_lists_the_unresolved() -> None:
-    citations = [c for cell in ("教财〔2021〕2号", "苏教财〔2020〕1号", "某某办〔2020〕3号")
+    citations = [c for cell in ("教财〔2021〕2号", "苏农机〔2020〕1号", "某某办〔2020〕3号")
                  for c in extract_citations(cell, JIANGSU)]
     coverage = measure(citations)
     assert (coverage.citations, coverage.with_issuer, coverage.with_level) == (3, 1, 2)
     assert dict(coverage.no_level) == {"代字 某某办": 1}
-    assert dict(coverage.level_only) == {"代字 苏教财": 1}
+    assert dict(coverage.level_only) == {"代字 苏农机": 1}  # 苏 + a suffix no row names
     assert unresolved_key(citations[0]) == "代字 教财"
 
 
