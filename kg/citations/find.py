@@ -63,6 +63,7 @@ from kg.citations.resolve import (
     issuer_from_code,
     known_organ_names,
     lead_organ,
+    legislating_region,
     level_from_name,
     region_of_name,
     relative_issuer,
@@ -78,6 +79,10 @@ _OPEN_BRACKETS = "([〔【（［"
 _CLOSE_BRACKETS = ")]〕】）］"
 # An article or clause reference after a law's title: 第十四条, 第5条, 第二项.
 _ARTICLE = re.compile(r"^第[\d一二三四五六七八九十百零]{1,6}[条项款章]")
+# …and one after a title printed without 《》, with the words saying what it rules: 预算法第十四条规定,
+# 第五条第二款的要求
+_TRAILING_ARTICLE = re.compile(r"(?:第[\d一二三四五六七八九十百零]{1,6}[条项款章]){1,3}"
+                               r"(?:之[一二三四五六七八九十]{1,2})?(?:的)?(?:有关|相关)?(?:规定|要求)?$")
 _ISSUER_BEFORE_ABOUT = re.compile(r"^(?P<issuer>[^《〈》〉]{2,60}?)(?:关于|印发|转发)")
 _MIN_TITLE_LENGTH = 4
 # What is left of a title whose 》 came too early: 《…办法》的通知
@@ -507,6 +512,9 @@ def _clean_text(fragment: str) -> str:
     fragment = LEADING_FILLER.sub("", fragment)
     fragment = _ARTICLE.sub("", fragment)
     fragment = TRAILING_FILLER.sub("", fragment)
+    cited = _TRAILING_ARTICLE.sub("", fragment)
+    if cited != fragment and ends_with_kind_word(cited):  # 预算法第十四条规定: the law is cited, at an article
+        fragment = cited
     return _trim_brackets(fragment.strip(" \t"))
 
 
@@ -538,7 +546,9 @@ def _title_core(fragment: str) -> str:
 
 
 def _unquoted_title(fragment: str) -> bool:
-    if len(fragment) < _MIN_TITLE_LENGTH or is_generic(fragment) or "万元" in fragment or len(fragment) > 120:
+    if len(fragment) < _MIN_TITLE_LENGTH and law_by_name(fragment) is None:  # 预算法 is a title, 通知 none
+        return False
+    if is_generic(fragment) or "万元" in fragment or len(fragment) > 120:
         return False
     if _is_clause(fragment):
         return False
@@ -570,6 +580,19 @@ def _in_narrative(text: str, spans: list[tuple[int, int]], start: int, end: int)
     return any(s <= start and end <= e and text[s + 1 : e - 1] != phrase for s, e in spans)
 
 
+def _nests_quote(fragment: str, atoms: list[_Atom], at: int) -> bool:
+    """关于印发《…》的通知, 省政府印发《…》的通知: the quote after ``atoms[at]`` is nested in a title printed without
+    《》 — the text before it holds 关于 or ends with an issuing verb (山西省国土资源厅印发《…》), or a 的…文种 tail
+    closes the title after it. A sentence's verb before a quote (认真落实《预算法》要求, 为深入贯彻落实《…》精神)
+    nests nothing: the quote is the title cited."""
+    if "关于" in fragment or fragment.endswith(number_knowledge().issuing_verbs):
+        return True
+    after = at + 2
+    if after < len(atoms) and atoms[after].kind == "quote" and atoms[after].start == atoms[at + 1].end:
+        return atoms[after].text.strip("《》〈〉").endswith(_TITLE_TAILS[:3])  # 印发《A》《B的通知》
+    return after < len(atoms) and atoms[after].kind == "text" and bool(_outer_title_tail().match(atoms[after].text))
+
+
 def _units_of_piece(
     text: str, lo: int, hi: int, carried_issuer: str | None, narrative: list[tuple[int, int]],
     skipped: list[tuple[int, str]],
@@ -591,7 +614,7 @@ def _units_of_piece(
             if not fragment:
                 pass
             elif following is not None and following.kind == "quote" \
-                    and fragment.endswith(number_knowledge().nesting_verbs):
+                    and fragment.endswith(number_knowledge().nesting_verbs) and _nests_quote(fragment, atoms, index):
                 # 晋城市规划和自然资源局关于印发《…》的通知: the quote is nested in a title printed without 《》
                 nested = [following.text.strip("《》〈〉")]
                 end_index = index + 1
@@ -1097,7 +1120,7 @@ def _issuer_by_name(title: str, region: RegionContext | None) -> Issuer | None:
     knowledge = number_knowledge()
     core = strip_qualifiers(title)
     if knowledge.local_regulation_issuer and core.endswith(knowledge.local_regulation_endings):
-        place = region_of_name(core, region)
+        place = legislating_region(core, region)
         if place is not None:
             return Issuer(knowledge.local_regulation_issuer.format(region=place.name), place.level, place.name)
     return None

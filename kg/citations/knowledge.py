@@ -55,6 +55,7 @@ class NumberKnowledge:
     title_level_not_for: tuple[str, ...] = ()
     introducing: tuple[str, ...] = ()  # 根据, 依据 …: what follows is the cited document's, not the sentence's
     announcement: re.Pattern[str] | None = None  # 国家税务总局公告2018年第31号, 2023年第1号公告
+    issuing_verbs: tuple[str, ...] = ()  # 印发, 转发 …: an organ's title nesting a quote (山西省国土资源厅印发《…》)
 
 
 def compile_pattern(template: str, tokens: dict[str, str]) -> re.Pattern[str]:
@@ -99,6 +100,7 @@ def number_knowledge() -> NumberKnowledge:
         tuple(data.get("title_level", {}).get("not_for_kinds", [])),
         longest_first(connectives.get("introducing", [])),
         patterns.get("announcement"),
+        longest_first(connectives.get("issuing_verbs", [])),
     )
 
 

@@ -43,7 +43,7 @@ _CONNECTIVES = "|".join(re.escape(word) for word in _KNOWLEDGE.connectives_befor
 LEADING_FILLER = re.compile(
     r"^(?:[、，,;；。\s]|\d{1,2}(?:、|[.．](?!\d))|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]"
     r"|[一二三四五六七八九十]{1,2}是|[①-⑳]|"
-    + _CONNECTIVES + r"|文件"
+    + _CONNECTIVES + r"|文件|等(?=文件|规定|要求|精神|有关|相关)"
     r"|对(?=[\u4e00-\u9fff]{1,6}[省市县区]))+"
 )
 TRAILING_FILLER = re.compile(  # bounded: an unbounded repeat before "$" is quadratic under search

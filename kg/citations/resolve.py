@@ -36,7 +36,7 @@ _RELATIVE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("自治区", "province"), ("省", "province"), ("市", "city"), ("县", "county"), ("区", "county"))
 # Words a relative prefix starts that are no organ of the region (区域, 区划) or its leaders and committees, whose
 # names are not the region's name and the rest (县委 → 中共某县委员会).
-_NOT_RELATIVE = ("省级", "市级", "县级", "区级", "区域", "区划")
+_NOT_RELATIVE = ("省级", "市级", "县级", "区级", "区域", "区划", "市场", "市民", "县域", "省内", "市内", "县内", "区内")
 _REGION_KIND_PREFIXES = ("自治区", "区")  # used only where the region's name ends so
 _LEADERS = ("县长", "市长", "省长", "区长", "自治区主席")
 # A party committee named relatively (省委办公厅, 市委, 县委组织部) is the region's: 中共 + its name + the rest.
@@ -419,6 +419,25 @@ def region_of_name(name: str, region: RegionContext | None = None) -> RegionRule
     return None
 
 
+def legislating_region(title: str, region: RegionContext | None = None) -> RegionRule | None:
+    """The province or city whose name starts a 地方性法规's title (山西省测绘管理条例, 宜昌市黄柏河流域保护条例): a
+    region of region_codes.csv, else a division of the gazetteer of one level only. None for a county's name: a
+    county passes no 地方性法规."""
+    place = region_of_name(title, region)
+    if place is not None:
+        return place
+    for length in _DIVISION_NAME_LENGTHS:
+        name = title[:length]
+        if len(name) < length or name in _NOT_REGION_NAMES:
+            continue
+        divisions = [division for division in _divisions_named(name) if not division.former]
+        levels = {division.level for division in divisions}
+        if divisions and len(levels) == 1 and levels <= {"province", "city"}:
+            code = divisions[0].code if len(divisions) == 1 else ""
+            return RegionRule(name, name, levels.pop(), code, "")  # type: ignore[arg-type]
+    return None
+
+
 @cache
 def _divisions_named(name: str) -> tuple[Division, ...]:
     from kg.places.gazetteer import default_gazetteer
@@ -484,16 +503,15 @@ def level_from_name(name: str, region: RegionContext | None = None) -> IssuerLev
 
 # A relative organ's name says its level even where no region completes it: 省政府, 自治区人民政府 (province), 市财政局
 # (city), 县政府 (county). 区 is left out (a district's, or an autonomous region's), and so are words that only start
-# with the prefix (市场监督管理局, 省级).
+# with the prefix (市场监督管理局, 省级: _NOT_RELATIVE).
 _RELATIVE_LEVELS: tuple[tuple[str, IssuerLevel], ...] = (("自治区", "province"), ("省", "province"), ("市", "city"),
                                                          ("县", "county"))
-_NOT_RELATIVE_WORDS = (*_NOT_RELATIVE, "市场", "市民", "县域", "省内", "市内", "县内")
 
 
 def _relative_level(name: str) -> IssuerLevel | None:
     """The level of an organ named relatively (省政府令第12号 printed with no region known), else None."""
     organ = name.split("关于", 1)[0]
-    if name.startswith(_NOT_RELATIVE_WORDS) or not organ.endswith(ORGAN_ENDINGS):
+    if name.startswith(_NOT_RELATIVE) or not organ.endswith(ORGAN_ENDINGS):
         return None
     return next((level for prefix, level in _RELATIVE_LEVELS if name.startswith(prefix)
                  and len(organ) > len(prefix) + 1), None)
