@@ -33,7 +33,7 @@ _CHINESE_YEAR = re.compile(
     rf"(?=[ \t]{{0,2}}年?[ \t]{{0,2}}{_CLOSE})"
     r"|(?:一九|二[〇○零])[〇○零一二三四五六七八九]{2}(?=[ \t]{0,2}年[ \t]{0,2}第)"
 )
-_CHINESE_YEAR_CHARS = frozenset("〇○零")
+_CHINESE_YEAR_CHARS = re.compile("[〇○零]")  # a class scans in C: most cells have none
 # A 代字 letter-spaced before a year's bracket: 晋 政 发〔2019〕 (the characters are joined, the spaces dropped).
 _LETTER_SPACED = re.compile(rf"(?<![{_CJK}])(?:[{_CJK}][ \t]{{1,2}}){{1,15}}[{_CJK}](?=[ \t]{{0,2}}{_OPEN}"
                             r"[ \t]{0,2}(?:19|20)\d{2})")
@@ -51,6 +51,7 @@ _SHARED_MARK = re.compile(rf"{_OPEN}[ \t]{{0,2}}(?P<year>(?:19|20)\d{{2}})年?[ 
                           r"(?=[ \t]{0,2}[、，,和及与][ \t]{0,2}第?[ \t]{0,2}\d)")
 _SHARED_NEXT = re.compile(r"[ \t]{0,2}[、，,和及与][ \t]{0,2}第?[ \t]{0,2}(?P<serial>\d{1,6})")
 _SHARED_END = re.compile(r"[ \t]{0,2}号")
+_DIGIT = re.compile(r"\d")
 _MAX_LIST = 30  # numbers in one list: a bound, so that a hostile cell cannot make the rewrite grow without end
 
 
@@ -79,7 +80,7 @@ def _apply(text: str, positions: list[int], edits: list[Edit]) -> tuple[str, lis
 
 def _chinese_years(text: str) -> str:
     """二〇一九 → 2019 inside a year's brackets or before 年第: one character for one, the offsets unchanged."""
-    if not any(char in _CHINESE_YEAR_CHARS for char in text):
+    if not _CHINESE_YEAR_CHARS.search(text):
         return text
     return _CHINESE_YEAR.sub(lambda match: match.group(0).translate(_CHINESE_DIGITS), text)
 
@@ -123,11 +124,12 @@ def _shared_numbers(text: str) -> list[Edit]:
     """晋政发〔2019〕12号、13号 → …、晋政发〔2019〕13号: each later serial of the list written as a whole number."""
     edits: list[Edit] = []
     for match in DOC_NUMBER.finditer(text):
-        prefix, cursor = _prefix(match), match.end()
+        prefix, cursor = "", match.end()
         for _ in range(_MAX_LIST):
             following = _NEXT_SERIAL.match(text, cursor)
             if following is None:
                 break
+            prefix = prefix or _prefix(match)  # most numbers start no list: the 代字 is trimmed only for one
             item_at = following.start("item")
             edits.append((item_at, item_at, prefix, [item_at] * len(prefix)))
             cursor = following.end()
@@ -164,7 +166,7 @@ def canonical_numbers(text: str, positions: list[int], region: RegionContext | N
     text = _chinese_years(text)
     if " " in text or "\t" in text:
         text, positions = _apply(text, positions, _letter_spaced(text))
-    if any(char.isdigit() for char in text):
+    if _DIGIT.search(text):
         text, positions = _apply(text, positions, _bare_years(text, region))
         text, positions = _apply(text, positions, _shared_marks(text))
         text, positions = _apply(text, positions, _shared_numbers(text))

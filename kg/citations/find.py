@@ -413,7 +413,8 @@ def _atoms(text: str, lo: int, hi: int) -> list[_Atom]:
                 own = match["form"] in own_forms
                 atoms.append(_Atom("registration", start, match.end(), text[start : match.end()], agency=organ,
                                    own=own))
-    for match in ANNOUNCEMENT_NUMBER.finditer(text, lo, hi):
+    # every form of a 公告's number prints 公告; its organs' lazy run is tried at each character, so only there
+    for match in ANNOUNCEMENT_NUMBER.finditer(text, lo, hi) if "公告" in text[lo:hi] else ():
         atom = _announcement_atom(text, match)
         if atom is not None and free(atom.start, atom.end):
             atoms.append(atom)
@@ -512,7 +513,7 @@ def _clean_text(fragment: str) -> str:
     fragment = LEADING_FILLER.sub("", fragment)
     fragment = _ARTICLE.sub("", fragment)
     fragment = TRAILING_FILLER.sub("", fragment)
-    cited = _TRAILING_ARTICLE.sub("", fragment)
+    cited = _TRAILING_ARTICLE.sub("", fragment) if "第" in fragment else fragment
     if cited != fragment and ends_with_kind_word(cited):  # 预算法第十四条规定: the law is cited, at an article
         fragment = cited
     return _trim_brackets(fragment.strip(" \t"))
