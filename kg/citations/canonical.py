@@ -37,14 +37,18 @@ _CHINESE_YEAR_CHARS = re.compile("[〇○零]")  # a class scans in C: most cell
 # A 代字 letter-spaced before a year's bracket: 晋 政 发〔2019〕 (the characters are joined, the spaces dropped).
 _LETTER_SPACED = re.compile(rf"(?<![{_CJK}])(?:[{_CJK}][ \t]{{1,2}}){{1,15}}[{_CJK}](?=[ \t]{{0,2}}{_OPEN}"
                             r"[ \t]{0,2}(?:19|20)\d{2})")
+# What follows a 号 that numbers a thing, not a document: 2号楼, 5号线, 1号井, 7号令 (an order of its own).
+_NOT_A_SERIAL = "[楼院线路街巷弄村组室门机车井房幢栋层期令地]"
 # A 代字, then the year without brackets, then the serial: 晋政发2019 12号, 晋政发2019年第12号.
 _BARE_YEAR = re.compile(rf"(?P<agency>[{_CJK}]{{1,16}}+)[ \t]{{0,2}}(?P<year>(?:19|20)\d{{2}})"
-                        r"(?P<gap>[ \t]{1,2}|[ \t]{0,2}年[ \t]{0,2})(?=第?[ \t]{0,2}\d{1,6}[ \t]{0,2}号)")
+                        r"(?P<gap>[ \t]{1,2}|[ \t]{0,2}年[ \t]{0,2})(?=第?[ \t]{0,2}\d{1,6}[ \t]{0,2}号"
+                        r"(?!" + _NOT_A_SERIAL + "))")
 # What a 公告's or 令's organ ends with before its year (国家税务总局公告2018年第31号): never a 代字.
-_NOT_CODE_ENDINGS = ("公告", "令")
+# …nor does a place's name (沁水县2023年1号井 is no number)
+_NOT_CODE_ENDINGS = ("公告", "令", "省", "市", "县", "区", "旗", "州", "镇", "乡")
 # The next serial of a list sharing a number's 代字 and year: 、13号, 和第13号, a wrapped line between.
 _NEXT_SERIAL = re.compile(r"[ \t]{0,2}[、，,；;和及与\n][ \t\n]{0,2}(?P<item>第?[ \t]{0,2}\d{1,6})[ \t]{0,2}号"
-                          r"(?![楼院线路街巷弄村组室门机车井房幢栋层期])")
+                          r"(?!" + _NOT_A_SERIAL + ")")
 # 〔2019〕12、13号: serials sharing one 号.
 _SHARED_MARK = re.compile(rf"{_OPEN}[ \t]{{0,2}}(?P<year>(?:19|20)\d{{2}})年?[ \t]{{0,2}}{_CLOSE}"
                           r"[ \t]{0,2}第?[ \t]{0,2}(?P<serial>\d{1,6})"

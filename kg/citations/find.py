@@ -450,12 +450,15 @@ _BEFORE_ANNOUNCEMENT_ORGAN = ("的", "》", "〉", "公告", "号", "通知")
 _JOINT_ORGANS = re.compile(r"[^ \t、]+")
 
 
-def _announcement_organ(run: str) -> tuple[int, str] | None:
+def _announcement_organ(run: str, clipped: bool = False) -> tuple[int, str] | None:
     """(offset in ``run``, organs) of the organs that issue a 公告, printed at the end of ``run``: 财政部 税务总局
-    海关总署, 国家税务总局, 根据财政部 → 财政部; None when the run's end names no organ (…关于某事的 before 公告)."""
+    海关总署, 国家税务总局, 根据财政部 → 财政部; None when the run's end names no organ (…关于某事的 before 公告).
+    ``clipped``: the run starts inside a word (the pattern's bound cut it), so its first word is no organ."""
     cut = max((run.rfind(word) + len(word) for word in _BEFORE_ANNOUNCEMENT_ORGAN if word in run), default=0)
     first: tuple[int, str] | None = None
     for token in reversed(list(_JOINT_ORGANS.finditer(run, cut))):
+        if clipped and token.start() == 0:
+            break
         name = token.group(0)
         organ = _organ_before_title(LEADING_FILLER.sub("", name))
         if organ != name:  # 根据财政部, 依据国家税务总局: the organ after the sentence's words, and no organ before
@@ -484,7 +487,8 @@ def _announcement_atom(text: str, match: re.Match[str]) -> _Atom | None:
                      serial=int(match["serial_bare"]))
     start, end, organ = match.start(), match.end(), None
     if match["organ"]:
-        found = _announcement_organ(match["organ"])
+        at = match.start("organ")
+        found = _announcement_organ(match["organ"], clipped=at > 0 and _is_cjk(text[at - 1]))
         if found is not None:
             start, organ = match.start("organ") + found[0], found[1]
         else:  # …关于某事的公告(2023年第1号): the 公告 ends the title; the number is what is in the brackets
