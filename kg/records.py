@@ -99,7 +99,7 @@ class Table:
 
     kind: str
     title: str
-    unit: str  # "元" or "万元"
+    unit: str  # as printed: "元", "千元", "万元" or "亿元" (kg/data/units.toml)
     span: Span
     frame: pd.DataFrame
     empty: bool = False  # the document prints 本表无数据
@@ -126,7 +126,7 @@ class ProjectRow:
     total: Decimal
     by_source: dict[str, Decimal]  # keys from FUND_SOURCES, only sources the row fills
     carried_over: bool
-    printed_unit: str  # the unit the table printed ("元"/"万元")
+    printed_unit: str  # the unit the table printed ("元", "千元", "万元", "亿元")
     span: Span
     basis: str = ""  # the 立项依据 the row prints, when the table has such a column
 

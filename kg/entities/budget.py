@@ -23,7 +23,7 @@ from kg.records import (
     TableClosure,
     TableReconciliation,
 )
-from kg.tables.amounts import ROUNDING, to_yuan
+from kg.tables.amounts import ROUNDING, rounding_in_yuan, to_yuan
 from kg.tables.frames import records as frame_records
 from kg.tables.knowledge import TableKnowledge, knowledge
 from kg.tables.layout import compact
@@ -499,7 +499,7 @@ def reconcile_tables(tables: list[Table]) -> tuple[list[Notice], list[TableRecon
         stated = _summary_totals(summary, items, sides)
         if table is None or total is None or not stated:
             continue
-        tolerance = Decimal(100) if "万元" in (table.unit, summary.unit) else ROUNDING
+        tolerance = rounding_in_yuan(table.unit, summary.unit)  # the coarser table's last digit
         agree = any(abs(total - value) <= tolerance for value in stated)
         done.append(TableReconciliation(what, table.span.first_line, summary.span.first_line, agree))
         if not agree:

@@ -26,8 +26,9 @@ _WORD = re.compile(r"\S+")
 # an amount as tables print it: thousands separators and/or decimals ("2,336.91", "603.14", "-1.00")
 _FORMATTED_AMOUNT = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{1,6}$|^-?[0-9]{1,3}(?:,[0-9]{3})+$")
 _DIGIT = re.compile(r"[0-9]")
-_UNITS = ("万元", "元", "亿元", "%", "％")
 _DATA = Path(__file__).resolve().parent.parent / "data"
+# "1,234.56 万元", "12.5 %": an amount and its unit are one run, not two columns (kg/data/units.toml)
+_UNITS = (*tomllib.loads((_DATA / "units.toml").read_text(encoding="utf-8"))["factors"], "%", "％")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PARENTHESES = str.maketrans({"（": "(", "）": ")"})
 

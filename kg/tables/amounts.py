@@ -8,10 +8,17 @@ it is a plain decimal number; anything else (a year ``2025年``, a name) is not.
 from __future__ import annotations
 
 import re
+import tomllib
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
-# Multiplier from the unit a table states to 元.
-UNIT_TO_YUAN: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+# Multiplier from the unit a table states to 元 (kg/data/units.toml: 元, 千元, 万元, 亿元).
+UNIT_TO_YUAN: dict[str, Decimal] = {
+    unit: Decimal(factor) for unit, factor in tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "data" / "units.toml").read_text(encoding="utf-8"))[
+        "factors"].items()}
+# the units as a regex alternative, longest first ("千元" before "元")
+UNIT_WORDS = "|".join(sorted(map(re.escape, UNIT_TO_YUAN), key=len, reverse=True))
 
 # digits, separators and spaces only, at most 40 chars: bounded, no nested quantifiers
 _AMOUNT_CHARS = re.compile(r"^-?[0-9][0-9, ]{0,30}(?:\.[0-9 ]{1,8})?$")
@@ -64,6 +71,12 @@ ROUNDING = Decimal("0.01")
 NIL_CELLS = frozenset({"-", "--", "—", "——", "–", "－", "/", "／", "—-", "-—"})
 
 
+def rounding_in_yuan(*units: str) -> Decimal:
+    """The rounding a printed sum may carry, in 元, for figures printed in ``units`` (the coarsest wins):
+    0.01 元, 10 元 for 千元, 100 元 for 万元."""
+    return max(ROUNDING * UNIT_TO_YUAN[unit] for unit in units)
+
+
 def is_nil(text: str | None) -> bool:
     """A placeholder for an empty amount ("-", "—", "/"): an amount cell with no amount."""
     return text is not None and text.strip() in NIL_CELLS
@@ -85,12 +98,12 @@ def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:
 
 
 # "单位：万元", "金额单位：元", "单位：人民币万元"
-_UNIT_IN_TEXT = re.compile(r"单位[:：]?(?:人民币)?(亿元|万元|元)")
+_UNIT_IN_TEXT = re.compile(rf"单位[:：]?(?:人民币)?({UNIT_WORDS})")
 
 
-_UNIT_IN_HEADER = re.compile(r"[(（](亿元|万元|元)[)）]")
+_UNIT_IN_HEADER = re.compile(rf"[(（]({UNIT_WORDS})[)）]")
 # the same at the end of a header label ("金额(万元)"): cut off before the label is read
-UNIT_SUFFIX = re.compile(r"[(（](?:单位[:：]?)?(?:人民币)?(?:亿元|万元|元)[)）]$")
+UNIT_SUFFIX = re.compile(rf"[(（](?:单位[:：]?)?(?:人民币)?(?:{UNIT_WORDS})[)）]$")
 
 
 def header_unit(text: str) -> str | None:
@@ -100,7 +113,7 @@ def header_unit(text: str) -> str | None:
 
 
 # a cell stating only the unit ("单位：万元", "金额单位:元"), printed on a title's line right of the title
-_UNIT_CELL = re.compile(r"(?:金额|计量)?单位[:：]?(?:人民币)?(?:亿元|万元|元)")
+_UNIT_CELL = re.compile(rf"(?:金额|计量)?单位[:：]?(?:人民币)?(?:{UNIT_WORDS})")
 
 
 def is_unit_cell(text: str) -> bool:

@@ -11,14 +11,16 @@ import re
 from dataclasses import dataclass
 
 from kg.records import SourceLine
-from kg.tables.amounts import find_unit
+from kg.tables.amounts import UNIT_TO_YUAN, UNIT_WORDS, find_unit
 from kg.tables.knowledge import TableKnowledge
 from kg.tables.layout import cells_of, compact, filled
 
 _ORG_FIELD = re.compile(
     r"^(?:编制|预算主管|主管|填报)?(?:部门|单位)(?:名称)?:\s{0,3}(?:\[[0-9]{1,9}\])?\s{0,3}(?P<value>.*)$")
 _UNIT_FIELD = re.compile(r"^(?:计量|金额)?单位:")
-_UNIT_PIECE = re.compile(r"^(?:单|位:?|单位:?|万元|元|亿元|万|亿)$")
+# a piece of a unit split over lines: "单" / "位：" / "万元" (or "万" … "元"), any unit of kg/data/units.toml
+_UNIT_PREFIXES = "|".join(unit.removesuffix("元") for unit in UNIT_TO_YUAN if unit != "元")  # 千, 万, 亿
+_UNIT_PIECE = re.compile(rf"^(?:单|位:?|单位:?|{UNIT_WORDS}|{_UNIT_PREFIXES})$")
 # the year printed between the organisation and the unit ("编制单位：某某局    2025年    单位：万元")
 _YEAR_CELL = re.compile(r"^(?:19|20)[0-9]{2}年度?$")
 _NAME = re.compile(r"^[\u3400-\u9fff（）()“”]{1,40}$")
