@@ -12,7 +12,7 @@ import pytest
 
 from kg.extract import extract_disclosure
 from kg.ingest import source_from_text
-from kg.records import Disclosure
+from kg.records import Disclosure, TableClosure
 from kg.tables.knowledge import knowledge
 from kg.tables.titles import match_title
 from tests.helpers import aligned, only
@@ -338,3 +338,56 @@ def test_a_misprinted_personnel_figure_is_caught_against_the_total():
     disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([top, low, *rows], True))
     assert [n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch" and n.line == 9] == [
         "人员经费 + 公用经费 + 项目支出 = 合计: printed 200.00 万元, parts add up to 190.00 万元"]
+
+
+# round 12 ---------------------------------------------------------------------------------------------------------
+
+_ECONOMIC_HEADER = [["科目编码", "", "科目名称", "合计", "基本支出", "项目支出"], ["类", "款", "", "", "", ""]]
+_ECONOMIC_ROWS = [["", "", "合计", "350.00", "250.00", "100.00"],
+                  ["301", "", "工资福利支出", "200.00", "200.00", ""],
+                  ["301", "01", "基本工资", "120.00", "120.00", ""],
+                  ["301", "02", "津贴补贴", "80.00", "80.00", ""],
+                  ["302", "", "商品和服务支出", "150.00", "50.00", "100.00"],
+                  ["302", "01", "办公费", "70.00", "50.00", "20.00"],
+                  ["302", "27", "委托业务费", "80.00", "", "80.00"]]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("title", ["一般公共预算支出经济分类预算表",
+                                   "2025年部门一般公共预算支出部门预算经济分类预算表",
+                                   "表6 一般公共预算支出预算表(按经济分类)",
+                                   "一般公共预算支出预算表（按部门预算支出经济分类）"])
+def test_the_whole_general_budget_by_economic_code_is_a_kind_of_its_own(tabs, title):
+    # before: table-unknown (its rows unread), or — "(按经济分类)" after the 功能 table's title — read as the
+    # 一般公共预算支出表, whose rows stand in for the 支出总表's lines: 经济 codes 301, 30101 as 功能 codes
+    body = _table([*_ECONOMIC_HEADER, *_ECONOMIC_ROWS], tabs, [6, 4, 20, 10, 10, 10], 3)
+    disclosure = _read(f"某某局2025年部门预算\n{title}\n单位：万元\n" + body)
+    table = only(disclosure.tables, "general_budget_economic")
+    frame = table.frame
+    assert [c for c in frame.columns if c not in ("line", "last_line", "code_as_printed")] == [
+        "code", "name", "total", "basic", "project"]
+    assert frame[["code", "total", "basic", "project"]].values.tolist()[4:] == [
+        ["302", Decimal("150.00"), Decimal("50.00"), Decimal("100.00")],
+        ["30201", Decimal("70.00"), Decimal("50.00"), Decimal("20.00")],
+        ["30227", Decimal("80.00"), None, Decimal("80.00")]]
+    assert disclosure.expenditure_lines == []  # 经济 codes are no 功能 lines
+    closure = only_closure(disclosure, "general_budget_economic")
+    # 基本 + 项目 = 合计 on 7 rows; 301 = its 款 (合计, 基本: none prints a 项目), 302 = its 款 (3 columns); 合计 = the
+    # 类 rows (3 columns)
+    assert (closure.checks, closure.failed) == (7 + 2 + 3 + 3, 0)
+    assert _warnings(disclosure) == []
+
+
+def only_closure(disclosure: Disclosure, kind: str) -> TableClosure:
+    (closure,) = [c for c in disclosure.closure if c.kind == kind]
+    return closure
+
+
+def test_a_misprint_in_the_general_budget_by_economic_code_is_caught():
+    rows = [list(r) for r in _ECONOMIC_ROWS]
+    rows[5][4] = "40.00"  # 办公费's 基本支出: 40 + 20 is not its 70, and 302's 50 is not its 款's 40
+    disclosure = _read("某某局2025年部门预算\n一般公共预算支出经济分类预算表\n单位：万元\n"
+                       + _table([*_ECONOMIC_HEADER, *rows], True))
+    assert sorted(n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch") == [
+        "302 basic = sum of its 5-digit codes: printed 50.00 万元, parts add up to 40.00 万元",
+        "基本支出 + 项目支出 = 合计: printed 70.00 万元, parts add up to 60.00 万元"]
