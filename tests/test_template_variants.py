@@ -391,3 +391,39 @@ def test_a_misprint_in_the_general_budget_by_economic_code_is_caught():
     assert sorted(n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch") == [
         "302 basic = sum of its 5-digit codes: printed 50.00 万元, parts add up to 40.00 万元",
         "基本支出 + 项目支出 = 合计: printed 70.00 万元, parts add up to 60.00 万元"]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("header, columns", [
+    (["项目名称", "合计", "财政拨款", "其他资金"], ["appropriation_income", "other_funds"]),
+    (["项目名称", "项目金额", "财政拨款资金", "其他资金"], ["appropriation_income", "other_funds"]),
+    (["项目名称", "合计", "一般公共预算", "政府性基金预算", "其他资金"], ["general_budget", "gov_fund", "other_funds"]),
+    (["项目名称", "预算金额", "财政拨款", "事业收入", "事业单位经营收入", "其他收入", "用事业基金弥补收支差额"],
+     ["appropriation_income", "business_income", "operating_income", "other_income", "business_fund_offset"])])
+def test_a_project_tables_fund_columns_are_named_and_add_up_to_its_total(tabs, header, columns):
+    # before: 其他资金 and 用事业基金弥补收支差额 read col3 …, 项目金额 / 预算金额 left the table without a 合计 (the
+    # project rows failed: "zip() argument 2 is shorter than argument 1", every project of the document lost)
+    parts = len(columns)
+    figures = {"信息化建设": Decimal("12.00"), "档案数字化": Decimal("8.00")}
+    rows = [header, ["合计", f"{20 * parts}.00", *["20.00"] * parts],
+            *([name, f"{each * parts}", *[f"{each}"] * parts] for name, each in figures.items())]
+    disclosure = _read("某某局2025年部门预算\n项目支出表\n单位：万元\n"
+                       + _table(rows, tabs, [12, 10, *[16] * parts], 1))
+    frame = only(disclosure.tables, "project_expenditure").frame
+    assert [c for c in frame.columns if c not in ("line", "last_line")] == ["name", "total", *columns]
+    assert frame[columns[-1]].tolist() == [Decimal("20.00"), Decimal("12.00"), Decimal("8.00")]
+    assert sorted((p.name, p.total) for p in disclosure.projects) == [
+        ("信息化建设", Decimal("12.00") * parts * 10000), ("档案数字化", Decimal("8.00") * parts * 10000)]
+    # each row's sources = 合计 (3 rows), the projects = the 合计 (one per amount column)
+    closure = only_closure(disclosure, "project_expenditure")
+    assert (closure.checks, closure.failed) == (3 + 1 + parts, 0)
+    assert _warnings(disclosure) == []
+
+
+def test_a_misprinted_other_funds_figure_is_caught_against_the_projects_total():
+    rows = [["项目名称", "合计", "财政拨款", "其他资金"], ["合计", "100.00", "70.00", "30.00"],
+            ["信息化建设", "60.00", "40.00", "25.00"], ["档案数字化", "40.00", "30.00", "10.00"]]
+    disclosure = _read("某某局2025年部门预算\n项目支出表\n单位：万元\n" + _table(rows, True))
+    assert sorted((n.line, n.message.split(": ", 1)[1]) for n in disclosure.notices if n.code == "sum-mismatch") == [
+        (5, "合计 other_funds = its projects: printed 30.00 万元, parts add up to 35.00 万元"),
+        (6, "sources = 合计: printed 60.00 万元, parts add up to 65.00 万元")]

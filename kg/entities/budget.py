@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-import pandas as pd
-
 from kg.records import (
     FUND_SOURCES,
     ExpenditureLine,
@@ -74,8 +72,10 @@ def classify_project_table(table: Table, unit_names: set[str]) -> list[tuple[int
     """For each row: (position, "subtotal" | "project" | "total", the unit it falls under)."""
     kb = knowledge()
     frame = table.frame
-    names = [compact(n) if isinstance(n, str) else "" for n in frame.get("name", pd.Series(dtype=object))]
-    totals = [_zero(v) for v in frame.get("total", pd.Series(dtype=object))]
+    # a table printing no 项目名称 or no 合计 it can name: every row still has one of each (its row then is
+    # skipped with a notice naming its line), never a short list that leaves the rows after it unread
+    names = [compact(n) if isinstance(n, str) else "" for n in frame["name"]] if "name" in frame else [""] * len(frame)
+    totals = [_zero(v) for v in frame["total"]] if "total" in frame else [Decimal(0)] * len(frame)
     candidates = [n in unit_names or bool(kb.unit_name_suffix.search(n)) for n in names]
 
     def covers(i: int) -> bool:
@@ -334,6 +334,7 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
                     notices.extend(_compare_sides(table, line, item, record))
         if k.projects:
             notices.extend(_check_projects(table, unit_names))
+            notices.extend(_check_project_total(table, records, amount_columns, unit_names))
         if {"name", "name_detail", "total"} <= columns:
             notices.extend(_check_subtotal_groups(table, records))
         made = notices[before:]
@@ -450,6 +451,24 @@ def _check_projects(table: Table, unit_names: set[str]) -> list[Notice | None]:
         expected = sum((_zero(totals[p]) for p in projects), Decimal(0))
         out.append(_compare(table, int(lines[position]), f"projects of {unit} = subtotal",
                             expected, _zero(totals[position])))
+    return out
+
+
+def _check_project_total(table: Table, records: list[dict], columns: list[str],
+                         unit_names: set[str]) -> list[Notice | None]:
+    """The table's 合计 row equals its projects, in each amount column it prints (合计 and each source of funds): the
+    rows read as projects are all the projects, and each figure stands in the column its header names."""
+    roles = classify_project_table(table, unit_names)
+    grand = next((records[p] for p, role, _ in roles if role == "total"), None)
+    projects = [records[p] for p, role, _ in roles if role == "project"]
+    if grand is None or not projects:
+        return []
+    out: list[Notice | None] = []
+    for column in columns:
+        if _amount(grand.get(column)) is None and all(_amount(r.get(column)) is None for r in projects):
+            continue
+        out.append(_compare(table, int(grand["line"]), f"{grand.get('name')} {column} = its projects",
+                            sum((_zero(r.get(column)) for r in projects), Decimal(0)), _zero(grand.get(column))))
     return out
 
 
