@@ -427,3 +427,28 @@ def test_a_misprinted_other_funds_figure_is_caught_against_the_projects_total():
     assert sorted((n.line, n.message.split(": ", 1)[1]) for n in disclosure.notices if n.code == "sum-mismatch") == [
         (5, "合计 other_funds = its projects: printed 30.00 万元, parts add up to 35.00 万元"),
         (6, "sources = 合计: printed 60.00 万元, parts add up to 65.00 万元")]
+
+
+_COVERS = [("2025年部门预算", None, 2025), ("2025年度部门预算公开", None, 2025),
+           ("某某局\n2025年部门预算", "某某局", 2025), ("2024年度单位决算", None, 2024), ("部门预算", None, None)]
+
+
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+@pytest.mark.parametrize("cover, department, year", _COVERS)
+@pytest.mark.parametrize("title", ["部门支出总表", "2025年部门支出总表"])
+def test_a_cover_line_above_the_first_title_is_no_piece_of_it(gap, cover, department, year, title):
+    # before: "2025年部门预算" / "部门支出总表" was one wrapped title, "2025年部门预算部门支出总表", numbered as
+    # the cover's line
+    disclosure = _read(f"{cover}{gap}{title}\n单位：万元\n" + _table([_HEADER, *_ROWS], False))
+    table = only(disclosure.tables, "expenditure_summary")
+    assert (table.title, table.span.first_line) == (title, cover.count("\n") + gap.count("\n") + 1)
+    title_year = 2025 if title.startswith("2025") else None  # a cover naming no year: the title's, if it has one
+    assert (disclosure.department, disclosure.fiscal_year) == (department, year or title_year)
+    assert _lines(disclosure) == _READ
+
+
+def test_a_title_wrapped_after_a_budget_word_is_still_joined():
+    # the guard: "2025年某某局一般公共预算" / "支出表" is one title wrapped, not a cover line over a title
+    body = _table([_HEADER, *_ROWS], False)
+    disclosure = _read("某某局2025年部门预算\n\n2025年某某局一般公共预算\n支出表\n单位：万元\n" + body)
+    assert only(disclosure.tables, "general_budget_expenditure").title == "2025年某某局一般公共预算支出表"

@@ -230,9 +230,11 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
                 if piece is None or following is None:
                     break
                 if match_title(piece, kb) is not None and (
-                        not any(w in joined for w in kb.title_piece_words) or len(filled(cells_of(line))) > 1):
-                    # a title on its own under a heading, or under a row of labels spaced out as cells
-                    # ("人员经费合计   公用经费合计", a header's "预算数   决算数 …"), starts its own table
+                        not any(w in joined for w in kb.title_piece_words) or len(filled(cells_of(line))) > 1
+                        or kb.cover.match(joined)):
+                    # a title on its own under a heading (the document's cover line "2025年部门预算" too), or
+                    # under a row of labels spaced out as cells ("人员经费合计   公用经费合计", a header's
+                    # "预算数   决算数 …"), starts its own table
                     break
                 joined, last = joined + piece, following
                 match = match_title(joined, kb)

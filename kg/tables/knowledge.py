@@ -91,6 +91,7 @@ class TableKnowledge:
     balances: tuple[Balance, ...] = ()  # 年初 + 本年收入 − 本年支出 = 年末 (a 决算's 结转和结余)
     number_row_labels: frozenset[str] = frozenset()  # 栏次, 甲, 乙: first cells of the row numbering the columns
     table_number: re.Pattern[str] = re.compile("(?!)")  # a table's number alone ("公开01表", "附表1-2", "表一")
+    cover: re.Pattern[str] = re.compile("(?!)")  # the document's heading alone ("2025年部门预算"): no title's piece
 
     def is_comparator(self, column: str) -> bool:
         """A 预算数 printed beside a 决算数 (``outbound_travel_budget``), last year's figure (``total_2024``,
@@ -161,4 +162,5 @@ def knowledge(data_dir: Path = DATA) -> TableKnowledge:
         number_row_labels=frozenset(columns["rows"].get("number_row_labels", ())),
         # the title grammar's numberings (read where they name a 表: is_table_number)
         table_number=re.compile("(?:" + "|".join(grammar["numbering"]) + ")"),
+        cover=re.compile(grammar["cover"]),
     )
