@@ -452,3 +452,39 @@ def test_a_title_wrapped_after_a_budget_word_is_still_joined():
     body = _table([_HEADER, *_ROWS], False)
     disclosure = _read("某某局2025年部门预算\n\n2025年某某局一般公共预算\n支出表\n单位：万元\n" + body)
     assert only(disclosure.tables, "general_budget_expenditure").title == "2025年某某局一般公共预算支出表"
+
+
+_PARTS_HEADER = [["科目编码", "", "", "科目名称", "合计", "基本支出", "项目支出"],
+                 ["类", "款", "项", "", "", "", ""]]
+_PARTS_ROWS = [["201", "", "", "一般公共服务支出", "300.00", "200.00", "100.00"],
+               ["", "01", "", "人大事务", "300.00", "200.00", "100.00"],
+               ["", "", "01", "行政运行", "200.00", "200.00", ""],
+               ["", "", "02", "一般行政管理事务", "100.00", "", "100.00"]]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("mark", ["**", "*", "…", "＊＊"])
+def test_stars_in_the_total_rows_code_cells_are_no_code(tabs, mark):
+    # before (space-aligned): "** | ** | ** | 合计" made the code columns' layout, and every row under it read
+    # `line-without-code` (no line at all), or the 款 "01" as a code of its own
+    rows = [[mark, mark, mark, "合计", "300.00", "200.00", "100.00"], *_PARTS_ROWS]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n"
+                       + _table([*_PARTS_HEADER, *rows], tabs, [6, 4, 4, 20, 10, 10, 10], 4))
+    frame = only(disclosure.tables, "expenditure_summary").frame
+    assert frame[["code", "name"]].values.tolist()[:2] == [[None, "合计"], ["201", "一般公共服务支出"]]
+    assert _lines(disclosure) == _READ
+    closure = only_closure(disclosure, "expenditure_summary")
+    # 基本 + 项目 = 合计 (5 rows); 201 = its 款 and 20101 = its 项 (3 columns each); 合计 = the 类 rows (3 columns)
+    assert (closure.checks, closure.failed) == (14, 0)
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("at", [0, -1])
+def test_stars_in_a_one_column_code_are_no_amount(tabs, at):
+    # before (space-aligned): "**" in the 科目编码 of the 合计 row, first or last, was a `bad-amount`
+    total = ["**", "合计", "300.00", "200.00", "100.00"]
+    rows = [total, *_ROWS[1:]] if at == 0 else [*_ROWS[1:], total]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([_HEADER, *rows], tabs))
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []

@@ -63,12 +63,14 @@ def parse_amount(text: str | None) -> Decimal | None:
         return None
 
 
-# what tables print in an amount cell that holds nothing: a dash or a slash (read as an empty cell)
 # The rounding a printed sum may carry, in the table's own unit (its last printed digit): every arithmetic check
 # of the tables (kg.entities.budget, three_public, column orders, rows-by-sums, tree codes) allows it.
 ROUNDING = Decimal("0.01")
 
-NIL_CELLS = frozenset({"-", "--", "—", "——", "–", "－", "/", "／", "—-", "-—"})
+# what tables print in a cell that holds nothing: a dash or a slash (read as an empty cell), and the stars or the
+# ellipsis a 合计 row prints in each 科目编码 part ("** | ** | ** | 合计", "…")
+NIL_CELLS = frozenset({"-", "--", "—", "——", "–", "－", "/", "／", "—-", "-—", "*", "**", "***", "＊", "＊＊", "＊＊＊",
+                       "…", "……", "...", "⋯", "⋯⋯"})
 
 
 def rounding_in_yuan(*units: str) -> Decimal:

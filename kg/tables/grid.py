@@ -123,10 +123,14 @@ def cell_kinds(texts: Sequence[str]) -> list[CellKind]:
     numbers are amounts; everything else is text."""
     kinds: list[CellKind] = []
     seen_text = False
-    for text in texts:
+    # a placeholder before the row's label stands where its code goes ("** | ** | ** | 合计 | 300.00"): a code part
+    label_at = next((j for j, t in enumerate(texts) if t.strip() and parse_amount(t.strip()) is None
+                     and not is_nil(t) and not _CODE_PART.match(t.strip())), len(texts))
+    for j, text in enumerate(texts):
         stripped = text.strip()
         if not seen_text and ((_CODE_PART.match(stripped) and (len(stripped) in (2, 3, 5, 7) or not kinds))
-                              or (not kinds and _SPACED_CODE.match(stripped))):
+                              or (not kinds and _SPACED_CODE.match(stripped))
+                              or (j < label_at < len(texts) and is_nil(stripped))):
             kinds.append("code")
         elif parse_amount(stripped) is not None or is_nil(stripped):
             kinds.append("amount")
