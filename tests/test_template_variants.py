@@ -488,3 +488,19 @@ def test_stars_in_a_one_column_code_are_no_amount(tabs, at):
     disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([_HEADER, *rows], tabs))
     assert _lines(disclosure) == _READ
     assert _warnings(disclosure) == []
+
+
+def _grouped(code: str, separator: str) -> str:
+    return separator.join(code[at:at + n] for at, n in ((0, 3), (3, 2), (5, 2)) if at < len(code))
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("separator", [".", "-", "．"])
+def test_a_code_grouped_by_dots_or_dashes_is_the_code(tabs, separator):
+    # "201.01.01" / "201-01": before, no line had a code (line-without-code), or "201.01" read as an amount
+    rows = [[_grouped(r[0], separator) if r[0] else "", *r[1:]] for r in _ROWS]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n"
+                       + _table([_HEADER, *rows], tabs, [12, 20, 16, 18, 18]))
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []
+

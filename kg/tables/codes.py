@@ -24,6 +24,9 @@ from kg.tables.rows import attach_wrapped_cells
 _BRACKET = re.compile(r"^\[([0-9]{3,7})\]\s{0,3}(.*)$", re.S)
 # a code and its name in one cell under a "科目" / "功能分类科目" header: "201 一般公共服务支出", "20101人大事务"
 _CODE_AND_NAME = re.compile(r"^([0-9]{3}(?:[0-9]{2}){0,2})\s{0,3}([^\s0-9].*)$", re.S)
+# a 科目编码 grouped by dots or dashes ("201.01.01", "201-01"): its digits are the code, as "201 01 01"'s are
+_SEPARATED_CODE = re.compile(r"^[0-9]{3}(?:[.．\-－·][0-9]{2}){1,2}$")
+_CODE_SEPARATORS = str.maketrans("", "", ".．-－·")
 _TOTAL = ("合计", "总计")
 _PART_LABELS = "类款项"
 CODE_LENGTHS = (3, 5, 7)  # 类, 款, 项
@@ -101,6 +104,8 @@ def repair_code_rows(records: list[dict[str, object]], amount_columns: list[str]
         if compact(raw_code + raw_name) and not compact(raw_code + raw_name).strip(_PART_LABELS):
             raw_code = raw_name = ""  # the header's 类 款 项 printed on the line of the 合计 amounts
         code_cell = compact(raw_code)
+        if _SEPARATED_CODE.match(code_cell):
+            code_cell = code_cell.translate(_CODE_SEPARATORS)
         has_amounts = any(record.get(c) is not None for c in amount_columns)
 
         table_total = bool(total.match(code_cell)) if code_cell else bool(total.match(compact(raw_name)))

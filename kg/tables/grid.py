@@ -48,6 +48,9 @@ _CODE_PART = re.compile(r"^[0-9]{1,7}$")
 # a 科目编码 printed in one cell with its 类, 款 and 项 spaced apart ("201 01 01"): read as one number it would be
 # an amount (a number broken by the extraction), but 3 digits then groups of 2 are the code's own grouping
 _SPACED_CODE = re.compile(r"^[0-9]{3}(?: [0-9]{2}){1,2}$")
+# the same grouped by dots or dashes ("201.01.01", "201-01"): a code where a row's label follows it ("201.01" alone
+# would be an amount)
+_DOTTED_CODE = re.compile(r"^[0-9]{3}(?:[.．\-－][0-9]{2}){1,2}$")
 _INF = float("inf")
 _LETTER = re.compile(r"[\u3400-\u9fff]")
 
@@ -125,12 +128,13 @@ def cell_kinds(texts: Sequence[str]) -> list[CellKind]:
     seen_text = False
     # a placeholder before the row's label stands where its code goes ("** | ** | ** | 合计 | 300.00"): a code part
     label_at = next((j for j, t in enumerate(texts) if t.strip() and parse_amount(t.strip()) is None
-                     and not is_nil(t) and not _CODE_PART.match(t.strip())), len(texts))
+                     and not is_nil(t) and not _CODE_PART.match(t.strip()) and not _DOTTED_CODE.match(t.strip())),
+                    len(texts))
     for j, text in enumerate(texts):
         stripped = text.strip()
         if not seen_text and ((_CODE_PART.match(stripped) and (len(stripped) in (2, 3, 5, 7) or not kinds))
                               or (not kinds and _SPACED_CODE.match(stripped))
-                              or (j < label_at < len(texts) and is_nil(stripped))):
+                              or (j < label_at < len(texts) and (is_nil(stripped) or _DOTTED_CODE.match(stripped)))):
             kinds.append("code")
         elif parse_amount(stripped) is not None or is_nil(stripped):
             kinds.append("amount")
