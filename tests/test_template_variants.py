@@ -504,3 +504,21 @@ def test_a_code_grouped_by_dots_or_dashes_is_the_code(tabs, separator):
     assert _lines(disclosure) == _READ
     assert _warnings(disclosure) == []
 
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("unit, factor", [("元", 1), ("万元", 10000)])
+def test_figures_printing_their_unit_are_read_in_it(tabs, unit, factor):
+    # "3,000,000.00元" in each amount cell, no unit line: before, a bad-amount per row and no amount at all
+    rows = [[r[0], r[1], *(f"{Decimal(x) * 10000 // factor:,.2f}{unit}" if x else "" for x in r[2:])] for r in _ROWS]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n" + _table([_HEADER, *rows], tabs, [10, 20, 20, 20, 20]))
+    assert only(disclosure.tables, "expenditure_summary").unit == unit
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []
+
+
+def test_figures_printing_another_unit_than_the_tables_are_converted_with_a_notice():
+    rows = [[r[0], r[1], *(f"{Decimal(x) * 10000:.2f}元" if x else "" for x in r[2:])] for r in _ROWS]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([_HEADER, *rows], True))
+    assert _lines(disclosure) == _READ  # each figure read in the 元 it prints, not as 万元
+    assert [(n.code, n.line, n.severity) for n in disclosure.notices] == [("amount-unit-in-cell", 5, "info")]
+

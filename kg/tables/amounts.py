@@ -42,6 +42,10 @@ def parse_amount(text: str | None) -> Decimal | None:
     cell = text.strip().replace("，", ",")
     if _PLAIN.match(cell):  # the common case, "1234.56": what the checks below would accept unchanged
         return Decimal(cell)
+    if cell[-1:] == "元" and (unit := cell_unit(cell)):
+        # the unit printed after the figure ("1,234.56元"): the figure as printed, in that unit (cell_unit)
+        figure = cell[:-len(unit)].rstrip()
+        return parse_amount(figure) if figure[-1:].isdigit() or figure[-1:] in ")）" else None
     if cell[:1] in "(（" and cell[-1:] in ")）" and ("." in cell or "," in cell):
         # accounting's negative, "(20.00)" for −20.00 (a refund in a 决算); a figure, never a numbering: "(1)" is none
         inner = parse_amount(cell[1:-1])
@@ -61,6 +65,15 @@ def parse_amount(text: str | None) -> Decimal | None:
         return Decimal(cell)
     except InvalidOperation:
         return None
+
+
+_UNIT_AFTER = re.compile(rf"(?<=[0-9)）])\s{{0,2}}({UNIT_WORDS})$")
+
+
+def cell_unit(text: str | None) -> str | None:
+    """The unit an amount cell prints after its figure ("300.00元", "1,234.56 万元"), else None."""
+    match = _UNIT_AFTER.search(text.strip()) if text else None
+    return match.group(1) if match else None
 
 
 # The rounding a printed sum may carry, in the table's own unit (its last printed digit): every arithmetic check

@@ -17,7 +17,16 @@ import pandas as pd
 
 from kg.records import Notice, SourceDocument, SourceLine, Table
 from kg.tables import codes
-from kg.tables.amounts import ROUNDING, UNIT_SUFFIX, UNIT_TO_YUAN, find_unit, header_unit, is_nil, parse_amount
+from kg.tables.amounts import (
+    ROUNDING,
+    UNIT_SUFFIX,
+    UNIT_TO_YUAN,
+    cell_unit,
+    find_unit,
+    header_unit,
+    is_nil,
+    parse_amount,
+)
 from kg.tables.column_orders import fit_column_order
 from kg.tables.frames import object_frame
 from kg.tables.grid import LabelKind, align_block
@@ -373,22 +382,26 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     notes = [compact(ln.text) for ln in rest if kb.empty_note.search(compact(ln.text))]
     empty = bool(notes) or (bool(rest) and all(compact(ln.text) == "无" for ln in rest))
     stated = unit is not None
-    if unit is None:
-        unit = DEFAULT_UNIT  # provisional: kg.tables.find_tables takes the document's own unit, or warns
+    stated_unit = unit
     organisation = preamble.organisation
 
     is_data = lambda cells: is_data_line(cells, kb)  # noqa: E731
     rest, real = _without_page_furniture(rest, body, kb)
     panels = None if kind.two_sided else split_panels(rest, is_data)
     if panels is None:
-        block = _read_block(rest, kind, source, kb, empty, notes)
+        block = _read_block(rest, kind, source, kb, empty, notes, stated_unit)
     else:
         # panels side by side: each read as a table of its own, its rows after the previous panel's
-        block = _stacked([_renumbered(_read_block(panel.lines, kind, source, kb, empty, notes), panel.real)
+        block = _stacked([_renumbered(_read_block(panel.lines, kind, source, kb, empty, notes, stated_unit),
+                                      panel.real)
                           for panel in panels])
     if real:
         block = _renumbered(block, real)
     header, rows, frame, all_text, empty = block.header, block.rows, block.frame, block.all_text, block.empty
+    if unit is None and block.cell_unit is not None:
+        unit, stated = block.cell_unit, True  # no unit stated but the one each figure prints ("300.00元")
+    if unit is None:
+        unit = DEFAULT_UNIT  # provisional: kg.tables.find_tables takes the document's own unit, or warns
     if not empty and not rows and any(compact(ln.text) == "无" for ln in rest):
         empty = True  # its header, then "无" (alone, or in the name column) for its rows: printed empty
     detail_columns = block.detail_columns
@@ -446,6 +459,7 @@ class _Block:
     all_text: bool
     detail_columns: frozenset[str]
     empty: bool  # the table says it is empty (a note on one item under printed rows does not)
+    cell_unit: str | None = None  # the unit its figures print after them ("300.00元"), when they print one
 
 
 def _without_page_furniture(rest: list[SourceLine], body: list[SourceLine],
@@ -479,7 +493,7 @@ def _without_page_furniture(rest: list[SourceLine], body: list[SourceLine],
 
 
 def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument, kb: TableKnowledge,
-                empty: bool, notes: list[str]) -> _Block:
+                empty: bool, notes: list[str], unit: str | None = None) -> _Block:
     grid = align_block(rest, lambda cells: is_data_line(cells, kb), lambda label: _label_kind(label, kb),
                        lambda label: _label_name(compact(label), kb))
     aligned = {ln.number: cells for ln, cells in zip(rest, grid.cells, strict=True)}
@@ -530,9 +544,9 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
         empty = False  # "注:本部门无因公出国(境)费预算" under a table that has rows: a note on one item
     names, detail_columns = (names, frozenset()) if all_text else _detail_columns(
         names, rows, kb, [c.kind for c in grid.columns])
-    frame, row_notices = _typed_frame(names, rows if not empty else [], source, kb,
-                                      all_text=all_text, extra_text=detail_columns, wrapped=grid.positioned)
-    return _Block(header, rows, frame, row_notices, all_text, detail_columns, empty)
+    frame, row_notices, cell_unit = _typed_frame(names, rows if not empty else [], source, kb, all_text=all_text,
+                                                 extra_text=detail_columns, wrapped=grid.positioned, unit=unit)
+    return _Block(header, rows, frame, row_notices, all_text, detail_columns, empty, cell_unit)
 
 
 _LINE_REFERENCE = re.compile(r"\b(lines? )(\d+)(?:-(\d+))?")
@@ -554,7 +568,8 @@ def _renumbered(block: _Block, real: dict[int, int]) -> _Block:
 
     notices = [replace(n, line=real.get(n.line, n.line) if n.line is not None else None,
                        message=_LINE_REFERENCE.sub(named, n.message)) for n in block.notices]
-    return _Block(block.header, rows, frame, notices, block.all_text, block.detail_columns, block.empty)
+    return _Block(block.header, rows, frame, notices, block.all_text, block.detail_columns, block.empty,
+                  block.cell_unit)
 
 
 def _stacked(blocks: list[_Block]) -> _Block:
@@ -568,7 +583,8 @@ def _stacked(blocks: list[_Block]) -> _Block:
     first = blocks[0]
     return _Block(first.header, [row for block in blocks for row in block.rows], frame,
                   [n for block in blocks for n in block.notices], first.all_text,
-                  frozenset().union(*(block.detail_columns for block in blocks)), all(b.empty for b in blocks))
+                  frozenset().union(*(block.detail_columns for block in blocks)), all(b.empty for b in blocks),
+                  next((b.cell_unit for b in blocks if b.cell_unit), None))
 
 _UNNAMED = re.compile(r"^col[0-9]{1,3}$")
 _REPEATED = re.compile(r"_[0-9]{1,2}$")
@@ -807,8 +823,13 @@ def _labels_over_subtotal_groups(records: list[dict[str, object]], label: str, d
 
 def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: SourceDocument,
                  kb: TableKnowledge, all_text: bool = False, extra_text: frozenset[str] = frozenset(),
-                 wrapped: bool = False) -> tuple[pd.DataFrame, list[Notice]]:
+                 wrapped: bool = False, unit: str | None = None) -> tuple[pd.DataFrame, list[Notice], str | None]:
+    """The rows as a frame of text and Decimal columns, with the unit its figures print after them ("300.00元"):
+    ``unit`` (the table's stated unit), else the first one printed. A figure printing another unit is converted
+    to it exactly, with a notice."""
     notices: list[Notice] = []
+    printed_units = False
+    converted: list[tuple[int, str, str]] = []  # (line, cell, as read): figures printing another unit than the table
     text_set = set(names) if all_text else kb.text_columns | extra_text
     text_columns = [n for n in names if n in text_set]
     amount_columns = [n for n in names if n not in text_set]
@@ -824,6 +845,12 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
                 record[name] = cell
             else:
                 value = parse_amount(cell)
+                printed_unit = cell_unit(cell) if value is not None else None
+                if printed_unit is not None:
+                    unit, printed_units = unit or printed_unit, True
+                    if printed_unit != unit:
+                        value = value * UNIT_TO_YUAN[printed_unit] / UNIT_TO_YUAN[unit]  # type: ignore[operator]
+                        converted.append((number, cell, f"{value} {unit}"))
                 if value is None and cell and not is_nil(cell):
                     # text in an amount column: a name wrapped into the next cell, or a bad number
                     record[name] = None
@@ -831,6 +858,11 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
                 else:
                     record[name] = value
         records.append(record)
+    if converted:
+        line, cell, read = converted[0]
+        notices.append(Notice(source.name, line, "amount-unit-in-cell",
+                              f"{len(converted)} figure(s) print another unit than the table's {unit} (first "
+                              f"{cell!r}, line {line}): each read in its own, {cell!r} as {read}", "info"))
 
     if "code_class" in names and not all_text:
         names = codes.merge_code_part_names(names)
@@ -899,4 +931,4 @@ def _typed_frame(names: list[str], rows: list[tuple[int, list[str]]], source: So
         if name in amount_set:
             values = [value if isinstance(value, Decimal) else None for value in values]
         data[name] = values
-    return object_frame(data, columns), notices
+    return object_frame(data, columns), notices, unit if printed_units else None
