@@ -522,3 +522,10 @@ def test_figures_printing_another_unit_than_the_tables_are_converted_with_a_noti
     assert _lines(disclosure) == _READ  # each figure read in the 元 it prints, not as 万元
     assert [(n.code, n.line, n.severity) for n in disclosure.notices] == [("amount-unit-in-cell", 5, "info")]
 
+
+@pytest.mark.parametrize("title", ["部门预算支出表", "2025年部门预算支出表", "某某局2025年单位预算支出表"])
+def test_a_budget_expenditure_table_named_by_its_phase_first_is_the_expenditure_summary(title):
+    # before: table-unknown (支出预算表 was read, 预算支出表 not)
+    disclosure = _read(f"某某局2025年部门预算\n{title}\n单位：万元\n" + _table([_HEADER, *_ROWS], True))
+    assert only(disclosure.tables, "expenditure_summary").title == title
+    assert _lines(disclosure) == _READ
