@@ -529,3 +529,57 @@ def test_a_budget_expenditure_table_named_by_its_phase_first_is_the_expenditure_
     disclosure = _read(f"某某局2025年部门预算\n{title}\n单位：万元\n" + _table([_HEADER, *_ROWS], True))
     assert only(disclosure.tables, "expenditure_summary").title == title
     assert _lines(disclosure) == _READ
+
+
+_INCOME_SOURCES = ["一般公共预算", "政府性基金预算", "国有资本经营预算", "单位资金"]
+
+
+def _income_table(top: list[str], low: list[str], rows: list[list[str]], tabs: bool) -> Disclosure:
+    widths = [10, 20, 10, *[16] * (len(top) - 3)]
+    body = _table([top, low, *rows], True) if tabs else aligned([top, low, *rows], widths, left=2)
+    return _read("某某局2025年部门预算\n部门收入总表\n单位：万元\n" + body)
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("with_carried_over", [True, False])
+def test_an_income_table_printing_carried_over_after_the_sources_is_checked_as_its_total_adds_up(
+        tabs, with_carried_over):
+    # 合计 | 本年收入 (the sources) | 上年结转: the 合计 is printed with the 上年结转 in it (190) or without (170, the
+    # 本年收入's); before, the first was a sum-mismatch on every row: the sources alone were held to the 合计
+    top = ["科目编码", "科目名称", "合计", "本年收入", "", "", "", "上年结转"]
+    low = ["", "", "", *_INCOME_SOURCES, ""]
+    total, row = ("190.00", "150.00") if with_carried_over else ("170.00", "130.00")
+    rows = [["", "合计", total, "100.00", "40.00", "", "30.00", "20.00"],
+            ["201", "一般公共服务支出", row, "100.00", "", "", "30.00", "20.00"],
+            ["212", "城乡社区支出", "40.00", "", "40.00", "", "", ""]]
+    disclosure = _income_table(top, low, rows, tabs)
+    frame = only(disclosure.tables, "income_summary").frame
+    columns = ["total", "general_budget", "unit_funds", "carried_over"]
+    assert frame.loc[frame["code"] == "201", columns].values.tolist() == [
+        [Decimal(row), Decimal("100.00"), Decimal("30.00"), Decimal("20.00")]]
+    closure = only_closure(disclosure, "income_summary")
+    assert (closure.checks, closure.failed) == (9, 0)  # sources = 合计 (3 rows), 合计 = the 类 rows (6 columns)
+    assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_an_income_table_printing_the_years_subtotal_checks_the_sources_against_it(tabs):
+    # 合计 | 本年收入 (小计 | the sources) | 上年结转: the sources add up to the 小计, 小计 + 上年结转 to the 合计
+    top = ["科目编码", "科目名称", "合计", "本年收入", "", "", "", "", "上年结转"]
+    low = ["", "", "", "小计", *_INCOME_SOURCES, ""]
+    rows = [["", "合计", "190.00", "170.00", "100.00", "40.00", "", "30.00", "20.00"],
+            ["201", "一般公共服务支出", "150.00", "130.00", "100.00", "", "", "30.00", "20.00"],
+            ["212", "城乡社区支出", "40.00", "40.00", "", "40.00", "", "", ""]]
+    disclosure = _income_table(top, low, rows, tabs)
+    frame = only(disclosure.tables, "income_summary").frame
+    assert frame.loc[frame["code"] == "201", ["total", "year_income", "carried_over"]].values.tolist() == [
+        [Decimal("150.00"), Decimal("130.00"), Decimal("20.00")]]
+    closure = only_closure(disclosure, "income_summary")
+    # sources = 本年收入 and 本年收入 + 上年结转 = 合计 (3 rows each), 合计 = the 类 rows (7 columns)
+    assert (closure.checks, closure.failed) == (13, 0)
+    rows[1][3] = "120.00"  # a misprinted 小计: its row's two sums and the 合计 row's say so
+    disclosure = _income_table(top, low, rows, tabs)
+    assert sorted(n.message.split(": ", 1)[1] for n in disclosure.notices if n.code == "sum-mismatch") == [
+        "sources = 合计: printed 120.00 万元, parts add up to 130.00 万元",
+        "year_income + carried_over = total: printed 150.00 万元, parts add up to 140.00 万元",
+        "合计 year_income = sum of 类 rows: printed 170.00 万元, parts add up to 160.00 万元"]

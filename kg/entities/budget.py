@@ -292,13 +292,20 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
             parts = ["personnel", "operating", *parts]  # 基本支出 spanning 人员经费 | 公用经费, no 小计 of its own
         parts_label = " + ".join(_PART_LABELS[c] for c in parts) + " = 合计"
         splits = "total" in columns and "project" in columns and ("basic" in parts or "personnel" in parts)
-        sums = [(total_column, part_columns, f"{' + '.join(part_columns)} = {total_column}")
-                for total_column, part_columns in kb.column_sums if {total_column, *part_columns} <= columns]
+        sums = [(sum_column, part_columns, f"{' + '.join(part_columns)} = {sum_column}")
+                for sum_column, part_columns in kb.column_sums if {sum_column, *part_columns} <= columns]
         balances = [b for b in kb.balances if {b.closing, b.opening, b.income, b.spending} <= columns]
         sources, groups = _income_sources(list(frame.columns), kb)
         # a 财政拨款收支总表's 支出 side prints its 合计 by the budgets it is paid from (一般公共预算 | 政府性基金 |
         # 国有资本经营): the 收入 side's columns are named income_*, so the sources are the 支出 side's
         total_column = "expenditure_total" if k.two_sided else "total"
+        if "year_income" in columns and not k.two_sided and not balances:
+            # 合计 | 本年收入 (小计 | the sources …) | 上年结转: the sources add up to the 本年收入 小计, and 本年收入 +
+            # 上年结转 = 合计 is a [[sums]] rule of its own
+            total_column, sources = "year_income", [c for c in sources if c != "carried_over"]
+        elif ("carried_over" in columns and "carried_over" not in sources and sources and total_column in columns
+              and any("本年收入" in compact(line) for line in frame.attrs.get("header", ()))):
+            sources = _with_carried_over_if_it_closes(records, sources, total_column)
         by_source = total_column in columns and len(sources) > 1
         if "total" not in columns or k.two_sided:
             groups = []  # a source's parts are checked in a table of sources, not across a 收支总表's sides
@@ -308,11 +315,11 @@ def check_closure(tables: list[Table]) -> tuple[list[Notice], list[TableClosure]
             if splits and _amount(record["total"]) is not None:
                 notices.append(_compare(table, line, parts_label,
                                         sum((_zero(record[c]) for c in parts), Decimal(0)), record["total"]))
-            for total_column, part_columns, what in sums:
-                if _amount(record[total_column]) is not None:
+            for sum_column, part_columns, what in sums:  # (not total_column: the sources' total is read below)
+                if _amount(record[sum_column]) is not None:
                     notices.append(_compare(table, line, what,
                                             sum((_zero(record[c]) for c in part_columns), Decimal(0)),
-                                            record[total_column]))
+                                            record[sum_column]))
             if by_source and any(_amount(record[s]) is not None for s in sources):
                 notices.append(_compare(table, line, "sources = 合计",
                                         sum((_zero(record[s]) for s in sources), Decimal(0)),
@@ -361,6 +368,19 @@ def _income_sources(columns: list[str], kb: TableKnowledge) -> tuple[list[str], 
     if "carried_over" in columns and sources and columns.index("carried_over") < min(map(columns.index, sources)):
         sources.append("carried_over")
     return sources, groups
+
+
+def _with_carried_over_if_it_closes(records: list[dict], sources: list[str], total_column: str) -> list[str]:
+    """The sources of a 合计 when 上年结转 is printed after them and the header spans 本年收入 over some columns: over
+    the 合计 and the sources (Shanxi: 本年收入 合计 … | 上年结转, the 合计 without it) or over the sources alone (合计 |
+    本年收入 … | 上年结转, one total). The table's own rows say which — with 上年结转 when that closes more of them. (A
+    header printing no 本年收入 is read as Shanxi's.)"""
+    def closing(columns: list[str]) -> int:
+        return sum(1 for r in records if _amount(r.get(total_column)) is not None and abs(
+            sum((_zero(r.get(c)) for c in columns), Decimal(0)) - _zero(r.get(total_column))) <= ROUNDING)
+
+    with_it = [*sources, "carried_over"]
+    return with_it if closing(with_it) > closing(sources) else sources
 
 
 def _compare_sides(table: Table, line: int, item: str, record: dict) -> list[Notice | None]:
