@@ -583,3 +583,22 @@ def test_an_income_table_printing_the_years_subtotal_checks_the_sources_against_
         "sources = 合计: printed 120.00 万元, parts add up to 130.00 万元",
         "year_income + carried_over = total: printed 150.00 万元, parts add up to 140.00 万元",
         "合计 year_income = sum of 类 rows: printed 170.00 万元, parts add up to 160.00 万元"]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("item, printed", [
+    ("outbound_travel", "1、因公出国(境)费用"), ("outbound_travel", "1、因公出国（境）经费"),
+    ("outbound_travel", "1、出国（境）费"),
+    ("official_vehicles", "2、公务用车购置和运行维护费"), ("official_vehicles", "2、公务用车费"),
+    ("vehicle_operation", "（2）公务用车运行费"), ("official_reception", "3、公务接待费用")])
+def test_a_three_public_tables_item_in_another_wording_is_read(tabs, item, printed):
+    # before: three-public-unread (no item of the table was published)
+    labels = {"outbound_travel": "1、因公出国（境）费", "official_vehicles": "2、公务用车购置及运行维护费",
+              "vehicle_purchase": "其中：公务用车购置费", "vehicle_operation": "公务用车运行维护费",
+              "official_reception": "3、公务接待费", item: printed}
+    figures = {"outbound_travel": "10.00", "official_vehicles": "20.00", "vehicle_purchase": "12.00",
+               "vehicle_operation": "8.00", "official_reception": "6.00"}
+    rows = [["项目", "预算数"], ["合计", "36.00"], *([labels[k], figures[k]] for k in figures)]
+    disclosure = _read("某某局2025年部门预算\n“三公”经费支出预算表\n单位：万元\n" + _table(rows, tabs, [30, 20], 1))
+    assert [(f.item, f.amount) for f in disclosure.three_public] == _THREE_PUBLIC_READ
+    assert _warnings(disclosure) == []
