@@ -602,3 +602,21 @@ def test_a_three_public_tables_item_in_another_wording_is_read(tabs, item, print
     disclosure = _read("某某局2025年部门预算\n“三公”经费支出预算表\n单位：万元\n" + _table(rows, tabs, [30, 20], 1))
     assert [(f.item, f.amount) for f in disclosure.three_public] == _THREE_PUBLIC_READ
     assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("cover, department, year", [
+    ("某某局部门预算", "某某局", None), ("某某局\n部门预算", "某某局", None), ("某某局单位预算", "某某局", None),
+    ("2025年度部门预算\n某某局", "某某局", 2025), ("某某局2025年部门预算公开说明", "某某局", 2025)])
+def test_a_cover_without_a_year_or_with_its_organisation_under_it_names_the_department(cover, department, year):
+    # before: no department (a cover had to print a year), or "部门预算某某局" (the cover and the line under it
+    # joined into the first table's title, read as its organisation)
+    disclosure = _read(f"{cover}\n\n部门支出总表\n单位：万元\n" + _table([_HEADER, *_ROWS], False))
+    assert (disclosure.department, disclosure.fiscal_year) == (department, year)
+    assert only(disclosure.tables, "expenditure_summary").title == "部门支出总表"
+    assert _lines(disclosure) == _READ
+
+
+def test_a_cover_printing_its_year_wins_over_a_yearless_one_above_it():
+    body = _table([_HEADER, *_ROWS], True)
+    disclosure = _read("某某局部门预算\n某某局2025年部门预算\n\n部门支出总表\n单位：万元\n" + body)
+    assert (disclosure.department, disclosure.fiscal_year, disclosure.title) == ("某某局", 2025, "某某局2025年部门预算")

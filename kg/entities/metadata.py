@@ -48,6 +48,7 @@ class _Knowledge:
     labels: tuple[tuple[str, str], ...]  # (label, role), longest first
     label_pattern: re.Pattern[str]
     cover: re.Pattern[str]
+    yearless_cover: re.Pattern[str]  # "某某局部门预算": the cover of a document printing no year on it
     scopes: dict[str, str]
     phases: dict[str, str]
     levels: frozenset[str]
@@ -72,10 +73,13 @@ def _knowledge() -> _Knowledge:
     pattern = re.compile(
         f"^(?P<before>[^0-9]{{0,{limit}}}?)(?P<year>20[0-9]{{2}})年度?(?P<after>[^0-9]{{0,{limit}}}?)"
         f"(?P<scope>{scope_words})?(?P<phase>{phase_words})(?:{suffixes})?$")
+    # no year: the scope word is then required ("某某局部门预算"; "一般公共预算" is no cover)
+    yearless = re.compile(f"^(?P<before>[^0-9]{{0,{limit}}}?)(?P<after>)(?P<scope>{scope_words})"
+                          f"(?P<phase>{phase_words})(?:{suffixes})?$")
     return _Knowledge(
         labels=tuple(labels),
         label_pattern=re.compile("^(?P<label>" + "|".join(re.escape(label) for label, _ in labels) + r")\s*:\s*"),
-        cover=pattern, scopes=dict(cover["scope"]), phases=dict(cover["phase"]),
+        cover=pattern, yearless_cover=yearless, scopes=dict(cover["scope"]), phases=dict(cover["phase"]),
         levels=frozenset(cover["levels"]),
         org_suffixes=tuple(data["organisation"]["suffixes"]), org_max=int(data["organisation"]["max_chars"]),
         cover_max=limit, outline=tuple(data["narrative"]["outline"]),
@@ -91,26 +95,33 @@ def is_organisation(name: str) -> bool:
 @dataclass
 class _Cover:
     title: str
-    year: int
+    year: int | None  # None: a cover printing no year ("某某局部门预算")
     scope: str | None
     phase: str
     organisation: str | None
 
 
 def _cover(top: list[str]) -> _Cover | None:
-    """The first cover statement among the top lines, on one line or two joined ones."""
+    """The first cover statement among the top lines, on one line or two joined ones; one naming its year first."""
+    kb = _knowledge()
+    return _cover_by(top, kb.cover) or _cover_by(top, kb.yearless_cover)
+
+
+def _cover_by(top: list[str], pattern: re.Pattern[str]) -> _Cover | None:
     kb = _knowledge()
     for index, text in enumerate(top):
         if _NUMBERING.match(_compact(text)):
             continue  # a numbered heading or contents line ("第二部分 2019 年度部门预算表") is not the cover
         candidates = [text]
-        if index + 1 < len(top) and not _NUMBERING.match(_compact(top[index + 1])):
+        # two lines joined ("2018 年度江苏省高级" / "人民法院预算公开"), never a yearless cover and the one under it
+        if (index + 1 < len(top) and not _NUMBERING.match(_compact(top[index + 1]))
+                and not kb.yearless_cover.match(_compact(text))):
             candidates.append(text + top[index + 1])
         for printed in candidates:
             compact = _compact(printed)
             if len(compact) > kb.cover_max * 2:
                 continue
-            match = kb.cover.match(compact)
+            match = pattern.match(compact)
             if not match:
                 continue
             organisation = None
@@ -121,7 +132,12 @@ def _cover(top: list[str]) -> _Cover | None:
             if organisation is None and not match["before"] and index > 0 and is_organisation(_compact(top[index - 1])):
                 organisation = _compact(top[index - 1])  # "泽州县自然资源局" above "2025年度部门预算公开"
                 printed = top[index - 1] + printed
-            return _Cover(title=printed, year=int(match["year"]), scope=kb.scopes.get(match["scope"] or ""),
+            elif (organisation is None and not match["before"] and not match["after"] and printed == text
+                  and index + 1 < len(top) and is_organisation(_compact(top[index + 1]))):
+                organisation = _compact(top[index + 1])  # "2025年度部门预算" over "泽州县自然资源局"
+                printed = printed + top[index + 1]
+            year = match.groupdict().get("year")
+            return _Cover(title=printed, year=int(year) if year else None, scope=kb.scopes.get(match["scope"] or ""),
                           phase=kb.phases[match["phase"]], organisation=organisation)
     return None
 
@@ -160,7 +176,7 @@ def read_metadata(source: SourceDocument, tables: Sequence[Table] = ()) -> Discl
     cover = _cover(top)
     titles = _title_facts(tables)
     year = cover.year if cover else None
-    year_source = "cover" if cover else None
+    year_source = "cover" if year is not None else None
     text_scope = None
     if year is None:
         for line in source.lines:

@@ -221,7 +221,8 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
             index += 1
             continue
         first = short(index)
-        if first is not None and not first.endswith("表"):
+        # the document's cover line alone ("2025年部门预算") is never a title's first piece, whatever follows it
+        if first is not None and not first.endswith("表") and not kb.cover.match(first):
             joined, last = first, index
             for _ in range(_TITLE_PIECES - 1):
                 following = next((j for j in range(last + 1, min(last + 3, len(lines))) if lines[j].text.strip()),
@@ -232,9 +233,9 @@ def _title_candidates(lines: list[SourceLine], kb: TableKnowledge) -> list[_Titl
                 if match_title(piece, kb) is not None and (
                         not any(w in joined for w in kb.title_piece_words) or len(filled(cells_of(line))) > 1
                         or kb.cover.match(joined)):
-                    # a title on its own under a heading (the document's cover line "2025年部门预算" too), or
-                    # under a row of labels spaced out as cells ("人员经费合计   公用经费合计", a header's
-                    # "预算数   决算数 …"), starts its own table
+                    # a title on its own under a heading (the cover "某某局" / "部门预算" too), or under a row of
+                    # labels spaced out as cells ("人员经费合计   公用经费合计", a header's "预算数   决算数 …"),
+                    # starts its own table
                     break
                 joined, last = joined + piece, following
                 match = match_title(joined, kb)
