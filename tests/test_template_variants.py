@@ -620,3 +620,22 @@ def test_a_cover_printing_its_year_wins_over_a_yearless_one_above_it():
     body = _table([_HEADER, *_ROWS], True)
     disclosure = _read("某某局部门预算\n某某局2025年部门预算\n\n部门支出总表\n单位：万元\n" + body)
     assert (disclosure.department, disclosure.fiscal_year, disclosure.title) == ("某某局", 2025, "某某局2025年部门预算")
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+@pytest.mark.parametrize("header", [["科目编码", "科目名称", "支出合计", "基本支出", "项目支出"],
+                                    ["科目编码", "科目名称", "合计", "基本支出合计", "项目支出合计"],
+                                    ["科目编码", "科目名称", "预算数合计", "基本支出预算", "项目支出预算"],
+                                    ["科目编码", "科目名称(功能分类)", "合计", "基本支出", "项目支出"],
+                                    ["科目编号", "科目名称", "小计", "基本支出", "项目支出"],
+                                    ["功能科目编码", "项目", "合计", "基本支出", "项目支出"]])
+def test_a_code_tables_header_in_other_wordings_names_its_columns(tabs, header):
+    # before: "支出合计", "基本支出合计" … named no column — the lines lost their 合计 or their 基本/项目 without a
+    # warning —, and "科目名称(功能分类)" / "项目" beside the code no name column (orphan-amounts, no-name-column)
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([header, *_ROWS], tabs))
+    frame = only(disclosure.tables, "expenditure_summary").frame
+    assert [c for c in frame.columns if c not in ("line", "last_line", "code_as_printed")] == [
+        "code", "name", "total", "basic", "project"]
+    assert frame["name"].tolist()[:2] == ["合计", "一般公共服务支出"]
+    assert _lines(disclosure) == _READ
+    assert _warnings(disclosure) == []

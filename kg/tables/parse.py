@@ -538,6 +538,8 @@ def _read_block(rest: list[SourceLine], kind: TableKind, source: SourceDocument,
     names = _code_parts_by_position(names, [c.kind for c in grid.columns])
     if "basic" in names and "total" not in names and "project" not in names:
         names[names.index("basic")] = "total"  # a 基本支出 table whose one amount column is headed 基本支出
+    if "item" in names and "name" not in names and ("code" in names or "code_class" in names):
+        names[names.index("item")] = "name"  # 科目编码 | 项目 | 合计: the 科目's name, headed 项目
     all_text = kind.cells_as_text and not _fully_named(names)
     rows = [(ln.number, aligned[ln.number]) for ln in row_lines]
     if empty and notes and not any(_NO_DATA in n for n in notes) and _prints_amounts(rows):
