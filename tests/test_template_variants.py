@@ -639,3 +639,14 @@ def test_a_code_tables_header_in_other_wordings_names_its_columns(tabs, header):
     assert frame["name"].tolist()[:2] == ["合计", "一般公共服务支出"]
     assert _lines(disclosure) == _READ
     assert _warnings(disclosure) == []
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_column_of_figures_under_an_unknown_header_is_said(tabs):
+    # "拨付数": before, its figures reached no line and nothing said so
+    header = ["科目编码", "科目名称", "合计", "基本支出", "拨付数"]
+    disclosure = _read("某某局2025年部门预算\n部门支出总表\n单位：万元\n" + _table([header, *_ROWS], tabs))
+    assert [(n.code, n.file, n.line) for n in disclosure.notices] == [("column-unnamed", "variant.txt", 2)]
+    assert "column 5 headed '拨付数'" in disclosure.notices[0].message
+    assert only(disclosure.tables, "expenditure_summary").frame["col4"].tolist()[:2] == [
+        Decimal("100.00"), Decimal("100.00")]

@@ -429,6 +429,8 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
                                   f"columns of {compact(title.text)!r} read as the template's "
                                   f"{' | '.join(order.columns)}: the only placement of its blank cells that {why}",
                                   "info"))
+    if not all_text and not empty and not kind.cells_as_text:
+        notices.extend(_unnamed_amount_columns(frame, header, source, title))
     frame.attrs["header"] = ["\t".join(c) for c in header]
     frame.attrs["organisation"] = organisation
     text_columns = set(frame.columns) if all_text else (kb.text_columns | detail_columns) & set(frame.columns)
@@ -440,6 +442,23 @@ def parse_table(kind: TableKind, title: SourceLine, body: list[SourceLine], sour
     return Table(kind=kind.kind, title=title.text.strip(), unit=unit, span=span, frame=frame, empty=empty,
                  notices=notices)
 
+
+
+def _unnamed_amount_columns(frame: pd.DataFrame, header: list[list[str]], source: SourceDocument,
+                            title: SourceLine) -> list[Notice]:
+    """A column printing figures under a header the reader names nothing (``col3``): its figures stay in the
+    table but reach no line, project or sum — said, never dropped silently."""
+    out = []
+    for column in frame.columns:
+        if not _UNNAMED.match(column) or not any(isinstance(v, Decimal) for v in frame[column]):
+            continue
+        j = int(column[3:])
+        label = "".join(compact(line[j]) for line in header if j < len(line)) or "(no label)"
+        out.append(Notice(source.name, title.number, "column-unnamed",
+                          f"{compact(title.text)!r} (table at line {title.number}): column {j + 1} headed {label!r} "
+                          f"prints figures but names no column the reader knows (kg/data/table_columns.toml); they "
+                          f"are kept as {column} and reach no line, project or sum", "warning"))
+    return out
 
 
 def _stated_in_unit(source: SourceDocument, title: SourceLine, unit: str, kb: TableKnowledge) -> dict[str, Decimal]:
