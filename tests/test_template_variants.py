@@ -650,3 +650,19 @@ def test_a_column_of_figures_under_an_unknown_header_is_said(tabs):
     assert "column 5 headed '拨付数'" in disclosure.notices[0].message
     assert only(disclosure.tables, "expenditure_summary").frame["col4"].tolist()[:2] == [
         Decimal("100.00"), Decimal("100.00")]
+
+
+@pytest.mark.parametrize("tabs", [False, True])
+def test_a_rise_printed_with_its_plus_sign_is_an_amount(tabs):
+    # "+2.00" in a 增减 column: before, a bad-amount and no figure
+    rows = [["项目", "上年预算数", "本年预算数", "增减"], ["合计", "34.00", "36.00", "+2.00"],
+            ["1、因公出国（境）费", "10.00", "10.00", "0.00"],
+            ["2、公务用车购置及运行维护费", "18.00", "20.00", "＋2.00"],
+            ["其中：公务用车购置费", "12.00", "12.00", "0.00"], ["公务用车运行维护费", "6.00", "8.00", "+2.00"],
+            ["3、公务接待费", "6.00", "6.00", "0.00"]]
+    body = _table(rows, tabs, [30, 20, 20, 14], 1)
+    disclosure = _read("某某局2025年部门预算\n“三公”经费支出预算表\n单位：万元\n" + body)
+    assert [(f.item, f.amount) for f in disclosure.three_public] == _THREE_PUBLIC_READ
+    assert only(disclosure.tables, "three_public").frame["change"].tolist()[:3] == [
+        Decimal("2.00"), Decimal("0.00"), Decimal("2.00")]
+    assert _warnings(disclosure) == []

@@ -53,6 +53,8 @@ def parse_amount(text: str | None) -> Decimal | None:
     # a minus typeset as U+2212, full-width or an en dash ("−186.40" in a 决算): the sign of the number after it
     if cell[:1] in _MINUS_SIGNS:
         cell = "-" + cell[1:]
+    elif cell[:1] in "+＋" and cell[1:2].isdigit():
+        cell = cell[1:]  # a rise printed with its sign ("+4.00" in a 增减 column)
     if not cell or not _AMOUNT_CHARS.match(cell):
         return None
     cell = cell.replace(" ", "")
