@@ -106,14 +106,27 @@ class Table:
     notices: list[Notice] = field(default_factory=list)
 
 
-FundSource = Literal["general_budget", "gov_fund", "soe_capital", "special_account", "unit_funds"]
-FUND_SOURCES: tuple[str, ...] = ("general_budget", "gov_fund", "soe_capital", "special_account", "unit_funds")
+# The sources a 项目支出表 splits a project's money by: the national template's five, then what other templates print
+# in their place (财政拨款 as one figure, 其他资金, the parts of 单位资金). A row keeps the finest it prints: a group
+# (财政拨款, 单位资金) only where none of its parts is printed (kg/data/table_columns.toml [[sources]]), so the
+# fundings of a project never overlap.
+FUND_SOURCES: tuple[str, ...] = ("general_budget", "gov_fund", "soe_capital", "special_account", "unit_funds",
+                                 "appropriation_income", "other_funds", "higher_subsidy_income", "business_income",
+                                 "operating_income", "subordinate_income", "other_income", "business_fund_offset")
 FUND_SOURCE_LABELS: dict[str, str] = {
     "general_budget": "一般公共预算",
     "gov_fund": "政府性基金预算",
     "soe_capital": "国有资本经营预算",
     "special_account": "财政专户管理资金",
     "unit_funds": "单位资金",
+    "appropriation_income": "财政拨款",
+    "other_funds": "其他资金",
+    "higher_subsidy_income": "上级补助收入",
+    "business_income": "事业收入",
+    "operating_income": "事业单位经营收入",
+    "subordinate_income": "附属单位上缴收入",
+    "other_income": "其他收入",
+    "business_fund_offset": "用事业基金弥补收支差额",
 }
 
 

@@ -159,8 +159,8 @@ def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
                 notices.append(Notice(table.span.file, line, "project-skipped",
                                       f"项目支出表 row without a name or a total: {name!r}"))
                 continue
-            by_source = {s: to_yuan(_amount(record.get(s)), table.unit) for s in FUND_SOURCES
-                         if _amount(record.get(s)) is not None}
+            by_source = _finest_sources({s: to_yuan(_amount(record.get(s)), table.unit) for s in FUND_SOURCES
+                                         if _amount(record.get(s)) is not None})
             rows.append(ProjectRow(
                 name=name, unit_name=unit, total=to_yuan(total, table.unit),  # type: ignore[arg-type]
                 by_source=by_source,  # type: ignore[arg-type]
@@ -168,6 +168,14 @@ def project_rows(tables: list[Table]) -> tuple[list[ProjectRow], list[Notice]]:
                 span=Span(table.span.file, line, int(record["last_line"])),
                 basis=str(record.get("basis") or "").strip()))
     return rows, notices
+
+
+def _finest_sources(printed: dict[str, Decimal | None]) -> dict[str, Decimal | None]:
+    """A row's sources of funds without a group whose parts it prints (财政拨款 beside 一般公共预算 …): each figure
+    once, so a project's fundings add up to its 合计 and none contains another."""
+    groups = {group: parts for group, parts in knowledge().income_sources if parts}
+    return {source: amount for source, amount in printed.items()
+            if not any(part in printed for part in groups.get(source, ()))}
 
 
 def expenditure_lines(tables: list[Table]) -> tuple[list[ExpenditureLine], list[Notice]]:

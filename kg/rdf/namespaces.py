@@ -52,6 +52,14 @@ FUND_SOURCE_IRIS: dict[str, str] = {
         ("soe_capital", "StateCapitalBudget"),
         ("special_account", "SpecialAccountFunds"),
         ("unit_funds", "UnitOwnFunds"),
+        ("appropriation_income", "FiscalAppropriation"),
+        ("other_funds", "OtherFunds"),
+        ("higher_subsidy_income", "HigherLevelSubsidy"),
+        ("business_income", "ServiceIncome"),
+        ("operating_income", "OperatingIncome"),
+        ("subordinate_income", "SubordinateUnitsRemittance"),
+        ("other_income", "OtherIncome"),
+        ("business_fund_offset", "ReserveFundOffset"),
     )
 }
 
