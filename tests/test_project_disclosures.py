@@ -193,3 +193,43 @@ def test_a_figure_on_the_unit_project_or_a_second_disclosure_is_reported_by_both
     planted = {(issue.focus, issue.rule.split(" ")[0]) for issue in reference.violations}
     assert {focus for focus, _rule in planted} == {str(budget_project), str(unit_project)}
     assert {(issue.focus, issue.rule.split(" ")[0]) for issue in fast.violations} == planted
+
+
+def test_aggregates_never_add_a_budget_to_its_final_accounts(budget_and_final):
+    out, _graph = budget_and_final
+    # before: one row of 2 disclosures, 14 projects, 190,740,400 元 and an expenditure of 269,748,400 (each twice)
+    totals = run_query("corpus-totals", store=out, money="decimal")
+    assert [(r.phase, r.disclosures, r.projects, r.project_money, r.expenditure) for r in totals.itertuples()] == [
+        ("budget", 1, 7, Decimal("95370200"), Decimal("134874200")),
+        ("final", 1, 7, Decimal("95370200"), Decimal("134874200"))]
+    assert list(run_query("corpus-totals", {"phase": "决算"}, store=out)["phase"]) == ["final"]
+    # the levels of each phase add up to its project money; the two changed projects moved city and county money
+    levels = run_query("money-by-issuer-level", store=out, money="decimal")
+    by_phase = {phase: dict(zip(rows["issuer_level"], rows["amount"], strict=True))
+                for phase, rows in levels.groupby("phase")}
+    assert {phase: sum(amounts.values()) for phase, amounts in by_phase.items()} == {
+        "budget": Decimal("95370200"), "final": Decimal("95370200")}
+    assert (by_phase["budget"]["city"], by_phase["final"]["city"]) == (Decimal("3000000"), Decimal("3500000"))
+    # 泽政发〔2019〕23号 backs 补充耕地指标回购资金: 1,000 万元 budgeted, 950 万元 spent — not 1,950 万元
+    top = run_query("top-documents", {"phase": "budget"}, store=out, money="decimal")
+    assert set(top["phase"]) == {"budget"}
+    top = run_query("top-documents", store=out, money="decimal")
+    rows = top[top["doc_number"] == "泽政发〔2019〕23号"]
+    assert sorted(zip(rows["phase"], rows["money_traced"], rows["projects"], strict=True)) == [
+        ("budget", Decimal("10000000"), 1), ("final", Decimal("9500000"), 1)]
+    # ranked within its phase: 晋市财综字〔1998〕23号 (国土收益业务费: 300 万元 budgeted, 350 spent) is third in
+    # both, after the 75,000,000 元 documents and 泽政发〔2019〕23号 (ranked together, the 决算's would be third
+    # and the 预算's fourth)
+    rows = top[top["doc_number"] == "晋市财综字〔1998〕23号"]
+    assert sorted(zip(rows["phase"], rows["money_traced"], rows["money_traced_rank"], strict=True)) == [
+        ("budget", Decimal("3000000"), 3), ("final", Decimal("3500000"), 3)]
+    cited = run_query("document-projects", {"document": "泽政发[2019]23号"}, store=out, money="decimal")
+    assert sorted(zip(cited["phase"], cited["amount"], cited["document_projects"], cited["document_total"],
+                      strict=True)) == [("budget", Decimal("10000000"), 1, Decimal("10000000")),
+                                        ("final", Decimal("9500000"), 1, Decimal("9500000"))]
+    # 柳树口镇: 驻村工作队经费 15,000 元 in each phase, not 30,000 元 over 2 projects
+    village = run_query("township-projects", {"township": "柳树口镇"}, store=out, money="decimal")
+    assert sorted(zip(village["phase"], village["township_projects"], village["township_total"], strict=True)) == [
+        ("budget", 1, Decimal("15000")), ("final", 1, Decimal("15000"))]
+    with pytest.raises(Exception, match="not a phase"):
+        run_query("corpus-totals", {"phase": "2025"}, store=out)

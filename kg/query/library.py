@@ -44,7 +44,7 @@ _PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]{0,40})(?P<flags>(?:\s{1,8}[a-z][a-z0-9=_-]{0,40}){0,6})\s{0,8}(?:--\s{0,8}(?P<doc>.*))?$"
 )
 _KNOWN_FLAGS = {"required", "optional"}
-_KNOWN_NORMALISERS = {"doc-number", "name", "none"}
+_KNOWN_NORMALISERS = {"doc-number", "name", "none", "phase"}
 
 
 class QueryLibraryError(BudgetKGError):
@@ -56,7 +56,7 @@ class Parameter:
     name: str
     description: str = ""
     required: bool = False
-    normalise: str = "name"  # how a text value is folded before binding: name | doc-number | none
+    normalise: str = "name"  # how a text value is folded before binding: name | doc-number | none | phase
 
     @property
     def text_variable(self) -> str:

@@ -54,6 +54,20 @@ def normalise_doc_number(text: str) -> str | None:
     return citations_normalise(text)
 
 
+# A disclosure's phase as the queries' phase column names it (bkg:ApprovedBudget / bkg:FinalAccounts), from the
+# words a user may type for it.
+PHASES = {"budget": "budget", "预算": "budget", "final": "final", "决算": "final"}
+
+
+def normalise_phase(parameter: str, value: str) -> str:
+    """``budget`` or ``final`` for 预算 / budget and 决算 / final; anything else is refused (not an empty answer)."""
+    phase = PHASES.get(fold_name(value).lower())
+    if phase is None:
+        raise ParameterError(parameter, f"{value!r} is not a phase: give 预算 (budget) or 决算 (final)",
+                             code="bad-parameter")
+    return phase
+
+
 def fold_name(text: str) -> str:
     """Fold a name the way the graph's labels were folded, and drop whitespace (labels keep wrap spaces;
     the queries compare with whitespace removed on both sides)."""
@@ -95,6 +109,8 @@ def bound_term(parameter: Parameter, value: str, variables: dict[str, str]) -> t
         if number is not None and "number" in variables:
             return variables["number"], sparql_literal(number)
         text = number if number is not None else fold_name(value)
+    elif parameter.normalise == "phase":
+        text = normalise_phase(parameter.name, value)
     elif parameter.normalise == "name":
         text = fold_name(value)
     else:

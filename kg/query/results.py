@@ -153,12 +153,18 @@ def column_types(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def add_ranks(frame: pd.DataFrame, rank_columns: Sequence[str]) -> pd.DataFrame:
-    """``<col>_rank`` columns: dense rank, 1 = largest. Done here, not in SPARQL, where it is quadratic."""
+    """``<col>_rank`` columns: dense rank, 1 = largest. Done here, not in SPARQL, where it is quadratic. Rows of
+    a ``phase`` column are ranked within their phase: a 决算's figure is never ranked against a 预算's."""
     for column in rank_columns:
         if column in frame.columns:
             values = pd.to_numeric(frame[column].map(lambda v: None if v is None or v is pd.NA else float(v)),
                                    errors="coerce")
-            frame[f"{column}_rank"] = values.rank(method="dense", ascending=False).astype("Int64")
+            if "phase" in frame.columns:
+                ranks = values.groupby(frame["phase"].astype(object).fillna(""), sort=False).rank(
+                    method="dense", ascending=False)
+            else:
+                ranks = values.rank(method="dense", ascending=False)
+            frame[f"{column}_rank"] = ranks.astype("Int64")
     return frame
 
 
