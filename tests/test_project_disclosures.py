@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -233,3 +234,97 @@ def test_aggregates_never_add_a_budget_to_its_final_accounts(budget_and_final):
         ("budget", 1, Decimal("15000")), ("final", 1, Decimal("15000"))]
     with pytest.raises(Exception, match="not a phase"):
         run_query("corpus-totals", {"phase": "2025"}, store=out)
+
+
+@pytest.fixture(scope="module")
+def both_pairs(tmp_path_factory) -> tuple[Path, Graph]:
+    """zezhou's 预算 and 决算 and qinshui's 部门预算 and 本级's 单位预算, in one build."""
+    out = build_pair(tmp_path_factory.mktemp("both-pairs"), {**zezhou_budget_and_final(),
+                                                              **qinshui_department_and_unit()})
+    return out, Graph().parse(out / "graph.nt", format="nt")
+
+
+def counted_once(graph: Graph) -> dict[tuple[str, int, str], Decimal]:
+    """The project money of each department, year and phase by the rule, computed here from the summaries with
+    rdflib: a unit's disclosure is left out where its department, year and phase have a 部门 disclosure."""
+    members: dict[tuple[str, int, str], list[tuple[str, Decimal]]] = {}
+    for summary in graph.subjects(RDF.type, BKG.DisclosureSummary):
+        disclosure = graph.value(summary, BKG.summaryOf)
+        phase = "final" if graph.value(disclosure, BKG.budgetPhase) == BKG.FinalAccounts else "budget"
+        key = (str(graph.value(summary, BKG.departmentName)), graph.value(summary, BKG.fiscalYear).toPython(), phase)
+        members.setdefault(key, []).append((str(graph.value(disclosure, BKG.scope)),
+                                            graph.value(summary, BKG.projectMoney).toPython()))
+    return {key: sum((money for scope, money in found
+                      if scope != "unit" or all(other != "department" for other, _m in found)), Decimal(0))
+            for key, found in members.items()}
+
+
+def test_a_department_year_is_counted_once(both_pairs):
+    out, graph = both_pairs
+    expected = counted_once(graph)
+    # qinshui: the 部门预算 speaks for 2024 (139,720,700 元 in 万元), 本级's 单位预算 is not added again; before,
+    # 2 disclosures, 106 projects and 279,441,400 元
+    assert expected == {("沁水县自然资源局", 2024, "budget"): Decimal("139720700"),
+                        ("泽州县自然资源局", 2025, "budget"): Decimal("95370200"),
+                        ("泽州县自然资源局", 2025, "final"): Decimal("95370200")}
+    totals = run_query("corpus-totals", store=out, money="decimal")
+    assert {(r.department, r.fiscal_year, r.phase): r.project_money for r in totals.itertuples()} == expected
+    qinshui = totals[totals["department"] == "沁水县自然资源局"].iloc[0]
+    assert (qinshui["disclosures"], qinshui["units_covered"], qinshui["projects"], qinshui["expenditure"]) == (
+        1, 1, 53, Decimal("162439900"))
+    for params in ({}, {"department": "沁水"}, {"fiscal_year": "2024"}):
+        levels = run_query("money-by-issuer-level", params, store=out, money="decimal")
+        sums = levels.groupby(["department", "fiscal_year", "phase"])["amount"].sum().to_dict()
+        assert sums == {key: money for key, money in expected.items() if key[0].startswith(params.get(
+            "department", "")) and str(key[1]).startswith(params.get("fiscal_year", ""))}, params
+    # a disclosure given is reported as it is: the unit's own, in 元
+    unit = run_query("money-by-issuer-level", {"disclosure": "qinshui-2024-unit-yuan"}, store=out, money="decimal")
+    assert sum(unit["amount"]) == Decimal("139720700")
+    # 土地调查条例 backs 国土变更调查工作经费: 54.80 万元 in the 部门预算 (counted), 548,012.34 元 in 本级's own
+    # (listed)
+    cited = run_query("document-projects", {"document": "土地调查条例"}, store=out, money="decimal")
+    assert sorted(zip(cited["amount"], cited["in_total"], cited["document_projects"], cited["document_total"],
+                      strict=True)) == [(Decimal("548000"), True, 1, Decimal("548000")),
+                                        (Decimal("548012.34"), False, 1, Decimal("548000"))]
+    top = run_query("top-documents", {"department": "沁水"}, store=out, money="decimal")
+    for frame in (top, run_query("top-documents", store=out, money="decimal")):
+        row = frame[frame["doc_title"].fillna("").str.contains("土地调查条例")].iloc[0]
+        assert (row["money_traced"], row["projects"]) == (Decimal("548000"), 1)
+    # 龙港镇: 8 projects, 11,307,300 元 (before: 16 and 22,614,600, each project twice)
+    village = run_query("township-projects", {"township": "龙港镇"}, store=out, money="decimal")
+    assert set(zip(village["township_projects"], village["township_total"], strict=True)) == {
+        (8, Decimal("11307300"))}
+    assert list(village["in_total"]).count(True) == list(village["in_total"]).count(False) == 8
+    assert sum(village[village["in_total"]]["amount"]) == Decimal("11307300")
+
+
+PAIR_CASES = [
+    ("corpus-totals", {}), ("corpus-totals", {"phase": "决算"}), ("corpus-totals", {"department": "沁水"}),
+    ("money-by-issuer-level", {}), ("money-by-issuer-level", {"department": "沁水", "phase": "budget"}),
+    ("money-by-issuer-level", {"disclosure": "qinshui-2024-unit-yuan"}),
+    ("top-documents", {}), ("top-documents", {"department": "沁水"}), ("top-documents", {"phase": "final"}),
+    ("document-projects", {"document": "土地调查条例"}), ("document-projects", {"document": "泽政发[2019]23号"}),
+    ("township-projects", {}), ("township-projects", {"township": "龙港镇"}),
+    ("year-over-year", {}), ("year-over-year", {"department": "泽州"}),
+]
+
+
+def test_the_rules_give_the_same_rows_on_virtuoso_and_rdflib(both_pairs, tmp_path):
+    from kg.query import publish, rdflib_dataset
+    from kg.query.remote import EndpointEngine
+    from kg.query.store import OxigraphEngine, open_store
+    from tests.servers import virtuoso
+
+    out, _graph = both_pairs
+    embedded, other = OxigraphEngine(open_store(out)), rdflib_dataset([out])
+    with virtuoso(tmp_path / "virtuoso") as running:
+        report = publish(out, running.query, graph_store=running.store, user=running.user,
+                         password=running.password)
+        assert not report.failures, report.failures
+        remote = EndpointEngine(running.query)
+        for name, params in PAIR_CASES:
+            rows = run_query(name, params, store=embedded)
+            assert len(rows) > 0 or name == "year-over-year", (name, params)
+            for engine, label in ((remote, "virtuoso"), (other, "rdflib")):
+                pd.testing.assert_frame_equal(rows, run_query(name, params, store=engine),
+                                              obj=f"{label}: {name} {params}")
