@@ -306,6 +306,8 @@ PAIR_CASES = [
     ("document-projects", {"document": "土地调查条例"}), ("document-projects", {"document": "泽政发[2019]23号"}),
     ("township-projects", {}), ("township-projects", {"township": "龙港镇"}),
     ("year-over-year", {}), ("year-over-year", {"department": "泽州"}),
+    ("project-basis", {"project": "补充耕地指标回购资金"}), ("project-basis", {"project": "国土变更调查"}),
+    ("unbased-projects", {}), ("unbased-projects", {"department": "沁水"}),
 ]
 
 
@@ -328,3 +330,29 @@ def test_the_rules_give_the_same_rows_on_virtuoso_and_rdflib(both_pairs, tmp_pat
             for engine, label in ((remote, "virtuoso"), (other, "rdflib")):
                 pd.testing.assert_frame_equal(rows, run_query(name, params, store=engine),
                                               obj=f"{label}: {name} {params}")
+
+
+def test_listings_tell_each_disclosures_project_apart(both_pairs):
+    out, _graph = both_pairs
+    # before: two rows 补充耕地指标回购资金 / 泽政发〔2019〕23号 of 2025, alike but for the amount and the IRI
+    basis = run_query("project-basis", {"project": "补充耕地指标回购资金"}, store=out, money="decimal")
+    assert sorted(zip(basis["phase"], basis["disclosure_title"], basis["amount"], basis["doc_number"],
+                      strict=True)) == [
+        ("budget", "泽州县自然资源局2025年度部门预算公开", Decimal("10000000"), "泽政发〔2019〕23号"),
+        ("final", "泽州县自然资源局2025年度部门决算公开", Decimal("9500000"), "泽政发〔2019〕23号")]
+    # zezhou line 415: the 上年结转 project 山西省晋城市泽州县地质灾害综合治理项目 (486.55 万元) prints no 立项依据
+    unbased = run_query("unbased-projects", {"department": "泽州"}, store=out, money="decimal")
+    assert sorted(zip(unbased["phase"], unbased["disclosure_title"], unbased["amount"], strict=True)) == [
+        ("budget", "泽州县自然资源局2025年度部门预算公开", Decimal("4865500")),
+        ("final", "泽州县自然资源局2025年度部门决算公开", Decimal("4865500"))]
+    assert unbased.equals(run_query("unbased-projects", store=out, money="decimal").pipe(
+        lambda frame: frame[frame["department"] == "泽州县自然资源局"].reset_index(drop=True)))
+    cited = run_query("document-projects", {"document": "土地调查条例"}, store=out, money="decimal")
+    assert sorted(zip(cited["disclosure_title"], cited["amount"], strict=True)) == [
+        ("沁水县自然资源局2024年度部门预算公开", Decimal("548000")),
+        ("沁水县自然资源局本级2024年度单位预算公开", Decimal("548012.34"))]
+    village = run_query("township-projects", {"township": "龙港镇"}, store=out, money="decimal")
+    every = run_query("township-projects", store=out, money="decimal")
+    assert village.equals(every[every["township_label"] == "龙港镇"].reset_index(drop=True))
+    assert dict(zip(village["disclosure_title"], village["in_total"], strict=False)) == {
+        "沁水县自然资源局2024年度部门预算公开": True, "沁水县自然资源局本级2024年度单位预算公开": False}
