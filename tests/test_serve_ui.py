@@ -80,17 +80,17 @@ def test_browser_form_gets_an_html_table_and_clients_keep_their_formats(server):
 
 def test_html_results_name_our_entities_readably(server):
     # a unit's project by its name, a document by its 文号 (decoded), what a disclosure prints by its kind and line
-    # ("performance/<line>", the disclosure's project "project/<line>")
+    # ("performance/<line>"), the disclosure's project by its name and its key (before: "project/449" alone)
     query = (f"SELECT ?project ?unit ?target ?document WHERE {{ BIND (<{QINSHUI_PROJECT}> AS ?project) "
              f"?project bkg:unitProject ?unit ; bkg:performanceTarget ?target ; bkg:basis ?document }}")
     form = urllib.parse.urlencode({"query": with_prefixes(query)}).encode()
     status, _, body = fetch(server + "/sparql", BROWSER_ACCEPT, form, "application/x-www-form-urlencoded")
     page = body.decode("utf-8")
     assert status == 200
-    assert f">{PROJECT_NAME}</a>" in page and ">project/449</a>" in page
+    assert f">{PROJECT_NAME}</a>" in page and f">{PROJECT_NAME} (project/449)</a>" in page
     assert ">晋自然资发〔2023〕7号</a>" in page
-    target = re.search(r">(performance/[0-9]+)</a>", page)
-    assert target, "a performance target is labelled by its kind and line, not by a bare line number"
+    target = re.search(r">[^<>]+ \((performance/[0-9]+)\)</a>", page)
+    assert target, "a performance target is labelled by its name, kind and line, not by a bare line number"
     # beyond a disclosure a key is a code, not a line: a function code keeps its bare code
     assert result_label(Minter().function_code(2025, "2080502")) == "2080502"
 

@@ -101,6 +101,31 @@ _LINE_KEY = re.compile(r"^[0-9]+(?:-[0-9]+)?$")
 _UNDER_DISCLOSURE = 4  # "disclosure", year, checksum, kind: the segments before a key of what it prints
 
 
+def printed_by_line(iri: str) -> bool:
+    """Whether ``iri`` is something a disclosure prints, keyed by its line (a disclosure's project, a target):
+    its IRI says nothing of what it is, its rdfs:label does."""
+    if not iri.startswith(pages.DEFAULT_BASE):
+        return False
+    segments = iri[len(pages.DEFAULT_BASE):].rstrip("/").split("/")
+    return (segments[0] == "disclosure" and len(segments) == _UNDER_DISCLOSURE + 1
+            and bool(_LINE_KEY.match(segments[-1])))
+
+
+def result_iris(body: bytes) -> list[str]:
+    """The IRIs of a SPARQL JSON result that :func:`printed_by_line` names by their label (at most 1,000)."""
+    result = json.loads(body)
+    found = {term["value"] for row in result.get("results", {}).get("bindings", []) for term in row.values()
+             if term.get("type") == "uri" and printed_by_line(term.get("value", ""))}
+    return sorted(found)[:1000]
+
+
+def label_query(iris: list[str]) -> str:
+    """One query for the labels of ``iris`` (checked IRIs from a result, written as IRI terms)."""
+    values = " ".join(f"<{iri}>" for iri in iris if not set(iri) & set('<>"{}|^`\\ '))
+    return ("SELECT ?s ?label WHERE { VALUES ?s { " + values + " } "
+            "?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+
+
 def result_label(iri: str) -> str:
     """A result cell's text for an IRI: a vocabulary term as its prefixed name; one of ours by its last path
     segment, decoded (a unit project's name, a 文号, a code), with the kind before it when what a disclosure prints
@@ -113,24 +138,29 @@ def result_label(iri: str) -> str:
     return f"{unquote(segments[-2])}/{last}" if printed and _LINE_KEY.match(last) else last
 
 
-def _cell(term: dict[str, str] | None, href: Callable[[str], str]) -> str:
+def _cell(term: dict[str, str] | None, href: Callable[[str], str], names: dict[str, str]) -> str:
     if term is None:
         return ""
     value = term.get("value", "")
     if term.get("type") == "uri":
-        return f'<a href="{html.escape(href(value))}">{html.escape(result_label(value))}</a>'
+        label = result_label(value)
+        if value in names:  # a disclosure's project by its name, the key after it: "土地收储经费 (project/389)"
+            label = f"{names[value]} ({label})"
+        return f'<a href="{html.escape(href(value))}">{html.escape(label)}</a>'
     return html.escape(value)
 
 
-def results_table(body: bytes, href: Callable[[str], str]) -> tuple[str, int]:
-    """A SPARQL JSON result as an HTML table (or the ASK answer); and its row count."""
+def results_table(body: bytes, href: Callable[[str], str], names: dict[str, str] | None = None) -> tuple[str, int]:
+    """A SPARQL JSON result as an HTML table (or the ASK answer); and its row count. ``names``: the labels of
+    the IRIs :func:`result_iris` picks, shown before their key."""
+    names = names or {}
     result = json.loads(body)
     if "boolean" in result:
         return f"<p class='answer'>{'true' if result['boolean'] else 'false'}</p>", 1
     variables = result["head"]["vars"]
     rows = result["results"]["bindings"]
     head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-    cells = "".join("<tr>" + "".join(f"<td>{_cell(row.get(v), href)}</td>" for v in variables) + "</tr>"
+    cells = "".join("<tr>" + "".join(f"<td>{_cell(row.get(v), href, names)}</td>" for v in variables) + "</tr>"
                     for row in rows)
     return f"<table class='results'><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>", len(rows)
 

@@ -36,6 +36,7 @@ operator's ``public_url``, never the request's ``Host``); the ontology and the d
 from __future__ import annotations
 
 import html
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -317,7 +318,7 @@ class LinkedDataApp:
             return Response(answer.status, HTML, query_ui.error_page(title, answer.status, message, text)
                             .encode("utf-8"), {**headers, **answer.headers})
         if answer.content_type.startswith("application/sparql-results+json"):
-            table, count = query_ui.results_table(answer.body, self.linker.href)
+            table, count = query_ui.results_table(answer.body, self.linker.href, self._names(answer.body))
             links = query_ui.format_links(path, params)
         else:
             table = f"<pre>{html.escape(answer.body.decode('utf-8'))}</pre>"
@@ -325,6 +326,19 @@ class LinkedDataApp:
             links = query_ui.format_links(path, params, ("ttl", "nt", "jsonld"))
         body = query_ui.results_page(title, text, table, count, answer.truncated, links, intro)
         return Response(200, HTML, body.encode("utf-8"), headers)
+
+    def _names(self, body: bytes) -> dict[str, str]:
+        """The labels of what a result names only by a disclosure's line (its projects): one query."""
+        iris = query_ui.result_iris(body)
+        if not iris:
+            return {}
+        answer = self.queries.query(query_ui.label_query(iris), "application/sparql-results+json")
+        if answer.status != 200:
+            return {}
+        names: dict[str, str] = {}
+        for row in json.loads(answer.body)["results"]["bindings"]:
+            names.setdefault(row["s"]["value"], row["label"]["value"])
+        return names
 
     @staticmethod
     def _answer(answer: Answer) -> Response:

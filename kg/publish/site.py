@@ -42,6 +42,11 @@ PAGE_CLASSES = {BKG + "Disclosure": "disclosure", BKG + "Department": "departmen
                 BKG + "FunctionCode": "code"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FISCAL_YEAR = BKG + "fiscalYear"
+UNIT_PROJECT = BKG + "unitProject"
+# The search lists a project once: by the unit's project (one per unit, year and name), whose page links each
+# disclosure's printing of it; a disclosure's project is listed only when it names no unit project (a graph built
+# before round 11). Both are "project" to the search box.
+SEARCH_KINDS = {"unit-project": "project"}
 
 
 @dataclass
@@ -139,14 +144,18 @@ def _write_site(store: ox.Store, out: Path, base: str, formats: tuple[str, ...])
                        pages.serialise(description.triples, fmt).decode("utf-8"), report)
         report.pages += 1
         report.kinds[kind] = report.kinds.get(kind, 0) + 1
+        if kind == "project" and any(t.predicate.value == UNIT_PROJECT for t in description.outgoing):
+            continue  # listed by its unit's project
         year = next((t.object.value for t in description.outgoing if t.predicate.value == FISCAL_YEAR), None)
-        entry: dict[str, object] = {"l": description.label, "k": kind,
+        if year is None and kind == "unit-project":  # project/<region>/<unit>/<year>/<name>: its year is in its IRI
+            year = next((s for s in iri[len(base):].split("/")[-2:-1] if s.isdigit() and len(s) == 4), None)
+        entry: dict[str, object] = {"l": description.label, "k": SEARCH_KINDS.get(kind, kind),
                                     "u": _relative_href(target.with_name(target.name + ".html"), Path("."))}
         if year:
             entry["y"] = int(year)
         index.append(entry)
     _write(out / "search.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")), report)
-    _write_index(store, out, base, files, report)
+    _write_index(store, out, base, files, report, index)
     _write(out / "ontology.html", pages.ontology_html(), report)
     _write(out / "ontology.ttl", pages.ontology_turtle().decode("utf-8"), report)
     _write(out / "context.jsonld", pages.CONTEXT_FILE.read_text(encoding="utf-8"), report)
@@ -185,7 +194,8 @@ _SEARCH_SCRIPT = """
 """
 
 
-def _write_index(store: ox.Store, out: Path, base: str, files: dict[str, Path], report: SiteReport) -> None:
+def _write_index(store: ox.Store, out: Path, base: str, files: dict[str, Path], report: SiteReport,
+                 index: list[dict[str, object]]) -> None:
     rows = store.query(
         "SELECT DISTINCT ?d ?title ?file WHERE { ?d a <https://w3id.org/budget-kg/ontology#Disclosure> ; "
         "<https://w3id.org/budget-kg/ontology#sourceFile> ?file . OPTIONAL { ?d <http://purl.org/dc/terms/title> "
@@ -199,8 +209,12 @@ def _write_index(store: ox.Store, out: Path, base: str, files: dict[str, Path], 
         href = _relative_href(path.with_name(path.name + ".html"), Path("."))
         items.append(f"<li><a href='{html.escape(href)}'>{html.escape(title)}</a> "
                      f"<span class='dt'>{html.escape(row['file'].value)}</span></li>")
-    kinds = "".join(f"<option value='{kind}'>{kind} ({report.kinds.get(kind, 0):,})</option>"
-                    for kind in PAGE_CLASSES.values())
+    listed: dict[str, int] = {}
+    for entry in index:
+        listed[str(entry["k"])] = listed.get(str(entry["k"]), 0) + 1
+    kinds = "".join(f"<option value='{kind}'>{kind} ({listed[kind]:,})</option>"
+                    for kind in dict.fromkeys(SEARCH_KINDS.get(kind, kind) for kind in PAGE_CLASSES.values())
+                    if kind in listed)
     body = (f"<h1>budget-kg</h1><p>{report.pages:,} pages under <code>{html.escape(base)}</code>: disclosures, "
             "departments, projects, policy documents, townships and function codes. "
             "<a href='ontology.html'>ontology</a> · <a href='context.jsonld'>JSON-LD context</a></p>"

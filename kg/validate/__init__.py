@@ -10,7 +10,8 @@ disagrees on the SHACL-SPARQL arithmetic; see the README of ontology/ for the me
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as Choice
@@ -153,11 +154,15 @@ def _issue_order(issue: ValidationIssue) -> tuple[int, str, str, str]:
 
 
 def _issues(results: Graph, data: Graph, shapes: Graph) -> Iterable[ValidationIssue]:
+    labels: dict[str, str] = {}
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         severity = results.value(result, SH.resultSeverity)
         shape = results.value(result, SH.sourceShape)
         messages = sorted(str(message) for message in results.objects(result, SH.resultMessage))
+        for iri in (iri for message in messages[:1] for iri in printed_iris(message) if iri not in labels):
+            label = data.value(URIRef(iri), RDFS.label)
+            labels[iri] = str(label) if label is not None else ""
         value = results.value(result, SH.value)
         path = results.value(result, SH.resultPath)
         # arithmetic rules run once per disclosure and name the offending line or project as the value
@@ -167,9 +172,30 @@ def _issues(results: Graph, data: Graph, shapes: Graph) -> Iterable[ValidationIs
             source=source_of(data, node) if isinstance(node, URIRef) else None,
             focus=str(node),
             rule=_rule_name(shapes, shape, path),
-            message=messages[0] if messages else "constraint not met",
+            message=name_printed(messages[0], labels) if messages else "constraint not met",
             value=str(value) if isinstance(value, (Literal, URIRef)) else None,
         )
+
+
+# What a disclosure prints is keyed by the line it is printed on (…/disclosure/<year>/<checksum>/project/449,
+# docs/iris.md): an IRI that says nothing of what it is. A message naming one shows its label, the key after it.
+_PRINTED_IRI = re.compile(r"https?://[^\s\"<>]*?/disclosure/[0-9]{4}/[^/\s]+/[a-z-]+/[0-9]+(?:-[0-9]+)?(?![0-9A-Za-z/-])")
+
+
+def printed_iris(message: str) -> list[str]:
+    """The IRIs of things a disclosure prints (keyed by their line) that ``message`` names."""
+    return _PRINTED_IRI.findall(message)
+
+
+def name_printed(message: str, names: Mapping[str, str]) -> str:
+    """``message`` with each such IRI that has a label written as "label (kind/line)": "2022-2023耕地“进出平衡”
+    方案编制经费 (project/449)" where it printed https://…/disclosure/2024/da60f45f7ee6469a/project/449."""
+    def named(match: re.Match[str]) -> str:
+        iri = match.group(0)
+        label = names.get(iri)
+        return f"{label} ({'/'.join(iri.rsplit('/', 2)[-2:])})" if label else iri
+
+    return _PRINTED_IRI.sub(named, message)
 
 
 def _rule_name(shapes: Graph, shape: object, path: object) -> str:

@@ -54,10 +54,13 @@ from kg.validate import (
     _issue_order,
     _rule_name,
     load_shapes,
+    name_printed,
+    printed_iris,
     span_source,
 )
 
 RDF_TYPE = f"<{RDF.type}>"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SUBCLASS_PATH = f"<{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -1424,19 +1427,32 @@ def _source_rows(store: pyoxigraph.Store, nodes: list[pyoxigraph.NamedNode], uni
     return [tuple(solution) for solution in store.query(query, use_default_graph_as_union=union)]
 
 
+def _labels(store: pyoxigraph.Store, iris: set[str], union: bool) -> dict[str, str]:
+    """The rdfs:label of each IRI (what a message names by its line: kg.validate.name_printed), 500 a query."""
+    ordered = sorted(iris)
+    labels: dict[str, str] = {}
+    for start in range(0, len(ordered), 500):
+        values = " ".join(str(pyoxigraph.NamedNode(iri)) for iri in ordered[start:start + 500])
+        query = f"SELECT ?node ?label WHERE {{ VALUES ?node {{ {values} }} ?node <{RDFS_LABEL}> ?label }}"
+        for node, label in store.query(query, use_default_graph_as_union=union):
+            labels.setdefault(node.value, label.value)
+    return labels
+
+
 def _report(store: pyoxigraph.Store, results: list[_Result], union: bool, threads: int = 1) -> ValidationReport:
     # arithmetic rules run once per disclosure and name the offending line or project as the value: the issue
     # names the value when it has provenance. One lookup for values and focus nodes alike.
     named = {term for r in results for term in (r.value, r.focus) if isinstance(term, pyoxigraph.NamedNode)}
     derived, sources = _sources(store, named, union, threads)
     nodes = [r.value if r.value in derived else r.focus for r in results]
+    labels = _labels(store, {iri for r in results for iri in printed_iris(r.message)}, union)
     issues = [
         ValidationIssue(
             severity=result.check.severity,
             source=sources.get(node) if isinstance(node, pyoxigraph.NamedNode) else None,
             focus=_term_text(node),
             rule=result.check.rule,
-            message=result.message,
+            message=name_printed(result.message, labels),
             value=_term_text(result.value)
             if isinstance(result.value, (pyoxigraph.NamedNode, pyoxigraph.Literal)) else None,
         )
