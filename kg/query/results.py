@@ -127,7 +127,9 @@ def _column(values: list[Any], kind: str, money: str) -> pd.Series:
                                 errors="coerce")
         return numbers.astype(PANDAS_DTYPES[kind])
     if kind == "bool":
-        return pd.Series([pd.NA if not isinstance(v, bool) else v for v in values], dtype="boolean")
+        # a boolean the query computes (IF(BOUND(?x), false, true)) comes back from Virtuoso 7 as xsd:integer 1 / 0
+        return pd.Series([v if isinstance(v, bool) else bool(v) if v in (0, 1) and isinstance(v, int) else pd.NA
+                          for v in values], dtype="boolean")
     return pd.Series([pd.NA if v is None else str(v) for v in values], dtype="string")
 
 
