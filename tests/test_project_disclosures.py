@@ -355,3 +355,17 @@ def test_listings_tell_each_disclosures_project_apart(both_pairs):
     assert village.equals(every[every["township_label"] == "龙港镇"].reset_index(drop=True))
     assert dict(zip(village["disclosure_title"], village["in_total"], strict=False)) == {
         "沁水县自然资源局2024年度部门预算公开": True, "沁水县自然资源局本级2024年度单位预算公开": False}
+
+
+def test_trace_reads_each_phase_apart(budget_and_final):
+    from kg.query import trace, trace_links
+
+    out, _graph = budget_and_final
+    # before: "total traced: 19,500,000.00 元 over 2 project(s)", a budget and its final accounts added up
+    text = trace("泽政发[2019]23号", store=out)
+    assert "  → 泽州县自然资源局 2025 决算  补充耕地指标回购资金  9,500,000.00 元" in text
+    assert "total traced (预算): 10,000,000.00 元 over 1 project(s)" in text
+    assert "total traced (决算): 9,500,000.00 元 over 1 project(s)" in text
+    links = trace_links("补充耕地指标回购资金", store=out)
+    assert sorted((link.amount, link.document_total) for link in links) == [
+        (Decimal("9500000"), Decimal("9500000")), (Decimal("10000000"), Decimal("10000000"))]

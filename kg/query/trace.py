@@ -56,8 +56,19 @@ def _document_line(row: pd.Series) -> str:
 
 def _where(row: pd.Series) -> str:
     year = _text(row["fiscal_year"])
+    final = " 决算" if _text(row.get("phase")) == "final" else ""  # a budget's figure is the default reading
     carried = " 上年结转" if _flag(row.get("carried_over")) else ""
-    return f"{_text(row['department']) or '(department unknown)'} {year}{carried}".strip()
+    return f"{_text(row['department']) or '(department unknown)'} {year}{final}{carried}".strip()
+
+
+def _phase_row(cited: pd.DataFrame, phase: object) -> pd.Series:
+    """The document-projects row whose totals are of ``phase`` (a 决算 project's document is traced over the
+    决算s: document-projects' totals are per phase)."""
+    if "phase" in cited and not _missing(phase):
+        same = cited[cited["phase"] == phase]
+        if not same.empty:
+            return same.iloc[0]
+    return cited.iloc[0]
 
 
 def _trace_projects(frame: pd.DataFrame, engine: SelectEngine) -> list[str]:
@@ -88,8 +99,9 @@ def _trace_projects(frame: pd.DataFrame, engine: SelectEngine) -> list[str]:
             if _flag(doc.get("policy_document")) is False:
                 lines.append("      not a policy document (contract, meeting or 批示)")
             if not cited.empty:
-                lines.append(f"      cited by {cited.iloc[0]['document_projects']} project(s), "
-                             f"{_money(cited.iloc[0]['document_total'])} traced")
+                total = _phase_row(cited, first.get("phase"))
+                lines.append(f"      cited by {total['document_projects']} project(s), "
+                             f"{_money(total['document_total'])} traced")
         lines.append("")
     return lines
 
@@ -103,8 +115,12 @@ def _trace_documents(frame: pd.DataFrame) -> list[str]:
             cited = _number(row["documents_cited"]) or 0
             shared = f" (cites {cited} documents)" if cited > 1 else ""
             lines.append(f"  → {_where(row)}  {row['project_label']}  {_money(row['amount'])}{shared}")
-        lines.append(f"  total traced: {_money(first['document_total'])} over {first['document_projects']} "
-                     f"project(s)")
+        phases = list(dict.fromkeys(rows["phase"].dropna())) if "phase" in rows else []
+        for phase in phases if len(phases) > 1 else [None]:  # one line per phase when a 决算 is there too
+            total = _phase_row(rows, phase) if phase else first
+            named = f" ({'决算' if phase == 'final' else '预算'})" if phase else ""
+            lines.append(f"  total traced{named}: {_money(total['document_total'])} over "
+                         f"{total['document_projects']} project(s)")
         lines.append("")
     return lines
 
@@ -167,7 +183,7 @@ def trace_links(text: str, *, store: StoreLike | None = None, endpoint: str | No
     """The links ``trace`` prints, as records: [] when nothing matches ``text``."""
     engine = engine_for(store, endpoint)
     matched, frame = _lookup(text, engine)
-    totals: dict[str, tuple[int | None, Decimal | None]] = {}
+    totals: dict[str, pd.DataFrame] = {}
     links: list[TraceLink] = []
     for row in frame.to_dict(orient="records"):
         document = _optional_text(row.get("document"))
@@ -178,10 +194,11 @@ def trace_links(text: str, *, store: StoreLike | None = None, endpoint: str | No
         else:
             if document not in totals:
                 cited = run_query("document-projects", {"document": document}, store=engine, money="decimal")
-                totals[document] = ((None, None) if cited.empty else
-                                    (_number(cited.iloc[0]["document_projects"]),
-                                     _decimal(cited.iloc[0]["document_total"])))
-            total = totals[document]
+                totals[document] = cited
+            cited = totals[document]
+            total = (None, None) if cited.empty else (
+                _number(_phase_row(cited, row.get("phase"))["document_projects"]),
+                _decimal(_phase_row(cited, row.get("phase"))["document_total"]))
         links.append(TraceLink(
             matched, str(row["project"]), _text(row["project_label"]), _optional_text(row.get("department")),
             _number(row.get("fiscal_year")), _decimal(row.get("amount")), _flag(row.get("carried_over")),
