@@ -369,3 +369,16 @@ def test_trace_reads_each_phase_apart(budget_and_final):
     links = trace_links("补充耕地指标回购资金", store=out)
     assert sorted((link.amount, link.document_total) for link in links) == [
         (Decimal("9500000"), Decimal("9500000")), (Decimal("10000000"), Decimal("10000000"))]
+
+
+def test_a_dev_corpus_department_budget_and_its_units_own_are_counted_once(tmp_path):
+    from kg.build import build
+    from tests.helpers import dev_document
+
+    # 上海市普陀区商务委员会 2025: its 部门预算 and the 单位预算 of its one 预算单位 (itself), each printing
+    # 支出总表 totals that roll up to 371,514,655 元; before, corpus-totals gave 2 disclosures and 743,029,310 元
+    files = [dev_document(stem) for stem in ("sh_putuo_commerce_2025_dept", "sh_putuo_commerce_2025_unit")]
+    build(files, tmp_path / "out", jobs=1, formats=(), progress=False)
+    totals = run_query("corpus-totals", store=tmp_path / "out", money="decimal")
+    assert [(r.department, r.fiscal_year, r.phase, r.disclosures, r.units_covered, r.expenditure)
+            for r in totals.itertuples()] == [("上海市普陀区商务委员会", 2025, "budget", 1, 1, Decimal("371514655"))]
