@@ -147,8 +147,8 @@ def test_the_installed_wheel_has_the_query_library_and_the_ontology(both: tuple[
     wheel, _ = both
     assert len(wheel["query --list"].splitlines()) == 10 and "corpus-totals" in wheel["query --list"] \
         and "document-projects" in wheel["query --list"] and "three-public" in wheel["query --list"]
-    assert wheel["query"].startswith("department,fiscal_year,issuer_level,level_rank,projects,amount\n")
-    assert "兴县自然资源局,2025,central,1,12,4390000" in wheel["query"]
+    assert wheel["query"].startswith("department,fiscal_year,phase,issuer_level,level_rank,projects,amount\n")
+    assert "兴县自然资源局,2025,budget,central,1,12,4390000" in wheel["query"]
     assert "cited by 2 project(s), 30,000,000.00 元 traced" in wheel["trace"]
     assert "bkg:Disclosure" in wheel["serve /ontology"] or "ontology#Disclosure" in wheel["serve /ontology"]
     assert json.loads(wheel["serve /sparql"]) == ["10000000", "20000000"]
