@@ -88,3 +88,31 @@ def test_a_name_the_template_prints_alone_is_cut_from_the_name_before_it():
     assert texts("   打印设备(20 万以下 办公设备购置    1.00") == ["打印设备(20 万以下 办公设备购置", "1.00"]
     assert texts("   办公设备购置费      59.00") == ["办公设备购置费", "59.00"]
     assert texts("本年用于 办公设备购置") == ["本年用于 办公设备购置"]
+
+
+def _zip(names: list[str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, kind", [
+    (_zip(["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]), "an Excel workbook (.xlsx)"),
+    (_zip(["[Content_Types].xml", "word/document.xml"]), "a Word document (.docx)"),
+    (_zip(["OFD.xml", "Doc_0/Document.xml"]), "an OFD document (.ofd)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "the old binary format (.doc, .xls, .wps)"),
+    (_zip(["budget-2025.pdf"]), "a ZIP archive (unpack it"),
+])
+def test_an_office_or_ofd_file_is_named_with_what_to_do(tmp_path, data, kind):
+    # a disclosure is often published as a Word or Excel attachment: the error says which and how to go on
+    path = tmp_path / "budget.bin"
+    path.write_bytes(data)
+    with pytest.raises(IngestError) as caught:
+        read_source(path)
+    assert caught.value.code == "binary-file"
+    assert kind in str(caught.value) and "save it as PDF" in str(caught.value)

@@ -28,6 +28,33 @@ LOSSY_PER_10K = 10
 MAX_NAMED_LINES = 20
 
 
+# Containers other formats of a disclosure come in, by their first bytes; a ZIP told apart by what it holds
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, .wps, .et (OLE compound file)
+_ZIP_KINDS = (("word/", "a Word document (.docx)"), ("xl/", "an Excel workbook (.xlsx)"),
+              ("ppt/", "a PowerPoint file (.pptx)"), ("OFD.xml", "an OFD document (.ofd)"),
+              ("content.xml", "an OpenDocument file"))
+
+
+def _document_kind(data: bytes) -> str | None:
+    """What office format ``data`` is, when it is one (None for other binary data)."""
+    if data.startswith(_OLE_MAGIC):
+        return "a Word, Excel or WPS file in the old binary format (.doc, .xls, .wps)"
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "a ZIP archive (damaged)"
+    for prefix, kind in _ZIP_KINDS:
+        if any(name.startswith(prefix) or name.endswith("/" + prefix) for name in names):
+            return kind
+    return "a ZIP archive (unpack it and give the disclosures inside)"
+
+
 def decode(data: bytes, file: str) -> tuple[str, str]:
     """Return (text, encoding). Raise IngestError naming the file when no sensible decoding exists."""
     text, encoding, _ = decode_with_notices(data, file)
@@ -48,6 +75,10 @@ def decode_with_notices(data: bytes, file: str) -> tuple[str, str, list[Notice]]
             raise IngestError(file, f"UTF-16 byte-order mark but undecodable bytes at offset {exc.start}",
                               code="undecodable") from None
     if looks_binary(data):
+        kind = _document_kind(data)
+        if kind:  # a disclosure published as a Word or Excel file, or an OFD: say how to get text from it
+            raise IngestError(file, f"{kind}, not a PDF or extracted text: save it as PDF (or export its text) "
+                              "and give that", code="binary-file")
         raise IngestError(file, "binary file, not extracted text (give a .txt or a .pdf)", code="binary-file")
     try:
         return data.decode("utf-8"), "utf-8", []
